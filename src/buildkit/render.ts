@@ -1,0 +1,40 @@
+/**
+ * Rendering a BuildPlan as shell words, grouped the way a person reads them (one flag and its value per group).
+ * CSV fields are quoted as buildctl's strict CSV reader wants: a field holding `,` or `"` is wrapped in `"…"`
+ * with inner quotes doubled (../shared/reference §3.2).
+ */
+import { concat, join, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
+import type { BuildPlan, CsvField } from './plan.js';
+
+export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';
+
+function csvField(f: CsvField): ShellText {
+  const body = concat(lit(`${f.key}=`), join(f.values, ','));
+  const needsQuotes = f.values.length > 1 || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
+  if (!needsQuotes) return body;
+  const escaped: ShellText = body.map((seg) => (seg.kind === 'literal' ? { ...seg, text: seg.text.replace(/"/g, '""') } : seg));
+  return concat(lit('"'), escaped, lit('"'));
+}
+
+export function csvRecord(fields: CsvField[]): ShellText {
+  return join(fields.map(csvField), ',');
+}
+
+/** Word groups: `[['buildctl-daemonless.sh', 'build'], ['--frontend', 'dockerfile.v0'], …]`. */
+export function renderPlan(plan: BuildPlan): string[][] {
+  const groups: string[][] = [];
+  const flag = (name: string, value: ShellText) => groups.push([name, renderWord(value)]);
+  groups.push([BUILDCTL_COMMAND, ...plan.globalFlags, 'build']);
+  groups.push(['--frontend', 'dockerfile.v0']);
+  if (plan.contextIsRemote) flag('--opt', concat(lit('context='), plan.context));
+  else flag('--local', concat(lit('context='), plan.context));
+  flag('--local', concat(lit('dockerfile='), plan.dockerfileDir));
+  if (plan.filename && staticText(plan.filename) !== 'Dockerfile') flag('--opt', concat(lit('filename='), plan.filename));
+  for (const opt of plan.opts) flag('--opt', opt);
+  for (const secret of plan.secrets) flag('--secret', secret);
+  for (const rec of plan.importCache) flag('--import-cache', csvRecord(rec));
+  for (const rec of plan.exportCache) flag('--export-cache', csvRecord(rec));
+  for (const rec of plan.outputs) flag('--output', csvRecord(rec));
+  if (plan.metadataFile) flag('--metadata-file', plan.metadataFile);
+  return groups;
+}

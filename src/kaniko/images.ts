@@ -1,0 +1,69 @@
+/** What counts as a Kaniko image, and what BuildKit image replaces it. */
+
+/** Repository path endings of Kaniko executor images (a registry mirror or dependency-proxy prefix may stand before them). */
+const KANIKO_REPOSITORIES = [
+  'kaniko-project/executor',
+  'chainguard/kaniko',
+  'osscontainertools/kaniko',
+  'martizih/kaniko',
+];
+
+/** The newest BuildKit release verified for this tool (../shared/reference, §3.12). Pinned Kaniko images get this tag. */
+export const BUILDKIT_PINNED_IMAGE = 'moby/buildkit:v0.32.2-rootless';
+export const BUILDKIT_IMAGE = 'moby/buildkit:rootless';
+
+export interface ImageRef {
+  /** Everything before the tag/digest. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+export function parseImageRef(ref: string): ImageRef {
+  let rest = ref.trim();
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+  }
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  let tag: string | undefined;
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+  }
+  return { repository: rest, tag, digest };
+}
+
+export type KanikoImageKind = 'kaniko' | 'kaniko-like' | 'other';
+
+/**
+ * `kaniko`: a known Kaniko executor repository (also behind a mirror prefix).
+ * `kaniko-like`: a name mentioning kaniko (a team's own rebuild, e.g. `hitnslab/kaniko-executor`), Kaniko only if the job calls the executor.
+ */
+export function classifyImage(ref: string): KanikoImageKind {
+  const { repository } = parseImageRef(ref);
+  const repo = repository.toLowerCase();
+  if (KANIKO_REPOSITORIES.some((r) => repo === r || repo.endsWith(`/${r}`))) return 'kaniko';
+  if (repo.includes('kaniko')) return 'kaniko-like';
+  return 'other';
+}
+
+/** Pinned means a version or digest, not a moving tag like `debug` or `latest`. */
+export function isPinned(ref: string): boolean {
+  const { tag, digest } = parseImageRef(ref);
+  if (digest) return true;
+  if (!tag) return false;
+  return /\d+\.\d+/.test(tag);
+}
+
+export function buildkitImageFor(kanikoRef: string, override?: string): string {
+  if (override) return override;
+  return isPinned(kanikoRef) ? BUILDKIT_PINNED_IMAGE : BUILDKIT_IMAGE;
+}
+
+export function isBuildkitImage(ref: string): boolean {
+  return parseImageRef(ref).repository.toLowerCase().endsWith('moby/buildkit');
+}

@@ -1,0 +1,86 @@
+/**
+ * Registry auth: Kaniko reads `/kaniko/.docker/config.json` (its image sets DOCKER_CONFIG there, and the folder exists);
+ * buildctl reads `~/.docker/config.json` (HOME=/home/user, no `.docker` folder in the image). Writes move, a `mkdir -p`
+ * is added when the job had none, and a job that relied on Kaniko's built-in GitLab credential helper gets the
+ * credentials written explicitly (../shared/reference §2.9, §3.11, §4).
+ */
+import type { ParsedScript, Word } from '../shell/types.js';
+import type { ValueEdit } from './scalar.js';
+
+export const KANIKO_DOCKER_DIR = '/kaniko/.docker';
+/** HOME of the rootless image's user (uid 1000): used where a variable value cannot expand `~` or `$HOME`. */
+export const BUILDKIT_HOME = '/home/user';
+
+export const MKDIR_DOCKER = 'mkdir -p ~/.docker';
+export const GITLAB_REGISTRY_AUTH =
+  'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"$CI_REGISTRY_USER\\",\\"password\\":\\"$CI_REGISTRY_PASSWORD\\"}}}" > ~/.docker/config.json';
+
+/** Quoting state at `index` of a word's raw text. */
+function quoteStateAt(raw: string, index: number): 'none' | 'single' | 'double' {
+  let state: 'none' | 'single' | 'double' = 'none';
+  for (let i = 0; i < index; i++) {
+    const c = raw[i];
+    if (state === 'single') {
+      if (c === "'") state = 'none';
+    } else if (c === '\\') i++;
+    else if (c === "'" && state === 'none') state = 'single';
+    else if (c === '"') state = state === 'double' ? 'none' : 'double';
+  }
+  return state;
+}
+
+/** The replacement for `/kaniko/.docker` at `index` of a word, valid in the quoting found there. */
+function homeDockerDir(raw: string, index: number): string {
+  const state = quoteStateAt(raw, index);
+  if (state === 'single') return `'"$HOME"'/.docker`;
+  if (state === 'none' && index === 0) return '~/.docker';
+  return '$HOME/.docker';
+}
+
+export interface AuthScan {
+  /** Value edits moving `/kaniko/.docker` to the home folder. */
+  edits: ValueEdit[];
+  /** A registry config is written (echo/printf/cat/heredoc redirect, cp, tee) somewhere in the script. */
+  writes: boolean;
+  /** A `mkdir` of the docker config folder exists. */
+  mkdir: boolean;
+  /** Anything about docker auth at all (config.json, DOCKER_CONFIG, DOCKER_AUTH_CONFIG, credHelpers). */
+  mentionsAuth: boolean;
+  /** Credential helpers named in a written config (`credHelpers`, `credsStore`). */
+  credentialHelpers: string[];
+}
+
+function wordsOf(parsed: ParsedScript): Word[] {
+  const out: Word[] = [];
+  for (const c of parsed.commands) {
+    out.push(...c.assignments, ...c.words);
+    for (const r of c.redirects) out.push(r.target);
+  }
+  return out;
+}
+
+export function scanAuth(script: string, parsed: ParsedScript): AuthScan {
+  const edits: ValueEdit[] = [];
+  for (const w of wordsOf(parsed)) {
+    let from = 0;
+    for (;;) {
+      const i = w.raw.indexOf(KANIKO_DOCKER_DIR, from);
+      if (i < 0) break;
+      const after = w.raw[i + KANIKO_DOCKER_DIR.length];
+      from = i + KANIKO_DOCKER_DIR.length;
+      if (after !== undefined && /[A-Za-z0-9_-]/.test(after)) continue;
+      edits.push({ start: w.start + i, end: w.start + i + KANIKO_DOCKER_DIR.length, parts: [homeDockerDir(w.raw, i)], join: 'soft', multiline: false });
+    }
+  }
+  const writes = parsed.commands.some(
+    (c) =>
+      c.redirects.some((r) => /^\d*>>?$/.test(r.op) && /config\.json/.test(r.target.raw)) ||
+      (['cp', 'tee', 'mv', 'install'].includes(c.words[0]?.value ?? '') && c.words.some((w) => /\.docker\/config\.json|DOCKER_CONFIG/.test(w.raw))),
+  );
+  const mkdir = parsed.commands.some((c) => c.words[0]?.value === 'mkdir' && c.words.some((w) => /\.docker|DOCKER_CONFIG/.test(w.raw)));
+  const mentionsAuth = /config\.json|DOCKER_CONFIG|DOCKER_AUTH_CONFIG|\.docker\b/.test(script);
+  const credentialHelpers = [...script.matchAll(/credHelpers|credsStore/g)].length
+    ? [...new Set([...script.matchAll(/(ecr-login|gcr|acr-env|gcloud|desktop|pass|secretservice)/g)].map((m) => m[1]!))]
+    : [];
+  return { edits, writes, mkdir, mentionsAuth, credentialHelpers };
+}

@@ -1,0 +1,268 @@
+/**
+ * One job, from its effective view to the edits that migrate it: image, variables, registry auth and every executor call.
+ * A job migrates whole or not at all: when any part needs a person, no edit is proposed and the findings say why.
+ */
+import { isScalar, type ParsedNode } from 'yaml';
+import { renderPlan } from '../buildkit/render.js';
+import { executorIndex, readKanikoCall } from '../kaniko/call.js';
+import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
+import { isBuildkitImage } from '../kaniko/images.js';
+import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
+import { positionIn, type SourceFile } from '../pipeline/source.js';
+import { parseScript } from '../shell/index.js';
+import type { ParsedScript, SimpleCommand } from '../shell/types.js';
+import type { Severity } from '../findings/types.js';
+import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, scanAuth } from './auth.js';
+import type { TextEdit } from './edits.js';
+import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
+import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
+import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX, ownerOf } from './variables.js';
+import { insertItemsBefore } from './items.js';
+
+export interface JobFinding {
+  code: string;
+  severity: Severity;
+  file: string;
+  line: number;
+  column: number;
+  job: string;
+  message: string;
+}
+
+export interface JobMigration {
+  name: string;
+  /** The file that defines the job (the last definition, when several files do). */
+  file: string;
+  /** The job builds with Kaniko (image or executor call). */
+  kaniko: boolean;
+  /** Left for a person: no edits. */
+  manual: boolean;
+  findings: JobFinding[];
+  edits: TextEdit[];
+  /** Nodes this job's edits change: other jobs reading them must migrate too. */
+  touches: Set<string>;
+  /** Nodes this job reads (image and script items), for the sharing check. */
+  reads: Set<string>;
+  /** Every buildctl call the migrated job must contain, as word lists (checked after the edit). */
+  expectedCalls: string[][];
+  calls: number;
+  /** Flags of the job's calls (for per-flag statistics). */
+  flags: { flag: string; manual: boolean }[];
+}
+
+export interface JobOptions {
+  buildkitImage?: string;
+  env: PlanEnv;
+}
+
+interface ParsedItem {
+  item: ScriptItem;
+  parsed: ParsedScript;
+  script: string;
+}
+
+const parseCache = new WeakMap<object, ParsedScript>();
+
+function parseItem(item: ScriptItem): ParsedItem {
+  const script = String(item.node.value ?? '');
+  let parsed = parseCache.get(item.node);
+  if (!parsed) {
+    parsed = parseScript(script);
+    parseCache.set(item.node, parsed);
+  }
+  return { item, parsed, script };
+}
+
+export function jobItems(pipeline: Pipeline, name: string): ParsedItem[] {
+  return [...pipeline.scriptItems(name, 'before_script'), ...pipeline.scriptItems(name, 'script')]
+    .filter((i) => isScalar(i.node) && typeof i.node.value === 'string')
+    .map(parseItem);
+}
+
+export function findCalls(items: ParsedItem[]): { item: ParsedItem; command: SimpleCommand; head: number }[] {
+  const out: { item: ParsedItem; command: SimpleCommand; head: number }[] = [];
+  for (const item of items) {
+    for (const command of item.parsed.commands) {
+      const head = executorIndex(command);
+      if (head >= 0) out.push({ item, command, head });
+    }
+  }
+  return out;
+}
+
+export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): JobMigration {
+  const result: JobMigration = {
+    name,
+    file: pipeline.definitions(name).at(-1)?.file.path ?? '',
+    kaniko: false,
+    manual: false,
+    findings: [],
+    edits: [],
+    touches: new Set(),
+    reads: new Set(),
+    expectedCalls: [],
+    calls: 0,
+    flags: [],
+  };
+  const image = readJobImage(pipeline, name);
+  const items = jobItems(pipeline, name);
+  if (image) for (const k of imageNodeKeys(image)) result.reads.add(k);
+  for (const i of items) result.reads.add(nodeKey(i.item));
+  const calls = findCalls(items);
+  result.calls = calls.length;
+  const imageIsKaniko = image?.kind === 'kaniko';
+  if (!imageIsKaniko && !calls.length) return result;
+  if (image?.ref && isBuildkitImage(image.ref)) return result;
+  result.kaniko = true;
+
+  const at = (loc: { file: SourceFile }, offset: number) => positionIn(loc.file.lineStarts, offset);
+  const add = (code: string, severity: Severity, loc: { file: SourceFile }, offset: number, message: string) => {
+    const { line, column } = at(loc, offset);
+    result.findings.push({ code, severity, file: loc.file.path, line, column, job: name, message });
+    if (severity === 'manual' || severity === 'error') result.manual = true;
+  };
+  const anchor: { file: SourceFile; node: { range?: unknown } } | undefined = image?.image ?? items[0]?.item;
+
+  if (!calls.length) {
+    const ext = items.map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? ''))).find(Boolean);
+    const hint = ext ? ` (the script runs ${ext.words[0]!.raw}, which may call it)` : '';
+    if (anchor) add('KB203', 'manual', anchor, (anchor.node as ParsedNode).range[0], `uses a Kaniko image but calls no executor in the pipeline file${hint}; migrate that script by hand`);
+    return result;
+  }
+  if (!image || !image.nameNode || image.kind === 'other') {
+    const where = image ? (image.variable ? `the variable ${image.variable}` : `"${image.ref ?? 'a value known only at run time'}"`) : 'no image (the runner default)';
+    const loc = image?.image ?? calls[0]!.item.item;
+    add('KB206', 'manual', loc, image ? (image.image.node as ParsedNode).range[0] : sourceOffset(calls[0]!.item.item.file, calls[0]!.item.item.node, calls[0]!.command.start),
+      `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [""] by hand, then run again`);
+    return result;
+  }
+  if (image.ref !== undefined && /\$\[\[/.test(image.ref)) {
+    add('KB206', 'manual', image.image, (image.image.node as ParsedNode).range[0], `the image comes from a component input (${image.ref}); change the input default by hand`);
+    return result;
+  }
+
+  // --- The calls -------------------------------------------------------------------------------------------------
+  const valueEdits = new Map<ScriptItem, ValueEdit[]>();
+  const pushEdit = (item: ScriptItem, e: ValueEdit) => {
+    const list = valueEdits.get(item) ?? [];
+    list.push(e);
+    valueEdits.set(item, list);
+  };
+  let pushesToGitlab = false;
+  for (const { item, command, head } of calls) {
+    const call = readKanikoCall(command, head);
+    const planned = planCall(call, opts.env);
+    const loc = item.item;
+    for (const use of call.uses) result.flags.push({ flag: use.flag.name, manual: planned.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start) });
+    for (const p of call.problems) result.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
+    for (const f of planned.findings) reportCallFinding(f, loc, command.start);
+    if (planned.manual) continue;
+    const groups = renderPlan(planned.plan);
+    result.expectedCalls.push(groups.flat());
+    const first = command.words[head]!;
+    const lastWord = command.words[command.words.length - 1]!;
+    const inside = command.redirects.filter((r) => r.start > first.start && r.start < lastWord.end);
+    const parts = groups.map((g) => g.join(' '));
+    for (const r of inside) parts.push(item.script.slice(r.start, r.end));
+    const multiline = spansLines(loc.file, loc.node, first.start, lastWord.end);
+    pushEdit(loc, { start: first.start, end: lastWord.end, parts, join: 'soft', multiline, continuation: continuationOf(item.script, first.start, lastWord.end) });
+    if (call.uses.some((u) => u.flag.name === 'destination' && u.value && /\$\{?CI_REGISTRY/.test(u.value.map((s) => (s.kind === 'literal' ? s.text : s.raw)).join('')))) {
+      pushesToGitlab ||= !call.uses.some((u) => u.flag.name === 'no-push' && (!u.value || /^(1|t|true)$/i.test(u.value.map((s) => (s.kind === 'literal' ? s.text : '')).join(''))));
+    }
+  }
+
+  function reportCallFinding(f: CallFinding, loc: ScriptItem, fallback: number) {
+    add(f.code, f.severity, loc, sourceOffset(loc.file, loc.node, f.offset ?? fallback), f.message);
+  }
+
+  // --- Registry auth ---------------------------------------------------------------------------------------------
+  let writes = false;
+  let mkdir = false;
+  let mentionsAuth = false;
+  for (const i of items) {
+    const scan = scanAuth(i.script, i.parsed);
+    for (const e of scan.edits) pushEdit(i.item, e);
+    if (scan.credentialHelpers.length) {
+      add('KB403', 'manual', i.item, i.item.node.range![0], `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
+    }
+    if (scan.writes && !mkdir && !writes && scan.edits.length) {
+      // Kaniko's image has /kaniko/.docker; BuildKit's has no ~/.docker: create it before the first write.
+      const first = i.parsed.commands.find((c) => c.redirects.some((r) => r.target.raw.includes(KANIKO_DOCKER_DIR)) || c.words.some((w) => w.raw.includes(KANIKO_DOCKER_DIR)));
+      if (!scan.mkdir && first) insertBefore(i, first.start, [MKDIR_DOCKER]);
+    }
+    writes ||= scan.writes;
+    mkdir ||= scan.mkdir;
+    mentionsAuth ||= scan.mentionsAuth;
+  }
+  const vars = pipeline.variables(name);
+  const dockerConfig = vars.get('DOCKER_CONFIG');
+  if (dockerConfig && isScalar(dockerConfig.node) && String(dockerConfig.node.value).startsWith(KANIKO_DOCKER_DIR)) {
+    const n = dockerConfig.node;
+    result.edits.push({ file: dockerConfig.file.path, start: n.range![0], end: n.range![1], text: `${BUILDKIT_HOME}/.docker` });
+    result.touches.add(nodeKey(dockerConfig));
+    mentionsAuth = true;
+  }
+  if (vars.has('DOCKER_AUTH_CONFIG')) mentionsAuth = true;
+  if (pushesToGitlab && !mentionsAuth && !result.manual) {
+    const { item } = calls[0]!;
+    insertBefore(item, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
+    add('KB402', 'info', item.item, item.item.node.range![0], "Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json");
+  }
+
+  function insertBefore(i: ParsedItem, valueOffset: number, lines: string[]) {
+    if (i.item.list && valueOffset === 0) {
+      const e = insertItemsBefore(i.item, lines);
+      if (e) {
+        result.edits.push(e);
+        return;
+      }
+    }
+    pushEdit(i.item, { start: valueOffset, end: valueOffset, parts: [...lines, ''], join: 'hard', multiline: true });
+  }
+
+  if (result.manual) {
+    result.edits = [];
+    return result;
+  }
+
+  // --- Encode value edits in each scalar's own style ----------------------------------------------------------------
+  for (const [item, edits] of valueEdits) {
+    const encoded = encodeScalarEdits(item.file, item.node, edits);
+    if (!encoded) {
+      add('KB209', 'manual', item, item.node.range![0], 'this script item cannot be edited in place (its YAML form is not supported); migrate it by hand');
+      result.edits = [];
+      return result;
+    }
+    result.edits.push(...encoded);
+    result.touches.add(nodeKey(item));
+  }
+
+  // --- Image and variables -------------------------------------------------------------------------------------------
+  result.edits.push(...imageEdits(image, opts.buildkitImage));
+  for (const k of imageNodeKeys(image)) result.touches.add(k);
+  if (!hasSandboxFlag(vars)) result.edits.push(...variableEdits(pipeline, name, image));
+  return result;
+}
+
+function variableEdits(pipeline: Pipeline, name: string, image: JobImage): TextEdit[] {
+  const owner = ownerOf(image.image.file, image.image.node as ParsedNode);
+  if (!owner) return [];
+  const isDefault = (() => {
+    const ownImage = pipeline.lookup(name, 'image');
+    return !ownImage;
+  })();
+  if (isDefault) return addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+  return addVariable(image.image.file, owner.map, owner.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+}
+
+/** Extra indentation of the call's continuation lines, relative to its first line (literal blocks). */
+function continuationOf(script: string, start: number, end: number): string | undefined {
+  const nl = script.indexOf('\n', start);
+  if (nl < 0 || nl >= end) return undefined;
+  const firstLineStart = script.lastIndexOf('\n', start - 1) + 1;
+  const firstLead = /^[ \t]*/.exec(script.slice(firstLineStart))![0];
+  const nextLead = /^[ \t]*/.exec(script.slice(nl + 1))![0];
+  return nextLead.length > firstLead.length ? nextLead.slice(firstLead.length) : '';
+}
+
+export { NO_PROCESS_SANDBOX, BUILDKITD_FLAGS };

@@ -1,0 +1,188 @@
+/**
+ * Migrating a whole project: load → index jobs → analyse each job → settle shared templates → apply edits → verify.
+ * The CLI, the library API and the GitLab bulk mode all come through `migrateSource`.
+ */
+import { isScalar, visit } from 'yaml';
+import type { Finding } from '../findings/types.js';
+import { loadProject, type FileSource } from '../pipeline/load.js';
+import { Pipeline } from '../pipeline/jobs.js';
+import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
+import { applyEdits, dedupe, overlaps, type TextEdit } from './edits.js';
+import { analyseJob, type JobMigration } from './job.js';
+import { verifyProject } from './verify.js';
+
+export interface MigrateOptions {
+  /** The pipeline file, relative to the root. Default `.gitlab-ci.yml`. */
+  entry?: string;
+  /** Image to use instead of `moby/buildkit:rootless` / the pinned release. */
+  buildkitImage?: string;
+}
+
+export interface FileResult {
+  path: string;
+  original: string;
+  output: string;
+  changed: boolean;
+  findings: Finding[];
+  edits: TextEdit[];
+}
+
+export type JobStatus = 'migrated' | 'manual' | 'unchanged';
+
+export interface JobResult {
+  name: string;
+  file: string;
+  status: JobStatus;
+  calls: number;
+  flags: { flag: string; manual: boolean }[];
+}
+
+export interface ProjectResult {
+  files: FileResult[];
+  jobs: JobResult[];
+  /** Files that could not be read or parsed: nothing was written for them. */
+  failed: { path: string; error: InputError }[];
+}
+
+/** Everything one planning pass decides, before verification. */
+export interface ProjectPlan {
+  files: SourceFile[];
+  jobs: JobMigration[];
+  edits: TextEdit[];
+  outputs: Map<string, string>;
+  findings: Finding[];
+}
+
+/** Hidden templates that some other job extends or `!reference`s: their users are analysed instead. */
+function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
+  const used = new Set<string>();
+  for (const name of pipeline.names()) for (const anc of pipeline.extendsChain(name)) if (anc !== name) used.add(anc);
+  for (const file of files) {
+    for (const doc of file.docs) {
+      visit(doc, {
+        Seq(_, node) {
+          if (node.tag === '!reference' && isScalar(node.items[0])) used.add(String((node.items[0] as { value: unknown }).value));
+        },
+      });
+    }
+  }
+  return used;
+}
+
+export function planProject(files: SourceFile[], source: Pick<FileSource, 'exists'>, opts: MigrateOptions, excluded = new Map<string, Finding>()): ProjectPlan {
+  const pipeline = new Pipeline(files);
+  const used = usedTemplates(pipeline, files);
+  const names = pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n));
+  const env = { fileExists: (p: string) => source.exists(p) };
+  const jobs = names.map((n) => analyseJob(pipeline, n, { env, buildkitImage: opts.buildkitImage }));
+  for (const job of jobs) {
+    const why = excluded.get(job.name);
+    if (why && job.kaniko && !job.manual) {
+      job.manual = true;
+      job.edits = [];
+      job.findings.push({ ...why, job: job.name, column: why.column ?? 1 });
+    }
+  }
+  settleSharing(jobs);
+  const accepted: TextEdit[] = [];
+  for (const job of jobs) {
+    if (!job.kaniko || job.manual) continue;
+    const clash = job.edits.find((e) => accepted.some((a) => overlaps(a, e) && !(a.start === e.start && a.end === e.end && a.text === e.text)));
+    if (clash) {
+      markManual(job, 'KB211', 'its edits overlap another job\'s edits of the same lines (a template shared in an unusual way); migrate it by hand', clash);
+      continue;
+    }
+    accepted.push(...job.edits);
+  }
+  const edits = dedupe(accepted);
+  const outputs = new Map<string, string>();
+  for (const file of files) {
+    const mine = edits.filter((e) => e.file === file.path);
+    outputs.set(file.path, mine.length ? applyEdits(file.text, mine) : file.text);
+  }
+  const findings = jobs.flatMap((j) => j.findings.map((f) => ({ ...f }) as Finding));
+  return { files, jobs, edits, outputs, findings };
+}
+
+function markManual(job: JobMigration, code: string, message: string, at?: TextEdit): void {
+  job.manual = true;
+  job.edits = [];
+  const file = at?.file ?? job.findings[0]?.file ?? '';
+  job.findings.push({ code, severity: 'manual', file, line: 0, column: 0, job: job.name, message });
+}
+
+/**
+ * A node edited for one job must not change a job that is not migrated (a shared template also used by a job
+ * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
+ */
+function settleSharing(jobs: JobMigration[]): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const job of jobs) {
+      if (!job.kaniko || job.manual) continue;
+      for (const key of job.touches) {
+        const other = jobs.find((o) => o !== job && o.reads.has(key) && (!o.kaniko || o.manual));
+        if (other) {
+          markManual(job, 'KB202', `shares ${describeKey(key)} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
+function describeKey(key: string): string {
+  const [file] = key.split('#');
+  return `a template or anchor in ${file}`;
+}
+
+export async function migrateSource(source: FileSource, opts: MigrateOptions = {}): Promise<ProjectResult> {
+  const entry = opts.entry ?? '.gitlab-ci.yml';
+  const loaded = await loadProject(source, entry);
+  let excluded = new Map<string, Finding>();
+  let plan = planProject(loaded.files, source, opts, excluded);
+  let verdict = verifyProject(plan, source, opts);
+  for (let round = 0; verdict.failedJobs.size && round < 3; round++) {
+    excluded = new Map([...excluded, ...verdict.failedJobs]);
+    plan = planProject(loaded.files, source, opts, excluded);
+    verdict = verifyProject(plan, source, opts);
+  }
+  const fileErrors = verdict.fileErrors;
+  const files: FileResult[] = loaded.files.map((file) => {
+    const error = fileErrors.get(file.path);
+    const output = error ? file.text : plan.outputs.get(file.path)!;
+    const findings = [
+      ...loaded.findings.filter((f) => f.file === file.path),
+      ...plan.findings.filter((f) => f.file === file.path),
+      ...(error ? [error] : []),
+    ].sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+    return {
+      path: file.path,
+      original: file.text,
+      output,
+      changed: output !== file.text,
+      findings,
+      edits: error ? [] : plan.edits.filter((e) => e.file === file.path),
+    };
+  });
+  // If any file failed verification, nothing of this project is written: a job's edits may span files.
+  if (fileErrors.size) for (const f of files) Object.assign(f, { output: f.original, changed: false, edits: [] });
+  const jobs: JobResult[] = plan.jobs
+    .filter((j) => j.kaniko)
+    .map((j) => ({
+      name: j.name,
+      file: j.file,
+      status: j.manual ? 'manual' : j.edits.length && !fileErrors.size ? 'migrated' : 'unchanged',
+      calls: j.calls,
+      flags: j.flags,
+    }));
+  return { files, jobs, failed: loaded.failed };
+}
+
+/** Re-reads migrated texts (used by verification and by tests). */
+export function reparse(outputs: Map<string, string>): SourceFile[] {
+  return [...outputs].map(([path, text]) => parseSource(path, text));
+}
+

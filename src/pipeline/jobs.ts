@@ -1,0 +1,274 @@
+/**
+ * The job index: jobs and hidden templates across all loaded files, and the *effective job* view GitLab computes
+ * (own keys, `<<:` merge keys, `extends`, `default:`, global keywords, aliases, `!reference`), where every value
+ * remembers the file and node it really lives in. Edits go to that node, once, whoever inherits it.
+ */
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import { jobsMap, type SourceFile } from './source.js';
+
+/** A node together with the file and document it lives in. */
+export interface Located<T extends Node = ParsedNode> {
+  node: T;
+  file: SourceFile;
+  doc: Document.Parsed;
+}
+
+export interface JobDef {
+  name: string;
+  file: SourceFile;
+  doc: Document.Parsed;
+  map: YAMLMap<ParsedNode, ParsedNode>;
+  key: Scalar;
+}
+
+export type ScriptKey = 'before_script' | 'script' | 'after_script';
+
+export interface ScriptItem extends Located<Scalar> {
+  key: ScriptKey;
+  /** The sequence holding the item, when it is a list item (new items can then be inserted before it). */
+  list?: Located<YAMLMap | ParsedNode>;
+}
+
+/** Top-level keys that are not jobs. */
+const GLOBAL_KEYWORDS = new Set([
+  'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'spec',
+]);
+
+/** Keywords `default:` (and the old global keywords) supply to jobs. */
+const DEFAULTABLE = new Set(['image', 'before_script', 'after_script', 'services', 'cache', 'tags', 'timeout', 'retry', 'interruptible', 'artifacts', 'hooks', 'id_tokens']);
+
+export function keyName(pair: Pair): string | undefined {
+  const k = pair.key;
+  if (isScalar(k)) return typeof k.value === 'string' ? k.value : k.value === null ? undefined : String(k.value);
+  return undefined;
+}
+
+function isMergePair(pair: Pair): boolean {
+  return isScalar(pair.key) && typeof pair.key.value === 'symbol';
+}
+
+export function nodeKey(loc: Located<Node>): string {
+  const range = (loc.node as ParsedNode).range;
+  return `${loc.file.path}#${range?.[0]}:${range?.[1]}`;
+}
+
+export class Pipeline {
+  private readonly defs = new Map<string, JobDef[]>();
+  private readonly globals: { file: SourceFile; doc: Document.Parsed; map: YAMLMap<ParsedNode, ParsedNode> }[] = [];
+
+  constructor(readonly files: SourceFile[]) {
+    // Included files first, the including file last: GitLab lets the including file override.
+    for (const file of [...files].reverse()) {
+      const map = jobsMap(file);
+      if (!map) continue;
+      const doc = file.docs[file.jobsDoc]!;
+      this.globals.push({ file, doc, map });
+      for (const pair of map.items) {
+        const name = keyName(pair);
+        if (name === undefined || GLOBAL_KEYWORDS.has(name)) continue;
+        if (!isMap(resolveAlias(pair.value as ParsedNode, doc))) continue;
+        const list = this.defs.get(name) ?? [];
+        list.push({ name, file, doc, map: resolveAlias(pair.value as ParsedNode, doc) as YAMLMap<ParsedNode, ParsedNode>, key: pair.key as Scalar });
+        this.defs.set(name, list);
+      }
+    }
+  }
+
+  /** All job and template names, in file order. */
+  names(): string[] {
+    return [...this.defs.keys()];
+  }
+
+  definitions(name: string): JobDef[] {
+    return this.defs.get(name) ?? [];
+  }
+
+  isHidden(name: string): boolean {
+    return name.startsWith('.');
+  }
+
+  /** Names of the jobs and templates this one extends, directly. */
+  extendsOf(name: string): string[] {
+    const loc = this.ownLookup(name, 'extends');
+    if (!loc) return [];
+    const node = loc.node;
+    if (isScalar(node) && typeof node.value === 'string') return [node.value as string];
+    if (isSeq(node)) return (node.items as ParsedNode[]).filter((s) => isScalar(s)).map((s) => String((s as Scalar).value));
+    return [];
+  }
+
+  /** A key set on the job itself (its definitions and their merge keys), not inherited. */
+  ownLookup(name: string, key: string): Located | undefined {
+    const defs = this.definitions(name);
+    for (let i = defs.length - 1; i >= 0; i--) {
+      const def = defs[i]!;
+      const found = lookupInMap(def.map, key, def.doc, def.file);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The effective value of `key` for a job, with where it lives; `!reference` and aliases followed. */
+  lookup(name: string, key: string, seen = new Set<string>()): Located | undefined {
+    if (seen.has(name)) return undefined; // extends cycle: GitLab rejects it; stop here
+    seen.add(name);
+    const own = this.ownLookup(name, key);
+    if (own) return this.deref(own);
+    const parents = this.extendsOf(name);
+    for (let i = parents.length - 1; i >= 0; i--) {
+      const found = this.lookup(parents[i]!, key, seen);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Like lookup, then `default:` and the global keywords for the keys they supply. */
+  effective(name: string, key: string): Located | undefined {
+    const found = this.lookup(name, key);
+    if (found || !DEFAULTABLE.has(key) || !this.inheritsDefault(name, key)) return found;
+    for (let i = this.globals.length - 1; i >= 0; i--) {
+      const g = this.globals[i]!;
+      const def = lookupInMap(g.map, 'default', g.doc, g.file);
+      if (def && isMap(def.node)) {
+        const v = lookupInMap(def.node as YAMLMap<ParsedNode, ParsedNode>, key, def.doc, def.file);
+        if (v) return this.deref(v);
+      }
+    }
+    for (let i = this.globals.length - 1; i >= 0; i--) {
+      const g = this.globals[i]!;
+      const v = lookupInMap(g.map, key, g.doc, g.file);
+      if (v) return this.deref(v);
+    }
+    return undefined;
+  }
+
+  private inheritsDefault(name: string, key: string): boolean {
+    const inherit = this.lookup(name, 'inherit');
+    if (!inherit || !isMap(inherit.node)) return true;
+    const d = (inherit.node as YAMLMap).get('default', true) as ParsedNode | undefined;
+    if (!d) return true;
+    if (isScalar(d)) return d.value !== false;
+    if (isSeq(d)) return d.items.some((i) => isScalar(i) && i.value === key);
+    return true;
+  }
+
+  /** Job and global variables, job values last (they win): name → where the value lives. */
+  variables(name: string): Map<string, Located> {
+    const out = new Map<string, Located>();
+    for (const g of this.globals) {
+      const v = lookupInMap(g.map, 'variables', g.doc, g.file);
+      if (v) addVariables(out, this.deref(v));
+    }
+    const chain = this.extendsChain(name);
+    for (const job of chain) {
+      for (const def of this.definitions(job)) {
+        const v = lookupInMap(def.map, 'variables', def.doc, def.file);
+        if (v) addVariables(out, this.deref(v));
+      }
+    }
+    return out;
+  }
+
+  /** The job and its ancestors, farthest ancestor first (the order GitLab merges them in). */
+  extendsChain(name: string, seen = new Set<string>()): string[] {
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const out: string[] = [];
+    for (const parent of this.extendsOf(name)) out.push(...this.extendsChain(parent, seen));
+    out.push(name);
+    return out;
+  }
+
+  /** Script items of a job's `key`, with `!reference` entries expanded to the items they point at. */
+  scriptItems(name: string, key: ScriptKey): ScriptItem[] {
+    const loc = this.effective(name, key);
+    return loc ? this.itemsOf(loc, key, 0) : [];
+  }
+
+  private itemsOf(loc: Located, key: ScriptKey, depth: number): ScriptItem[] {
+    if (depth > 10) return [];
+    const node = loc.node;
+    if (isScalar(node)) return [{ ...loc, node, key }];
+    if (!isSeq(node)) return [];
+    const out: ScriptItem[] = [];
+    for (const raw of node.items as ParsedNode[]) {
+      const item = this.deref({ ...loc, node: raw });
+      if (isScalar(item.node)) out.push({ ...item, node: item.node, key, list: item.node === raw ? loc : undefined });
+      else if (isSeq(item.node)) out.push(...this.itemsOf(item, key, depth + 1));
+    }
+    return out;
+  }
+
+  /** Follows aliases and `!reference [job, key, …]` to the node that holds the value. */
+  deref(loc: Located, depth = 0): Located {
+    if (depth > 10) return loc;
+    const node = loc.node;
+    if (isAlias(node)) {
+      const target = node.resolve(loc.doc) as ParsedNode | undefined;
+      return target ? this.deref({ ...loc, node: target }, depth + 1) : loc;
+    }
+    if (isSeq(node) && node.tag === '!reference') {
+      const path = node.items.map((i) => (isScalar(i) ? String(i.value) : ''));
+      const [job, ...keys] = path;
+      if (!job || !keys.length) return loc;
+      let found = this.lookup(job, keys[0]!) ?? (job === 'default' ? undefined : undefined);
+      for (const k of keys.slice(1)) {
+        if (!found || !isMap(found.node)) return loc;
+        const next = lookupInMap(found.node as YAMLMap<ParsedNode, ParsedNode>, k, found.doc, found.file);
+        found = next && this.deref(next, depth + 1);
+      }
+      return found ? this.deref(found, depth + 1) : loc;
+    }
+    return loc;
+  }
+}
+
+function addVariables(out: Map<string, Located>, loc: Located): void {
+  if (!isMap(loc.node)) return;
+  for (const pair of (loc.node as YAMLMap<ParsedNode, ParsedNode>).items) {
+    const name = keyName(pair);
+    if (name === undefined) continue;
+    if (isMergePair(pair)) continue;
+    const value = pair.value as ParsedNode | null;
+    if (!value) continue;
+    let node = value;
+    if (isAlias(node)) node = (node.resolve(loc.doc) as ParsedNode | undefined) ?? node;
+    // `VAR: { value: x, description: … }`
+    if (isMap(node)) {
+      const v = (node as YAMLMap).get('value', true) as ParsedNode | undefined;
+      if (v) node = v;
+    }
+    out.set(name, { ...loc, node });
+  }
+}
+
+/** A key in a mapping; explicit keys win over `<<:` merges, earlier merge sources over later ones. */
+export function lookupInMap(map: YAMLMap<ParsedNode, ParsedNode>, key: string, doc: Document.Parsed, file: SourceFile, depth = 0): Located | undefined {
+  if (depth > 20) return undefined;
+  for (const pair of map.items) {
+    if (!isMergePair(pair) && keyName(pair) === key && pair.value) return { node: pair.value as ParsedNode, file, doc };
+  }
+  for (const pair of map.items) {
+    if (!isMergePair(pair) || !pair.value) continue;
+    const sources = isSeq(pair.value) ? (pair.value.items as ParsedNode[]) : [pair.value as ParsedNode];
+    for (const src of sources) {
+      const target = resolveAlias(src, doc);
+      if (isMap(target)) {
+        const found = lookupInMap(target as YAMLMap<ParsedNode, ParsedNode>, key, doc, file, depth + 1);
+        if (found) return found;
+      }
+    }
+  }
+  return undefined;
+}
+
+export function resolveAlias(node: ParsedNode | null | undefined, doc: Document.Parsed): ParsedNode | null | undefined {
+  let n = node;
+  for (let i = 0; i < 10 && n && isAlias(n); i++) n = n.resolve(doc) as ParsedNode | undefined;
+  return n;
+}
+
+/** The pair holding `key` directly in `map` (no merges), for edits next to it. */
+export function ownPair(map: YAMLMap<ParsedNode, ParsedNode>, key: string): Pair<ParsedNode, ParsedNode> | undefined {
+  return map.items.find((p) => keyName(p) === key);
+}
