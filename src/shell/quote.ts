@@ -33,7 +33,7 @@ export function join(parts: readonly ShellText[], sep: string): ShellText {
 export function staticText(text: ShellText): string | undefined {
   let s = '';
   for (const seg of text) {
-    if (seg.kind !== 'literal') return undefined;
+    if (seg.kind !== 'literal' || seg.tilde) return undefined;
     s += seg.text;
   }
   return s;
@@ -123,6 +123,12 @@ function singleQuote(s: string): string {
 
 /** Renders segments as one shell word that the shell reads back as the same value. */
 export function renderWord(text: ShellText): string {
+  const first = text[0];
+  if (first?.kind === 'literal' && first.tilde && first.text.startsWith('~')) {
+    // `~` expands only unquoted at the start of a word: keep it there, render the rest after it.
+    const rest: ShellText = [{ kind: 'literal', text: first.text.slice(1), quote: first.quote }, ...text.slice(1)];
+    return `~${staticText(rest) === '' ? '' : renderWord(rest)}`;
+  }
   const value = staticText(text);
   if (value !== undefined) {
     if (value === '') return "''";

@@ -6,7 +6,13 @@
 /** Where a piece of a word came from, quoting included. */
 export type Segment =
   /** Literal characters after quote removal. `quote` says how they were written. */
-  | { kind: 'literal'; text: string; quote: 'none' | 'single' | 'double' | 'escaped' }
+  | {
+      kind: 'literal';
+      text: string;
+      quote: 'none' | 'single' | 'double' | 'escaped';
+      /** Set on an unquoted `~` that starts a word (or an assignment value): tilde expansion makes the word non-static. */
+      tilde?: true;
+    }
   /** `$NAME`, `${NAME}`, `${NAME:-x}`, `$1`, `$@`…: kept verbatim, value unknown. */
   | { kind: 'param'; raw: string; name: string; quoted: boolean }
   /** `$(...)` or backquotes: kept verbatim, value unknown. */
@@ -29,7 +35,7 @@ export interface Word {
 }
 
 export interface Redirect {
-  /** `>`, `>>`, `<`, `<<`, `<<-`, `>&`, `<&`, `<>`, `>|`, with an optional leading fd number. */
+  /** `>`, `>>`, `<`, `<<`, `<<-`, `>&`, `<&`, `<>`, `>|` (the operator alone: a leading fd number goes to `fd`). */
   op: string;
   fd?: number;
   /** The redirection target word (for heredocs: the delimiter word). */

@@ -1,0 +1,237 @@
+import type { CodeDoc } from '../types.js';
+
+/** Codes emitted while reading pipelines and migrating jobs (KB1xx input, KB2xx jobs, KB3xx flags, KB4xx auth). */
+export const MIGRATE_CODES: CodeDoc[] = [
+  // --- KB1xx: reading the pipeline -------------------------------------------------------------------------------------
+  {
+    code: 'KB101',
+    severity: 'error',
+    title: 'The file is not valid GitLab CI YAML',
+    explanation: 'The YAML parser rejected the file (syntax error, duplicate key, tab indentation), or its top level is not a mapping of keys to jobs.',
+    action: 'The file is reported with the line and column of the first problem and left untouched; the exit code is 2.',
+    todo: 'Fix the YAML (GitLab would reject it too: check it with the pipeline editor\'s validation), then run again.',
+  },
+  {
+    code: 'KB102',
+    severity: 'warning',
+    title: 'An included local file is missing',
+    explanation: 'An `include: local` (or a bare path) names a file that is not in the repository. Its jobs could not be read.',
+    action: 'Everything else is migrated; jobs that extend templates from the missing file are migrated only when what they need is visible.',
+    todo: 'Check the path. If the file is generated or comes from elsewhere, migrate it separately.',
+  },
+  {
+    code: 'KB103',
+    severity: 'info',
+    title: 'An include that is not a file of this repository',
+    explanation: '`include: project`, `remote`, `template` and `component` entries (and local wildcards) point outside the files at hand.',
+    action: 'Not followed. Jobs defined there are not migrated from here.',
+    todo: 'Migrate the included project or template in its own repository (see `kaniko2buildkit migrate --recursive`).',
+  },
+  {
+    code: 'KB104',
+    severity: 'error',
+    title: 'An include points outside the repository',
+    explanation: 'A local include path climbs out of the repository (`../`), or a symbolic link leads outside it. GitLab would not read it either.',
+    action: 'The path is not read.',
+    todo: 'Fix the include path.',
+  },
+  {
+    code: 'KB105',
+    severity: 'error',
+    title: 'The self-check failed: nothing written',
+    explanation:
+      'Before writing, the tool re-reads its own result: the YAML must parse, text outside the edits must be unchanged, every migrated job must hold exactly the planned buildctl call, jobs that were not migrated must be unchanged as data, and a second run must change nothing.',
+    action: 'The job (or the whole file, when the failure is not one job\'s) is left as it was.',
+    todo: 'Please report it with the file: it is a bug in the tool. Migrate that job by hand meanwhile.',
+  },
+  {
+    code: 'KB106',
+    severity: 'error',
+    title: 'A file cannot be read',
+    explanation: 'The path does not exist, is not readable, is a folder, is over the size limit, or is not UTF-8 text.',
+    action: 'Skipped; other files and repositories are still processed. Exit code 2.',
+    todo: 'Check the path and its permissions.',
+  },
+
+  // --- KB2xx: jobs ------------------------------------------------------------------------------------------------------
+  {
+    code: 'KB202',
+    severity: 'manual',
+    title: 'A template shared with a job that is not migrated',
+    explanation:
+      'The image or script of this job lives in a template or YAML anchor that another job also uses, and that other job does not build with Kaniko (or is itself left for a person). Changing the shared node would break the other job.',
+    action: 'Both jobs are left unchanged.',
+    todo: 'Split the template (one for the Kaniko build, one for the rest), or move the image/script into the jobs, then run again.',
+  },
+  {
+    code: 'KB203',
+    severity: 'manual',
+    title: 'A Kaniko image with no executor call in the pipeline',
+    explanation:
+      'The job runs in a Kaniko image, but its script does not call `/kaniko/executor` itself: it runs a script file that may, or uses the image for something else (crane-like tasks, the warmer).',
+    action: 'The job is left unchanged: changing its image without its executor call would break it.',
+    todo: 'Migrate the script file by hand: replace the executor call with `buildctl-daemonless.sh build …` (run `kaniko2buildkit explain KB301` for the flag mapping), switch the image to `moby/buildkit:rootless` with `entrypoint: [""]`, and set `BUILDKITD_FLAGS: --oci-worker-no-process-sandbox`.',
+  },
+  {
+    code: 'KB204',
+    severity: 'manual',
+    title: 'Executor arguments known only when the job runs',
+    explanation:
+      'A word of the executor call is an unquoted variable or command substitution (`$KANIKO_ARGS`, `${DESTS}`, `$(…)`) that expands to several arguments at run time. Which Kaniko flags it holds cannot be read from the file.',
+    action: 'The job is left unchanged.',
+    todo: 'Write those flags out in the call (or as buildctl flags: `--destination X` becomes a name in `--output type=image,name=X,push=true`, `--build-arg K=V` becomes `--opt build-arg:K=V`), then run again.',
+  },
+  {
+    code: 'KB206',
+    severity: 'manual',
+    title: 'The job image cannot be changed from here',
+    explanation:
+      'The job calls the Kaniko executor, but its image is not a literal Kaniko image this tool can edit: it comes from a variable defined elsewhere, a component input, or the runner default.',
+    action: 'The job is left unchanged.',
+    todo: 'Set the image to `moby/buildkit:rootless` (or a pinned `vX.Y.Z-rootless`) with `entrypoint: [""]` where it is defined, then run again.',
+  },
+  {
+    code: 'KB209',
+    severity: 'manual',
+    title: 'A script item that cannot be edited in place',
+    explanation: 'The script item holding the call is written in a YAML form the editor does not rewrite in place (for example a block scalar with an explicit indentation indicator).',
+    action: 'The job is left unchanged.',
+    todo: 'Rewrite the item as a plain, `|` or `>` scalar, or migrate it by hand.',
+  },
+  {
+    code: 'KB211',
+    severity: 'manual',
+    title: 'Two jobs would edit the same lines differently',
+    explanation: 'Two migrated jobs need different text at the same place of a shared template.',
+    action: 'The later job is left unchanged.',
+    todo: 'Migrate that job by hand, or give it its own template.',
+  },
+
+  // --- KB3xx: flags -----------------------------------------------------------------------------------------------------
+  {
+    code: 'KB301',
+    severity: 'manual',
+    title: 'A Kaniko flag this tool does not know',
+    explanation:
+      'The word is not a Kaniko executor flag in any known version (or has a value that is not known before the job runs). Passing it to buildctl would fail, so the call cannot be rewritten safely.',
+    action: 'The job is left unchanged.',
+    todo: 'Check the spelling. If it is a real flag, find its BuildKit equivalent in ../shared/reference (or `kaniko2buildkit explain` for the mapped ones) and migrate the call by hand.',
+  },
+  {
+    code: 'KB302',
+    severity: 'info',
+    title: 'Flag dropped: BuildKit already behaves so',
+    explanation: 'The flag only tunes Kaniko internals (snapshots, cleanup, logging, retries of its own), or asks for something BuildKit always does.',
+    action: 'Removed from the call.',
+    todo: 'Nothing.',
+  },
+  {
+    code: 'KB303',
+    severity: 'warning',
+    title: 'Flag dropped: behaviour differs',
+    explanation: 'The flag has no BuildKit counterpart; the build still works, but one detail differs (cache lifetime, retries, single-layer images, ignored paths).',
+    action: 'Removed from the call.',
+    todo: 'Read the message: decide whether the difference matters for this image.',
+  },
+  {
+    code: 'KB304',
+    severity: 'warning',
+    title: 'Dockerfile or context location decided without seeing the file',
+    explanation:
+      'Kaniko reads a relative `--dockerfile` from the job folder when that file exists there, else from inside the context. BuildKit needs the folder. The tool checks the repository; when it cannot (the path holds variables, or the file is not there), it picks the likelier reading.',
+    action: 'The call uses the reading the message names.',
+    todo: 'Check that `--local dockerfile=` and `--opt filename=` name the Dockerfile you build.',
+  },
+  {
+    code: 'KB305',
+    severity: 'warning',
+    title: '--context-sub-path with a plain-path context',
+    explanation: 'Kaniko applies `--context-sub-path` only to `scheme://` contexts and ignores it for a plain path, so the sub-path never took effect.',
+    action: 'Dropped, to build what Kaniko built.',
+    todo: 'If the sub-folder was meant, append it to `--local context=` yourself.',
+  },
+  {
+    code: 'KB306',
+    severity: 'manual',
+    title: 'A build context BuildKit cannot read here',
+    explanation: 'The context is a `tar://`, `s3://`, `gs://`, Azure blob or `git://` URL (or a GCS bucket). The rootless BuildKit image has no cloud tools, and remote contexts are not rewritten yet.',
+    action: 'The job is left unchanged.',
+    todo: 'Download and unpack the context in the script (busybox `wget`/`tar`), then build it with `--local context=DIR`; a git repository can be passed as `--opt context=https://host/repo.git#ref`.',
+  },
+  {
+    code: 'KB307',
+    severity: 'manual',
+    title: '--dockerfile is a URL',
+    explanation: 'Kaniko downloads a Dockerfile given as an http(s) URL. buildctl reads the Dockerfile from a local folder.',
+    action: 'The job is left unchanged.',
+    todo: 'Download it first (`wget -O Dockerfile.remote URL`) and pass `--local dockerfile=. --opt filename=Dockerfile.remote`.',
+  },
+  {
+    code: 'KB308',
+    severity: 'warning',
+    title: 'A build argument whose form is only known at run time',
+    explanation: 'Kaniko accepts `--build-arg K` (value from the environment); buildctl up to v0.32 rejects `--opt build-arg:K` without `=`. The value here is a variable, so its form is unknown.',
+    action: 'Passed as `--opt build-arg:<value>`.',
+    todo: 'Make sure the value always holds `K=V`.',
+  },
+  {
+    code: 'KB309',
+    severity: 'manual',
+    title: 'The cache repository cannot be derived',
+    explanation: 'With `--cache=true` and no `--cache-repo`, Kaniko caches in `<repository of the first --destination>/cache`. That repository is only known at run time here.',
+    action: 'The job is left unchanged.',
+    todo: 'Add `--cache-repo REPO` to the Kaniko call (for example `$CI_REGISTRY_IMAGE/cache`), then run again.',
+  },
+  {
+    code: 'KB310',
+    severity: 'manual',
+    title: 'A Kaniko flag not migrated automatically yet',
+    explanation: 'The flag has a BuildKit equivalent that needs more than a flag swap (a buildkitd.toml registry entry, output attributes, a metadata file), which this version does not generate.',
+    action: 'The job is left unchanged.',
+    todo: 'Follow the message: it names the BuildKit equivalent to write by hand.',
+  },
+  {
+    code: 'KB311',
+    severity: 'manual',
+    title: 'A Kaniko behaviour BuildKit does not have',
+    explanation: 'The flag asks for something with no BuildKit counterpart (no fallback to the original registry, bundled credential helpers, ignoring immutable-tag errors, a dry run).',
+    action: 'The job is left unchanged.',
+    todo: 'Decide what the job should do without it, then migrate by hand.',
+  },
+  {
+    code: 'KB312',
+    severity: 'warning',
+    title: 'No destination and no --no-push',
+    explanation: 'Kaniko refuses to run without `--destination` unless `--no-push` is set, so this job failed before.',
+    action: 'The migrated call only builds (no `--output`).',
+    todo: 'Add the image name to push, or accept a build-only job.',
+  },
+  {
+    code: 'KB313',
+    severity: 'warning',
+    title: 'A Unicode look-alike in the command line',
+    explanation:
+      'A no-break, ideographic or other Unicode space, or a typographic dash, stands where an ASCII space or hyphen was meant. The shell does not split on it, so Kaniko received one odd word and rejected it.',
+    action: 'Read as the evident intent (the flag and its value) and migrated; the character is gone from the new call.',
+    todo: 'Check the flag is what you meant, and look for the same slip elsewhere in the file.',
+  },
+
+  // --- KB4xx: registry auth ---------------------------------------------------------------------------------------------
+  {
+    code: 'KB402',
+    severity: 'info',
+    title: 'GitLab registry credentials written explicitly',
+    explanation:
+      'Kaniko (since v1.9.0) logs in to `$CI_REGISTRY` by itself with `$CI_REGISTRY_USER`/`$CI_REGISTRY_PASSWORD`. buildctl has no such helper and reads only `~/.docker/config.json` (or `DOCKER_AUTH_CONFIG`).',
+    action: 'Lines that write those credentials to `~/.docker/config.json` are added before the build.',
+    todo: 'Nothing, unless the job pushes to other registries too: add them to the same file.',
+  },
+  {
+    code: 'KB403',
+    severity: 'manual',
+    title: 'Credential helpers the BuildKit image does not have',
+    explanation: 'The registry config names `credHelpers`/`credsStore` (ecr-login, gcr, acr-env). The Kaniko image bundles those helpers; `moby/buildkit:rootless` has none.',
+    action: 'The job is left unchanged.',
+    todo: 'Fetch a token in an earlier job or step (for ECR: `aws ecr get-login-password`) and write it under "auths" in ~/.docker/config.json, or use a custom image with the helper.',
+  },
+];
