@@ -5,7 +5,7 @@
  * Entries run in table order against one call, so an entry may read what earlier entries decided
  * (the context before the Dockerfile, destinations before the cache). Source of every fact: ../shared/reference §1–§3.
  */
-import { concat, displayText, lit, splitLast, staticText, type ShellText } from '../shell/quote.js';
+import { concat, displayText, lit, renderWord, splitLast, staticText, type ShellText } from '../shell/quote.js';
 import { field } from '../buildkit/plan.js';
 import type { FlagUse } from './call.js';
 import type { CallContext } from './context.js';
@@ -214,7 +214,7 @@ export const FLAGS: readonly KanikoFlag[] = [
       ctx.destinations = uses.map(valueOf);
       if (ctx.push && ctx.destinations.length) {
         ctx.plan.outputs.push([field('type', lit('image')), field('name', ...ctx.destinations), field('push', lit('true'))]);
-      } else if (ctx.push) {
+      } else if (ctx.push && !ctx.call.problems.length) {
         ctx.warn('KB312', 'neither --destination nor --no-push: Kaniko refused to run this; the migrated call only builds');
       }
     },
@@ -252,12 +252,17 @@ export const FLAGS: readonly KanikoFlag[] = [
       }
       if (!repo || displayText(repo) === '') {
         const first = ctx.destinations[0];
-        const base = first && repositoryOf(first);
-        if (!base) {
-          ctx.manual('KB309', 'Kaniko derives the cache repository from the first --destination, whose repository is only known at run time here; add --cache-repo REPO to the Kaniko call and run again');
+        if (!first) {
+          ctx.manual('KB309', 'Kaniko derives the cache repository from the first --destination, and there is none here; add --cache-repo REPO to the Kaniko call and run again');
           return;
         }
-        repo = concat(base, lit('/cache'));
+        const base = repositoryOf(first);
+        if (base) repo = concat(base, lit('/cache'));
+        else {
+          // The tag is only known at run time: strip it in the job as Kaniko did (`:tag` after the last `/`).
+          repo = concat([{ kind: 'command', raw: `$(echo ${renderWord(first)} | sed 's#:[^:/]*$##')`, quoted: true }], lit('/cache'));
+          ctx.warn('KB314', `the cache repository is derived from --destination ${displayText(first)} when the job runs (its tag stripped, /cache added), as Kaniko did; consider a fixed --cache-repo`);
+        }
       }
       const ref = concat(repo, lit(`:${CACHE_TAG}`));
       ctx.plan.importCache.push([field('type', lit('registry')), field('ref', ref)]);

@@ -8,6 +8,8 @@ import type { ParsedScript, Word } from '../shell/types.js';
 import type { ValueEdit } from './scalar.js';
 
 export const KANIKO_DOCKER_DIR = '/kaniko/.docker';
+/** Docker config folders a Kaniko job may write that uid 1000 cannot (Kaniko read only /kaniko/.docker; /root is not writable). */
+const MOVED_DOCKER_DIRS = [KANIKO_DOCKER_DIR, '/root/.docker'];
 /** HOME of the rootless image's user (uid 1000): used where a variable value cannot expand `~` or `$HOME`. */
 export const BUILDKIT_HOME = '/home/user';
 
@@ -59,17 +61,23 @@ function wordsOf(parsed: ParsedScript): Word[] {
   return out;
 }
 
+export function movesDockerDir(raw: string): boolean {
+  return MOVED_DOCKER_DIRS.some((d) => raw.includes(d));
+}
+
 export function scanAuth(script: string, parsed: ParsedScript): AuthScan {
   const edits: ValueEdit[] = [];
   for (const w of wordsOf(parsed)) {
-    let from = 0;
-    for (;;) {
-      const i = w.raw.indexOf(KANIKO_DOCKER_DIR, from);
-      if (i < 0) break;
-      const after = w.raw[i + KANIKO_DOCKER_DIR.length];
-      from = i + KANIKO_DOCKER_DIR.length;
-      if (after !== undefined && /[A-Za-z0-9_-]/.test(after)) continue;
-      edits.push({ start: w.start + i, end: w.start + i + KANIKO_DOCKER_DIR.length, parts: [homeDockerDir(w.raw, i)], join: 'soft', multiline: false });
+    for (const dir of MOVED_DOCKER_DIRS) {
+      let from = 0;
+      for (;;) {
+        const i = w.raw.indexOf(dir, from);
+        if (i < 0) break;
+        const after = w.raw[i + dir.length];
+        from = i + dir.length;
+        if (after !== undefined && /[A-Za-z0-9_-]/.test(after)) continue;
+        edits.push({ start: w.start + i, end: w.start + i + dir.length, parts: [homeDockerDir(w.raw, i)], join: 'soft', multiline: false });
+      }
     }
   }
   const writes = parsed.commands.some(

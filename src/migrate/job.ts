@@ -12,7 +12,7 @@ import { positionIn, type SourceFile } from '../pipeline/source.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, scanAuth } from './auth.js';
+import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanAuth } from './auth.js';
 import type { TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
@@ -110,7 +110,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   for (const i of items) result.reads.add(nodeKey(i.item));
   const calls = findCalls(items);
   result.calls = calls.length;
-  const imageIsKaniko = image?.kind === 'kaniko';
+  const imageIsKaniko = image?.kind === 'kaniko' || image?.kind === 'kaniko-like';
   if (!imageIsKaniko && !calls.length) return result;
   if (image?.ref && isBuildkitImage(image.ref)) return result;
   result.kaniko = true;
@@ -129,7 +129,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     if (anchor) add('KB203', 'manual', anchor, (anchor.node as ParsedNode).range[0], `uses a Kaniko image but calls no executor in the pipeline file${hint}; migrate that script by hand`);
     return result;
   }
-  if (!image || !image.nameNode || image.kind === 'other') {
+  if (!image || !image.nameNode) {
     const where = image ? (image.variable ? `the variable ${image.variable}` : `"${image.ref ?? 'a value known only at run time'}"`) : 'no image (the runner default)';
     const loc = image?.image ?? calls[0]!.item.item;
     add('KB206', 'manual', loc, image ? (image.image.node as ParsedNode).range[0] : sourceOffset(calls[0]!.item.item.file, calls[0]!.item.item.node, calls[0]!.command.start),
@@ -139,6 +139,10 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   if (image.ref !== undefined && /\$\[\[/.test(image.ref)) {
     add('KB206', 'manual', image.image, (image.image.node as ParsedNode).range[0], `the image comes from a component input (${image.ref}); change the input default by hand`);
     return result;
+  }
+
+  if (image.kind !== 'kaniko') {
+    add('KB205', 'warning', image.nameNode, image.nameNode.node.range![0], `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`);
   }
 
   // --- The calls -------------------------------------------------------------------------------------------------
@@ -187,12 +191,25 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     }
     if (scan.writes && !mkdir && !writes && scan.edits.length) {
       // Kaniko's image has /kaniko/.docker; BuildKit's has no ~/.docker: create it before the first write.
-      const first = i.parsed.commands.find((c) => c.redirects.some((r) => r.target.raw.includes(KANIKO_DOCKER_DIR)) || c.words.some((w) => w.raw.includes(KANIKO_DOCKER_DIR)));
+      const first = i.parsed.commands.find((c) => c.redirects.some((r) => movesDockerDir(r.target.raw)) || c.words.some((w) => movesDockerDir(w.raw)));
       if (!scan.mkdir && first) insertBefore(i, first.start, [MKDIR_DOCKER]);
     }
     writes ||= scan.writes;
     mkdir ||= scan.mkdir;
     mentionsAuth ||= scan.mentionsAuth;
+  }
+  // Other paths of the Kaniko image (/kaniko/ssl, /kaniko/warmer, /busybox/…) do not exist in the BuildKit image.
+  const callCommands = new Set(calls.map((c) => c.command));
+  for (const i of items) {
+    for (const c of i.parsed.commands) {
+      if (callCommands.has(c)) continue;
+      const words = [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)];
+      const stray = words.find((w) => /(^|[^A-Za-z0-9_.])\/(kaniko|busybox)\//.test(w.raw) && !movesDockerDir(w.raw));
+      if (stray) {
+        const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
+        add('KB404', 'manual', i.item, sourceOffset(i.item.file, i.item.node, stray.start), `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)`);
+      }
+    }
   }
   const vars = pipeline.variables(name);
   const dockerConfig = vars.get('DOCKER_CONFIG');

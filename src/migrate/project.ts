@@ -57,14 +57,22 @@ export interface ProjectPlan {
 function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
   const used = new Set<string>();
   for (const name of pipeline.names()) for (const anc of pipeline.extendsChain(name)) if (anc !== name) used.add(anc);
+  const aliased = new Set<string>();
   for (const file of files) {
     for (const doc of file.docs) {
       visit(doc, {
         Seq(_, node) {
           if (node.tag === '!reference' && isScalar(node.items[0])) used.add(String((node.items[0] as { value: unknown }).value));
         },
+        Alias(_, node) {
+          aliased.add(`${file.path}#${node.source}`);
+        },
       });
     }
+  }
+  // A hidden job whose mapping is an anchor that some alias (`<<: *tpl`) uses is a template, like an extended one.
+  for (const name of pipeline.names()) {
+    for (const def of pipeline.definitions(name)) if (def.map.anchor && aliased.has(`${def.file.path}#${def.map.anchor}`)) used.add(name);
   }
   return used;
 }
@@ -100,8 +108,19 @@ export function planProject(files: SourceFile[], source: Pick<FileSource, 'exist
     const mine = edits.filter((e) => e.file === file.path);
     outputs.set(file.path, mine.length ? applyEdits(file.text, mine) : file.text);
   }
-  const findings = jobs.flatMap((j) => j.findings.map((f) => ({ ...f }) as Finding));
-  return { files, jobs, edits, outputs, findings };
+  return { files, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
+}
+
+/** One finding per place and message: a template's finding names every job that inherits it. */
+function mergeFindings(list: Finding[]): Finding[] {
+  const byKey = new Map<string, Finding>();
+  for (const f of list) {
+    const key = `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
+    const seen = byKey.get(key);
+    if (!seen) byKey.set(key, { ...f });
+    else if (f.job && !seen.job?.split(', ').includes(f.job)) seen.job = seen.job ? `${seen.job}, ${f.job}` : f.job;
+  }
+  return [...byKey.values()];
 }
 
 function markManual(job: JobMigration, code: string, message: string, at?: TextEdit): void {

@@ -91,6 +91,14 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo: 'Set the image to `moby/buildkit:rootless` (or a pinned `vX.Y.Z-rootless`) with `entrypoint: [""]` where it is defined, then run again.',
   },
   {
+    code: 'KB205',
+    severity: 'warning',
+    title: 'A custom Kaniko image replaced',
+    explanation: 'The job runs the executor from an image that is not a stock Kaniko image (a team\'s own rebuild, a mirror under another name, an image built by an earlier job). The BuildKit image replaces it.',
+    action: 'Migrated; the image becomes moby/buildkit:rootless.',
+    todo: 'If that image carried other tools the script uses (curl, jq, git…), install them another way or build a BuildKit-based image with them.',
+  },
+  {
     code: 'KB209',
     severity: 'manual',
     title: 'A script item that cannot be edited in place',
@@ -216,7 +224,24 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo: 'Check the flag is what you meant, and look for the same slip elsewhere in the file.',
   },
 
+  {
+    code: 'KB314',
+    severity: 'warning',
+    title: 'Cache repository derived when the job runs',
+    explanation: 'With `--cache=true` and no `--cache-repo`, Kaniko caches in `<repository of the first --destination>/cache`. The destination is only known at run time here, so the migrated call strips its tag in the shell (`sed`) and appends `/cache`.',
+    action: 'Migrated with `--import-cache`/`--export-cache` refs computed in the job.',
+    todo: 'Prefer a fixed cache repository: add `--cache-repo` to the original or edit the refs.',
+  },
+
   // --- KB4xx: registry auth ---------------------------------------------------------------------------------------------
+  {
+    code: 'KB107',
+    severity: 'error',
+    title: 'The file changed on disk during the run',
+    explanation: 'Between reading a file and writing its migration, something else changed it.',
+    action: 'Not written: writing would overwrite that change.',
+    todo: 'Run again.',
+  },
   {
     code: 'KB402',
     severity: 'info',
@@ -233,5 +258,15 @@ export const MIGRATE_CODES: CodeDoc[] = [
     explanation: 'The registry config names `credHelpers`/`credsStore` (ecr-login, gcr, acr-env). The Kaniko image bundles those helpers; `moby/buildkit:rootless` has none.',
     action: 'The job is left unchanged.',
     todo: 'Fetch a token in an earlier job or step (for ECR: `aws ecr get-login-password`) and write it under "auths" in ~/.docker/config.json, or use a custom image with the helper.',
+  },
+  {
+    code: 'KB404',
+    severity: 'manual',
+    title: 'The script uses another path of the Kaniko image',
+    explanation:
+      'Besides the executor and /kaniko/.docker, the script uses a file of the Kaniko image (`/kaniko/ssl/certs/…` for custom CAs, `/kaniko/warmer`, `/busybox/…`). The BuildKit image has none of them, and `/` is not writable there (the job runs as uid 1000).',
+    action: 'The job is left unchanged.',
+    todo:
+      'Custom CA: give BuildKit the certificate per registry in a buildkitd.toml (`[registry."host"] ca=["/path/ca.crt"]`, passed with `--config` in BUILDKITD_FLAGS) or append it to a copy of the bundle and export SSL_CERT_FILE. `/busybox/sh` becomes `sh`. The warmer has no BuildKit counterpart: drop it.',
   },
 ];
