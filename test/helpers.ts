@@ -1,0 +1,43 @@
+/** Shared test helpers: run the CLI in-process with captured output, temp repositories. */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { main } from '../src/cli/main.js';
+import type { CliIO } from '../src/cli/io.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export async function runCli(args: string[], opts: { cwd?: string; stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIO = {
+    stdout: (s) => {
+      stdout += s;
+    },
+    stderr: (s) => {
+      stderr += s;
+    },
+    readStdin: async () => opts.stdin ?? '',
+    cwd: opts.cwd ?? process.cwd(),
+    env: opts.env ?? {},
+    isTTY: false,
+  };
+  const code = await main(['node', 'kaniko2buildkit', ...args], io);
+  return { code, stdout, stderr };
+}
+
+/** A temporary repository with the given files (paths relative to its root). */
+export function tempRepo(files: Record<string, string | Buffer>): string {
+  const root = mkdtempSync(join(tmpdir(), 'k2b-'));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  }
+  return root;
+}
+
+export const SHARED = join(process.cwd(), '..', 'shared');
