@@ -27,3 +27,5 @@ export async function migrateText(text: string, opts: { fileName?: string } & Mi
   const fileName = opts.fileName ?? '.gitlab-ci.yml';
   return migrateSource(new MemorySource(new Map([[fileName, text]])), { ...opts, entry: fileName });
 }
+export { migrateScriptText, type ScriptMigration } from './migrate/script.js';
+export { buildkitImageFor, classifyImage, isBuildkitImage, BUILDKIT_IMAGE, BUILDKIT_PINNED_IMAGE } from './kaniko/images.js';

@@ -1,0 +1,46 @@
+/**
+ * Migrating one shell script string on its own, for front doors that are not YAML scalars (TypeScript generators):
+ * every executor call is replaced by its buildctl call on one line; auth paths move as in YAML jobs.
+ */
+import { renderPlan } from '../buildkit/render.js';
+import { executorIndex, readKanikoCall } from '../kaniko/call.js';
+import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
+import { parseScript } from '../shell/index.js';
+import { scanAuth } from './auth.js';
+import { joinParts, type ValueEdit } from './scalar.js';
+
+export interface ScriptMigration {
+  /** The new script; equal to the input when nothing changed or when `manual`. */
+  output: string;
+  calls: number;
+  /** Offsets in `findings` are into the input script. */
+  findings: CallFinding[];
+  manual: boolean;
+}
+
+export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration {
+  const parsed = parseScript(script);
+  const edits: ValueEdit[] = [];
+  const findings: CallFinding[] = [];
+  let manual = false;
+  let calls = 0;
+  for (const command of parsed.commands) {
+    const head = executorIndex(command);
+    if (head < 0) continue;
+    calls++;
+    const planned = planCall(readKanikoCall(command, head), env);
+    findings.push(...planned.findings);
+    if (planned.manual) {
+      manual = true;
+      continue;
+    }
+    const first = command.words[head]!;
+    const last = command.words[command.words.length - 1]!;
+    edits.push({ start: first.start, end: last.end, parts: renderPlan(planned.plan).map((g) => g.join(' ')), join: 'soft', multiline: false });
+  }
+  if (calls) edits.push(...scanAuth(script, parsed).edits);
+  if (manual || !edits.length) return { output: script, calls, findings, manual };
+  let output = script;
+  for (const e of [...edits].sort((a, b) => b.start - a.start)) output = output.slice(0, e.start) + joinParts(e) + output.slice(e.end);
+  return { output, calls, findings, manual };
+}
