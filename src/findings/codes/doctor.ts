@@ -179,7 +179,8 @@ export const DOCTOR_CODES: CodeDoc[] = [
     title: 'Bind mounts inside BuildKit\'s state dir are refused: mount an emptyDir there',
     explanation:
       '`… Options:[rbind ro]}]: operation not permitted`: the rootless daemon could not bind-mount from its state directory ' +
-      '`/home/user/.local/share/buildkit` (a VOLUME of the image), which sits on a filesystem that refuses those mounts.',
+      '`/home/user/.local/share/buildkit` (a VOLUME of the image) as the runner provides it. The documented fix is a fresh ' +
+      '`emptyDir` volume at that path.',
     action: 'doctor reports the line.',
     todo: [
       'Give the build container an emptyDir volume at /home/user/.local/share/buildkit. With the Kubernetes executor, in config.toml:',

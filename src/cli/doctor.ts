@@ -1,0 +1,101 @@
+/**
+ * `kaniko2buildkit doctor [LOG|-]`: explain a failed BuildKit job log.
+ *
+ * Wiring: `program.addCommand(doctorCommand(io))`. The action hands its exit code to `io.setExitCode`
+ * (default: sets `process.exitCode`); call `runDoctor` directly to get the code as a value.
+ *
+ * Exit codes: 0 no known failure found, 1 at least one diagnosis, 2 unreadable input or bad option.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { diagnose, type Diagnosis } from '../doctor/index.js';
+
+/** What a command needs from the outside world; tests pass fakes. `stdout`/`stderr` get whole chunks, newlines included. */
+export interface CommandIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  readStdin: () => Promise<string>;
+  /** Receives the command's exit code when it is run through commander. Default: `process.exitCode = code`. */
+  setExitCode?: (code: number) => void;
+  /** Relative paths are resolved against this (default: the process's working directory). */
+  cwd?: string;
+}
+
+export const DOCTOR_EXIT = { noKnownFailure: 0, diagnosed: 1, unreadable: 2 } as const;
+
+export interface DoctorArgs {
+  /** A log file path; `-` or undefined reads standard input. */
+  log?: string;
+  /** `text` (default) or `json`. */
+  format?: string;
+}
+
+export function setExitCodeDefault(code: number): void {
+  process.exitCode = code;
+}
+
+export async function runDoctor(args: DoctorArgs, io: CommandIo): Promise<number> {
+  const format = args.format ?? 'text';
+  if (format !== 'text' && format !== 'json') {
+    io.stderr(`kaniko2buildkit doctor: unknown --format ${JSON.stringify(format)} (use text or json)\n`);
+    return DOCTOR_EXIT.unreadable;
+  }
+  const fromStdin = args.log === undefined || args.log === '-';
+  const name = fromStdin ? 'stdin' : args.log!;
+  let log: string;
+  try {
+    log = fromStdin ? await io.readStdin() : await readFile(resolve(io.cwd ?? process.cwd(), args.log!), 'utf8');
+  } catch (e) {
+    io.stderr(`kaniko2buildkit doctor: cannot read ${name}: ${(e as Error).message}\n`);
+    return DOCTOR_EXIT.unreadable;
+  }
+  if (log.includes('\0')) {
+    io.stderr(`kaniko2buildkit doctor: ${name} is not a text log\n`);
+    return DOCTOR_EXIT.unreadable;
+  }
+
+  const diagnoses = diagnose(log);
+  if (format === 'json') {
+    io.stdout(JSON.stringify({ log: name, diagnoses }, null, 2) + '\n');
+  } else {
+    io.stdout(formatText(name, diagnoses));
+  }
+  return diagnoses.length ? DOCTOR_EXIT.diagnosed : DOCTOR_EXIT.noKnownFailure;
+}
+
+function indent(text: string, by: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? by + l : l))
+    .join('\n');
+}
+
+export function formatText(name: string, diagnoses: readonly Diagnosis[]): string {
+  if (!diagnoses.length) return `${name}: no known failure found\n`;
+  const out: string[] = [];
+  for (const d of diagnoses) {
+    out.push(`${name}:${d.line}  ${d.code}  ${d.title}`);
+    out.push(`    > ${d.lineText}`);
+    if (d.lines.length > 1) out.push(`    (also line${d.lines.length > 2 ? 's' : ''} ${d.lines.slice(1).join(', ')})`);
+    if (d.detail) out.push(indent(d.detail, '    '));
+    out.push('    Fix:');
+    out.push(indent(d.fix, '      '));
+    out.push('');
+  }
+  const n = diagnoses.length;
+  out.push(`${n} known failure${n === 1 ? '' : 's'} found; \`kaniko2buildkit explain CODE\` tells why each happens.`);
+  return out.join('\n') + '\n';
+}
+
+export function doctorCommand(io: CommandIo): Command {
+  return new Command('doctor')
+    .description('explain a failed BuildKit job log: known failures, where they show, and the fix')
+    .argument('[log]', 'job log file (raw GitLab log or a pasted excerpt); "-" or nothing reads standard input')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addHelpText('after', '\nExit codes: 0 no known failure found, 1 at least one diagnosis, 2 unreadable input.')
+    .action(async (log: string | undefined, opts: { format: string }) => {
+      const code = await runDoctor({ log, format: opts.format }, io);
+      (io.setExitCode ?? setExitCodeDefault)(code);
+    });
+}

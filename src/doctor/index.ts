@@ -1,0 +1,3 @@
+export { diagnose, type Diagnosis } from './diagnose.js';
+export { KNOWN_FAILURES, type KnownFailure, type LogContext } from './known-failures.js';
+export { splitLog, cleanLine, type LogLine } from './log.js';
