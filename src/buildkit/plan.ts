@@ -2,7 +2,7 @@
  * BuildPlan: everything one `buildctl-daemonless.sh build` call needs, as shell text.
  * Values that came from the pipeline keep their raw expansions (see ShellText); the renderer only re-quotes literal text.
  */
-import type { ShellText } from '../shell/quote.js';
+import { displayText, type ShellText } from '../shell/quote.js';
 
 /** One CSV field of `--output`/`--export-cache`/`--import-cache`: `key=value`, or `key=a,b` (quoted as one field). */
 export interface CsvField {
@@ -34,8 +34,32 @@ export interface BuildPlan {
   metadataFile?: ShellText;
   /** Global buildctl flags before `build` (e.g. `--debug`). */
   globalFlags: string[];
-  /** Shell lines the job must run after the call (e.g. writing Kaniko-style digest files), in order. */
+  /** Shell lines the job must run before the call (e.g. writing buildkitd.toml), in order. Run unconditionally. */
+  before: string[];
+  /** Shell lines the job must run right after the call (e.g. writing Kaniko-style digest files), in order. */
   after: string[];
+  /** Per-registry daemon settings (buildkitd.toml `[registry."host"]`), by host as written (may hold variables). */
+  registries: Map<string, RegistryConfig>;
+}
+
+/** One `[registry."HOST"]` table of buildkitd.toml (../shared/reference §3.9). Values keep their shell expansions. */
+export interface RegistryConfig {
+  host: ShellText;
+  mirrors: ShellText[];
+  http?: boolean;
+  insecure?: boolean;
+  ca: ShellText[];
+  keypairs: { cert: ShellText; key: ShellText }[];
+}
+
+export function registry(plan: BuildPlan, host: ShellText): RegistryConfig {
+  const key = displayText(host);
+  let r = plan.registries.get(key);
+  if (!r) {
+    r = { host, mirrors: [], ca: [], keypairs: [] };
+    plan.registries.set(key, r);
+  }
+  return r;
 }
 
 export function emptyPlan(): BuildPlan {
@@ -48,6 +72,8 @@ export function emptyPlan(): BuildPlan {
     exportCache: [],
     secrets: [],
     globalFlags: [],
+    before: [],
     after: [],
+    registries: new Map(),
   };
 }

@@ -5,6 +5,7 @@
  */
 import { concat, join, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
 import type { BuildPlan, CsvField } from './plan.js';
+import { BUILDKITD_TOML, tomlWriteLines } from './toml.js';
 
 export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';
 
@@ -20,7 +21,27 @@ export function csvRecord(fields: CsvField[]): ShellText {
   return join(fields.map(csvField), ',');
 }
 
-/** Word groups: `[['buildctl-daemonless.sh', 'build'], ['--frontend', 'dockerfile.v0'], …]`. */
+export interface RenderedCall {
+  /** `NAME=value` words before the command (the daemon config for this call only). */
+  prefix: string[];
+  /** Word groups: `[['buildctl-daemonless.sh', 'build'], ['--frontend', 'dockerfile.v0'], …]`. */
+  groups: string[][];
+  /** Shell lines to run before the call (unconditionally) and right after it. */
+  before: string[];
+  after: string[];
+}
+
+export function renderCall(plan: BuildPlan): RenderedCall {
+  const toml = tomlWriteLines(plan);
+  return {
+    prefix: toml.length ? [`BUILDKITD_FLAGS="$BUILDKITD_FLAGS --config ${BUILDKITD_TOML}"`] : [],
+    groups: renderPlan(plan),
+    before: [...toml, ...plan.before],
+    after: plan.after,
+  };
+}
+
+/** Word groups of the call itself. */
 export function renderPlan(plan: BuildPlan): string[][] {
   const groups: string[][] = [];
   const flag = (name: string, value: ShellText) => groups.push([name, renderWord(value)]);

@@ -2,7 +2,7 @@
  * Running the flag table over one Kaniko call: the state entries share, and the findings they raise.
  * `planCall` is the only entry point; it never throws for a call it cannot map: it returns `manual` findings instead.
  */
-import { emptyPlan, type BuildPlan } from '../buildkit/plan.js';
+import { emptyPlan, type BuildPlan, type CsvField } from '../buildkit/plan.js';
 import { concat, displayText, lit, staticText, type ShellText } from '../shell/quote.js';
 import type { Severity } from '../findings/types.js';
 import { describeChar, type CallProblem, type FlagUse, type KanikoCall } from './call.js';
@@ -64,6 +64,22 @@ export class CallContext {
       throw new ManualStop();
     }
     return parsed;
+  }
+
+  /**
+   * Adds a CSV field to the outputs and caches made so far: image-like outputs (`registry.*` only to pushed images)
+   * and registry caches.
+   */
+  addAttr(attr: CsvField, to: { images?: boolean; importCache?: boolean; exportCache?: boolean }): void {
+    const typeOf = (rec: CsvField[]) => staticText(rec.find((f) => f.key === 'type')?.values[0] ?? []) ?? '';
+    if (to.images) {
+      for (const rec of this.plan.outputs) {
+        const t = typeOf(rec);
+        if (attr.key.startsWith('registry.') ? t === 'image' : ['image', 'docker', 'oci'].includes(t)) rec.push(attr);
+      }
+    }
+    if (to.importCache) for (const rec of this.plan.importCache) if (typeOf(rec) === 'registry') rec.push(attr);
+    if (to.exportCache) for (const rec of this.plan.exportCache) if (typeOf(rec) === 'registry') rec.push(attr);
   }
 
   info(code: string, message: string, use?: FlagUse): void {

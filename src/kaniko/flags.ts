@@ -6,7 +6,7 @@
  * (the context before the Dockerfile, destinations before the cache). Source of every fact: ../shared/reference §1–§3.
  */
 import { concat, displayText, lit, renderWord, splitLast, staticText, type ShellText } from '../shell/quote.js';
-import { field } from '../buildkit/plan.js';
+import { field, registry } from '../buildkit/plan.js';
 import type { FlagUse } from './call.js';
 import type { CallContext } from './context.js';
 
@@ -191,9 +191,15 @@ export const FLAGS: readonly KanikoFlag[] = [
       for (const use of uses) ctx.plan.opts.push(concat(lit('label:'), valueOf(use)));
     },
   }),
-  str('custom-platform', ['--custom-platform', '--customPlatform'], manual('KB310', 'platform mapping not generated yet: use --opt platform=OS/ARCH')),
-  list('annotation', ['--annotation'], manual('KB310', 'manifest annotations are not mapped yet: add annotation.K=V to the --output')),
-  bool('reproducible', ['--reproducible'], manual('KB310', 'not mapped yet: use --opt build-arg:SOURCE_DATE_EPOCH=0 and rewrite-timestamp=true on the output')),
+  str('custom-platform', ['--custom-platform', '--customPlatform'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      const use = uses[uses.length - 1];
+      if (!use) return;
+      ctx.plan.opts.push(concat(lit('platform='), valueOf(use)));
+      ctx.info('KB315', `${use.spelling} ${displayText(valueOf(use))}: BuildKit builds for that platform and emulates RUN steps with its bundled QEMU when it is not the runner's; Kaniko only picked the base image for it`, use);
+    },
+  }),
   list('secret', ['--secret'], {
     action: 'map',
     apply: (ctx, uses) => {
@@ -229,13 +235,17 @@ export const FLAGS: readonly KanikoFlag[] = [
       ctx.plan.outputs.push(fields);
     },
   }),
-  str('oci-layout-path', ['--oci-layout-path'], manual('KB310', 'not mapped yet: add --output type=oci,dest=DIR,tar=false')),
-  str('digest-file', ['--digest-file'], manual('KB310', 'not mapped yet: use --metadata-file and extract containerimage.digest')),
-  str('image-name-with-digest-file', ['--image-name-with-digest-file'], manual('KB310', 'not mapped yet: build the file from --metadata-file')),
-  str('image-name-tag-with-digest-file', ['--image-name-tag-with-digest-file'], manual('KB310', 'not mapped yet: build the file from --metadata-file')),
-  str('compression', ['--compression'], manual('KB310', 'not mapped yet: add compression=… to the --output')),
-  str('compression-level', ['--compression-level'], manual('KB310', 'not mapped yet: add compression-level=… to the --output')),
-  str('image-format', ['--image-format'], manual('KB310', 'not mapped yet: add oci-mediatypes=… to the --output')),
+
+  str('oci-layout-path', ['--oci-layout-path'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      const use = uses[uses.length - 1];
+      if (use) ctx.plan.outputs.push([field('type', lit('oci')), field('dest', valueOf(use)), field('tar', lit('false'))]);
+    },
+  }),
+  str('digest-file', ['--digest-file'], { action: 'map', apply: (ctx, uses) => digestFiles(ctx, uses, 'digest') }),
+  str('image-name-with-digest-file', ['--image-name-with-digest-file'], { action: 'map', apply: (ctx, uses) => digestFiles(ctx, uses, 'name') }),
+  str('image-name-tag-with-digest-file', ['--image-name-tag-with-digest-file'], { action: 'map', apply: (ctx, uses) => digestFiles(ctx, uses, 'name-tag') }),
 
   // --- Cache ----------------------------------------------------------------------------------------------------------
   str('cache-repo', ['--cache-repo'], { action: 'map', apply: () => { /* read by `cache` */ } }),
@@ -278,17 +288,128 @@ export const FLAGS: readonly KanikoFlag[] = [
   bool('cache-run-layers', ['--cache-run-layers'], drop('KB302', 'BuildKit caches every step, RUN included')),
   bool('compressed-caching', ['--compressed-caching'], drop('KB302', 'a Kaniko memory/CPU trade-off with no BuildKit counterpart')),
 
+  // --- Attributes of the outputs and caches made above ------------------------------------------------------------------
+  str('compression', ['--compression'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      const use = uses[uses.length - 1];
+      if (use) ctx.addAttr(field('compression', valueOf(use)), { images: true, exportCache: true });
+    },
+  }),
+  str('compression-level', ['--compression-level'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      const use = uses[uses.length - 1];
+      // Kaniko uses the level only when it is above 0 (§1).
+      if (use && !/^-|^0$/.test(displayText(valueOf(use)))) ctx.addAttr(field('compression-level', valueOf(use)), { images: true, exportCache: true });
+    },
+  }),
+  str('image-format', ['--image-format'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      const use = uses[uses.length - 1];
+      if (!use) return;
+      const v = staticText(valueOf(use));
+      if (v !== 'docker' && v !== 'oci') return ctx.manual('KB301', `--image-format ${displayText(valueOf(use))}: expected docker or oci`, use);
+      ctx.addAttr(field('oci-mediatypes', lit(v === 'oci' ? 'true' : 'false')), { images: true });
+    },
+  }),
+  list('annotation', ['--annotation'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) {
+        const parts = splitFirst(valueOf(use), '=');
+        if (!parts) return ctx.manual('KB301', `--annotation ${displayText(valueOf(use))}: expected KEY=VALUE`, use);
+        ctx.addAttr({ key: `annotation.${staticText(parts[0]) ?? displayText(parts[0])}`, values: [parts[1]] }, { images: true });
+      }
+    },
+  }),
+  bool('reproducible', ['--reproducible'], {
+    action: 'map',
+    apply: (ctx) => {
+      if (ctx.bool('reproducible') !== true) return;
+      ctx.plan.opts.push(lit('build-arg:SOURCE_DATE_EPOCH=0'));
+      ctx.addAttr(field('rewrite-timestamp', lit('true')), { images: true });
+      ctx.warn('KB316', '--reproducible: mapped to SOURCE_DATE_EPOCH=0 and rewrite-timestamp=true; builds are reproducible, but digests differ from Kaniko\'s (BuildKit keeps base-layer timestamps and sets created to the epoch)');
+    },
+  }),
+
   // --- Registries and TLS (need buildkitd.toml) -----------------------------------------------------------------------
-  bool('insecure', ['--insecure'], manual('KB310', REGISTRY_CONFIG)),
-  bool('insecure-pull', ['--insecure-pull'], manual('KB310', REGISTRY_CONFIG)),
-  list('insecure-registry', ['--insecure-registry'], manual('KB310', REGISTRY_CONFIG)),
-  bool('skip-tls-verify', ['--skip-tls-verify'], manual('KB310', REGISTRY_CONFIG)),
+  bool('insecure', ['--insecure'], {
+    action: 'map',
+    apply: (ctx) => {
+      // HTTP (after an HTTPS try) for the push destinations and the cache repo (§1): the same as registry.insecure.
+      if (ctx.bool('insecure') === true) ctx.addAttr(field('registry.insecure', lit('true')), { images: true, importCache: true, exportCache: true });
+    },
+  }),
+  bool('skip-tls-verify', ['--skip-tls-verify'], {
+    action: 'map',
+    apply: (ctx) => {
+      if (ctx.bool('skip-tls-verify') !== true) return;
+      ctx.addAttr(field('registry.insecure', lit('true')), { images: true, importCache: true, exportCache: true });
+      ctx.warn('KB317', '--skip-tls-verify: pushes and the cache skip TLS verification (registry.insecure=true); Kaniko also skipped it for base-image pulls, which BuildKit needs per registry host: if the Dockerfile pulls from a registry with a self-signed certificate, add --skip-tls-verify-registry HOST to the Kaniko call and run again');
+    },
+  }),
+  bool('insecure-pull', ['--insecure-pull'], manual('KB311', 'BuildKit sets plain HTTP per registry host; replace it with --insecure-registry HOST for each registry the Dockerfile pulls from, then run again')),
+  list('insecure-registry', ['--insecure-registry'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) registry(ctx.plan, valueOf(use)).http = true;
+    },
+  }),
+  list('skip-tls-verify-registry', ['--skip-tls-verify-registry'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) registry(ctx.plan, valueOf(use)).insecure = true;
+    },
+  }),
+  list('registry-certificate', ['--registry-certificate'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) {
+        const parts = splitFirst(valueOf(use), '=');
+        if (!parts) return ctx.manual('KB301', `--registry-certificate ${displayText(valueOf(use))}: expected HOST=/path/ca.crt`, use);
+        registry(ctx.plan, parts[0]).ca.push(parts[1]);
+      }
+    },
+  }),
+  list('registry-client-cert', ['--registry-client-cert'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) {
+        const parts = splitFirst(valueOf(use), '=');
+        const pair = parts && splitFirst(parts[1], ',');
+        if (!parts || !pair) return ctx.manual('KB301', `--registry-client-cert ${displayText(valueOf(use))}: expected HOST=/path/cert,/path/key`, use);
+        registry(ctx.plan, parts[0]).keypairs.push({ cert: pair[0], key: pair[1] });
+      }
+    },
+  }),
+  list('registry-mirror', ['--registry-mirror'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) {
+        const v = valueOf(use);
+        const http = /^http:\/\//.test(displayText(v));
+        const mirror = stripScheme(v);
+        registry(ctx.plan, lit('docker.io')).mirrors.push(mirror);
+        if (http) registry(ctx.plan, hostOf(mirror)).http = true;
+      }
+    },
+  }),
+  list('registry-map', ['--registry-map'], {
+    action: 'map',
+    apply: (ctx, uses) => {
+      for (const use of uses) {
+        for (const pair of splitAll(valueOf(use), ';')) {
+          const parts = splitFirst(pair, '=');
+          if (!parts) return ctx.manual('KB301', `--registry-map ${displayText(valueOf(use))}: expected ORIGINAL=MIRROR`, use);
+          const orig = staticText(parts[0]) === 'index.docker.io' ? lit('docker.io') : parts[0];
+          registry(ctx.plan, orig).mirrors.push(stripScheme(parts[1]));
+        }
+      }
+    },
+  }),
   bool('skip-tls-verify-pull', ['--skip-tls-verify-pull'], drop('KB302', 'the flag has had no effect in Kaniko since v0.23.0')),
-  list('skip-tls-verify-registry', ['--skip-tls-verify-registry'], manual('KB310', REGISTRY_CONFIG)),
-  list('registry-certificate', ['--registry-certificate'], manual('KB310', REGISTRY_CONFIG)),
-  list('registry-client-cert', ['--registry-client-cert'], manual('KB310', REGISTRY_CONFIG)),
-  list('registry-mirror', ['--registry-mirror'], manual('KB310', REGISTRY_CONFIG)),
-  list('registry-map', ['--registry-map'], manual('KB310', REGISTRY_CONFIG)),
   bool('skip-default-registry-fallback', ['--skip-default-registry-fallback'], manual('KB311', 'BuildKit always falls back to the original registry after its mirrors')),
   list('credential-helpers', ['--credential-helpers'], manual('KB311', 'the BuildKit image has no credential helpers; write ~/.docker/config.json instead')),
   bool('push-ignore-immutable-tag-errors', ['--push-ignore-immutable-tag-errors'], manual('KB311', 'BuildKit fails on an immutable-tag push error; decide whether the job may fail or push another tag')),
@@ -316,6 +437,98 @@ export const FLAGS: readonly KanikoFlag[] = [
   str('log-format', ['--log-format'], drop('KB302', 'buildctl prints plain progress in CI')),
   bool('log-timestamp', ['--log-timestamp'], drop('KB302', 'buildctl progress has its own timing')),
 ];
+
+/** Splits at the first `sep` in literal text. */
+function splitFirst(text: ShellText, sep: string): [ShellText, ShellText] | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const seg = text[i]!;
+    if (seg.kind !== 'literal') continue;
+    const at = seg.text.indexOf(sep);
+    if (at < 0) continue;
+    const before = [...text.slice(0, i), ...(at > 0 ? [{ ...seg, text: seg.text.slice(0, at) }] : [])];
+    const after = [...(at + sep.length < seg.text.length ? [{ ...seg, text: seg.text.slice(at + sep.length) }] : []), ...text.slice(i + 1)];
+    return [before, after];
+  }
+  return undefined;
+}
+
+function splitAll(text: ShellText, sep: string): ShellText[] {
+  const out: ShellText[] = [];
+  let rest: ShellText = text;
+  for (let parts = splitFirst(rest, sep); parts; parts = splitFirst(rest, sep)) {
+    out.push(parts[0]);
+    rest = parts[1];
+  }
+  out.push(rest);
+  return out.filter((t) => t.length);
+}
+
+function stripScheme(text: ShellText): ShellText {
+  const m = /^[a-z]+:\/\//i.exec(literalPrefixOf(text));
+  return m ? splitLeading(text, m[0].length) : text;
+}
+
+function hostOf(text: ShellText): ShellText {
+  return splitFirst(text, '/')?.[0] ?? text;
+}
+
+function literalPrefixOf(text: ShellText): string {
+  let s = '';
+  for (const seg of text) {
+    if (seg.kind !== 'literal') break;
+    s += seg.text;
+  }
+  return s;
+}
+
+/**
+ * Kaniko's digest files (§2.7), written after the build from buildctl's --metadata-file with sed (no jq in the image):
+ * `digest` holds `sha256:…` with no newline; the name files one line per destination, `repo@sha256:…` or `repo:tag@sha256:…`.
+ */
+function digestFiles(ctx: CallContext, uses: FlagUse[], kind: 'digest' | 'name' | 'name-tag'): void {
+  const use = uses[uses.length - 1];
+  if (!use) return;
+  const file = renderWord(valueOf(use));
+  if (/^https?:/.test(displayText(valueOf(use)))) return ctx.manual('KB310', `${use.spelling} ${displayText(valueOf(use))}: Kaniko PUT the file to that URL; upload it in the script after the build (wget has no PUT in busybox)`, use);
+  ctx.plan.metadataFile = [{ kind: 'literal', text: METADATA_FILE, quote: 'none', tilde: true }];
+  const digest = `sed -n 's/.*"containerimage.digest": *"\\([^"]*\\)".*/\\1/p' ${METADATA_FILE}`;
+  ctx.plan.after.push(`mkdir -p "$(dirname ${file})"`);
+  if (kind === 'digest') {
+    ctx.plan.after.push(`${digest} | tr -d '\\n' > ${file}`);
+    return;
+  }
+  if (!ctx.destinations.length) return ctx.manual('KB301', `${use.spelling} needs a --destination, as in Kaniko`, use);
+  // Kaniko writes the tagged form into both name files when both are asked for (§2.7 quirk).
+  const tagged = kind === 'name-tag' || ctx.all('image-name-tag-with-digest-file').length > 0;
+  const lines = ctx.destinations.map((d) => {
+    const repo = repositoryOf(d);
+    const shown = repo ? renderWord(normaliseRepository(repo)) : `"$(echo ${renderWord(d)} | sed 's#:[^:/]*$##')"`;
+    const tag = tagged ? (repo ? `:${renderWord(tagOf(d))}` : `:"$(echo ${renderWord(d)} | sed -n 's#.*:\\([^:/]*\\)$#\\1#p')"`) : '';
+    return `${shown}${tag}@"$DIGEST"`;
+  });
+  ctx.plan.after.push(`DIGEST=$(${digest})`);
+  ctx.plan.after.push(`printf '%s\\n' ${lines.join(' ')} > ${file}`);
+}
+
+/** go-containerregistry's `Repository.Name()`: Docker Hub names become `index.docker.io/[library/]x` (§2.7). */
+function normaliseRepository(repo: ShellText): ShellText {
+  const shown = staticText(repo);
+  if (shown === undefined) return repo;
+  const parts = shown.split('/');
+  const first = parts[0]!;
+  const isRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  if (isRegistry && first !== 'docker.io' && first !== 'index.docker.io') return repo;
+  const path = isRegistry ? parts.slice(1) : parts;
+  return lit(`index.docker.io/${path.length === 1 ? 'library/' : ''}${path.join('/')}`);
+}
+
+function tagOf(ref: ShellText): ShellText {
+  const parts = splitLast(ref, ':', '/');
+  return parts ? parts[1] : lit('latest');
+}
+
+/** Where buildctl writes its metadata (HOME is writable for the rootless user). */
+export const METADATA_FILE = '~/.buildkit-metadata.json';
 
 function splitLeading(text: ShellText, n: number): ShellText {
   const out = [...text];

@@ -3,7 +3,7 @@
  * A job migrates whole or not at all: when any part needs a person, no edit is proposed and the findings say why.
  */
 import { isScalar, type ParsedNode } from 'yaml';
-import { renderPlan } from '../buildkit/render.js';
+import { renderCall } from '../buildkit/render.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { isBuildkitImage } from '../kaniko/images.js';
@@ -161,15 +161,22 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     for (const p of call.problems) result.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
     for (const f of planned.findings) reportCallFinding(f, loc, command.start);
     if (planned.manual) continue;
-    const groups = renderPlan(planned.plan);
-    result.expectedCalls.push(groups.flat());
+    const rendered = renderCall(planned.plan);
     const first = command.words[head]!;
     const lastWord = command.words[command.words.length - 1]!;
+    if (rendered.after.length && !isStandalone(command, item.script, lastWord.end)) {
+      add('KB318', 'manual', loc, sourceOffset(loc.file, loc.node, first.start), 'the migrated call needs steps right after it (digest files), but the call is part of a pipeline or && / || list; put it on its own line, then run again');
+      continue;
+    }
+    result.expectedCalls.push(rendered.groups.flat());
     const inside = command.redirects.filter((r) => r.start > first.start && r.start < lastWord.end);
-    const parts = groups.map((g) => g.join(' '));
+    const parts = rendered.groups.map((g) => g.join(' '));
+    parts[0] = [...rendered.prefix, parts[0]].join(' ');
     for (const r of inside) parts.push(item.script.slice(r.start, r.end));
     const multiline = spansLines(loc.file, loc.node, first.start, lastWord.end);
     pushEdit(loc, { start: first.start, end: lastWord.end, parts, join: 'soft', multiline, continuation: continuationOf(item.script, first.start, lastWord.end) });
+    if (rendered.after.length) pushEdit(loc, { start: lastWord.end, end: lastWord.end, parts: ['', ...rendered.after], join: 'hard', multiline: true, leadFrom: first.start });
+    if (rendered.before.length) insertBefore(item, 0, rendered.before);
     if (call.uses.some((u) => u.flag.name === 'destination' && u.value && /\$\{?CI_REGISTRY/.test(u.value.map((s) => (s.kind === 'literal' ? s.text : s.raw)).join('')))) {
       pushesToGitlab ||= !call.uses.some((u) => u.flag.name === 'no-push' && (!u.value || /^(1|t|true)$/i.test(u.value.map((s) => (s.kind === 'literal' ? s.text : '')).join(''))));
     }
@@ -270,6 +277,13 @@ function variableEdits(pipeline: Pipeline, name: string, image: JobImage): TextE
   })();
   if (isDefault) return addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
   return addVariable(image.image.file, owner.map, owner.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+}
+
+/** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */
+function isStandalone(command: SimpleCommand, script: string, end: number): boolean {
+  if (command.enclosures.some((e) => e === 'pipeline' || e === 'and-or' || e === 'background')) return false;
+  const rest = script.slice(end).split('\n')[0]!;
+  return /^\s*(;?\s*(#.*)?)?$/.test(rest);
 }
 
 /** Extra indentation of the call's continuation lines, relative to its first line (literal blocks). */

@@ -21,6 +21,8 @@ export interface ValueEdit {
   multiline: boolean;
   /** For multi-line soft joins in a literal block: extra indentation of continuation lines. */
   continuation?: string;
+  /** Take the indentation of new lines from the line holding this value offset (default: the edit's own line). */
+  leadFrom?: number;
 }
 
 interface ScalarMap {
@@ -238,7 +240,8 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
   for (const e of sorted) {
     const srcStart = map.at[e.start]!;
     const srcEnd = e.end > e.start ? map.at[e.end - 1]! + 1 : srcStart;
-    const lineStart = map.value.lastIndexOf('\n', e.start - 1) + 1;
+    const leadAt = e.leadFrom ?? e.start;
+    const lineStart = map.value.lastIndexOf('\n', leadAt - 1) + 1;
     const lineLead = /^[ \t]*/.exec(map.value.slice(lineStart))![0];
     let soft = ' ';
     let hard: string;

@@ -2,7 +2,7 @@
  * Migrating one shell script string on its own, for front doors that are not YAML scalars (TypeScript generators):
  * every executor call is replaced by its buildctl call on one line; auth paths move as in YAML jobs.
  */
-import { renderPlan } from '../buildkit/render.js';
+import { renderCall } from '../buildkit/render.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { parseScript } from '../shell/index.js';
@@ -36,7 +36,15 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     }
     const first = command.words[head]!;
     const last = command.words[command.words.length - 1]!;
-    edits.push({ start: first.start, end: last.end, parts: renderPlan(planned.plan).map((g) => g.join(' ')), join: 'soft', multiline: false });
+    const rendered = renderCall(planned.plan);
+    const call = [...rendered.prefix, ...rendered.groups.flat()].join(' ');
+    const steps = rendered.before.length || rendered.after.length;
+    if (steps && command.enclosures.some((e) => e === 'pipeline' || e === 'and-or' || e === 'background')) {
+      findings.push({ code: 'KB318', severity: 'manual', message: 'the migrated call needs steps before or after it, but it is part of a pipeline or && / || list', offset: first.start });
+      manual = true;
+      continue;
+    }
+    edits.push({ start: first.start, end: last.end, parts: [...rendered.before, call, ...rendered.after], join: 'hard', multiline: false });
   }
   if (calls) edits.push(...scanAuth(script, parsed).edits);
   if (manual || !edits.length) return { output: script, calls, findings, manual };

@@ -232,6 +232,38 @@ export const MIGRATE_CODES: CodeDoc[] = [
     action: 'Migrated with `--import-cache`/`--export-cache` refs computed in the job.',
     todo: 'Prefer a fixed cache repository: add `--cache-repo` to the original or edit the refs.',
   },
+  {
+    code: 'KB315',
+    severity: 'info',
+    title: 'Platform: BuildKit emulates, Kaniko did not',
+    explanation: 'Kaniko `--custom-platform` only picked the base image for that platform; RUN steps ran natively. BuildKit builds for `--opt platform=` and runs RUN steps of another architecture under its bundled QEMU emulators.',
+    action: 'Mapped to `--opt platform=…`.',
+    todo: 'Expect slower RUN steps for a foreign architecture. Emulation needs the runner to allow it (binfmt is bundled in the image).',
+  },
+  {
+    code: 'KB316',
+    severity: 'warning',
+    title: 'Reproducible builds: same idea, other digests',
+    explanation: 'Kaniko `--reproducible` zeroes every layer timestamp (base layers too) and sets created to 0001-01-01. BuildKit uses SOURCE_DATE_EPOCH=0 with rewrite-timestamp=true: only the new layers are rewritten, and created is the Unix epoch.',
+    action: 'Mapped to `--opt build-arg:SOURCE_DATE_EPOCH=0` and `rewrite-timestamp=true` on the output.',
+    todo: 'Builds stay reproducible, but digests differ from the Kaniko ones: update anything pinned to old digests.',
+  },
+  {
+    code: 'KB317',
+    severity: 'warning',
+    title: 'TLS verification skipped for pushes only',
+    explanation: 'Kaniko `--skip-tls-verify` skipped verification for every registry call, base-image pulls included. BuildKit takes `registry.insecure=true` for the push and the cache, and per registry host (buildkitd.toml) for pulls.',
+    action: 'Mapped to `registry.insecure=true` on the output and cache.',
+    todo: 'If the Dockerfile pulls from a registry with a self-signed certificate, add `--skip-tls-verify-registry HOST` for it and run again (it becomes `[registry."HOST"] insecure = true`).',
+  },
+  {
+    code: 'KB318',
+    severity: 'manual',
+    title: 'Steps after the call cannot be placed',
+    explanation: 'Kaniko wrote digest files itself; with BuildKit the job writes them from `--metadata-file` right after the call. The call sits in a pipeline or an `&&`/`||` list, where extra lines would change what runs.',
+    action: 'The job is left unchanged.',
+    todo: 'Put the executor call on its own line (or in an `if`), then run again.',
+  },
 
   // --- KB4xx: registry auth ---------------------------------------------------------------------------------------------
   {
