@@ -32,6 +32,8 @@ export interface BuildPlan {
   /** `--secret` values, verbatim. */
   secrets: ShellText[];
   metadataFile?: ShellText;
+  /** Words passed through as they are: variables that now hold buildctl arguments (`$KANIKO_ARGS`). */
+  passthrough: string[];
   /** Global buildctl flags before `build` (e.g. `--debug`). */
   globalFlags: string[];
   /** Shell lines the job must run before the call (e.g. writing buildkitd.toml), in order. Run unconditionally. */
@@ -71,6 +73,7 @@ export function emptyPlan(): BuildPlan {
     importCache: [],
     exportCache: [],
     secrets: [],
+    passthrough: [],
     globalFlags: [],
     before: [],
     after: [],

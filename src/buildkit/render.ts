@@ -57,5 +57,6 @@ export function renderPlan(plan: BuildPlan): string[][] {
   for (const rec of plan.exportCache) flag('--export-cache', csvRecord(rec));
   for (const rec of plan.outputs) flag('--output', csvRecord(rec));
   if (plan.metadataFile) flag('--metadata-file', plan.metadataFile);
+  for (const raw of plan.passthrough) groups.push([raw]);
   return groups;
 }

@@ -70,6 +70,8 @@ export interface CallProblem {
   /** `unknown-flag`, `dynamic-argument` (a word only known at run time, e.g. `$KANIKO_ARGS`), `positional`, `missing-value`. */
   kind: 'unknown-flag' | 'dynamic-argument' | 'positional' | 'missing-value';
   text: string;
+  /** Why it could not be resolved, when something tried (e.g. the variable is set by the script). */
+  detail?: string;
 }
 
 export interface KanikoCall {

@@ -178,7 +178,7 @@ function problemFinding(p: CallProblem): CallFinding {
       return {
         code: 'KB204',
         severity: 'manual',
-        message: `${p.text} expands to executor arguments only when the job runs; rewrite those arguments as buildctl flags by hand (see \`kaniko2buildkit explain KB204\`)`,
+        message: `${p.text} expands to executor arguments only when the job runs${p.detail ? ` (${p.detail})` : ''}; rewrite those arguments as buildctl flags by hand (see \`kaniko2buildkit explain KB204\`)`,
         offset: p.word.start,
       };
     case 'positional':
@@ -186,6 +186,28 @@ function problemFinding(p: CallProblem): CallFinding {
     case 'missing-value':
       return { code: 'KB301', severity: 'manual', message: `${p.text} has no value`, offset: p.word.start };
   }
+}
+
+/** Flags that map onto buildctl arguments of their own, so they can live apart from the call (in a variable). */
+const STANDALONE_FLAGS = new Set(['build-arg', 'label', 'target', 'custom-platform', 'secret']);
+
+/**
+ * Plans flags that stand apart from the call (words of a variable like `$KANIKO_ARGS`): only flags that become
+ * `--opt`/`--secret` arguments, or that are dropped. Returns the buildctl arguments, or why it cannot.
+ */
+export function planFragment(call: KanikoCall, env: PlanEnv): { args: ShellText[][]; findings: CallFinding[] } | { reason: string } {
+  if (call.problems.length) return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
+  const odd = call.uses.find((u) => u.flag.mapping.action === 'map' ? !STANDALONE_FLAGS.has(u.flag.name) : u.flag.mapping.action === 'manual');
+  if (odd) return { reason: `${odd.spelling} only works inside the executor call` };
+  const ctx = new CallContext(call, env);
+  try {
+    for (const flag of FLAGS) if (ctx.all(flag.name).length) runEntry(ctx, flag);
+  } catch (e) {
+    if (!(e instanceof ManualStop)) throw e;
+  }
+  if (ctx.isManual) return { reason: ctx.findings.find((f) => f.severity === 'manual')?.message ?? 'needs a person' };
+  const args: ShellText[][] = [...ctx.plan.opts.map((o) => [lit('--opt'), o]), ...ctx.plan.secrets.map((s) => [lit('--secret'), s])];
+  return { args, findings: ctx.findings };
 }
 
 export function planCall(call: KanikoCall, env: PlanEnv): CallPlan {

@@ -18,6 +18,8 @@ import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX, ownerOf } from './variables.js';
 import { insertItemsBefore } from './items.js';
+import { findCalls, jobItems, type ParsedItem } from './job-items.js';
+import { loneVariable, translateArgVariable } from './arg-variables.js';
 
 export interface JobFinding {
   code: string;
@@ -53,41 +55,6 @@ export interface JobMigration {
 export interface JobOptions {
   buildkitImage?: string;
   env: PlanEnv;
-}
-
-interface ParsedItem {
-  item: ScriptItem;
-  parsed: ParsedScript;
-  script: string;
-}
-
-const parseCache = new WeakMap<object, ParsedScript>();
-
-function parseItem(item: ScriptItem): ParsedItem {
-  const script = String(item.node.value ?? '');
-  let parsed = parseCache.get(item.node);
-  if (!parsed) {
-    parsed = parseScript(script);
-    parseCache.set(item.node, parsed);
-  }
-  return { item, parsed, script };
-}
-
-export function jobItems(pipeline: Pipeline, name: string): ParsedItem[] {
-  return [...pipeline.scriptItems(name, 'before_script'), ...pipeline.scriptItems(name, 'script')]
-    .filter((i) => isScalar(i.node) && typeof i.node.value === 'string')
-    .map(parseItem);
-}
-
-export function findCalls(items: ParsedItem[]): { item: ParsedItem; command: SimpleCommand; head: number }[] {
-  const out: { item: ParsedItem; command: SimpleCommand; head: number }[] = [];
-  for (const item of items) {
-    for (const command of item.parsed.commands) {
-      const head = executorIndex(command);
-      if (head >= 0) out.push({ item, command, head });
-    }
-  }
-  return out;
 }
 
 export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): JobMigration {
@@ -155,7 +122,29 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   let pushesToGitlab = false;
   for (const { item, command, head } of calls) {
     const call = readKanikoCall(command, head);
+    // `$KANIKO_ARGS`-style words: rewrite the variable when it is safe, and pass it through.
+    const passthrough: string[] = [];
+    const varFindings: CallFinding[] = [];
+    call.problems = call.problems.filter((p) => {
+      const variable = p.kind === 'dynamic-argument' ? loneVariable(p.word) : undefined;
+      if (!variable) return true;
+      const t = translateArgVariable(pipeline, name, variable, opts.env);
+      if (!t.ok) {
+        p.detail = t.reason;
+        return true;
+      }
+      passthrough.push(p.word.raw);
+      result.edits.push(...t.edits);
+      if (t.node) {
+        result.touches.add(t.node);
+        result.reads.add(t.node);
+      }
+      varFindings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
+      return false;
+    });
     const planned = planCall(call, opts.env);
+    planned.plan.passthrough.push(...passthrough);
+    planned.findings.push(...varFindings);
     const loc = item.item;
     for (const use of call.uses) result.flags.push({ flag: use.flag.name, manual: planned.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start) });
     for (const p of call.problems) result.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });

@@ -10,7 +10,7 @@ import { Pipeline, keyName } from '../pipeline/jobs.js';
 import { InputError, jobsMap, parseSource, type SourceFile } from '../pipeline/source.js';
 import { BUILDCTL_COMMAND } from '../buildkit/render.js';
 import { outsideUnchanged } from './edits.js';
-import { findCalls, jobItems } from './job.js';
+import { findCalls, jobItems } from './job-items.js';
 import { planProject, type MigrateOptions, type ProjectPlan } from './project.js';
 
 export interface Verdict {
@@ -77,9 +77,11 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
     }
   }
 
-  // Every top-level key that no migrated job owns or inherits from is unchanged as data.
+  // Every job that is not migrated, and every other top-level key, is unchanged as data. Hidden templates (`.x`) and the
+  // global keys a migrated job inherits from may change: they are where the edited text lives.
   const owned = new Set<string>(['variables', 'default', 'image', 'before_script', 'after_script']);
   for (const job of migrated) for (const n of before.extendsChain(job.name)) owned.add(n);
+  for (const n of before.names()) if (before.isHidden(n) && !plan.jobs.some((j) => j.name === n && (!j.kaniko || j.manual))) owned.add(n);
   for (const file of after) {
     const old = plan.files.find((f) => f.path === file.path)!;
     if (old === file) continue;

@@ -9,13 +9,18 @@ export interface ReportFile {
   /** Written to disk (false for dry runs and checks, or when the write was refused). */
   written: boolean;
   findings: Finding[];
+  /** Texts before and after (empty strings when a caller has no texts: reports then leave the diff out). */
   original: string;
   output: string;
+  /** The repository (or file) argument this file was read for, so that same-named jobs of two repositories stay apart. */
+  project?: string;
 }
 
 export interface ReportJob extends JobResult {
   /** Display path of the file that defines the job. */
   path: string;
+  /** As `ReportFile.project`. */
+  project?: string;
 }
 
 export interface RunReport {

@@ -1,27 +1,47 @@
-/** The human summary: one line per finding (`file:line:col  CODE  severity  message`, so terminals can jump to it), then totals. */
+/**
+ * The terminal report: the summary table, then one line per finding (`file:line:col  CODE  severity  message [job]`,
+ * so terminals and editors can jump to it), then totals. The per-file diffs of a dry run are separate
+ * (`textDiffs`): the CLI prints them before the summary, or after it when the run is large.
+ */
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../findings/types.js';
+import { unifiedDiff } from './diff.js';
 import { allFindings, summarise, type RunReport } from './model.js';
+import { summaryRows } from './status.js';
+import { severityColour } from './style.js';
+import { textTable } from './table.js';
+
+export type RunMode = 'write' | 'dry-run' | 'check';
 
 export function findingLine(f: Finding, c: ChalkInstance): string {
   const where = f.line ? `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}` : f.file;
-  const sev = { info: c.blue, warning: c.yellow, manual: c.magenta, error: c.red }[f.severity](f.severity.padEnd(7));
+  const sev = severityColour(c, f.severity)(f.severity.padEnd(7));
   const job = f.job ? c.dim(` [${f.job}]`) : '';
   return `${where}  ${c.bold(f.code)}  ${sev} ${f.message}${job}`;
 }
 
-export function textSummary(report: RunReport, c: ChalkInstance, mode: 'write' | 'dry-run' | 'check'): string {
-  const out: string[] = [];
-  for (const f of allFindings(report)) out.push(findingLine(f, c));
+/** The unified diff of every changed file, each followed by an empty line. */
+export function textDiffs(report: RunReport, c: ChalkInstance): string {
+  return report.files
+    .filter((f) => f.changed)
+    .map((f) => `${unifiedDiff(f.path, f.original, f.output, c)}\n`)
+    .join('');
+}
+
+export function textSummary(report: RunReport, c: ChalkInstance, mode: RunMode): string {
+  const parts: string[] = [];
+  const table = textTable(summaryRows(report), c);
+  if (table) parts.push(table);
+  const findings = allFindings(report);
+  if (findings.length) parts.push(`${findings.map((f) => findingLine(f, c)).join('\n')}\n`);
   const s = summarise(report);
   const verb = mode === 'write' ? 'migrated' : 'would change';
-  const changed = report.files.filter((f) => f.changed).map((f) => f.path);
-  if (out.length) out.push('');
-  out.push(
-    `${s.files} file(s) read, ${s.changed} ${verb}${changed.length ? ` (${changed.join(', ')})` : ''}; ` +
+  const totals = [
+    `${s.files} file(s) read, ${s.changed} ${verb}; ` +
       `Kaniko jobs: ${s.kanikoJobs} (${s.migrated} migrated, ${s.manual} left for a person); ` +
       `findings: ${s.findings.error} error, ${s.findings.manual} manual, ${s.findings.warning} warning, ${s.findings.info} info`,
-  );
-  if (s.findings.manual || s.findings.warning) out.push(c.dim('Run `kaniko2buildkit explain CODE` for what a code means and what to do.'));
-  return `${out.join('\n')}\n`;
+  ];
+  if (s.findings.manual || s.findings.warning || s.findings.error) totals.push(c.dim('Run `kaniko2buildkit explain CODE` for what a code means and what to do.'));
+  parts.push(`${totals.join('\n')}\n`);
+  return parts.join('\n');
 }

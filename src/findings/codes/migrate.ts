@@ -99,6 +99,15 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo: 'If that image carried other tools the script uses (curl, jq, git…), install them another way or build a BuildKit-based image with them.',
   },
   {
+    code: 'KB207',
+    severity: 'info',
+    title: 'Executor flags held in a variable, rewritten',
+    explanation:
+      'The executor call takes flags from a variable defined in the pipeline file (`$KANIKO_ARGS`). The variable holds only flags that stand apart from the call (build args, labels, target, platform, secrets), and no other command reads it.',
+    action: 'The variable\'s value is rewritten to the buildctl arguments (`--opt build-arg:K=V`, …) and the call passes the variable through.',
+    todo: 'If the variable is also set in CI/CD settings or by a trigger, use buildctl arguments there too.',
+  },
+  {
     code: 'KB209',
     severity: 'manual',
     title: 'A script item that cannot be edited in place',

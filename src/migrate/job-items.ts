@@ -1,0 +1,44 @@
+/** A job's script items, each read once by the shell reader, and the executor calls among them. */
+import { isScalar } from 'yaml';
+import { executorIndex } from '../kaniko/call.js';
+import type { Pipeline, ScriptItem } from '../pipeline/jobs.js';
+import { parseScript } from '../shell/index.js';
+import type { ParsedScript, SimpleCommand } from '../shell/types.js';
+
+export interface ParsedItem {
+  item: ScriptItem;
+  parsed: ParsedScript;
+  script: string;
+}
+
+const parseCache = new WeakMap<object, ParsedScript>();
+
+function parseItem(item: ScriptItem): ParsedItem {
+  const script = String(item.node.value ?? '');
+  let parsed = parseCache.get(item.node);
+  if (!parsed) {
+    parsed = parseScript(script);
+    parseCache.set(item.node, parsed);
+  }
+  return { item, parsed, script };
+}
+
+/** The job's shell items in run order: before_script and script (and after_script when asked). */
+export function jobItems(pipeline: Pipeline, name: string, withAfter = false): ParsedItem[] {
+  const after = withAfter ? pipeline.scriptItems(name, 'after_script') : [];
+  return [...pipeline.scriptItems(name, 'before_script'), ...pipeline.scriptItems(name, 'script'), ...after]
+    .filter((i) => isScalar(i.node) && typeof i.node.value === 'string')
+    .map(parseItem);
+}
+
+export function findCalls(items: ParsedItem[]): { item: ParsedItem; command: SimpleCommand; head: number }[] {
+  const out: { item: ParsedItem; command: SimpleCommand; head: number }[] = [];
+  for (const item of items) {
+    for (const command of item.parsed.commands) {
+      const head = executorIndex(command);
+      if (head >= 0) out.push({ item, command, head });
+    }
+  }
+  return out;
+}
+

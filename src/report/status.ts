@@ -1,0 +1,86 @@
+/**
+ * The summary table as data, shared by the text, Markdown and JSON reports.
+ *
+ * Rows come in groups: a file's own row (`job: null`), then one row per Kaniko job that file defines.
+ * - A job row's status is the job's (`migrated`, `manual`, `unchanged`); its counts are the findings about that job,
+ *   in whichever file of the same project they are (a job's template often lives in an included file).
+ * - A file row's status says what happens to the file: `migrated` when it changes (or a job in it is migrated),
+ *   `manual` when something in it needs a person (a job left for a person, or a `manual` finding) and nothing changes,
+ *   `partial` when both hold (some jobs migrated, others left for a person), `unchanged` otherwise; a file that
+ *   could not be read or parsed is `unchanged`, with its errors counted. Its counts are the findings located in it.
+ * Files that are unchanged, define no Kaniko job and have no finding get no row.
+ */
+import type { Finding } from '../findings/types.js';
+import { countSeverities, type ReportJob, type RunReport, type SeverityCounts } from './model.js';
+
+export type RowStatus = 'migrated' | 'partial' | 'manual' | 'unchanged';
+
+export interface SummaryRow {
+  file: string;
+  /** The job name; null on the file's own row. */
+  job: string | null;
+  status: RowStatus;
+  findings: SeverityCounts;
+}
+
+export function fileStatus(changed: boolean, jobs: Pick<ReportJob, 'status'>[], findings: Finding[]): RowStatus {
+  const touched = changed || jobs.some((j) => j.status === 'migrated');
+  const person = jobs.some((j) => j.status === 'manual') || findings.some((f) => f.severity === 'manual');
+  if (touched && person) return 'partial';
+  if (touched) return 'migrated';
+  return person ? 'manual' : 'unchanged';
+}
+
+interface Group {
+  path: string;
+  project?: string;
+  changed: boolean;
+  findings: Finding[];
+  jobs: ReportJob[];
+}
+
+const sameProject = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
+const key = (f: Finding) => `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
+
+function groups(report: RunReport): Group[] {
+  const out = new Map<string, Group>();
+  const group = (path: string, project?: string): Group => {
+    const k = `${project ?? ''}\0${path}`;
+    let g = out.get(k);
+    if (!g) out.set(k, (g = { path, project, changed: false, findings: [], jobs: [] }));
+    return g;
+  };
+  for (const f of report.files) {
+    const g = group(f.path, f.project);
+    g.changed ||= f.changed;
+    g.findings.push(...f.findings);
+  }
+  for (const e of report.errors) {
+    const g = [...out.values()].find((x) => x.path === e.file) ?? group(e.file);
+    if (!g.findings.some((f) => key(f) === key(e))) g.findings.push(e);
+  }
+  for (const j of report.jobs) group(j.path, j.project).jobs.push(j);
+  return [...out.values()];
+}
+
+/** Findings about a job: those naming it (a template's finding names every job inheriting it), in its project. */
+export function jobFindings(report: RunReport, job: ReportJob): Finding[] {
+  const names = (f: Finding) => (f.job ? f.job.split(', ') : []);
+  const fromFiles = report.files.filter((f) => sameProject(f.project, job.project)).flatMap((f) => f.findings);
+  return [...fromFiles, ...report.errors].filter((f) => names(f).includes(job.name));
+}
+
+export function summaryRows(report: RunReport): SummaryRow[] {
+  const rows: SummaryRow[] = [];
+  for (const g of groups(report)) {
+    if (!g.changed && !g.jobs.length && !g.findings.length) continue;
+    rows.push({ file: g.path, job: null, status: fileStatus(g.changed, g.jobs, g.findings), findings: countSeverities(g.findings) });
+    for (const j of g.jobs) rows.push({ file: g.path, job: j.name, status: j.status, findings: countSeverities(jobFindings(report, j)) });
+  }
+  return rows;
+}
+
+/** Files read, or named and unreadable: the measure of "a large run". */
+export function fileCount(report: RunReport): number {
+  return groups(report).length;
+}
