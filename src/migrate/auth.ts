@@ -14,6 +14,8 @@ const MOVED_DOCKER_DIRS = [KANIKO_DOCKER_DIR, '/root/.docker'];
 export const BUILDKIT_HOME = '/home/user';
 
 export const MKDIR_DOCKER = 'mkdir -p ~/.docker';
+/** buildctl ≥0.24 reads DOCKER_AUTH_CONFIG before ~/.docker/config.json; Kaniko (Google) never read it. */
+export const UNSET_DOCKER_AUTH_CONFIG = 'unset DOCKER_AUTH_CONFIG';
 export const GITLAB_REGISTRY_AUTH =
   'echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"$CI_REGISTRY_USER\\",\\"password\\":\\"$CI_REGISTRY_PASSWORD\\"}}}" > ~/.docker/config.json';
 
@@ -46,8 +48,10 @@ export interface AuthScan {
   writes: boolean;
   /** A `mkdir` of the docker config folder exists. */
   mkdir: boolean;
-  /** Anything about docker auth at all (config.json, DOCKER_CONFIG, DOCKER_AUTH_CONFIG, credHelpers). */
+  /** Anything about a docker config file at all (config.json, DOCKER_CONFIG, credHelpers). */
   mentionsAuth: boolean;
+  /** The script reads or sets DOCKER_AUTH_CONFIG. */
+  dockerAuthConfig: boolean;
   /** Credential helpers named in a written config (`credHelpers`, `credsStore`). */
   credentialHelpers: string[];
 }
@@ -86,9 +90,10 @@ export function scanAuth(script: string, parsed: ParsedScript): AuthScan {
       (['cp', 'tee', 'mv', 'install'].includes(c.words[0]?.value ?? '') && c.words.some((w) => /\.docker\/config\.json|DOCKER_CONFIG/.test(w.raw))),
   );
   const mkdir = parsed.commands.some((c) => c.words[0]?.value === 'mkdir' && c.words.some((w) => /\.docker|DOCKER_CONFIG/.test(w.raw)));
-  const mentionsAuth = /config\.json|DOCKER_CONFIG|DOCKER_AUTH_CONFIG|\.docker\b/.test(script);
+  const mentionsAuth = /config\.json|DOCKER_CONFIG\b|\.docker\b/.test(script);
+  const dockerAuthConfig = script.includes('DOCKER_AUTH_CONFIG');
   const credentialHelpers = [...script.matchAll(/credHelpers|credsStore/g)].length
     ? [...new Set([...script.matchAll(/(ecr-login|gcr|acr-env|gcloud|desktop|pass|secretservice)/g)].map((m) => m[1]!))]
     : [];
-  return { edits, writes, mkdir, mentionsAuth, credentialHelpers };
+  return { edits, writes, mkdir, mentionsAuth, dockerAuthConfig, credentialHelpers };
 }

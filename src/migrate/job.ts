@@ -12,7 +12,7 @@ import { positionIn, type SourceFile } from '../pipeline/source.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanAuth } from './auth.js';
+import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
 import type { TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
@@ -179,6 +179,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   let writes = false;
   let mkdir = false;
   let mentionsAuth = false;
+  let dockerAuthConfig = false;
   for (const i of items) {
     const scan = scanAuth(i.script, i.parsed);
     for (const e of scan.edits) pushEdit(i.item, e);
@@ -193,6 +194,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     writes ||= scan.writes;
     mkdir ||= scan.mkdir;
     mentionsAuth ||= scan.mentionsAuth;
+    dockerAuthConfig ||= scan.dockerAuthConfig;
   }
   // Other paths of the Kaniko image (/kaniko/ssl, /kaniko/warmer, /busybox/…) do not exist in the BuildKit image.
   const callCommands = new Set(calls.map((c) => c.command));
@@ -215,9 +217,13 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     result.touches.add(nodeKey(dockerConfig));
     mentionsAuth = true;
   }
-  if (vars.has('DOCKER_AUTH_CONFIG')) mentionsAuth = true;
+  const { item: firstCallItem } = calls[0]!;
+  if (vars.has('DOCKER_AUTH_CONFIG') || dockerAuthConfig) {
+    insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
+    add('KB405', 'warning', firstCallItem.item, firstCallItem.item.node.range![0], 'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win');
+  }
   if (pushesToGitlab && !mentionsAuth && !result.manual) {
-    const { item } = calls[0]!;
+    const item = firstCallItem;
     insertBefore(item, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
     add('KB402', 'info', item.item, item.item.node.range![0], "Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json");
   }

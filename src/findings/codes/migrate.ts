@@ -310,4 +310,13 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo:
       'Custom CA: give BuildKit the certificate per registry in a buildkitd.toml (`[registry."host"] ca=["/path/ca.crt"]`, passed with `--config` in BUILDKITD_FLAGS) or append it to a copy of the bundle and export SSL_CERT_FILE. `/busybox/sh` becomes `sh`. The warmer has no BuildKit counterpart: drop it.',
   },
+  {
+    code: 'KB405',
+    severity: 'warning',
+    title: 'DOCKER_AUTH_CONFIG would shadow the registry config',
+    explanation:
+      'buildctl from BuildKit v0.24 reads the DOCKER_AUTH_CONFIG variable before ~/.docker/config.json and ignores the file when it is set. GitLab projects often set it for the runner\'s own image pulls. Kaniko (Google) never read it, so its pushes used the config file.',
+    action: '`unset DOCKER_AUTH_CONFIG` is added before the build, so buildctl reads ~/.docker/config.json as Kaniko did.',
+    todo: 'If the build needs the DOCKER_AUTH_CONFIG credentials too (private base images), merge them into the config file the job writes.',
+  },
 ];
