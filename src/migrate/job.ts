@@ -7,7 +7,7 @@ import { renderCall } from '../buildkit/render.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { isBuildkitImage } from '../kaniko/images.js';
-import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
+import { nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
@@ -16,7 +16,7 @@ import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, m
 import type { TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
-import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX, ownerOf } from './variables.js';
+import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
 import { insertItemsBefore } from './items.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
 import { loneVariable, translateArgVariable } from './arg-variables.js';
@@ -264,14 +264,23 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
 }
 
 function variableEdits(pipeline: Pipeline, name: string, image: JobImage): TextEdit[] {
-  const owner = ownerOf(image.image.file, image.image.node as ParsedNode);
-  if (!owner) return [];
-  const isDefault = (() => {
-    const ownImage = pipeline.lookup(name, 'image');
-    return !ownImage;
-  })();
-  if (isDefault) return addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
-  return addVariable(image.image.file, owner.map, owner.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+  // The variable goes next to the `image:` key the job got its image from (the job, a template, an anchored map);
+  // an image from `default:` or the global keyword gets a global variable (`default:` cannot hold variables).
+  const holder = image.image.holder;
+  const def = pipeline.definitions(name).at(-1);
+  // A `<<:` merge is shallow: the job's own `variables:` would hide the template's. `extends` merges variables deeply.
+  const viaExtends = (m: unknown) => pipeline.extendsChain(name).some((n) => n !== name && pipeline.definitions(n).some((d) => d.map === m));
+  if (holder && def && holder.map !== def.map && !viaExtends(holder.map) && ownPair(def.map, 'variables')) {
+    return addVariable(def.file, def.map, ownPair(def.map, 'variables') as never, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+  }
+  if (holder && pipeline.lookup(name, 'image')) {
+    const file = pipeline.files.find((f) => f.docs.some((d) => d === image.image.doc)) ?? image.image.file;
+    return addVariable(file, holder.map, holder.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+  }
+  // The image comes from `default:` (which cannot hold variables) or the global keyword: the job's own mapping.
+  const first = def?.map.items[0];
+  if (!def || !first) return addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+  return addVariable(def.file, def.map, first as never, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
 }
 
 /** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */

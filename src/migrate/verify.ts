@@ -10,6 +10,7 @@ import { Pipeline, keyName } from '../pipeline/jobs.js';
 import { InputError, jobsMap, parseSource, type SourceFile } from '../pipeline/source.js';
 import { BUILDCTL_COMMAND } from '../buildkit/render.js';
 import { outsideUnchanged } from './edits.js';
+import { BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
 import { findCalls, jobItems } from './job-items.js';
 import { planProject, type MigrateOptions, type ProjectPlan } from './project.js';
 
@@ -71,9 +72,11 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
     const want = job.expectedCalls.map((c) => JSON.stringify(c)).sort();
     const got = found.map((c) => JSON.stringify(c)).sort();
     const missing = want.filter((w) => !got.includes(w));
+    const file = job.edits[0]?.file ?? plan.files[0]!.path;
     if (leftover.length || missing.length) {
-      const file = job.edits[0]?.file ?? plan.files[0]!.path;
       failedJobs.set(job.name, error(file, leftover.length ? 'an executor call is still there after the edit' : `the rewritten call reads back differently: ${missing[0]}`, job.name));
+    } else if (!hasSandboxFlag(now.variables(job.name))) {
+      failedJobs.set(job.name, error(file, `the job does not see ${BUILDKITD_FLAGS}: ${NO_PROCESS_SANDBOX} after the edit`, job.name));
     }
   }
 

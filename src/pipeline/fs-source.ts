@@ -34,7 +34,8 @@ export class DiskSource implements FileSource {
     if (st.isDirectory()) throw new Error(`${path} is a folder`);
     if (st.size > MAX_FILE_BYTES) throw new Error(`${path} is ${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit for a pipeline file`);
     const bytes = await readFile(full);
-    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
+    // ignoreBOM keeps a byte-order mark in the text (the default strips it), so it survives the rewrite.
+    const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
     if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error(`${path} is not UTF-8 text`);
     return text;
   }

@@ -11,6 +11,8 @@ export interface Located<T extends Node = ParsedNode> {
   node: T;
   file: SourceFile;
   doc: Document.Parsed;
+  /** The mapping and pair whose key gave this value (before aliases and `!reference` were followed). */
+  holder?: { map: YAMLMap<ParsedNode, ParsedNode>; pair: Pair<ParsedNode, ParsedNode> };
 }
 
 export interface JobDef {
@@ -205,7 +207,7 @@ export class Pipeline {
     const node = loc.node;
     if (isAlias(node)) {
       const target = node.resolve(loc.doc) as ParsedNode | undefined;
-      return target ? this.deref({ ...loc, node: target }, depth + 1) : loc;
+      return target ? { ...this.deref({ ...loc, node: target }, depth + 1), holder: loc.holder } : loc;
     }
     if (isSeq(node) && node.tag === '!reference') {
       const path = node.items.map((i) => (isScalar(i) ? String(i.value) : ''));
@@ -217,7 +219,7 @@ export class Pipeline {
         const next = lookupInMap(found.node as YAMLMap<ParsedNode, ParsedNode>, k, found.doc, found.file);
         found = next && this.deref(next, depth + 1);
       }
-      return found ? this.deref(found, depth + 1) : loc;
+      return found ? { ...this.deref(found, depth + 1), holder: loc.holder } : loc;
     }
     return loc;
   }
@@ -246,7 +248,7 @@ function addVariables(out: Map<string, Located>, loc: Located): void {
 export function lookupInMap(map: YAMLMap<ParsedNode, ParsedNode>, key: string, doc: Document.Parsed, file: SourceFile, depth = 0): Located | undefined {
   if (depth > 20) return undefined;
   for (const pair of map.items) {
-    if (!isMergePair(pair) && keyName(pair) === key && pair.value) return { node: pair.value as ParsedNode, file, doc };
+    if (!isMergePair(pair) && keyName(pair) === key && pair.value) return { node: pair.value as ParsedNode, file, doc, holder: { map, pair: pair as Pair<ParsedNode, ParsedNode> } };
   }
   for (const pair of map.items) {
     if (!isMergePair(pair) || !pair.value) continue;
