@@ -105,7 +105,7 @@ export function readKanikoCall(command: SimpleCommand, head: number): KanikoCall
       problems.push({ word, kind: word.value === undefined ? 'dynamic-argument' : 'positional', text: word.raw });
       continue;
     }
-    const parsed = splitFlagWord(prefix);
+    const parsed = splitFlagWord(prefix, word.segments.some((s) => s.kind !== 'literal'));
     const flag = parsed && flagBySpelling(parsed.name);
     const look = flag ? undefined : readLookalike(word);
     if (look) {
@@ -149,13 +149,14 @@ export function readKanikoCall(command: SimpleCommand, head: number): KanikoCall
  * `--name=v` → name and where the value starts; `-dVALUE` → name `-d`, value after two characters; `--name` alone → name.
  * Only the literal prefix of a word is looked at, so `--destination=$X` works while `$FLAG=x` does not.
  */
-function splitFlagWord(prefix: string): { name: string; inlineAt?: number } | undefined {
+function splitFlagWord(prefix: string, continues = false): { name: string; inlineAt?: number } | undefined {
   if (prefix.startsWith('--')) {
     const eq = prefix.indexOf('=');
     return eq < 0 ? { name: prefix } : { name: prefix.slice(0, eq), inlineAt: eq + 1 };
   }
   if (prefix.length < 2) return undefined;
   const name = prefix.slice(0, 2);
-  if (prefix.length === 2) return { name };
+  // `-c` alone takes the next word; `-cDIR`, `-c=DIR` and `-c$DIR` carry the value in the same word.
+  if (prefix.length === 2 && !continues) return { name };
   return { name, inlineAt: prefix[2] === '=' ? 3 : 2 };
 }

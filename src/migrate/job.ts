@@ -103,7 +103,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
       `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [""] by hand, then run again`);
     return result;
   }
-  if (image.ref !== undefined && /\$\[\[/.test(image.ref)) {
+  if (image.ref !== undefined && /\$\[\[/.test(image.ref) && !image.input) {
     add('KB206', 'manual', image.image, (image.image.node as ParsedNode).range[0], `the image comes from a component input (${image.ref}); change the input default by hand`);
     return result;
   }
@@ -119,7 +119,6 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     list.push(e);
     valueEdits.set(item, list);
   };
-  let pushesToGitlab = false;
   for (const { item, command, head } of calls) {
     const call = readKanikoCall(command, head);
     // `$KANIKO_ARGS`-style words: rewrite the variable when it is safe, and pass it through.
@@ -166,9 +165,6 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     pushEdit(loc, { start: first.start, end: lastWord.end, parts, join: 'soft', multiline, continuation: continuationOf(item.script, first.start, lastWord.end) });
     if (rendered.after.length) pushEdit(loc, { start: lastWord.end, end: lastWord.end, parts: ['', ...rendered.after], join: 'hard', multiline: true, leadFrom: first.start });
     if (rendered.before.length) insertBefore(item, 0, rendered.before);
-    if (call.uses.some((u) => u.flag.name === 'destination' && u.value && /\$\{?CI_REGISTRY/.test(u.value.map((s) => (s.kind === 'literal' ? s.text : s.raw)).join('')))) {
-      pushesToGitlab ||= !call.uses.some((u) => u.flag.name === 'no-push' && (!u.value || /^(1|t|true)$/i.test(u.value.map((s) => (s.kind === 'literal' ? s.text : '')).join(''))));
-    }
   }
 
   function reportCallFinding(f: CallFinding, loc: ScriptItem, fallback: number) {
@@ -222,7 +218,9 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
     add('KB405', 'warning', firstCallItem.item, firstCallItem.item.node.range![0], 'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win');
   }
-  if (pushesToGitlab && !mentionsAuth && !result.manual) {
+  // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
+  // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
+  if (!mentionsAuth && !result.manual) {
     const item = firstCallItem;
     insertBefore(item, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
     add('KB402', 'info', item.item, item.item.node.range![0], "Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json");

@@ -82,7 +82,7 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
 
   // Every job that is not migrated, and every other top-level key, is unchanged as data. Hidden templates (`.x`) and the
   // global keys a migrated job inherits from may change: they are where the edited text lives.
-  const owned = new Set<string>(['variables', 'default', 'image', 'before_script', 'after_script']);
+  const owned = new Set<string>(['variables', 'default', 'image', 'before_script', 'after_script', 'include']);
   for (const job of migrated) for (const n of before.extendsChain(job.name)) owned.add(n);
   for (const n of before.names()) if (before.isHidden(n) && !plan.jobs.some((j) => j.name === n && (!j.kaniko || j.manual))) owned.add(n);
   for (const file of after) {

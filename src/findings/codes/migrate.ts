@@ -288,7 +288,7 @@ export const MIGRATE_CODES: CodeDoc[] = [
     severity: 'info',
     title: 'GitLab registry credentials written explicitly',
     explanation:
-      'Kaniko (since v1.9.0) logs in to `$CI_REGISTRY` by itself with `$CI_REGISTRY_USER`/`$CI_REGISTRY_PASSWORD`. buildctl has no such helper and reads only `~/.docker/config.json` (or `DOCKER_AUTH_CONFIG`).',
+      'Kaniko (since v1.9.0) logs in to `$CI_REGISTRY` by itself with `$CI_REGISTRY_USER`/`$CI_REGISTRY_PASSWORD`, for pushes, the cache and base images. buildctl has no such helper and reads only `~/.docker/config.json` (or `DOCKER_AUTH_CONFIG`). A job with no registry config of its own relied on the helper.',
     action: 'Lines that write those credentials to `~/.docker/config.json` are added before the build.',
     todo: 'Nothing, unless the job pushes to other registries too: add them to the same file.',
   },
