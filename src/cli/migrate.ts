@@ -6,16 +6,18 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../findings/types.js';
 import { migrateSource, type ProjectResult } from '../migrate/project.js';
 import { DiskSource } from '../pipeline/fs-source.js';
-import { unifiedDiff } from '../report/diff.js';
-import { jsonReport } from '../report/json.js';
 import { allFindings, type ReportFile, type RunReport } from '../report/model.js';
-import { textSummary } from '../report/text.js';
+import { FORMATS, renderReport, type ReportFormat } from '../report/render.js';
+import { fileCount } from '../report/status.js';
+import { textDiffs, type RunMode } from '../report/text.js';
 import { colours, EXIT, type CliIO } from './io.js';
 
 export interface MigrateFlags {
   dryRun?: boolean;
   check?: boolean;
-  format: 'text' | 'json';
+  format: ReportFormat;
+  /** Write the report here instead of stdout (the dry-run diffs of the text format still go to stdout). */
+  output?: string;
   failOn: 'warning' | 'manual' | 'never';
   buildkitImage?: string;
   color?: boolean;
@@ -76,10 +78,11 @@ async function migrateTarget(io: CliIO, t: Target, flags: MigrateFlags, report: 
       findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
       original: f.original,
       output: f.output,
+      project: t.shown,
       absolute: join(t.root, f.path),
     } as ReportFile & { absolute: string });
   }
-  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file) });
+  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
 }
 
 /** Writes changed files atomically (temp file + rename, mode kept), refusing any file changed on disk since it was read. */
@@ -96,10 +99,40 @@ async function writeChanged(report: RunReport): Promise<void> {
   }
 }
 
+/** With more files than this, the text report puts the summary before the diffs. */
+export const SUMMARY_FIRST_OVER = 20;
+
+/**
+ * Prints (or writes to --output) the report. Text: the dry-run diffs, then the summary table and findings (summary
+ * first for large runs); with --output the summary goes to the file and the diffs still to stdout. --quiet prints
+ * nothing, but an --output file is still written. False when the --output file cannot be written.
+ */
+async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report: RunReport): Promise<boolean> {
+  const format = flags.format ?? 'text';
+  const diffs = format === 'text' && mode === 'dry-run' ? textDiffs(report, colours(io, flags.color)) : '';
+  if (flags.output) {
+    // a file is no terminal: colour only when --color asks for it
+    const body = renderReport(format, report, colours({ ...io, isTTY: false }, flags.color), mode);
+    try {
+      await writeFileAtomic(resolve(io.cwd, flags.output), body, { encoding: 'utf8' });
+    } catch (e) {
+      io.stderr(`kaniko2buildkit: cannot write the report to ${flags.output}: ${(e as Error).message}\n`);
+      return false;
+    }
+    if (!flags.quiet) io.stdout(diffs);
+    return true;
+  }
+  if (flags.quiet) return true;
+  const body = renderReport(format, report, colours(io, flags.color), mode);
+  if (diffs && fileCount(report) > SUMMARY_FIRST_OVER) io.stdout(`${body}\n${diffs}`);
+  else io.stdout(diffs + body);
+  return true;
+}
+
 export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO): Promise<number> {
   const report: RunReport = { files: [], jobs: [], errors: [] };
   const targets = paths.length ? paths : ['.'];
-  const mode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
+  const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
   for (const path of targets) {
     const t = resolveTarget(io, path);
     if ('code' in t) report.errors.push(t);
@@ -107,14 +140,7 @@ export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO
   }
   if (mode === 'write') await writeChanged(report);
 
-  const c = colours(io, flags.color);
-  if (!flags.quiet) {
-    if (flags.format === 'json') io.stdout(jsonReport(report));
-    else {
-      if (mode === 'dry-run') for (const f of report.files) if (f.changed) io.stdout(`${unifiedDiff(f.path, f.original, f.output, c)}\n`);
-      io.stdout(textSummary(report, c, mode));
-    }
-  }
+  if (!(await printReport(io, flags, mode, report))) return EXIT.input;
   const findings = allFindings(report);
   if (findings.some((f) => f.severity === 'error')) return EXIT.input;
   if (mode === 'check') {
@@ -132,19 +158,22 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
     .option('-n, --dry-run', 'write nothing; print a unified diff and the findings')
     .option('--check', 'write nothing; exit 1 when a change is pending or a finding at --fail-on level exists')
     .addOption(new Option('--fail-on <level>', 'with --check: the finding level that fails').choices(['warning', 'manual', 'never']).default('manual'))
-    .addOption(new Option('--format <format>', 'report format').choices(['text', 'json']).default('text'))
+    .addOption(new Option('--format <format>', 'report format: text, json, markdown (for a merge request description), codequality (GitLab Code Quality)').choices(FORMATS).default('text'))
+    .option('-o, --output <file>', 'write the report to FILE instead of stdout (a --dry-run text diff still goes to stdout)')
     .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
-    .option('-q, --quiet', 'print nothing; only the exit status tells')
+    .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
     .addHelpText(
       'after',
       `
-Exit status: 0 done (also with findings), 1 --check found pending changes or findings, 2 bad usage or unreadable/invalid input.
+Exit status: 0 done (also with findings), 1 --check found pending changes or findings at --fail-on level,
+2 bad usage, unreadable/invalid input, or an error finding.
 Examples:
   kaniko2buildkit migrate --dry-run .          review the change as a diff
   kaniko2buildkit migrate                      rewrite .gitlab-ci.yml and its local includes in place
-  kaniko2buildkit migrate --check --format json ci/build.yml`,
+  kaniko2buildkit migrate --check --format json ci/build.yml
+  kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json`,
     )
     .action(async (paths: string[], opts: MigrateFlags) => {
       done(await runMigrate(paths, opts, io));

@@ -1,0 +1,47 @@
+/**
+ * Snapshot tests of the text, Markdown, Code Quality and JSON reports for fixtures/report/repo, a repository with a
+ * finding of every severity and a file of every summary status. The expected outputs are plain files under
+ * fixtures/report/ (expected.*); `UPDATE_FIXTURES=1` rewrites them for review instead of comparing.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCli } from '../helpers.js';
+
+const DIR = join(process.cwd(), 'fixtures', 'report');
+const REPO = join(DIR, 'repo');
+const UPDATE = process.env.UPDATE_FIXTURES === '1';
+
+function matchesFile(actual: string, name: string): void {
+  const path = join(DIR, name);
+  if (UPDATE) {
+    writeFileSync(path, actual, 'utf8');
+    return;
+  }
+  expect(existsSync(path) ? 'present' : `missing ${name}: run with UPDATE_FIXTURES=1 and review it`).toBe('present');
+  expect(actual).toBe(readFileSync(path, 'utf8'));
+}
+
+const cases: [string, string[]][] = [
+  ['expected.text', []],
+  ['expected.md', ['--format', 'markdown']],
+  ['expected.codequality.json', ['--format', 'codequality']],
+  ['expected.json', ['--format', 'json']],
+];
+
+describe('reports of fixtures/report/repo', () => {
+  test.each(cases)('%s', async (name, args) => {
+    const r = await runCli(['migrate', '--dry-run', ...args, '.'], { cwd: REPO });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(2); // the fixture holds error findings on purpose
+    matchesFile(r.stdout, name);
+  });
+
+  test('the fixture covers every severity and every summary status', async () => {
+    const r = await runCli(['migrate', '--dry-run', '--format', 'json', '.'], { cwd: REPO });
+    const report = JSON.parse(r.stdout) as { summary: { findings: Record<string, number> }; files: { status: string }[] };
+    for (const s of ['info', 'warning', 'manual', 'error']) expect({ [s]: report.summary.findings[s]! > 0 }).toEqual({ [s]: true });
+    expect(new Set(report.files.map((f) => f.status))).toEqual(new Set(['partial', 'migrated', 'manual']));
+    const text = await runCli(['migrate', '--dry-run', '.'], { cwd: REPO });
+    for (const status of ['migrated', 'partial', 'manual', 'unchanged']) expect(text.stdout).toMatch(new RegExp(`^\\S*\\s+\\S*\\s+${status}\\s`, 'm'));
+  });
+});
