@@ -59,9 +59,34 @@ export function isPinned(ref: string): boolean {
   return /\d+\.\d+/.test(tag);
 }
 
+/** Where each Kaniko repository is normally pulled from; any other prefix is a mirror or a proxy. */
+const HOME_REGISTRIES: Record<string, string[]> = {
+  'kaniko-project/executor': ['gcr.io/'],
+  'chainguard/kaniko': ['cgr.dev/'],
+  'osscontainertools/kaniko': ['ghcr.io/'],
+  'martizih/kaniko': ['', 'docker.io/', 'index.docker.io/'],
+};
+
+/**
+ * A Kaniko image pulled through a mirror or GitLab's dependency proxy: the prefix before the Kaniko repository.
+ * The dependency proxy serves Docker Hub, where moby/buildkit lives, so its prefix can stay.
+ */
+export function imageMirror(ref: string): { prefix: string; proxy: boolean } | undefined {
+  const { repository } = parseImageRef(ref);
+  for (const [repo, homes] of Object.entries(HOME_REGISTRIES)) {
+    if (!repository.toLowerCase().endsWith(repo)) continue;
+    const prefix = repository.slice(0, repository.length - repo.length);
+    if (homes.includes(prefix.toLowerCase())) return undefined;
+    return { prefix, proxy: /CI_DEPENDENCY_PROXY/.test(prefix) };
+  }
+  return undefined;
+}
+
 export function buildkitImageFor(kanikoRef: string, override?: string): string {
   if (override) return override;
-  return isPinned(kanikoRef) ? BUILDKIT_PINNED_IMAGE : BUILDKIT_IMAGE;
+  const image = isPinned(kanikoRef) ? BUILDKIT_PINNED_IMAGE : BUILDKIT_IMAGE;
+  const mirror = imageMirror(kanikoRef);
+  return mirror?.proxy ? `${mirror.prefix}${image}` : image;
 }
 
 export function isBuildkitImage(ref: string): boolean {

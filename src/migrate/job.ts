@@ -6,7 +6,7 @@ import { isScalar, type ParsedNode } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
-import { isBuildkitImage } from '../kaniko/images.js';
+import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
 import { nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
 import { parseScript } from '../shell/index.js';
@@ -18,6 +18,7 @@ import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
 import { insertItemsBefore } from './items.js';
+import { scanKanikoPaths } from './kaniko-paths.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
 import { loneVariable, translateArgVariable } from './arg-variables.js';
 
@@ -108,6 +109,10 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     return result;
   }
 
+  const mirror = image.ref ? imageMirror(image.ref) : undefined;
+  if (mirror && !mirror.proxy && !opts.buildkitImage) {
+    add('KB208', 'warning', image.nameNode, image.nameNode.node.range![0], `the Kaniko image came through a mirror (${mirror.prefix}); the BuildKit image is set to Docker Hub's moby/buildkit. Mirror it there too and pass --buildkit-image, or edit the image`);
+  }
   if (image.kind !== 'kaniko') {
     add('KB205', 'warning', image.nameNode, image.nameNode.node.range![0], `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`);
   }
@@ -192,19 +197,10 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     mentionsAuth ||= scan.mentionsAuth;
     dockerAuthConfig ||= scan.dockerAuthConfig;
   }
-  // Other paths of the Kaniko image (/kaniko/ssl, /kaniko/warmer, /busybox/…) do not exist in the BuildKit image.
-  const callCommands = new Set(calls.map((c) => c.command));
-  for (const i of items) {
-    for (const c of i.parsed.commands) {
-      if (callCommands.has(c)) continue;
-      const words = [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)];
-      const stray = words.find((w) => /(^|[^A-Za-z0-9_.])\/(kaniko|busybox)\//.test(w.raw) && !movesDockerDir(w.raw));
-      if (stray) {
-        const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
-        add('KB404', 'manual', i.item, sourceOffset(i.item.file, i.item.node, stray.start), `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)`);
-      }
-    }
-  }
+  // Other paths of the Kaniko image (/busybox/sh, /kaniko/ssl, /kaniko/warmer, executor calls inside strings).
+  const paths = scanKanikoPaths(items, new Set(calls.map((c) => c.command)));
+  for (const { item, edit } of paths.edits) pushEdit(item.item, edit);
+  for (const f of paths.findings) add(f.code, f.severity, f.item.item, sourceOffset(f.item.item.file, f.item.item.node, f.offset), f.message);
   const vars = pipeline.variables(name);
   const dockerConfig = vars.get('DOCKER_CONFIG');
   if (dockerConfig && isScalar(dockerConfig.node) && String(dockerConfig.node.value).startsWith(KANIKO_DOCKER_DIR)) {

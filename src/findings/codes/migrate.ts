@@ -108,6 +108,14 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo: 'If the variable is also set in CI/CD settings or by a trigger, use buildctl arguments there too.',
   },
   {
+    code: 'KB208',
+    severity: 'warning',
+    title: 'The Kaniko image came through a mirror',
+    explanation: 'The job pulled Kaniko through a registry mirror (a path prefix before the Kaniko repository). The BuildKit image is written as Docker Hub\'s moby/buildkit, which that network may not reach. GitLab\'s dependency proxy prefix is kept, since it serves Docker Hub.',
+    action: 'Migrated with moby/buildkit from Docker Hub.',
+    todo: 'Mirror moby/buildkit where Kaniko was mirrored and run again with `--buildkit-image MIRROR/moby/buildkit:TAG`, or edit the image.',
+  },
+  {
     code: 'KB209',
     severity: 'manual',
     title: 'A script item that cannot be edited in place',
@@ -318,5 +326,21 @@ export const MIGRATE_CODES: CodeDoc[] = [
       'buildctl from BuildKit v0.24 reads the DOCKER_AUTH_CONFIG variable before ~/.docker/config.json and ignores the file when it is set. GitLab projects often set it for the runner\'s own image pulls. Kaniko (Google) never read it, so its pushes used the config file.',
     action: '`unset DOCKER_AUTH_CONFIG` is added before the build, so buildctl reads ~/.docker/config.json as Kaniko did.',
     todo: 'If the build needs the DOCKER_AUTH_CONFIG credentials too (private base images), merge them into the config file the job writes.',
+  },
+  {
+    code: 'KB406',
+    severity: 'info',
+    title: 'A /busybox/ tool path',
+    explanation: 'The Kaniko debug image keeps busybox under /busybox. The BuildKit image is Alpine: the same applets are in PATH.',
+    action: 'The path is replaced by the applet name (`/busybox/sh` → `sh`).',
+    todo: 'Nothing.',
+  },
+  {
+    code: 'KB210',
+    severity: 'manual',
+    title: 'An executor call inside a string',
+    explanation: 'The executor is called from a string another command runs (`sh -c "…"`, `eval`, a generated script). The tool rewrites only calls the job\'s shell runs directly.',
+    action: 'The job is left unchanged.',
+    todo: 'Call the executor directly in the script and run again, or rewrite the string by hand (`kaniko2buildkit explain KB301` lists the mappings).',
   },
 ];

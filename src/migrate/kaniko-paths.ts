@@ -1,0 +1,47 @@
+/**
+ * Paths of the Kaniko image that the rest of a job's script uses. The BuildKit image is Alpine with busybox in PATH,
+ * so `/busybox/sh` becomes `sh`; an executor call hidden in a string (`sh -c "…"`, `eval`) and any other `/kaniko/…`
+ * file (custom CA bundle, warmer) are left for a person with the exact path.
+ */
+import type { SimpleCommand, Word } from '../shell/types.js';
+import { movesDockerDir } from './auth.js';
+import type { ParsedItem } from './job-items.js';
+import type { ValueEdit } from './scalar.js';
+
+export interface PathFinding {
+  code: 'KB404' | 'KB406' | 'KB210';
+  severity: 'manual' | 'info';
+  item: ParsedItem;
+  offset: number;
+  message: string;
+}
+
+const KANIKO_PATH = /(^|[^A-Za-z0-9_.])\/(kaniko|busybox)\//;
+
+export function scanKanikoPaths(items: ParsedItem[], calls: Set<SimpleCommand>): { edits: { item: ParsedItem; edit: ValueEdit }[]; findings: PathFinding[] } {
+  const edits: { item: ParsedItem; edit: ValueEdit }[] = [];
+  const findings: PathFinding[] = [];
+  for (const item of items) {
+    for (const c of item.parsed.commands) {
+      if (calls.has(c)) continue;
+      const head = c.words[0];
+      const applet = head?.value !== undefined ? /^\/busybox\/([a-z0-9_.[-]+)$/.exec(head.value)?.[1] : undefined;
+      if (head && applet) {
+        edits.push({ item, edit: { start: head.start, end: head.end, parts: [applet], join: 'soft', multiline: false } });
+        findings.push({ code: 'KB406', severity: 'info', item, offset: head.start, message: `${head.value} becomes ${applet}: the BuildKit image has busybox applets in PATH, not under /busybox` });
+      }
+      const words: Word[] = [...c.assignments, ...c.words.slice(applet ? 1 : 0), ...c.redirects.map((r) => r.target)];
+      const hidden = words.find((w) => w.raw.includes('/kaniko/executor'));
+      if (hidden) {
+        findings.push({ code: 'KB210', severity: 'manual', item, offset: hidden.start, message: `an executor call inside a string (${c.words.slice(0, 2).map((w) => w.raw).join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand` });
+        continue;
+      }
+      const stray = words.find((w) => KANIKO_PATH.test(w.raw) && !movesDockerDir(w.raw));
+      if (stray) {
+        const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
+        findings.push({ code: 'KB404', severity: 'manual', item, offset: stray.start, message: `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)` });
+      }
+    }
+  }
+  return { edits, findings };
+}
