@@ -123,7 +123,7 @@ export class CallContext {
     }
     const shownRel = displayText(rel).replace(/^\.\//, '');
     const shownCtx = displayText(context).replace(/^\.\//, '');
-    if (shownCtx && shownRel.startsWith(`${shownCtx}/`)) {
+    if ((shownCtx && shownRel.startsWith(`${shownCtx}/`)) || (ctxRel && shownRel.startsWith(`${ctxRel}/`))) {
       this.warn('KB304', `--dockerfile ${displayText(rel)}: could not check the repository; read as relative to the job folder, since it starts with the context path`, use);
       return rel;
     }
