@@ -6,6 +6,7 @@ import { explainCommand } from './explain.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 import { migrateCommand } from './migrate.js';
 import { runnerConfigCommand } from './runner-config.js';
+import { gitlabCommand } from './gitlab.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -28,6 +29,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   program.addCommand(explainCommand(io, done));
   program.addCommand(doctorCommand(commandIo));
   program.addCommand(runnerConfigCommand(commandIo));
+  program.addCommand(gitlabCommand(io, done));
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync(argv);

@@ -11,6 +11,7 @@ import { FORMATS, renderReport, type ReportFormat } from '../report/render.js';
 import { fileCount } from '../report/status.js';
 import { textDiffs, type RunMode } from '../report/text.js';
 import { colours, EXIT, type CliIO } from './io.js';
+import { runRecursive } from './recursive.js';
 
 export interface MigrateFlags {
   dryRun?: boolean;
@@ -164,6 +165,9 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
     .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
+    .option('-r, --recursive', 'every repository (folder with .gitlab-ci.yml) under PATH, migrated in parallel')
+    .option('--concurrency <n>', 'with --recursive: repositories at once (default: the CPU count)')
+    .option('--no-progress', 'with --recursive: no progress bar, even on a terminal')
     .addHelpText(
       'after',
       `
@@ -173,9 +177,17 @@ Examples:
   kaniko2buildkit migrate --dry-run .          review the change as a diff
   kaniko2buildkit migrate                      rewrite .gitlab-ci.yml and its local includes in place
   kaniko2buildkit migrate --check --format json ci/build.yml
-  kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json`,
+  kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json
+  kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder`,
     )
-    .action(async (paths: string[], opts: MigrateFlags) => {
+    .action(async (paths: string[], opts: MigrateFlags & { recursive?: boolean; concurrency?: string; progress?: boolean }) => {
+      if (opts.recursive) {
+        if (paths.length > 1) {
+          io.stderr('kaniko2buildkit: --recursive takes one folder\n');
+          return done(EXIT.input);
+        }
+        return done(await runRecursive(paths[0] ?? '.', opts as never, io));
+      }
       done(await runMigrate(paths, opts, io));
     });
 }

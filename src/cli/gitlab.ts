@@ -1,0 +1,173 @@
+/**
+ * `kaniko2buildkit gitlab --url URL --group PATH [--dry-run | --apply]`: audit a GitLab group's projects through the
+ * API, or commit the migration and open one merge request per project. The token comes from the environment
+ * (`GITLAB_TOKEN`, or `--token-env NAME`), never from a flag value, and is redacted from everything printed or saved.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import writeFileAtomic from 'write-file-atomic';
+import { parseConcurrency } from '../bulk/pool.js';
+import { progressBar } from '../bulk/progress.js';
+import { GitLabClient, type ClientOptions } from '../gitlab/client.js';
+import { redactor } from '../gitlab/redact.js';
+import { failedProjects, gitlabJson, gitlabMarkdown, gitlabText, type RunInfo } from '../gitlab/report.js';
+import { findProjects, runProjects } from '../gitlab/run.js';
+import { colours, EXIT, type CliIO } from './io.js';
+
+export interface GitLabFlags {
+  url: string;
+  group?: string;
+  includeSubgroups?: boolean;
+  includeArchived?: boolean;
+  withShared?: boolean;
+  project: string[];
+  skipProject: string[];
+  dryRun?: boolean;
+  apply?: boolean;
+  branch: string;
+  title: string;
+  labels?: string;
+  draft?: boolean;
+  skipExisting?: boolean;
+  tokenEnv: string;
+  concurrency: string | number;
+  format: 'text' | 'json' | 'markdown';
+  output?: string;
+  onlyFailed?: string;
+  buildkitImage?: string;
+  color?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  progress?: boolean;
+}
+
+/** What tests (or an embedding program) may replace: the HTTP layer, the clock, the retry timing. */
+export type GitLabDeps = Pick<ClientOptions, 'fetch' | 'sleep' | 'retry' | 'timeoutMs'>;
+
+export const DEFAULT_BRANCH = 'kaniko2buildkit/migrate';
+export const DEFAULT_TITLE = 'Migrate Kaniko image builds to rootless BuildKit';
+/** API calls, not CPU, bound this mode: a few projects at a time stay well inside GitLab's rate limits. */
+export const DEFAULT_GITLAB_CONCURRENCY = 4;
+
+const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
+
+export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps = {}): Promise<number> {
+  const token = io.env[flags.tokenEnv];
+  const redact = redactor(token);
+  const out = (s: string) => io.stdout(redact(s));
+  const err = (s: string) => io.stderr(redact(s));
+  const fail = (message: string) => {
+    err(`kaniko2buildkit gitlab: ${message}\n`);
+    return EXIT.input;
+  };
+  if (!token) return fail(`no token: set ${flags.tokenEnv} (or name another variable with --token-env NAME); a token is never taken from a flag value`);
+  if (!flags.group && !flags.onlyFailed) return fail('--group PATH is needed (or --only-failed REPORT.json)');
+
+  let client: GitLabClient;
+  let concurrency: number;
+  let ids: (number | string)[] | undefined;
+  try {
+    concurrency = parseConcurrency(flags.concurrency, DEFAULT_GITLAB_CONCURRENCY);
+    client = new GitLabClient({ url: flags.url, token, ...deps, log: flags.verbose ? (line) => err(`${line}\n`) : undefined });
+    if (flags.onlyFailed) ids = failedProjects(await readFile(resolve(io.cwd, flags.onlyFailed), 'utf8'));
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (client.base.protocol === 'http:' && !LOOPBACK.test(client.base.hostname)) err(`kaniko2buildkit gitlab: warning: ${client.base.host} is plain http: the token travels unencrypted\n`);
+  if (ids && !ids.length) {
+    if (!flags.quiet) out(`${flags.onlyFailed}: no failed project to retry\n`);
+    return EXIT.ok;
+  }
+
+  const info: RunInfo = { url: client.base.origin + client.base.pathname.replace(/\/api\/v4\/$/, ''), group: flags.group, mode: flags.apply ? 'apply' : 'dry-run', branch: flags.branch };
+  let found;
+  try {
+    found = await findProjects(client, {
+      group: flags.group,
+      includeSubgroups: flags.includeSubgroups,
+      includeArchived: flags.includeArchived,
+      withShared: flags.withShared,
+      only: flags.project ?? [],
+      skip: flags.skipProject ?? [],
+      ids,
+    });
+  } catch (e) {
+    return fail(`cannot list the projects: ${(e as Error).message}`);
+  }
+
+  const progress = progressBar(io, 'projects', !flags.quiet && flags.progress !== false);
+  const outcomes = await runProjects(client, found.projects, {
+    apply: !!flags.apply,
+    concurrency,
+    branch: flags.branch,
+    title: flags.title,
+    labels: (flags.labels ?? '').split(',').map((l) => l.trim()).filter(Boolean),
+    draft: !!flags.draft,
+    skipExisting: !!flags.skipExisting,
+    buildkitImage: flags.buildkitImage,
+    onDone: (d, t) => progress.update(d, t),
+  });
+  progress.end();
+  outcomes.push(...found.missing);
+  outcomes.sort((a, b) => a.path.localeCompare(b.path));
+
+  if (flags.output) {
+    try {
+      await writeFileAtomic(resolve(io.cwd, flags.output), redact(gitlabMarkdown(info, outcomes)), { encoding: 'utf8' });
+    } catch (e) {
+      return fail(`cannot write the report to ${flags.output}: ${(e as Error).message}`);
+    }
+  }
+  if (!flags.quiet) {
+    if (flags.format === 'json') out(gitlabJson(info, outcomes));
+    else if (flags.format === 'markdown') out(gitlabMarkdown(info, outcomes));
+    else out(gitlabText(info, outcomes, colours(io, flags.color)));
+  }
+  return outcomes.some((o) => o.outcome === 'failed') ? EXIT.input : EXIT.ok;
+}
+
+const collect = (value: string, list: string[]) => [...list, value];
+
+export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: GitLabDeps = {}): Command {
+  return new Command('gitlab')
+    .description('migrate the projects of a GitLab group through the API: audit (default), or commit and open one merge request per project')
+    .requiredOption('--url <url>', 'GitLab address, e.g. https://gitlab.example.com')
+    .option('--group <path>', 'group full path or id')
+    .option('--include-subgroups', 'also the projects of subgroups')
+    .option('--include-archived', 'also archived projects (left out by default)')
+    .option('--with-shared', 'also projects shared with the group from elsewhere (left out by default)')
+    .addOption(new Option('--project <pattern>', 'only these projects: id, path, full path or glob on the full path (repeatable)').argParser(collect).default([], 'all'))
+    .addOption(new Option('--skip-project <pattern>', 'leave these projects out (repeatable)').argParser(collect).default([], 'none'))
+    .addOption(new Option('-n, --dry-run', 'audit only, write nothing (the default)').conflicts('apply'))
+    .option('--apply', 'commit to --branch and open (or update) a merge request per project with changes')
+    .option('--branch <name>', 'branch of the migration commits', DEFAULT_BRANCH)
+    .option('--title <text>', 'merge request title and commit subject', DEFAULT_TITLE)
+    .option('--labels <list>', 'merge request labels, comma-separated')
+    .option('--draft', 'open the merge requests as drafts')
+    .option('--skip-existing', 'leave a project alone when an open merge request from --branch exists (default: update it)')
+    .option('--token-env <name>', 'environment variable holding the API token (scope: api)', 'GITLAB_TOKEN')
+    .option('--concurrency <n>', 'projects handled at once', String(DEFAULT_GITLAB_CONCURRENCY))
+    .addOption(new Option('--format <format>', 'stdout report format').choices(['text', 'json', 'markdown']).default('text'))
+    .option('-o, --output <file>', 'also save the Markdown report (group summary, outcomes, per-file report) to FILE')
+    .option('--only-failed <report>', 'retry only the projects that failed in an earlier --format json report')
+    .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs')
+    .option('--color', 'force colour')
+    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('-v, --verbose', 'print each retry (rate limits, server errors) on stderr')
+    .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
+    .addHelpText(
+      'after',
+      `
+The token is read from $GITLAB_TOKEN (or --token-env NAME), never from a flag, and never printed.
+Exit status: 0 done, 2 bad usage or any project failed (see the summary; retry with --only-failed REPORT.json).
+Examples:
+  kaniko2buildkit gitlab --url https://gitlab.example.com --group platform --include-subgroups --output audit.md
+  kaniko2buildkit gitlab --url https://gitlab.example.com --group platform --include-subgroups --apply --labels ci,buildkit --format json > run.json
+  kaniko2buildkit gitlab --url https://gitlab.example.com --apply --only-failed run.json`,
+    )
+    .action(async (opts: GitLabFlags) => {
+      done(await runGitLab(opts, io, deps));
+    });
+}

@@ -1,0 +1,119 @@
+/**
+ * `kaniko2buildkit migrate --recursive DIR`: every repository under DIR (a folder with `.gitlab-ci.yml`, see
+ * `findRepositories`) migrated in parallel, each written atomically (or shown, or checked) on its own; one bad
+ * repository never stops the others. Reports in every `--format`, with the group summary (JSON: `projects`, `group`;
+ * Markdown: a group table first; text: one line per project that is not unchanged, then the totals).
+ *
+ * Exit status: 2 when any repository failed (or a folder could not be listed), else 1 for `--check` with pending
+ * changes or findings at `--fail-on` level, else 0.
+ */
+import { stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { findRepositories } from '../bulk/discover.js';
+import { migrateRepositories } from '../bulk/local.js';
+import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
+import { defaultConcurrency, parseConcurrency } from '../bulk/pool.js';
+import { progressBar } from '../bulk/progress.js';
+import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
+import { allFindings, type RunReport } from '../report/model.js';
+import { renderReport } from '../report/render.js';
+import { fileCount } from '../report/status.js';
+import { textDiffs, type RunMode } from '../report/text.js';
+import { colours, EXIT, type CliIO } from './io.js';
+import type { MigrateFlags } from './migrate.js';
+
+export interface RecursiveFlags extends MigrateFlags {
+  /** Repositories migrated at once (default: the CPU count). */
+  concurrency?: number | string;
+  /** `false` (`--no-progress`) hides the progress bar even on a terminal. */
+  progress?: boolean;
+}
+
+/** With more files than this, the text report puts the summary before the diffs (as `migrate` does). */
+const SUMMARY_FIRST_OVER = 20;
+
+function display(io: CliIO, abs: string): string {
+  const rel = relative(io.cwd, abs);
+  return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
+}
+
+interface Run {
+  mode: RunMode;
+  report: RunReport;
+  rows: ProjectRow[];
+  group: GroupSummary;
+  dir: string;
+}
+
+/** The report in `flags.format`; `toFile`: no colour unless --color. */
+function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): string {
+  const { mode, report, rows, group, dir } = run;
+  const c = colours({ ...io, isTTY: io.isTTY && !toFile }, flags.color);
+  const format = flags.format ?? 'text';
+  switch (format) {
+    case 'json': {
+      const body = JSON.parse(renderReport('json', report, c, mode)) as Record<string, unknown>;
+      body.projects = rows.map((r) => ({ path: r.project, status: r.status, reason: r.reason ?? null }));
+      body.groupSummary = group;
+      return `${JSON.stringify(body, null, 2)}\n`;
+    }
+    case 'markdown':
+      return `${groupMarkdown(`kaniko2buildkit: ${dir}`, group, rows)}\n${renderReport('markdown', report, c, mode)}`;
+    case 'text':
+      return `${renderReport('text', report, c, mode)}\n${groupText(group, rows, c)}`;
+    default:
+      return renderReport(format, report, c, mode);
+  }
+}
+
+export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO): Promise<number> {
+  const root = resolve(io.cwd, dir);
+  let concurrency: number;
+  try {
+    concurrency = parseConcurrency(flags.concurrency, defaultConcurrency());
+    if (!(await stat(root)).isDirectory()) throw new Error(`${dir} is not a folder`);
+  } catch (e) {
+    io.stderr(`kaniko2buildkit: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `${dir}: no such folder` : (e as Error).message}\n`);
+    return EXIT.input;
+  }
+  const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
+
+  const found = await findRepositories(root);
+  const progress = progressBar(io, 'repositories', !flags.quiet && flags.progress !== false);
+  const outcomes = await migrateRepositories(found.repositories, { mode, concurrency, buildkitImage: flags.buildkitImage, onDone: (d, t) => progress.update(d, t) });
+  progress.end();
+
+  const report: RunReport = { files: [], jobs: [], errors: [] };
+  for (const e of found.errors) report.errors.push({ code: 'KB106', severity: 'error', file: display(io, e.path), line: 0, message: `cannot list the folder: ${e.message}` });
+  const rows: ProjectRow[] = [];
+  for (const o of outcomes) {
+    const project = display(io, o.root);
+    appendProject(report, project, o.result, (p) => display(io, join(o.root, p)), o.errors, o.written);
+    rows.push({ project, status: o.status, reason: o.reason, outcome: o.written.length ? `${o.written.length} file(s) written` : undefined });
+  }
+  const run: Run = { mode, report, rows, group: summariseGroup(outcomes), dir };
+  if (!found.repositories.length && !flags.quiet) io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);
+
+  const format = flags.format ?? 'text';
+  const diffs = format === 'text' && mode === 'dry-run' ? textDiffs(report, colours(io, flags.color)) : '';
+  if (flags.output) {
+    try {
+      await writeFileAtomic(resolve(io.cwd, flags.output), render(io, flags, run, true), { encoding: 'utf8' });
+    } catch (e) {
+      io.stderr(`kaniko2buildkit: cannot write the report to ${flags.output}: ${(e as Error).message}\n`);
+      return EXIT.input;
+    }
+    if (!flags.quiet) io.stdout(diffs);
+  } else if (!flags.quiet) {
+    const body = render(io, flags, run, false);
+    io.stdout(diffs && fileCount(report) > SUMMARY_FIRST_OVER ? `${body}\n${diffs}` : diffs + body);
+  }
+
+  if (found.errors.length || outcomes.some((o) => o.status === 'failed')) return EXIT.input;
+  if (mode === 'check') {
+    const levels = { never: [], manual: ['manual'], warning: ['manual', 'warning'] }[flags.failOn ?? 'manual'] as string[];
+    if (report.files.some((f) => f.changed) || allFindings(report).some((f) => levels.includes(f.severity))) return EXIT.pending;
+  }
+  return EXIT.ok;
+}

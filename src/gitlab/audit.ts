@@ -1,0 +1,57 @@
+/**
+ * Auditing one project: read its pipeline file and local includes at the default branch, list its tree for the
+ * existence checks, migrate in memory. Whatever goes wrong is this project's outcome (`failed` with the reason).
+ */
+import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js';
+import { migrateSource, type ProjectResult } from '../migrate/project.js';
+import { repoPath } from '../pipeline/load.js';
+import { listTree } from './api.js';
+import type { GitLabClient } from './client.js';
+import { GitLabSource } from './source.js';
+import type { Project } from './types.js';
+
+export interface ProjectAudit {
+  project: Project;
+  status: ProjectStatus;
+  result?: ProjectResult;
+  /** The files read, with their last commit ids (for the commit's `last_commit_id` checks). */
+  source?: GitLabSource;
+  /** The pipeline file read. */
+  entry?: string;
+  /** Why it failed, or why there is nothing to do. */
+  reason?: string;
+}
+
+/** The pipeline file: the project's `ci_config_path` when it is a file of the project, else `.gitlab-ci.yml`. */
+export function pipelineEntry(project: Project): string | { elsewhere: string } {
+  const configured = project.ci_config_path?.trim();
+  if (!configured) return '.gitlab-ci.yml';
+  if (configured.includes('@') || /^[a-z]+:\/\//i.test(configured)) return { elsewhere: configured };
+  return repoPath(configured) || '.gitlab-ci.yml';
+}
+
+/** Why a project with a result has nothing to commit. */
+export function nothingToDo(status: ProjectStatus, result: ProjectResult | undefined): string {
+  if (status === 'manual') return 'every Kaniko job needs a person: see the report';
+  if (!result?.jobs.length) return 'no Kaniko job';
+  return 'nothing to change';
+}
+
+export async function auditProject(client: GitLabClient, project: Project, opts: { buildkitImage?: string } = {}): Promise<ProjectAudit> {
+  const ref = project.default_branch;
+  if (!ref || project.empty_repo) return { project, status: 'unchanged', reason: 'empty repository' };
+  const entry = pipelineEntry(project);
+  if (typeof entry !== 'string') return { project, status: 'unchanged', reason: `the pipeline is read from elsewhere (ci_config_path ${entry.elsewhere}): migrate it there` };
+  const source = new GitLabSource(client, project.id, ref);
+  let result: ProjectResult;
+  try {
+    if ((await source.read(entry)) === undefined) return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
+    source.setTree(await listTree(client, project.id, ref));
+    result = await migrateSource(source, { entry, buildkitImage: opts.buildkitImage });
+  } catch (e) {
+    return { project, status: 'failed', entry, reason: client.redact((e as Error).message) };
+  }
+  const status = projectStatus(result);
+  const reason = status === 'failed' ? client.redact(failureOf(result) ?? 'failed') : undefined;
+  return { project, status, result, source, entry, reason };
+}

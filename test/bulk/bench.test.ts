@@ -1,0 +1,8 @@
+import { benchBulk } from '../../bench/bulk.js';
+
+test('benchBulk measures repositories per second and the single-file time', async () => {
+  const r = await benchBulk(30);
+  expect(r.reposPerSecond).toBeGreaterThan(0);
+  expect(r.singleFileMs).toBeGreaterThan(0);
+  expect(Number.isFinite(r.reposPerSecond)).toBe(true);
+});
