@@ -104,7 +104,6 @@ const drop = (code: string, reason: string): FlagAction => ({ action: 'drop', co
 const note = (code: string, reason: string): FlagAction => ({ action: 'note', code, reason });
 const manual = (code: string, reason: string): FlagAction => ({ action: 'manual', code, reason });
 
-const REGISTRY_CONFIG = 'needs a buildkitd.toml registry entry; not generated yet';
 
 export const FLAGS: readonly KanikoFlag[] = [
   // --- Where the build comes from -------------------------------------------------------------------------------------

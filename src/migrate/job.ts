@@ -4,13 +4,12 @@
  */
 import { isScalar, type ParsedNode } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
-import { executorIndex, readKanikoCall } from '../kaniko/call.js';
+import { readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
-import { nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
+import { nodeKey, ownPair, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
-import { parseScript } from '../shell/index.js';
-import type { ParsedScript, SimpleCommand } from '../shell/types.js';
+import type { SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
 import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
 import type { TextEdit } from './edits.js';

@@ -31,7 +31,8 @@ export function refHost(ref: string): string {
   return registryHost(first);
 }
 
-function canonical(v: unknown): string {
+/** Stable JSON: object keys sorted, so equal data gives equal text. */
+export function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
   if (v && typeof v === 'object') {
     return `{${Object.keys(v as object)

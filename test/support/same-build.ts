@@ -22,7 +22,7 @@ import {
   type DiffOptions,
 } from './build-description.js';
 import { isKanikoJob, isRootlessBuildkitImage, readEffectivePipeline, type EffectiveJob, type EffectivePipeline } from './effective-jobs.js';
-import { compareAuth } from './registry-auth.js';
+import { canonical, compareAuth } from './registry-auth.js';
 import { gitlabEnv, mergeVariables, runJobScript, type RunResult } from './stub-run.js';
 
 export interface FindingLike {
@@ -64,16 +64,6 @@ export interface CompareResult {
   problems: string[];
 }
 
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v as object)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 function listYaml(dir: string, rel = ''): string[] {
   const out: string[] = [];
