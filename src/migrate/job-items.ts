@@ -7,7 +7,8 @@ import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 
 export interface ParsedItem {
   item: ScriptItem;
-  parsed: ParsedScript;
+  /** The shell reading, made on first use and shared by every job that inherits the item. */
+  readonly parsed: ParsedScript;
   script: string;
 }
 
@@ -15,12 +16,18 @@ const parseCache = new WeakMap<object, ParsedScript>();
 
 function parseItem(item: ScriptItem): ParsedItem {
   const script = String(item.node.value ?? '');
-  let parsed = parseCache.get(item.node);
-  if (!parsed) {
-    parsed = parseScript(script);
-    parseCache.set(item.node, parsed);
-  }
-  return { item, parsed, script };
+  return {
+    item,
+    script,
+    get parsed() {
+      let parsed = parseCache.get(item.node);
+      if (!parsed) {
+        parsed = parseScript(script);
+        parseCache.set(item.node, parsed);
+      }
+      return parsed;
+    },
+  };
 }
 
 /** The job's shell items in run order: before_script and script (and after_script when asked). */
@@ -34,6 +41,7 @@ export function jobItems(pipeline: Pipeline, name: string, withAfter = false): P
 export function findCalls(items: ParsedItem[]): { item: ParsedItem; command: SimpleCommand; head: number }[] {
   const out: { item: ParsedItem; command: SimpleCommand; head: number }[] = [];
   for (const item of items) {
+    if (!item.script.includes('executor')) continue; // no call can hide in an item without the word: skip the parse
     for (const command of item.parsed.commands) {
       const head = executorIndex(command);
       if (head >= 0) out.push({ item, command, head });
