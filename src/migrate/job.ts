@@ -17,7 +17,7 @@ import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
 import { insertItemsBefore } from './items.js';
-import { scanKanikoPaths } from './kaniko-paths.js';
+import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
 import { loneVariable, translateArgVariable } from './arg-variables.js';
 
@@ -200,6 +200,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const paths = scanKanikoPaths(items, new Set(calls.map((c) => c.command)));
   for (const { item, edit } of paths.edits) pushEdit(item.item, edit);
   for (const f of paths.findings) add(f.code, f.severity, f.item.item, sourceOffset(f.item.item.file, f.item.item.node, f.offset), f.message);
+  if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
   const vars = pipeline.variables(name);
   const dockerConfig = vars.get('DOCKER_CONFIG');
   if (dockerConfig && isScalar(dockerConfig.node) && String(dockerConfig.node.value).startsWith(KANIKO_DOCKER_DIR)) {

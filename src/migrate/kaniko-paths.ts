@@ -9,7 +9,7 @@ import type { ParsedItem } from './job-items.js';
 import type { ValueEdit } from './scalar.js';
 
 export interface PathFinding {
-  code: 'KB404' | 'KB406' | 'KB210';
+  code: 'KB404' | 'KB406' | 'KB210' | 'KB407';
   severity: 'manual' | 'info';
   item: ParsedItem;
   offset: number;
@@ -17,10 +17,31 @@ export interface PathFinding {
 }
 
 const KANIKO_PATH = /(^|[^A-Za-z0-9_.])\/(kaniko|busybox)\//;
+/** Kaniko's image sets SSL_CERT_DIR=/kaniko/ssl/certs; jobs append custom CAs there. */
+const KANIKO_CERTS = '/kaniko/ssl/certs';
+const HOME_CERTS = '.ssl/certs';
+/** Go (buildctl, buildkitd) reads every file in SSL_CERT_DIR on top of the system bundle, as Kaniko did. */
+export const CERT_SETUP = ['mkdir -p ~/.ssl/certs', 'export SSL_CERT_DIR="$HOME/.ssl/certs"'];
 
-export function scanKanikoPaths(items: ParsedItem[], calls: Set<SimpleCommand>): { edits: { item: ParsedItem; edit: ValueEdit }[]; findings: PathFinding[] } {
+function certEdits(w: Word): ValueEdit[] {
+  const out: ValueEdit[] = [];
+  let from = 0;
+  for (let i = w.raw.indexOf(KANIKO_CERTS, from); i >= 0; i = w.raw.indexOf(KANIKO_CERTS, from)) {
+    from = i + KANIKO_CERTS.length;
+    const quotedBefore = /['"]/.test(w.raw.slice(0, i));
+    const text = i === 0 && !quotedBefore ? `~/${HOME_CERTS}` : w.raw.slice(0, i).split("'").length % 2 === 0 ? `'"$HOME"'/${HOME_CERTS}` : `$HOME/${HOME_CERTS}`;
+    out.push({ start: w.start + i, end: w.start + from, parts: [text], join: 'soft', multiline: false });
+  }
+  return out;
+}
+
+export function scanKanikoPaths(
+  items: ParsedItem[],
+  calls: Set<SimpleCommand>,
+): { edits: { item: ParsedItem; edit: ValueEdit }[]; findings: PathFinding[]; certSetupBefore?: { item: ParsedItem; offset: number } } {
   const edits: { item: ParsedItem; edit: ValueEdit }[] = [];
   const findings: PathFinding[] = [];
+  let certSetupBefore: { item: ParsedItem; offset: number } | undefined;
   for (const item of items) {
     for (const c of item.parsed.commands) {
       if (calls.has(c)) continue;
@@ -36,12 +57,18 @@ export function scanKanikoPaths(items: ParsedItem[], calls: Set<SimpleCommand>):
         findings.push({ code: 'KB210', severity: 'manual', item, offset: hidden.start, message: `an executor call inside a string (${c.words.slice(0, 2).map((w) => w.raw).join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand` });
         continue;
       }
-      const stray = words.find((w) => KANIKO_PATH.test(w.raw) && !movesDockerDir(w.raw));
+      const certs = words.filter((w) => w.raw.includes(KANIKO_CERTS));
+      if (certs.length) {
+        for (const w of certs) for (const edit of certEdits(w)) edits.push({ item, edit });
+        certSetupBefore ??= { item, offset: c.start };
+        findings.push({ code: 'KB407', severity: 'info', item, offset: certs[0]!.start, message: `${KANIKO_CERTS} (Kaniko's SSL_CERT_DIR) becomes ~/${HOME_CERTS}, a folder the rootless user can write, exported as SSL_CERT_DIR for buildctl and buildkitd` });
+      }
+      const stray = words.find((w) => KANIKO_PATH.test(w.raw.split(KANIKO_CERTS).join('')) && !movesDockerDir(w.raw));
       if (stray) {
         const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
         findings.push({ code: 'KB404', severity: 'manual', item, offset: stray.start, message: `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)` });
       }
     }
   }
-  return { edits, findings };
+  return { edits, findings, certSetupBefore };
 }

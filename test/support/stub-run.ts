@@ -155,12 +155,13 @@ export function mergeVariables(
   return env;
 }
 
-const KANIKO_PATH = /(^|[^A-Za-z0-9_.\-/])\/kaniko(?=\/|$|[^A-Za-z0-9_.\-])/gm;
+/** `/kaniko` and, in the debug image, `/busybox` (its shell and applets). */
+const KANIKO_PATH = /(^|[^A-Za-z0-9_.\-/])\/(kaniko|busybox)(?=\/|$|[^A-Za-z0-9_.\-])/gm;
 const TMP_PATH = /(^|[^A-Za-z0-9_.\-/:])\/tmp(?=\/|$|[^A-Za-z0-9_.\-])/gm;
 
 /** Textual mapping of `/kaniko` path prefixes to `<stubRoot>/kaniko` (documented in the header). */
 export function mapKanikoPaths(text: string, stubRoot: string): string {
-  return text.replace(KANIKO_PATH, (_m, pre: string) => `${pre}${stubRoot}/kaniko`);
+  return text.replace(KANIKO_PATH, (_m, pre: string, dir: string) => `${pre}${stubRoot}/${dir}`);
 }
 
 /** Textual mapping of `/tmp` path prefixes to `<privateTmp>` (documented in the header). */
@@ -241,6 +242,10 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
   const log = path.join(tmp, 'calls.jsonl');
   const stubJs = path.join(tmp, 'stub.cjs');
   fs.mkdirSync(path.join(stubRoot, 'kaniko', '.docker'), { recursive: true });
+  // The Kaniko image's CA folder (its SSL_CERT_DIR), where jobs append custom CAs, and the debug image's /busybox/sh.
+  fs.mkdirSync(path.join(stubRoot, 'kaniko', 'ssl', 'certs'), { recursive: true });
+  fs.mkdirSync(path.join(stubRoot, 'busybox'), { recursive: true });
+  fs.symlinkSync('/bin/sh', path.join(stubRoot, 'busybox', 'sh'));
   fs.mkdirSync(bin);
   fs.mkdirSync(home);
   if (opts.projectDir) fs.cpSync(opts.projectDir, cwd, { recursive: true });

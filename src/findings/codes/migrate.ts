@@ -343,4 +343,13 @@ export const MIGRATE_CODES: CodeDoc[] = [
     action: 'The job is left unchanged.',
     todo: 'Call the executor directly in the script and run again, or rewrite the string by hand (`kaniko2buildkit explain KB301` lists the mappings).',
   },
+  {
+    code: 'KB407',
+    severity: 'info',
+    title: 'A custom CA moved out of /kaniko/ssl/certs',
+    explanation:
+      'The Kaniko image sets SSL_CERT_DIR=/kaniko/ssl/certs and jobs append their CA there. The BuildKit image has no /kaniko and runs as uid 1000. Go programs (buildctl, buildkitd) read every file in SSL_CERT_DIR on top of the system bundle.',
+    action: 'The path becomes ~/.ssl/certs; `mkdir -p ~/.ssl/certs` and `export SSL_CERT_DIR="$HOME/.ssl/certs"` are added before the first use.',
+    todo: 'If only one registry needs the CA, a buildkitd.toml `ca` entry is narrower: `--registry-certificate HOST=/path/ca.crt` in the Kaniko call before migrating does that.',
+  },
 ];
