@@ -29,3 +29,4 @@ export async function migrateText(text: string, opts: { fileName?: string } & Mi
 }
 export { migrateScriptText, type ScriptMigration } from './migrate/script.js';
 export { buildkitImageFor, classifyImage, isBuildkitImage, BUILDKIT_IMAGE, BUILDKIT_PINNED_IMAGE } from './kaniko/images.js';
+export { migrateTypeScriptSources, migrateTypeScriptProject, type TypeScriptMigrateOptions } from './typescript/index.js';

@@ -5,8 +5,10 @@
 import type { CodeDoc } from './types.js';
 import { MIGRATE_CODES } from './codes/migrate.js';
 import { DOCTOR_CODES } from './codes/doctor.js';
+import { INPUT_CODES } from './codes/input.js';
+import { TYPESCRIPT_CODES } from './codes/typescript.js';
 
-export const CODES: readonly CodeDoc[] = [...MIGRATE_CODES, ...DOCTOR_CODES];
+export const CODES: readonly CodeDoc[] = [...MIGRATE_CODES, ...INPUT_CODES, ...TYPESCRIPT_CODES, ...DOCTOR_CODES];
 
 const byCode = new Map(CODES.map((c) => [c.code, c]));
 

@@ -1,0 +1,242 @@
+/**
+ * One pass over the generator sources: job objects, then string and template literals holding executor calls outside
+ * them, then gcix `KanikoExecute` jobs. Returns the edits (offsets into the given texts) and findings; writes nothing.
+ */
+import type * as TM from 'ts-morph';
+import type { Finding } from '../findings/types.js';
+import type { PlanEnv } from '../kaniko/context.js';
+import { executorIndex } from '../kaniko/call.js';
+import { overlaps, sameEdit, type TextEdit } from '../migrate/edits.js';
+import type { JobResult } from '../migrate/project.js';
+import { migrateScriptText } from '../migrate/script.js';
+import { parseScript } from '../shell/index.js';
+import { Ast, type StringLike, type TsMorph } from './ast.js';
+import { kanikoExecuteFindings } from './gcix.js';
+import { analyseJob, emptyPlan, jobName, SCRIPT_KEYS, type JobPlan } from './job.js';
+import { literalEdits, showMarkers, sourceOffsetOf } from './literal.js';
+import { checkMarkers } from './placeholders.js';
+
+export interface RunOptions {
+  env: PlanEnv;
+  buildkitImage?: string;
+}
+
+export interface RunResult {
+  edits: TextEdit[];
+  findings: Finding[];
+  jobs: JobResult[];
+}
+
+/** The sources as ts-morph source files (a byte-order mark is not part of the text ts-morph keeps: `bom` lists those files). */
+export function createProject(tm: TsMorph, texts: Map<string, string>): { project: TM.Project; files: TM.SourceFile[]; bom: Set<string> } {
+  const project = new tm.Project({
+    useInMemoryFileSystem: true,
+    compilerOptions: {
+      allowJs: true,
+      noLib: true,
+      types: [],
+      noEmit: true,
+      target: tm.ts.ScriptTarget.ES2022,
+      module: tm.ts.ModuleKind.ESNext,
+      moduleResolution: tm.ts.ModuleResolutionKind.Bundler,
+    },
+  });
+  const bom = new Set<string>();
+  const files = [...texts].map(([path, text]) => {
+    if (text.startsWith('\uFEFF')) bom.add(path);
+    return project.createSourceFile(`/${path}`, text.replace(/^\uFEFF/, ''), { overwrite: true });
+  });
+  return { project, files, bom };
+}
+
+export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOptions): RunResult {
+  const { files, bom } = createProject(tm, texts);
+  const ast = new Ast(tm, (sf) => sf.getFilePath().replace(/^\//, ''));
+  const { Node } = tm;
+
+  // --- job objects ------------------------------------------------------------------------------------------------------
+  const objects: TM.ObjectLiteralExpression[] = [];
+  for (const sf of files) {
+    if (!/\b(?:image|script|before_script|scripts)\b/.test(sf.getFullText())) continue;
+    sf.forEachDescendant((n) => {
+      if (Node.isObjectLiteralExpression(n) && isJobLike(ast, n)) objects.push(n);
+    });
+  }
+  const spreadSources = new Set<TM.Node>();
+  for (const o of objects) {
+    for (const p of o.getProperties()) {
+      if (!Node.isSpreadAssignment(p)) continue;
+      const src = ast.objectOf(p.getExpression());
+      if (src) spreadSources.add(src);
+    }
+  }
+  const ctx = { ast, env: opts.env, buildkitImage: opts.buildkitImage, spreadSources };
+  const plans = objects.map((o) => {
+    try {
+      return analyseJob(ctx, o);
+    } catch (e) {
+      // code this tool does not understand must not stop the run: that object is left for a person
+      const plan = emptyPlan(ast, o);
+      plan.kaniko = true;
+      o.forEachDescendant((d) => void plan.claimed.add(d));
+      markManual(plan, 'KB209', `this job object could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand`);
+      return plan;
+    }
+  });
+  settleSharing(plans);
+  const accepted: TextEdit[] = [];
+  for (const plan of plans) {
+    if (!plan.kaniko || plan.manual) continue;
+    const clash = plan.edits.find((e) => accepted.some((a) => overlaps(a, e) && !sameEdit(a, e)));
+    if (clash) {
+      markManual(plan, 'KB211', 'its edits overlap another job object\'s edits of the same code (a shared constant or spread object used in an unusual way); migrate it by hand');
+      continue;
+    }
+    for (const e of plan.edits) if (!accepted.some((a) => sameEdit(a, e))) accepted.push(e);
+  }
+  const findings: Finding[] = plans.flatMap((p) => p.findings);
+  const claimed = new Set<TM.Node>(plans.flatMap((p) => [...p.claimed]));
+
+  // --- literals outside job objects --------------------------------------------------------------------------------------
+  for (const sf of files) {
+    if (!sf.getFullText().includes('executor')) continue;
+    sf.forEachDescendant((n) => {
+      try {
+        standalone(n);
+      } catch (e) {
+        const { line, column } = ast.position(sf, n.getStart());
+        findings.push({ code: 'KB209', severity: 'manual', file: ast.pathOf(sf), line, column, message: `this literal could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand` });
+      }
+    });
+    function standalone(n: TM.Node): void {
+      const isLiteral = Node.isStringLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n) || Node.isTemplateExpression(n);
+      if (!isLiteral || claimed.has(n) || !n.getText().includes('executor') || notScript(tm, n)) return;
+      const tagged = Node.isTaggedTemplateExpression(n.getParent());
+      const model = tagged ? undefined : ast.model(n as StringLike);
+      const cooked = model?.cooked ?? (Node.isTemplateExpression(n) ? n.getText().slice(1, -1) : (n as TM.StringLiteral).getLiteralValue());
+      const parsed = parseScript(cooked);
+      const head = parsed.commands.find((c) => executorIndex(c) >= 0);
+      if (!head) return;
+      const { line, column } = ast.position(sf, n.getStart());
+      const at = { file: ast.pathOf(sf), line, column };
+      const pieces = builtFromPieces(ast, n);
+      if (tagged || pieces) {
+        findings.push({ code: 'KB504', severity: 'manual', ...at, message: `this executor call is ${tagged ? 'a tagged template' : pieces}, so no single literal holds the whole call; write it as one string or template literal, then run again` });
+        return;
+      }
+      if (!model) {
+        findings.push({ code: 'KB209', severity: 'manual', ...at, message: 'this literal uses an escape sequence this tool does not rewrite in place; migrate the call by hand' });
+        return;
+      }
+      const r = migrateScriptText(model.cooked, opts.env);
+      for (const f of r.findings) {
+        const p = ast.position(sf, sourceOffsetOf(model, f.offset ?? head.start));
+        findings.push({ code: f.code, severity: f.severity, file: at.file, line: p.line, column: p.column, message: showMarkers(model, f.message) });
+      }
+      if (r.manual || r.output === model.cooked) return;
+      const check = checkMarkers(model, r.output);
+      if (!check.ok) {
+        findings.push({ code: 'KB502', severity: 'manual', ...at, message: `${check.reason}; the literal is left unchanged` });
+        return;
+      }
+      const edits = literalEdits(model, r.output);
+      if (edits.some((e) => accepted.some((a) => overlaps(a, e)))) return;
+      accepted.push(...edits);
+      const name = jobName(ast, n);
+      findings.push({
+        code: 'KB501',
+        severity: 'warning',
+        ...at,
+        message: `executor call${r.calls > 1 ? 's' : ''} migrated in a literal that is not the script of a job object this tool can read${name ? ` (${name})` : ''}: make sure the job running it uses moby/buildkit:rootless with entrypoint [''] and BUILDKITD_FLAGS=--oci-worker-no-process-sandbox`,
+      });
+    }
+  }
+
+  // --- gcix KanikoExecute -----------------------------------------------------------------------------------------------
+  findings.push(...kanikoExecuteFindings(ast, files, opts));
+
+  const jobs: JobResult[] = plans
+    .filter((p) => p.kaniko && !p.template)
+    .map((p) => ({ name: p.name ?? `(job object at ${p.file}:${ast.position(p.node.getSourceFile(), p.node.getStart()).line})`, file: p.file, status: p.manual ? 'manual' : p.edits.length ? 'migrated' : 'unchanged', calls: p.calls, flags: p.flags }));
+  // offsets are into the text without its byte-order mark: shift them back onto the file
+  const edits = accepted.map((e) => (bom.has(e.file) ? { ...e, start: e.start + 1, end: e.end + 1 } : e));
+  return { edits, findings: dedupeFindings(findings), jobs };
+}
+
+/** An object literal that is a CI job (or a piece of one): it sets `image`, `script` or `before_script` (gcix: `scripts`). */
+function isJobLike(ast: Ast, obj: TM.ObjectLiteralExpression): boolean {
+  for (const key of ['image', ...SCRIPT_KEYS]) {
+    const hit = ast.lookup(obj, key);
+    if (!hit?.prop) continue;
+    if (key !== 'scripts') return true;
+    const v = ast.unwrap(hit.value);
+    if (ast.tm.Node.isArrayLiteralExpression(v) || ast.tm.Node.isCallExpression(v)) return true;
+  }
+  return false;
+}
+
+/** Literals that are no shell text: module names, property names, types. */
+function notScript(tm: TsMorph, n: TM.Node): boolean {
+  const { Node } = tm;
+  const p = n.getParent();
+  if (!p) return true;
+  if (Node.isImportDeclaration(p) || Node.isExportDeclaration(p) || Node.isLiteralTypeNode(p) || Node.isExternalModuleReference(p) || Node.isModuleDeclaration(p)) return true;
+  if ((Node.isPropertyAssignment(p) || Node.isPropertySignature(p) || Node.isEnumMember(p) || Node.isMethodDeclaration(p) || Node.isPropertyDeclaration(p)) && p.getNameNode() === n) return true;
+  if (Node.isCallExpression(p) && ['require', 'import'].includes(p.getExpression().getText())) return true;
+  return false;
+}
+
+/** Why a literal holding a call is only a piece of it: `'…' + x`, or a word of an array joined into a command. */
+function builtFromPieces(ast: Ast, n: TM.Node): string | undefined {
+  const { Node, SyntaxKind } = ast.tm;
+  let p = n.getParent();
+  while (p && Node.isParenthesizedExpression(p)) p = p.getParent();
+  if (p && Node.isBinaryExpression(p) && [SyntaxKind.PlusToken, SyntaxKind.PlusEqualsToken].includes(p.getOperatorToken().getKind())) return 'concatenated with `+`';
+  if (p && Node.isArrayLiteralExpression(p)) {
+    const siblings = p.getElements().filter((e) => e !== n);
+    const flagWord = siblings.some((e) => /^['"`]\s*--?[A-Za-z]/.test(e.getText()));
+    const joined = (() => {
+      const up = p.getParent();
+      return !!up && Node.isPropertyAccessExpression(up) && up.getName() === 'join';
+    })();
+    if (joined || flagWord) return 'one word of an array of command words';
+  }
+  return undefined;
+}
+
+function markManual(plan: JobPlan, code: string, message: string): void {
+  plan.manual = true;
+  plan.edits = [];
+  const { line, column } = plan.node.getSourceFile().getLineAndColumnAtPos(plan.node.getStart());
+  plan.findings.push({ code, severity: 'manual', file: plan.file, line, column, ...(plan.name ? { job: plan.name } : {}), message });
+}
+
+/** A node edited for one job must not change a job object that is not migrated (as src/migrate/project.ts). */
+function settleSharing(plans: JobPlan[]): void {
+  let changed = true;
+  while (changed) {
+    changed = false;
+    for (const plan of plans) {
+      if (!plan.kaniko || plan.manual) continue;
+      for (const key of plan.touches) {
+        const other = plans.find((o) => o !== plan && !o.template && o.reads.has(key) && (!o.kaniko || o.manual));
+        if (other) {
+          markManual(plan, 'KB202', `shares ${key.split('#')[0]} code (a constant or spread object) with the job object ${other.name ? `"${other.name}"` : `at ${other.file}`}, which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split it or migrate both by hand`);
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+}
+
+function dedupeFindings(list: Finding[]): Finding[] {
+  const seen = new Map<string, Finding>();
+  for (const f of list) {
+    const key = `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
+    const s = seen.get(key);
+    if (!s) seen.set(key, { ...f });
+    else if (f.job && !s.job?.split(', ').includes(f.job)) s.job = s.job ? `${s.job}, ${f.job}` : f.job;
+  }
+  return [...seen.values()];
+}
