@@ -1,17 +1,46 @@
 /** `kaniko2buildkit migrate [PATH...]`: migrate repositories or single files; write, show a diff, or check. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../findings/types.js';
-import { migrateSource, type ProjectResult } from '../migrate/project.js';
-import { DiskSource } from '../pipeline/fs-source.js';
-import { allFindings, type ReportFile, type RunReport } from '../report/model.js';
-import { FORMATS, renderReport, type ReportFormat } from '../report/render.js';
-import { fileCount } from '../report/status.js';
-import { textDiffs, type RunMode } from '../report/text.js';
+import type { ProjectResult } from '../migrate/project.js';
+import type { FileSource } from '../pipeline/load.js';
+import type { ReportFile, RunReport } from '../report/model.js';
+import type { ReportFormat } from '../report/render.js';
+import type { RunMode } from '../report/text.js';
 import { colours, EXIT, type CliIO } from './io.js';
-import { runRecursive } from './recursive.js';
+
+/** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
+const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const satisfies readonly ReportFormat[];
+
+/**
+ * The migration itself, the reports and the writer, loaded when the command runs, not when the program starts:
+ * `--version`, `--help` and the other commands do not pay for them.
+ */
+async function loadLib() {
+  const [project, fsSource, load, model, render, status, text, atomic] = await Promise.all([
+    import('../migrate/project.js'),
+    import('../pipeline/fs-source.js'),
+    import('../pipeline/load.js'),
+    import('../report/model.js'),
+    import('../report/render.js'),
+    import('../report/status.js'),
+    import('../report/text.js'),
+    import('write-file-atomic'),
+  ]);
+  return {
+    migrateSource: project.migrateSource,
+    DiskSource: fsSource.DiskSource,
+    describeReadError: load.describeReadError,
+    allFindings: model.allFindings,
+    renderReport: render.renderReport,
+    fileCount: status.fileCount,
+    textDiffs: text.textDiffs,
+    writeFileAtomic: atomic.default,
+  };
+}
+let lib: Awaited<ReturnType<typeof loadLib>>;
 
 export interface MigrateFlags {
   dryRun?: boolean;
@@ -49,56 +78,108 @@ interface Target {
 
 function resolveTarget(io: CliIO, path: string): Target | Finding {
   const abs = resolve(io.cwd, path);
-  if (!existsSync(abs)) return { code: 'KB106', severity: 'error', file: path, line: 0, message: 'no such file or folder' };
-  if (statSync(abs).isDirectory()) {
-    if (!existsSync(join(abs, '.gitlab-ci.yml'))) return { code: 'KB106', severity: 'error', file: path, line: 0, message: 'no .gitlab-ci.yml in this folder' };
-    return { root: abs, entry: '.gitlab-ci.yml', shown: path };
+  const problem = (message: string): Finding => ({ code: 'KB106', severity: 'error', file: path, line: 0, message });
+  try {
+    if (!existsSync(abs)) return problem('no such file or folder');
+    if (statSync(abs).isDirectory()) {
+      if (!existsSync(join(abs, '.gitlab-ci.yml'))) return problem('no .gitlab-ci.yml in this folder');
+      return { root: abs, entry: '.gitlab-ci.yml', shown: path };
+    }
+  } catch (e) {
+    return problem(`cannot read: ${lib.describeReadError(e)}`);
   }
   const root = repositoryRoot(dirname(abs));
   return { root, entry: relative(root, abs).split('\\').join('/'), shown: path };
 }
 
-async function migrateTarget(io: CliIO, t: Target, flags: MigrateFlags, report: RunReport): Promise<void> {
-  let result: ProjectResult;
-  try {
-    result = await migrateSource(new DiskSource(t.root), { entry: t.entry, buildkitImage: flags.buildkitImage });
-  } catch (e) {
-    report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: (e as Error).message });
-    return;
-  }
-  const shown = (p: string) => display(io, join(t.root, p));
-  for (const f of result.failed) {
-    const invalid = f.error.line > 0;
-    report.errors.push({ code: invalid ? 'KB101' : 'KB106', severity: 'error', file: shown(f.path), line: f.error.line, column: f.error.column || undefined, message: f.error.message });
-  }
-  for (const f of result.files) {
-    report.files.push({
-      path: shown(f.path),
-      changed: f.changed,
-      written: false,
-      findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
-      original: f.original,
-      output: f.output,
-      project: t.shown,
-      absolute: join(t.root, f.path),
-    } as ReportFile & { absolute: string });
-  }
-  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
+/** What tests (and embedders) may replace: where files come from, a moment before each write, signals. */
+export interface MigrateHooks {
+  /** The FileSource for a repository root (default: a DiskSource). */
+  source?: (root: string) => FileSource;
+  /** Called with the absolute paths of a project's changed files, just before they are checked and written. */
+  beforeWrite?: (files: string[]) => void | Promise<void>;
+  /** Stop cleanly on SIGINT/SIGTERM while writing (default true). */
+  signals?: boolean;
 }
 
-/** Writes changed files atomically (temp file + rename, mode kept), refusing any file changed on disk since it was read. */
-async function writeChanged(report: RunReport): Promise<void> {
-  for (const f of report.files as (ReportFile & { absolute: string })[]) {
-    if (!f.changed) continue;
-    const now = readFileSync(f.absolute, 'utf8');
-    if (now !== f.original) {
-      f.findings.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message: 'the file changed on disk while it was being migrated: not written; run again' });
-      continue;
+type TargetFile = ReportFile & { absolute: string };
+
+async function migrateTarget(io: CliIO, t: Target, flags: MigrateFlags, report: RunReport, hooks: MigrateHooks): Promise<TargetFile[]> {
+  let result: ProjectResult;
+  try {
+    const source = hooks.source ? hooks.source(t.root) : new lib.DiskSource(t.root);
+    result = await lib.migrateSource(source, { entry: t.entry, buildkitImage: flags.buildkitImage });
+  } catch (e) {
+    report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: `cannot migrate: ${lib.describeReadError(e)}` });
+    return [];
+  }
+  const shown = (p: string) => display(io, join(t.root, p));
+  const errors: Finding[] = result.failed.map(({ path, error: e }) => ({
+    code: e.code,
+    severity: 'error',
+    file: shown(e.file || path),
+    line: e.line,
+    column: e.column || undefined,
+    message: e.message,
+  }));
+  const files: TargetFile[] = result.files.map((f) => ({
+    path: shown(f.path),
+    changed: f.changed,
+    written: false,
+    findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
+    original: f.original,
+    output: f.output,
+    project: t.shown,
+    absolute: join(t.root, f.path),
+  }));
+  report.errors.push(...errors);
+  report.files.push(...files);
+  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
+  return files;
+}
+
+/**
+ * Writes a project's changed files: first checks that none changed on disk since it was read (else none of them is
+ * written: KB107), then writes each atomically with write-file-atomic (a temporary file in the same folder, fsync,
+ * rename over the old one; the file's mode and owner are kept; a symbolic link is written through to its target).
+ */
+async function writeTarget(files: TargetFile[], hooks: MigrateHooks): Promise<void> {
+  const changed = files.filter((f) => f.changed);
+  if (!changed.length) return;
+  await hooks.beforeWrite?.(changed.map((f) => f.absolute));
+  let refused = false;
+  for (const f of changed) {
+    const now = await readFile(f.absolute).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+    if (now instanceof Error || !now.equals(Buffer.from(f.original, 'utf8'))) {
+      const message =
+        now instanceof Error
+          ? `cannot read it again before writing (${lib.describeReadError(now)}): not written`
+          : 'the file changed on disk while it was being migrated: not written; run again';
+      f.findings.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message });
+      refused = true;
     }
-    await writeFileAtomic(f.absolute, f.output, { encoding: 'utf8' });
-    f.written = true;
+  }
+  if (refused) {
+    for (const f of changed) {
+      if (!f.findings.some((x) => x.code === 'KB107')) {
+        f.findings.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message: 'not written: another file of this project changed on disk during the run; run again' });
+      }
+    }
+    return;
+  }
+  for (const f of changed) {
+    try {
+      await lib.writeFileAtomic(f.absolute, f.output, { encoding: 'utf8' });
+      f.written = true;
+    } catch (e) {
+      f.findings.push({ code: 'KB106', severity: 'error', file: f.path, line: 0, message: `cannot write: ${lib.describeReadError(e)} (the file is as it was)` });
+    }
   }
 }
+
+/** Exit status after SIGINT / SIGTERM, as shells report a process ended by that signal (128 + its number). */
+export const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+type StopSignal = keyof typeof EXIT_SIGNAL;
 
 /** With more files than this, the text report puts the summary before the diffs. */
 export const SUMMARY_FIRST_OVER = 20;
@@ -110,12 +191,12 @@ export const SUMMARY_FIRST_OVER = 20;
  */
 async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report: RunReport): Promise<boolean> {
   const format = flags.format ?? 'text';
-  const diffs = format === 'text' && mode === 'dry-run' ? textDiffs(report, colours(io, flags.color)) : '';
+  const diffs = format === 'text' && mode === 'dry-run' ? lib.textDiffs(report, colours(io, flags.color)) : '';
   if (flags.output) {
     // a file is no terminal: colour only when --color asks for it
-    const body = renderReport(format, report, colours({ ...io, isTTY: false }, flags.color), mode);
+    const body = lib.renderReport(format, report, colours({ ...io, isTTY: false }, flags.color), mode);
     try {
-      await writeFileAtomic(resolve(io.cwd, flags.output), body, { encoding: 'utf8' });
+      await lib.writeFileAtomic(resolve(io.cwd, flags.output), body, { encoding: 'utf8' });
     } catch (e) {
       io.stderr(`kaniko2buildkit: cannot write the report to ${flags.output}: ${(e as Error).message}\n`);
       return false;
@@ -124,25 +205,68 @@ async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report
     return true;
   }
   if (flags.quiet) return true;
-  const body = renderReport(format, report, colours(io, flags.color), mode);
-  if (diffs && fileCount(report) > SUMMARY_FIRST_OVER) io.stdout(`${body}\n${diffs}`);
+  const body = lib.renderReport(format, report, colours(io, flags.color), mode);
+  if (diffs && lib.fileCount(report) > SUMMARY_FIRST_OVER) io.stdout(`${body}\n${diffs}`);
   else io.stdout(diffs + body);
   return true;
 }
 
-export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO): Promise<number> {
+export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO, hooks: MigrateHooks = {}): Promise<number> {
+  lib ??= await loadLib();
   const report: RunReport = { files: [], jobs: [], errors: [] };
   const targets = paths.length ? paths : ['.'];
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
-  for (const path of targets) {
-    const t = resolveTarget(io, path);
-    if ('code' in t) report.errors.push(t);
-    else await migrateTarget(io, t, flags, report);
+
+  // While writing, SIGINT/SIGTERM stop the run between projects: the project being written is finished (each file
+  // whole, by an atomic rename), no other is started, and the report says what was written. A second signal exits
+  // at once; even then every file is either as it was or completely migrated.
+  let stopped: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    if (stopped) process.exit(EXIT_SIGNAL[signal]);
+    stopped = signal;
+    if (!flags.quiet) io.stderr(`\nkaniko2buildkit: ${signal}: finishing the project being written, then stopping (again to stop at once)\n`);
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  const listen = mode === 'write' && hooks.signals !== false;
+  if (listen) {
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
   }
-  if (mode === 'write') await writeChanged(report);
+  const notProcessed: string[] = [];
+  try {
+    for (const path of targets) {
+      if (stopped) {
+        notProcessed.push(path);
+        continue;
+      }
+      const t = resolveTarget(io, path);
+      if ('code' in t) {
+        report.errors.push(t);
+        continue;
+      }
+      const files = await migrateTarget(io, t, flags, report, hooks);
+      if (mode !== 'write') continue;
+      if (stopped) {
+        // read and planned, not yet written: skipped whole
+        notProcessed.push(path);
+        continue;
+      }
+      await writeTarget(files, hooks);
+    }
+  } finally {
+    if (listen) {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    }
+  }
 
   if (!(await printReport(io, flags, mode, report))) return EXIT.input;
-  const findings = allFindings(report);
+  if (stopped) {
+    if (!flags.quiet) io.stderr(interruptSummary(stopped, report, notProcessed));
+    return EXIT_SIGNAL[stopped];
+  }
+  const findings = lib.allFindings(report);
   if (findings.some((f) => f.severity === 'error')) return EXIT.input;
   if (mode === 'check') {
     const pending = report.files.some((f) => f.changed);
@@ -152,6 +276,23 @@ export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO
   return EXIT.ok;
 }
 
+/** What a stopped run did: the files written, the ones left as they were, the paths not (fully) processed. */
+function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: string[]): string {
+  const written = report.files.filter((f) => f.written).map((f) => f.path);
+  const unwritten = report.files.filter((f) => f.changed && !f.written).map((f) => f.path);
+  const lines = [
+    `kaniko2buildkit: stopped by ${signal}: ${written.length} file(s) written, ${unwritten.length} to migrate not written, ` +
+      `${notProcessed.length} path(s) not processed. Every file is either as it was or completely migrated.`,
+  ];
+  const list = (title: string, items: string[]) => {
+    if (items.length) lines.push(`${title}:`, ...items.map((p) => `  ${p}`));
+  };
+  list('written', written);
+  list('not written', unwritten);
+  list('not processed (run again for these)', notProcessed);
+  return `${lines.join('\n')}\n`;
+}
+
 export function migrateCommand(io: CliIO, done: (code: number) => void): Command {
   return new Command('migrate')
     .description('migrate the Kaniko jobs of repositories (folders with .gitlab-ci.yml) or single pipeline files to rootless BuildKit')
@@ -159,7 +300,7 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
     .option('-n, --dry-run', 'write nothing; print a unified diff and the findings')
     .option('--check', 'write nothing; exit 1 when a change is pending or a finding at --fail-on level exists')
     .addOption(new Option('--fail-on <level>', 'with --check: the finding level that fails').choices(['warning', 'manual', 'never']).default('manual'))
-    .addOption(new Option('--format <format>', 'report format: text, json, markdown (for a merge request description), codequality (GitLab Code Quality)').choices(FORMATS).default('text'))
+    .addOption(new Option('--format <format>', 'report format: text, json, markdown (for a merge request description), codequality (GitLab Code Quality)').choices(FORMAT_CHOICES).default('text'))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout (a --dry-run text diff still goes to stdout)')
     .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)')
     .option('--color', 'force colour')
@@ -172,7 +313,8 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
       'after',
       `
 Exit status: 0 done (also with findings), 1 --check found pending changes or findings at --fail-on level,
-2 bad usage, unreadable/invalid input, or an error finding.
+2 bad usage, unreadable/invalid input, or an error finding (a file that cannot be read or parsed is never written),
+130/143 stopped by SIGINT/SIGTERM (the project being written is finished; the report lists what was written).
 Examples:
   kaniko2buildkit migrate --dry-run .          review the change as a diff
   kaniko2buildkit migrate                      rewrite .gitlab-ci.yml and its local includes in place
@@ -186,6 +328,7 @@ Examples:
           io.stderr('kaniko2buildkit: --recursive takes one folder\n');
           return done(EXIT.input);
         }
+        const { runRecursive } = await import('./recursive.js');
         return done(await runRecursive(paths[0] ?? '.', opts as never, io));
       }
       done(await runMigrate(paths, opts, io));

@@ -1,11 +1,43 @@
 /** A FileSource over a folder on disk, refusing paths that lead outside it (also through symlinks). */
-import { existsSync, realpathSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { FileSource } from './load.js';
+import { OutsideRepositoryError, type FileSource } from './load.js';
+import { positionIn, lineStartsOf } from './source.js';
 
-/** Largest pipeline file read (a generated 10,000-job pipeline is about 1 MB). */
+/**
+ * Largest pipeline file read: 10 MiB. A generated 10,000-job pipeline is about 1.3 MB; GitLab itself refuses
+ * configuration files over 2 MB by default (`max_yaml_size_bytes`). Larger files are reported (KB106), never read.
+ */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** Where the first byte that is not UTF-8 text (or a NUL byte) is, as line:column of the text before it. */
+function firstBadByte(bytes: Buffer): { offset: number; nul: boolean } | undefined {
+  const nul = bytes.indexOf(0);
+  if (isUtf8(bytes)) return nul >= 0 ? { offset: nul, nul: true } : undefined;
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b === 0) return { offset: i, nul: true };
+    const n = b < 0x80 ? 1 : b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (n === 0 || i + n > bytes.length || !isUtf8(bytes.subarray(i, i + n))) return { offset: i, nul: false };
+    i += n;
+  }
+  return nul >= 0 ? { offset: nul, nul: true } : undefined;
+}
+
+/** Decodes a pipeline file, or throws a message that says where it stops being text. */
+export function decodeText(path: string, bytes: Buffer): string {
+  const bad = firstBadByte(bytes);
+  if (bad) {
+    const before = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, bad.offset));
+    const { line, column } = positionIn(lineStartsOf(before), before.length);
+    throw new Error(`${path} is not UTF-8 text: ${bad.nul ? 'a NUL byte (a binary file?)' : `byte 0x${bytes[bad.offset]!.toString(16).padStart(2, '0')}`} at line ${line}, column ${column}`);
+  }
+  // ignoreBOM keeps a byte-order mark in the text (the default strips it), so it survives the rewrite.
+  return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+}
 
 export class DiskSource implements FileSource {
   readonly root: string;
@@ -22,7 +54,7 @@ export class DiskSource implements FileSource {
     const real = realpathSync(full);
     const rel = relative(this.realRoot, real);
     if (rel.startsWith('..') || rel.startsWith(sep) || /^[A-Za-z]:/.test(rel)) {
-      throw new Error(`${path} leads outside the repository (symbolic link to ${real})`);
+      throw new OutsideRepositoryError(`${path} leads outside the repository (symbolic link to ${real})`);
     }
     return full;
   }
@@ -30,14 +62,29 @@ export class DiskSource implements FileSource {
   async read(path: string): Promise<string | undefined> {
     const full = this.inside(path);
     if (!full) return undefined;
+    // A FIFO or a device would block the read (or never end): only regular files are opened, and without blocking.
     const st = statSync(full);
     if (st.isDirectory()) throw new Error(`${path} is a folder`);
-    if (st.size > MAX_FILE_BYTES) throw new Error(`${path} is ${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit for a pipeline file`);
-    const bytes = await readFile(full);
-    // ignoreBOM keeps a byte-order mark in the text (the default strips it), so it survives the rewrite.
-    const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
-    if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error(`${path} is not UTF-8 text`);
-    return text;
+    if (!st.isFile()) throw new Error(`${path} is not a regular file`);
+    const handle = await open(full, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    try {
+      const now = await handle.stat(); // the file opened, not the one stat saw (it may have been replaced)
+      if (!now.isFile()) throw new Error(`${path} is not a regular file`);
+      if (now.size > MAX_FILE_BYTES) throw new Error(`${path} is ${now.size} bytes, over the ${MAX_FILE_BYTES}-byte (10 MiB) limit for a pipeline file`);
+      // One byte more than the size seen: a file that grows while it is read is refused, never read in part.
+      const size = now.size;
+      const buffer = Buffer.alloc(size + 1);
+      let length = 0;
+      while (length < buffer.length) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+      }
+      if (length > size) throw new Error(`${path} grew while it was read (another program is writing it): run again`);
+      return decodeText(path, buffer.subarray(0, length));
+    } finally {
+      await handle.close();
+    }
   }
 
   exists(path: string): boolean | undefined {

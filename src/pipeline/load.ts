@@ -2,9 +2,19 @@
  * Loading a pipeline: the entry file and every file it includes locally, recursively, staying inside the repository.
  * Files come from a FileSource, so the same loader serves a checkout on disk and the GitLab repository files API.
  */
-import { isMap, isScalar, isSeq, type ParsedNode } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type ParsedNode } from 'yaml';
 import type { Finding } from '../findings/types.js';
+import { Pipeline, type Located } from './jobs.js';
 import { InputError, jobsMap, parseSource, positionIn, type SourceFile } from './source.js';
+
+/** Thrown by a FileSource for a path that exists but leads outside the repository (a symbolic link). */
+export class OutsideRepositoryError extends Error {}
+
+/**
+ * Most script items one `!reference` may expand to. GitLab follows `!reference` ten levels deep; ten references
+ * to a list of ten references, ten levels down, are 10 billion items (the same bomb as an alias bomb).
+ */
+export const MAX_REFERENCE_ITEMS = 100_000;
 
 export interface FileSource {
   /** Text of a repository-relative path, or undefined when there is no such file. Throws for unreadable files. */
@@ -18,6 +28,24 @@ export interface LoadedProject {
   findings: Finding[];
   /** Files that could not be parsed: reported, never written. */
   failed: { path: string; error: InputError }[];
+}
+
+/** A read error in a few plain words (no stack, no absolute temp paths). */
+export function describeReadError(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder';
+    case 'ELOOP':
+      return 'too many levels of symbolic links';
+    case 'EIO':
+      return 'input/output error';
+    default:
+      return err?.message ?? String(e);
+  }
 }
 
 /** Normalises a repository path; undefined when it leaves the repository. */
@@ -67,26 +95,36 @@ function note(file: SourceFile, offset: number, message: string, findings: Findi
 }
 
 export async function loadProject(source: FileSource, entry: string): Promise<LoadedProject> {
-  const files: SourceFile[] = [];
+  let files: SourceFile[] = [];
   const findings: Finding[] = [];
   const failed: LoadedProject['failed'] = [];
   const seen = new Set<string>();
+  /** The include chain being read, to tell a cycle from a file included twice. */
+  const chain: string[] = [];
 
   async function visit(path: string, from?: { file: SourceFile; offset: number }): Promise<void> {
-    if (seen.has(path)) return; // an include cycle, or a file included twice: read once
+    const where = from && positionIn(from.file.lineStarts, from.offset);
+    if (chain.includes(path)) {
+      const cycle = [...chain.slice(chain.indexOf(path)), path].join(' → ');
+      findings.push({ code: 'KB108', severity: 'error', file: from!.file.path, line: where!.line, column: where!.column, message: `include cycle: ${cycle}; GitLab rejects it (it follows the cycle until its limit of nested includes)` });
+      return;
+    }
+    if (seen.has(path)) return; // a file included twice (from two places): read once, as GitLab does
     seen.add(path);
     let text: string | undefined;
     try {
       text = await source.read(path);
     } catch (e) {
-      failed.push({ path, error: new InputError(path, 0, 0, `cannot read: ${(e as Error).message}`) });
+      if (e instanceof OutsideRepositoryError) {
+        if (from) findings.push({ code: 'KB104', severity: 'error', file: from.file.path, line: where!.line, column: where!.column, message: `include ${path}: ${e.message}; not read` });
+        else failed.push({ path, error: new InputError(path, 0, 0, `${e.message}; not read`, 'KB104') });
+      } else failed.push({ path, error: new InputError(path, 0, 0, `cannot read: ${describeReadError(e)}`, 'KB106') });
       return;
     }
     if (text === undefined) {
       if (from) {
-        const { line, column } = positionIn(from.file.lineStarts, from.offset);
-        findings.push({ code: 'KB102', severity: 'warning', file: from.file.path, line, column, message: `included file ${path} is not in the repository; its jobs were not migrated` });
-      } else failed.push({ path, error: new InputError(path, 0, 0, 'no such file') });
+        findings.push({ code: 'KB102', severity: 'warning', file: from.file.path, line: where!.line, column: where!.column, message: `included file ${path} is not in the repository; its jobs were not migrated` });
+      } else failed.push({ path, error: new InputError(path, 0, 0, 'no such file', 'KB106') });
       return;
     }
     let file: SourceFile;
@@ -100,6 +138,7 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       throw e;
     }
     files.push(file);
+    chain.push(path);
     for (const inc of localIncludes(file, findings)) {
       const target = repoPath(inc.path);
       const { line, column } = positionIn(file.lineStarts, inc.offset);
@@ -113,8 +152,51 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       }
       await visit(target, { file, offset: inc.offset });
     }
+    chain.pop();
   }
 
   await visit(entry);
+  // Every reader of the jobs would walk such an expansion: the file holding it is set aside, as an invalid file is.
+  for (let bomb = referenceBomb(files); bomb; bomb = referenceBomb(files)) {
+    const path = bomb.file;
+    failed.push({ path, error: bomb });
+    files = files.filter((f) => f.path !== path);
+  }
   return { files, findings, failed };
+}
+
+/**
+ * The first `!reference` whose expansion (script items, references followed as the job view follows them) is
+ * larger than MAX_REFERENCE_ITEMS. Each referenced list is counted once (memoised), so this is linear.
+ */
+function referenceBomb(files: SourceFile[]): InputError | undefined {
+  if (!files.some((f) => f.references?.length)) return undefined;
+  const pipeline = new Pipeline(files);
+  const memo = new Map<Node, number>();
+  const count = (loc: Located, depth: number): number => {
+    const node = loc.node;
+    if (!isSeq(node)) return 1;
+    const known = memo.get(node);
+    if (known !== undefined) return known;
+    memo.set(node, 1); // a reference back into itself counts once
+    let n = 0;
+    for (const raw of node.items as ParsedNode[]) {
+      const item = pipeline.deref({ ...loc, node: raw });
+      n += isSeq(item.node) && depth < 12 ? count(item, depth + 1) : 1;
+      if (n > MAX_REFERENCE_ITEMS) break;
+    }
+    memo.set(node, n);
+    return n;
+  };
+  for (const file of files) {
+    for (const ref of file.references ?? []) {
+      const target = pipeline.deref({ node: ref.node as ParsedNode, file, doc: ref.doc });
+      if (target.node === ref.node) continue;
+      if (count(target, 0) > MAX_REFERENCE_ITEMS) {
+        const { line, column } = positionIn(file.lineStarts, (ref.node as ParsedNode).range[0]);
+        return new InputError(file.path, line, column, `!reference expands to more than ${MAX_REFERENCE_ITEMS} script items (nested references multiply): not read`, 'KB109');
+      }
+    }
+  }
+  return undefined;
 }

@@ -2,7 +2,7 @@
  * One pipeline file as read: its text, its parsed YAML documents (with source ranges), and position helpers.
  * Nothing here is ever re-serialised: edits are text ranges into `text`.
  */
-import { parseAllDocuments, YAMLSeq, type Document, type DocumentOptions, type ParseOptions, type ParsedNode, type SchemaOptions, type YAMLMap } from 'yaml';
+import { Alias, isAlias, isCollection, isMap, isPair, isScalar, parseAllDocuments, YAMLSeq, type Document, type DocumentOptions, type Node, type ParseOptions, type ParsedNode, type SchemaOptions, type YAMLMap } from 'yaml';
 
 export interface SourceFile {
   /** Repository-relative path with `/` separators (or the path the user named for a single file). */
@@ -13,18 +13,37 @@ export interface SourceFile {
   jobsDoc: number;
   eol: '\n' | '\r\n';
   lineStarts: number[];
+  /** The `!reference [job, key, …]` sequences of the file, in document order (for the loader's expansion check). */
+  references?: { node: YAMLSeq; doc: Document.Parsed }[];
 }
 
+/** A file that cannot be migrated: where (line 0 when it is the whole file) and why, with the finding code to report. */
 export class InputError extends Error {
   constructor(
     readonly file: string,
     readonly line: number,
     readonly column: number,
     message: string,
+    /** KB101 invalid YAML (the default), KB104 outside the repository, KB106 unreadable, KB108 include cycle, KB109 over a limit. */
+    readonly code: string = 'KB101',
   ) {
     super(message);
   }
 }
+
+/**
+ * Deepest nesting of mappings and sequences read. GitLab's own limit (`max_yaml_depth`) is 100 by default; yaml's
+ * recursive composer runs out of stack a few hundred levels down, and so would every recursive walk after it.
+ */
+export const MAX_DEPTH = 200;
+
+/**
+ * Aliases (`*x`, `<<: *x`) may expand a document to at most this many values, or to 10 times its own number of
+ * values when that is more: an "alias bomb" (billion laughs) expands a few lines into billions, and every reader that
+ * follows aliases (the job view, the verification's data comparison) would walk them all.
+ */
+export const MAX_ALIAS_EXPANSION = 1_000_000;
+export const ALIAS_EXPANSION_FACTOR = 10;
 
 /** GitLab's `!reference [job, key, …]`: kept as a sequence node tagged `!reference`. */
 const referenceTag = {
@@ -38,7 +57,9 @@ const referenceTag = {
 /** Options shared by every parse, so the first read and the verification read agree. */
 export const PARSE_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   merge: true,
-  uniqueKeys: true,
+  // yaml compares every key with every earlier key of its mapping (quadratic: seconds for 10,000 jobs);
+  // `checkDocument` finds duplicate keys with a set instead, and reports them the same way.
+  uniqueKeys: false,
   prettyErrors: false,
   customTags: [referenceTag],
 };
@@ -62,28 +83,159 @@ export function positionIn(lineStarts: number[], offset: number): { line: number
 
 export function parseSource(path: string, text: string): SourceFile {
   const lineStarts = lineStartsOf(text);
+  const at = (offset: number) => positionIn(lineStarts, offset);
   const docs = parseAllDocuments(text, PARSE_OPTIONS);
   const list = (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[];
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
-      const { line, column } = positionIn(lineStarts, err.pos[0]);
+      const { line, column } = at(err.pos[0]);
+      if (/call stack/i.test(err.message)) throw new InputError(path, line, column, `nesting too deep: the YAML parser ran out of stack here (the limit is ${MAX_DEPTH} levels)`, 'KB109');
       throw new InputError(path, line, column, `invalid YAML: ${err.message.split('\n')[0]}`);
     }
   }
+  const references: { node: YAMLSeq; doc: Document.Parsed }[] = [];
+  for (const doc of list) checkDocument(path, doc, at, references);
   let jobsDoc = 0;
   const first = list[0]?.contents as ParsedNode | null | undefined;
   if (list.length > 1 && first && 'items' in first && isSpecHeader(first as YAMLMap)) jobsDoc = 1;
   const jobs = list[jobsDoc]?.contents;
-  if (jobs && !(jobs as { items?: unknown }).items) {
-    const { line, column } = positionIn(lineStarts, (jobs as ParsedNode).range[0]);
+  if (jobs === null || jobs === undefined) {
+    const where = list[jobsDoc] ? at(list[jobsDoc]!.range[0]) : { line: 1, column: 1 };
+    const what = text.trim() === '' ? 'the file is empty' : 'the file holds no keys (only comments or an empty document)';
+    throw new InputError(path, where.line, where.column, `${what}: a GitLab CI file must be a mapping of keys to jobs (GitLab rejects an empty configuration)`);
+  }
+  if (!(jobs as { items?: unknown }).items) {
+    const { line, column } = at((jobs as ParsedNode).range[0]);
     throw new InputError(path, line, column, 'a GitLab CI file must be a mapping of keys to jobs, not a single value');
   }
   if (jobs instanceof YAMLSeq) {
-    const { line, column } = positionIn(lineStarts, jobs.range?.[0] ?? 0);
+    const { line, column } = at(jobs.range?.[0] ?? 0);
     throw new InputError(path, line, column, 'a GitLab CI file must be a mapping of keys to jobs, not a list');
   }
-  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts };
+  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts, references };
+}
+
+type Position = (offset: number) => { line: number; column: number };
+
+/**
+ * One walk over a parsed document, in document order and without recursion (a deep file cannot overflow it):
+ * - duplicate keys (what yaml's `uniqueKeys` reports, found with a set per mapping);
+ * - nesting deeper than MAX_DEPTH;
+ * - aliases that expand the document beyond MAX_ALIAS_EXPANSION (alias bombs), aliases without an anchor before
+ *   them, aliases inside the node they name (recursive data), merge keys (`<<`) whose value is not a mapping;
+ * - every alias is resolved once, to the node yaml would find, and answers later `resolve` calls from there;
+ * - `!reference` sequences are collected.
+ */
+function checkDocument(path: string, doc: Document.Parsed, at: Position, references: { node: YAMLSeq; doc: Document.Parsed }[]): void {
+  const anchors = new Map<string, Node>();
+  /** Expanded size (values, aliases followed) of every finished anchored node. */
+  const sizes = new Map<Node, number>();
+  let direct = 0;
+  let expanded = 0;
+  const fail = (node: Node | null | undefined, message: string, code = 'KB101'): never => {
+    const { line, column } = at((node as ParsedNode | null | undefined)?.range?.[0] ?? 0);
+    throw new InputError(path, line, column, message, code);
+  };
+  interface Frame {
+    node: Node;
+    depth: number;
+    /** Expanded size of the children done so far. */
+    size: number;
+    /** Index of the next child: items of a sequence; key, value, key, value… of a mapping. */
+    next: number;
+    keys?: Set<unknown>;
+  }
+  const stack: Frame[] = [];
+  /** Enters a node; returns its expanded size when it has no children to walk. */
+  const enter = (node: Node | null | undefined, depth: number): number | undefined => {
+    if (!node) return 0;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (!target) fail(node, `invalid YAML: alias *${node.source} has no anchor &${node.source} before it`);
+      // a recursive structure: no GitLab configuration can hold one, and readers of its data would never end
+      if (isCollection(target) && !sizes.has(target!)) fail(node, `invalid YAML: alias *${node.source} is inside the node it names (a recursive structure)`);
+      Object.defineProperty(node, 'resolve', { value: resolveOnce(doc, target) });
+      return sizes.get(target!) ?? 1;
+    }
+    direct++;
+    if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.set(node.anchor, node);
+    if (!isCollection(node)) return 1;
+    if (node.tag === '!reference' && node instanceof YAMLSeq) references.push({ node, doc });
+    if (depth > MAX_DEPTH) fail(node, `nesting too deep: more than ${MAX_DEPTH} levels of mappings and sequences`, 'KB109');
+    stack.push({ node, depth, size: 1, next: 0, keys: isMap(node) ? new Set() : undefined });
+    return undefined;
+  };
+  const finish = (size: number) => {
+    const top = stack[stack.length - 1];
+    if (top) top.size += size;
+    else expanded += size;
+  };
+  const limit = () => Math.max(MAX_ALIAS_EXPANSION, ALIAS_EXPANSION_FACTOR * direct);
+  /** `<<:` takes a mapping, an alias of one, or a list of those (yaml throws on anything else when it reads the data). */
+  const checkMerge = (value: Node | null, key: Node) => {
+    const deref = (n: Node | null | undefined) => (isAlias(n) ? anchors.get(n.source) : n);
+    const source = deref(value);
+    for (const item of source instanceof YAMLSeq ? (source.items as Node[]) : [source]) {
+      const target = deref(item);
+      if (!isMap(target)) fail((item as Node | null) ?? key, 'invalid YAML: a merge key (<<) takes a mapping, an alias of one, or a list of them');
+    }
+  };
+  const first = enter(doc.contents as Node | null, 1);
+  if (first !== undefined) finish(first);
+  while (stack.length) {
+    const frame = stack[stack.length - 1]!;
+    const items = (frame.node as YAMLMap | YAMLSeq).items as unknown[];
+    const mapping = frame.keys !== undefined;
+    const count = mapping ? items.length * 2 : items.length;
+    if (frame.next >= count) {
+      stack.pop();
+      if ((frame.node as { anchor?: string }).anchor) sizes.set(frame.node, frame.size);
+      finish(frame.size);
+      if (frame.size > limit()) fail(frame.node, `aliases expand this value to more than ${limit()} values (an alias bomb, "billion laughs"): not read`, 'KB109');
+      continue;
+    }
+    const i = frame.next++;
+    let child: Node | null | undefined;
+    if (mapping) {
+      const pair = items[i >> 1];
+      if (!isPair(pair)) continue;
+      child = (i & 1 ? pair.value : pair.key) as Node | null;
+      if (!(i & 1) && isScalar(child) && typeof child.value === 'symbol') checkMerge(pair.value as Node | null, child);
+      if (!(i & 1) && isScalar(child)) {
+        const v = child.value;
+        // merge keys (`<<`) are symbols, each its own; NaN is never equal to itself, as yaml compares
+        if (typeof v !== 'symbol' && !(typeof v === 'number' && Number.isNaN(v))) {
+          if (frame.keys!.has(v)) fail(child, 'invalid YAML: Map keys must be unique');
+          frame.keys!.add(v);
+        }
+      }
+    } else child = items[i] as Node | null;
+    const size = enter(child, frame.depth + 1);
+    if (size !== undefined) {
+      finish(size);
+      if (size > limit()) fail(child, `aliases expand this value to more than ${limit()} values (an alias bomb, "billion laughs"): not read`, 'KB109');
+    }
+  }
+  if (expanded > limit()) fail(doc.contents as Node, `aliases expand the document to more than ${limit()} values (an alias bomb, "billion laughs"): not read`, 'KB109');
+}
+
+/**
+ * yaml's `Alias.resolve(doc)` walks the whole document on every call, and with a `toJS` context it scans a list of
+ * every anchor and alias up to this one: either way each alias costs O(document), and a pipeline with thousands of
+ * `<<: *defaults` turns quadratic (seconds for 10,000 jobs, in the job view and in the verification's `toJS`). The
+ * target found by `checkDocument` (the last node with that anchor before the alias, an enclosing collection
+ * included, as yaml searches) answers instead; with a context, yaml's own code still runs (it counts aliases and
+ * converts the anchor), handed a one-entry list that holds just that target.
+ */
+function resolveOnce(doc: Document.Parsed, target: Node | undefined) {
+  const own = Alias.prototype.resolve;
+  type Ctx = Parameters<typeof own>[1];
+  return function resolve(this: Alias, d: Document, ctx?: Ctx) {
+    if (d !== doc || !target) return own.call(this, d, ctx);
+    if (ctx === undefined) return target;
+    return own.call(this, d, { ...ctx, aliasResolveCache: [target] } as Ctx);
+  };
 }
 
 function isSpecHeader(map: YAMLMap): boolean {

@@ -1,0 +1,210 @@
+/**
+ * `npm run bench`: the performance targets of issue 6, measured in one run on this machine, on the built dist/.
+ *
+ *   node bench/run.mjs [--sizes=100,1000,10000] [--bulk=200|--no-bulk] [--no-profile] [--json=FILE]
+ *
+ * - migrate time per file, as a ratio to one yaml `parseDocument` of the same text (target ≤ 1.5×): the real-world
+ *   corpus (../shared/corpus/real-world, skipped with a message when absent) and generated pipelines;
+ * - growth: 10× the jobs costs at most 12× the time;
+ * - CLI start-up: `--version` and a dry run of examples/shop, as ratios to `node -e 0` (≤ 2×, ≤ 3×);
+ * - peak memory (maxRSS of a fresh process) of migrating the largest pipeline, as a ratio to parseDocument (≤ 1.5×);
+ * - bench/bulk.ts's benchBulk, when that file is there (repositories per second; informational).
+ * Where a time target is missed, the largest case is run again under `--cpu-prof` and the profile summarised.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem, platform, release } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseDocument } from 'yaml';
+import { generatePipeline } from './generate.mjs';
+import { summarizeProfile } from './profile.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const opt = (name, fallback) => {
+  const a = process.argv.find((x) => x === `--${name}` || x.startsWith(`--${name}=`));
+  return a === undefined ? fallback : a.includes('=') ? a.slice(a.indexOf('=') + 1) : true;
+};
+const SIZES = String(opt('sizes', '100,1000,10000')).split(',').map(Number);
+const BULK = opt('no-bulk', false) ? 0 : Number(opt('bulk', 200));
+const PROFILE = !opt('no-profile', false);
+const CORPUS = join(ROOT, '..', 'shared', 'corpus', 'real-world');
+const CLI = join(ROOT, 'bin', 'kaniko2buildkit.js');
+
+if (!existsSync(join(ROOT, 'dist', 'index.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build` first (npm run bench does).');
+  process.exit(2);
+}
+const { migrateText } = await import(pathToFileURL(join(ROOT, 'dist', 'index.js')).href);
+
+const work = mkdtempSync(join(tmpdir(), 'k2b-bench-'));
+const rows = [];
+const notes = [];
+const fmtMs = (ms) => (ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`);
+const ratio = (x) => `${x.toFixed(2)}×`;
+function row(metric, measured, target, value, limit) {
+  const result = value === undefined ? 'info' : value <= limit ? 'PASS' : 'MISS';
+  rows.push({ metric, measured, target, result, value, limit });
+  console.error(`  ${result.padEnd(4)} ${metric}: ${measured}`);
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median time of `fn` after a warm-up, repeated until `minMs` of runs (at least `minRuns`). */
+async function timeIt(fn, { minRuns = 3, minMs = 1500, warmup = 1 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times = [];
+  const start = performance.now();
+  while (times.length < minRuns || performance.now() - start < minMs) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+    if (times.length >= 200) break;
+  }
+  return median(times);
+}
+
+console.error(`bench: machine ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${platform()} ${release()}, Node ${process.version}`);
+
+// --- 1. migrate vs parseDocument: the corpus --------------------------------------------------------------------------
+if (existsSync(CORPUS)) {
+  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yml')).sort();
+  let parseTotal = 0;
+  let migrateTotal = 0;
+  const ratios = [];
+  for (const f of files) {
+    const text = readFileSync(join(CORPUS, f), 'utf8');
+    const p = await timeIt(() => parseDocument(text), { minRuns: 5, minMs: 150 });
+    const m = await timeIt(() => migrateText(text, { fileName: f }), { minRuns: 5, minMs: 150 });
+    parseTotal += p;
+    migrateTotal += m;
+    ratios.push({ f, r: m / p });
+  }
+  ratios.sort((a, b) => b.r - a.r);
+  row(
+    `migrate / parseDocument, corpus (${files.length} files, per file)`,
+    `${ratio(migrateTotal / parseTotal)} (${fmtMs(migrateTotal / files.length)} vs ${fmtMs(parseTotal / files.length)} a file; median file ${ratio(median(ratios.map((x) => x.r)))}, worst ${ratios[0].f} ${ratio(ratios[0].r)})`,
+    '≤ 1.5×',
+    migrateTotal / parseTotal,
+    1.5,
+  );
+} else {
+  console.error(`bench: SKIPPED the corpus: ${CORPUS} is not there`);
+  notes.push(`corpus skipped: ${CORPUS} not found`);
+}
+
+// --- 2. migrate vs parseDocument: generated pipelines, and growth -----------------------------------------------------
+const generated = new Map();
+for (const n of SIZES) {
+  const text = generatePipeline(n);
+  const file = join(work, `pipeline-${n}.yml`);
+  writeFileSync(file, text);
+  const big = text.length > 300_000;
+  const p = await timeIt(() => parseDocument(text), big ? { minRuns: 2, minMs: 0 } : {});
+  const pNoUnique = await timeIt(() => parseDocument(text, { uniqueKeys: false }), big ? { minRuns: 2, minMs: 0 } : {});
+  const m = await timeIt(() => migrateText(text), big ? { minRuns: 1, minMs: 0 } : {});
+  generated.set(n, { file, parse: p, migrate: m, bytes: text.length });
+  row(
+    `migrate / parseDocument, ${n.toLocaleString('en')} jobs (${(text.length / 1e6).toFixed(2)} MB)`,
+    `${ratio(m / p)} (${fmtMs(m)} vs ${fmtMs(p)}; parseDocument without its quadratic uniqueKeys check: ${fmtMs(pNoUnique)}, ${ratio(m / pNoUnique)})`,
+    '≤ 1.5×',
+    m / p,
+    1.5,
+  );
+}
+const sizes = [...generated.keys()];
+for (let i = 1; i < sizes.length; i++) {
+  const [a, b] = [generated.get(sizes[i - 1]), generated.get(sizes[i])];
+  const jobs = sizes[i] / sizes[i - 1];
+  if (jobs !== 10) continue;
+  row(`growth ${sizes[i - 1].toLocaleString('en')} → ${sizes[i].toLocaleString('en')} jobs (10× the jobs)`, `${(b.migrate / a.migrate).toFixed(1)}× the time (parseDocument: ${(b.parse / a.parse).toFixed(1)}×)`, '≤ 12×', b.migrate / a.migrate, 12);
+}
+
+// --- 3. CLI start-up ----------------------------------------------------------------------------------------------------
+function spawnMedian(args, runs = 15) {
+  const times = [];
+  for (let i = 0; i < runs + 2; i++) {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const ms = performance.now() - t;
+    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    if (i >= 2) times.push(ms); // two warm-up runs (file cache)
+  }
+  return median(times);
+}
+{
+  const node = spawnMedian(['-e', '0']);
+  const version = spawnMedian([CLI, '--version']);
+  const dry = spawnMedian([CLI, 'migrate', '--dry-run', 'examples/shop']);
+  const node2 = spawnMedian(['-e', '0']);
+  const base = Math.min(node, node2);
+  row('CLI start-up: --version / node -e 0', `${ratio(version / base)} (${fmtMs(version)} vs ${fmtMs(base)})`, '≤ 2×', version / base, 2);
+  row('CLI: migrate --dry-run examples/shop / node -e 0', `${ratio(dry / base)} (${fmtMs(dry)} vs ${fmtMs(base)})`, '≤ 3×', dry / base, 3);
+}
+
+// --- 4. peak memory ---------------------------------------------------------------------------------------------------
+const largest = sizes[sizes.length - 1];
+{
+  const { file } = generated.get(largest);
+  const child = (mode) => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'child.mjs'), mode, file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`bench/child.mjs ${mode} failed: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  };
+  const baseline = child('baseline');
+  const parse = child('parse');
+  const migrate = child('migrate');
+  const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+  row(
+    `peak memory (maxRSS), ${largest.toLocaleString('en')} jobs: migrate / parseDocument`,
+    `${ratio(migrate.maxRssKb / parse.maxRssKb)} (${mb(migrate.maxRssKb)} vs ${mb(parse.maxRssKb)}; above a process that only loads the modules and the text, ${mb(baseline.maxRssKb)}: ${ratio((migrate.maxRssKb - baseline.maxRssKb) / Math.max(1, parse.maxRssKb - baseline.maxRssKb))})`,
+    '≤ 1.5×',
+    migrate.maxRssKb / parse.maxRssKb,
+    1.5,
+  );
+}
+
+// --- 5. bulk (another engineer's bench/bulk.ts), compiled from the sources -------------------------------------------
+if (BULK && existsSync(join(ROOT, 'bench', 'bulk.ts'))) {
+  const out = join(work, 'bulk');
+  const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(
+    process.execPath,
+    [tsc, join(ROOT, 'bench', 'bulk.ts'), '--outDir', out, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--esModuleInterop'],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
+  if (!existsSync(join(out, 'bench', 'bulk.js'))) {
+    notes.push(`bench/bulk.ts did not compile: ${(r.stdout + r.stderr).split('\n')[0]}`);
+  } else {
+    writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
+    symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+    const { benchBulk } = await import(pathToFileURL(join(out, 'bench', 'bulk.js')).href);
+    const b = await benchBulk(BULK);
+    row(`bulk: benchBulk(${BULK}) from bench/bulk.ts`, `${b.reposPerSecond.toFixed(0)} repositories/s; one single-file repository ${fmtMs(b.singleFileMs)}`, '—');
+  }
+} else if (BULK) notes.push('bench/bulk.ts is not there: no bulk numbers');
+
+// --- the table --------------------------------------------------------------------------------------------------------
+const w = [Math.max(...rows.map((r) => r.metric.length)), Math.max(...rows.map((r) => r.measured.length)), 7];
+const line = (a, b, c, d) => `${a.padEnd(w[0])}  ${b.padEnd(w[1])}  ${c.padEnd(w[2])}  ${d}`;
+const machine = `${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GB RAM, ${platform()} ${release()}, Node ${process.version}`;
+console.log(`\nkaniko2buildkit bench, ${new Date().toISOString().slice(0, 10)}: ${machine}\n`);
+console.log(line('metric', 'measured', 'target', 'result'));
+console.log(line('-'.repeat(w[0]), '-'.repeat(w[1]), '-'.repeat(w[2]), '------'));
+for (const r of rows) console.log(line(r.metric, r.measured, r.target, r.result));
+for (const n of notes) console.log(`note: ${n}`);
+const missed = rows.filter((r) => r.result === 'MISS');
+console.log(`\n${rows.filter((r) => r.result === 'PASS').length} of ${rows.filter((r) => r.result !== 'info').length} targets met${missed.length ? `; missed: ${missed.map((r) => r.metric).join('; ')}` : ''}`);
+
+const json = opt('json', undefined);
+if (typeof json === 'string') writeFileSync(json, `${JSON.stringify({ machine, date: new Date().toISOString(), rows, notes }, null, 2)}\n`);
+
+// --- profile where time targets are missed ----------------------------------------------------------------------------
+if (PROFILE && missed.some((r) => r.metric.startsWith('migrate /') || r.metric.startsWith('growth'))) {
+  const dir = join(work, 'prof');
+  const { file } = generated.get(largest);
+  spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, 'bench', 'child.mjs'), 'migrate', file], { cwd: ROOT, encoding: 'utf8' });
+  const prof = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
+  if (prof) console.log(`\nWhere the time goes: migrating the ${largest.toLocaleString('en')}-job pipeline under --cpu-prof\n${summarizeProfile(join(dir, prof))}`);
+}
+rmSync(work, { recursive: true, force: true });
+process.exitCode = missed.length ? 1 : 0;
