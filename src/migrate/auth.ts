@@ -97,3 +97,31 @@ export function scanAuth(script: string, parsed: ParsedScript): AuthScan {
     : [];
   return { edits, writes, mkdir, mentionsAuth, dockerAuthConfig, credentialHelpers };
 }
+
+/** What a whole job does about registry auth, read item by item in run order. Shared by the YAML and TypeScript paths. */
+export interface JobAuth<I> {
+  scans: { item: I; scan: AuthScan }[];
+  /** Where `mkdir -p ~/.docker` must go: before the first write, when the job had no mkdir (Kaniko's image had the folder). */
+  mkdirBefore?: { item: I; offset: number };
+  mentionsAuth: boolean;
+  dockerAuthConfig: boolean;
+}
+
+export function scanJobAuth<I extends { parsed: ParsedScript }>(items: I[], text: (item: I) => string): JobAuth<I> {
+  const out: JobAuth<I> = { scans: [], mentionsAuth: false, dockerAuthConfig: false };
+  let writes = false;
+  let mkdir = false;
+  for (const item of items) {
+    const scan = scanAuth(text(item), item.parsed);
+    out.scans.push({ item, scan });
+    if (scan.writes && !mkdir && !writes && scan.edits.length && !scan.mkdir) {
+      const first = item.parsed.commands.find((c) => c.redirects.some((r) => movesDockerDir(r.target.raw)) || c.words.some((w) => movesDockerDir(w.raw)));
+      if (first) out.mkdirBefore = { item, offset: first.start };
+    }
+    writes ||= scan.writes;
+    mkdir ||= scan.mkdir;
+    out.mentionsAuth ||= scan.mentionsAuth;
+    out.dockerAuthConfig ||= scan.dockerAuthConfig;
+  }
+  return out;
+}

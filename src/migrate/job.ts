@@ -11,7 +11,7 @@ import { nodeKey, ownPair, type Pipeline, type ScriptItem } from '../pipeline/jo
 import { positionIn, type SourceFile } from '../pipeline/source.js';
 import type { SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
+import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
 import type { TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
@@ -176,26 +176,16 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   }
 
   // --- Registry auth ---------------------------------------------------------------------------------------------
-  let writes = false;
-  let mkdir = false;
-  let mentionsAuth = false;
-  let dockerAuthConfig = false;
-  for (const i of items) {
-    const scan = scanAuth(i.script, i.parsed);
+  const auth = scanJobAuth(items, (i) => i.script);
+  for (const { item: i, scan } of auth.scans) {
     for (const e of scan.edits) pushEdit(i.item, e);
     if (scan.credentialHelpers.length) {
       add('KB403', 'manual', i.item, i.item.node.range![0], `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
     }
-    if (scan.writes && !mkdir && !writes && scan.edits.length) {
-      // Kaniko's image has /kaniko/.docker; BuildKit's has no ~/.docker: create it before the first write.
-      const first = i.parsed.commands.find((c) => c.redirects.some((r) => movesDockerDir(r.target.raw)) || c.words.some((w) => movesDockerDir(w.raw)));
-      if (!scan.mkdir && first) insertBefore(i, first.start, [MKDIR_DOCKER]);
-    }
-    writes ||= scan.writes;
-    mkdir ||= scan.mkdir;
-    mentionsAuth ||= scan.mentionsAuth;
-    dockerAuthConfig ||= scan.dockerAuthConfig;
   }
+  if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
+  let mentionsAuth = auth.mentionsAuth;
+  const dockerAuthConfig = auth.dockerAuthConfig;
   // Other paths of the Kaniko image (/busybox/sh, /kaniko/ssl, /kaniko/warmer, executor calls inside strings).
   const paths = scanKanikoPaths(items, new Set(calls.map((c) => c.command)));
   for (const { item, edit } of paths.edits) pushEdit(item.item, edit);

@@ -10,7 +10,7 @@ import type { Finding, Severity } from '../findings/types.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor, classifyImage, isBuildkitImage, type KanikoImageKind } from '../kaniko/images.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanAuth, UNSET_DOCKER_AUTH_CONFIG } from '../migrate/auth.js';
+import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from '../migrate/auth.js';
 import type { TextEdit } from '../migrate/edits.js';
 import { joinParts } from '../migrate/scalar.js';
 import { migrateScriptText } from '../migrate/script.js';
@@ -279,12 +279,8 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
   }
 
   // --- registry auth (as src/migrate/job.ts) ---------------------------------------------------------------------------
-  let writes = false;
-  let mkdir = false;
-  let mentionsAuth = false;
-  let dockerAuthConfig = false;
-  for (const i of items) {
-    const scan = scanAuth(i.model.cooked, i.parsed);
+  const auth = scanJobAuth(items, (i) => i.model.cooked);
+  for (const { item: i, scan } of auth.scans) {
     if (!itemsWithCalls.has(i) && scan.edits.length) {
       let v = i.model.cooked;
       for (const e of [...scan.edits].sort((a, b) => b.start - a.start)) v = v.slice(0, e.start) + joinParts(e) + v.slice(e.end);
@@ -293,15 +289,10 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     if (scan.credentialHelpers.length) {
       addAt('KB403', 'manual', i, 0, `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
     }
-    if (scan.writes && !mkdir && !writes && scan.edits.length) {
-      const first = i.parsed.commands.find((c) => c.redirects.some((r) => movesDockerDir(r.target.raw)) || c.words.some((w) => movesDockerDir(w.raw)));
-      if (!scan.mkdir && first) insertBefore(i, first.start, [MKDIR_DOCKER]);
-    }
-    writes ||= scan.writes;
-    mkdir ||= scan.mkdir;
-    mentionsAuth ||= scan.mentionsAuth;
-    dockerAuthConfig ||= scan.dockerAuthConfig;
   }
+  if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
+  let mentionsAuth = auth.mentionsAuth;
+  const dockerAuthConfig = auth.dockerAuthConfig;
   const callCommands = new Set<SimpleCommand>(calls.map((c) => c.command));
   for (const i of items) {
     for (const c of i.parsed.commands) {
