@@ -9,7 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { diagnose, type Diagnosis } from '../doctor/index.js';
+import type { Diagnosis } from '../doctor/index.js';
 
 /** What a command needs from the outside world; tests pass fakes. `stdout`/`stderr` get whole chunks, newlines included. */
 export interface CommandIo {
@@ -55,6 +55,8 @@ export async function runDoctor(args: DoctorArgs, io: CommandIo): Promise<number
     return DOCTOR_EXIT.unreadable;
   }
 
+  // loaded here, not at start-up: `--version` and the other commands do not pay for the log patterns
+  const { diagnose } = await import('../doctor/index.js');
   const diagnoses = diagnose(log);
   if (format === 'json') {
     io.stdout(JSON.stringify({ log: name, diagnoses }, null, 2) + '\n');

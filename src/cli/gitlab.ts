@@ -6,13 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import writeFileAtomic from 'write-file-atomic';
-import { parseConcurrency } from '../bulk/pool.js';
-import { progressBar } from '../bulk/progress.js';
-import { GitLabClient, type ClientOptions } from '../gitlab/client.js';
-import { redactor } from '../gitlab/redact.js';
-import { failedProjects, gitlabJson, gitlabMarkdown, gitlabText, type RunInfo } from '../gitlab/report.js';
-import { findProjects, runProjects } from '../gitlab/run.js';
+import type { ClientOptions, GitLabClient } from '../gitlab/client.js';
+import type { RunInfo } from '../gitlab/report.js';
 import { colours, EXIT, type CliIO } from './io.js';
 
 export interface GitLabFlags {
@@ -53,6 +48,17 @@ export const DEFAULT_GITLAB_CONCURRENCY = 4;
 const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
 
 export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps = {}): Promise<number> {
+  // loaded here, not at start-up: `--version` and the other commands do not pay for the API client and the migration
+  const [{ default: writeFileAtomic }, { parseConcurrency }, { progressBar }, { GitLabClient }, { redactor }, { failedProjects, gitlabJson, gitlabMarkdown, gitlabText }, { findProjects, runProjects }] =
+    await Promise.all([
+      import('write-file-atomic'),
+      import('../bulk/pool.js'),
+      import('../bulk/progress.js'),
+      import('../gitlab/client.js'),
+      import('../gitlab/redact.js'),
+      import('../gitlab/report.js'),
+      import('../gitlab/run.js'),
+    ]);
   const token = io.env[flags.tokenEnv];
   const redact = redactor(token);
   const out = (s: string) => io.stdout(redact(s));

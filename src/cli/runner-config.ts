@@ -12,9 +12,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { createTwoFilesPatch } from 'diff';
-import writeFileAtomic from 'write-file-atomic';
-import { annotateRunnerConfig, RunnerConfigError, type AnnotateResult } from '../runner-config/index.js';
+import type { AnnotateResult } from '../runner-config/index.js';
 import { setExitCodeDefault, type CommandIo } from './doctor.js';
 
 export const RUNNER_CONFIG_EXIT = { ok: 0, needsAttention: 1, invalidInput: 2 } as const;
@@ -41,6 +39,12 @@ export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo
     return RUNNER_CONFIG_EXIT.invalidInput;
   }
 
+  // loaded here, not at start-up: `--version` and the other commands do not pay for the TOML reader and the differ
+  const [{ createTwoFilesPatch }, { default: writeFileAtomic }, { annotateRunnerConfig, RunnerConfigError }] = await Promise.all([
+    import('diff'),
+    import('write-file-atomic'),
+    import('../runner-config/index.js'),
+  ]);
   let result: AnnotateResult;
   try {
     result = annotateRunnerConfig(text, file);

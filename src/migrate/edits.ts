@@ -19,9 +19,43 @@ export function overlaps(a: TextEdit, b: TextEdit): boolean {
 
 /** Drops exact duplicates (a template edited on behalf of several jobs); returns them sorted. */
 export function dedupe(edits: TextEdit[]): TextEdit[] {
+  const seen = new Set<string>();
   const out: TextEdit[] = [];
-  for (const e of edits) if (!out.some((o) => sameEdit(o, e))) out.push(e);
+  for (const e of edits) {
+    const key = `${e.file}\0${e.start}\0${e.end}\0${e.text}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(e);
+  }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/**
+ * Edits accepted so far, indexed by file and by stretch of text, so that checking a new edit for overlap looks only at
+ * the edits near it (a pipeline of 10,000 jobs has thousands of edits).
+ */
+export class EditIndex {
+  private static readonly SPAN = 512;
+  private readonly buckets = new Map<string, TextEdit[]>();
+
+  private keys(e: TextEdit): string[] {
+    const out: string[] = [];
+    for (let b = Math.floor(e.start / EditIndex.SPAN); b <= Math.floor(e.end / EditIndex.SPAN); b++) out.push(`${e.file}\0${b}`);
+    return out;
+  }
+
+  /** An accepted edit that overlaps `e` and is not the very same edit. */
+  clash(e: TextEdit): TextEdit | undefined {
+    for (const key of this.keys(e)) {
+      const hit = this.buckets.get(key)?.find((a) => overlaps(a, e) && !sameEdit(a, e));
+      if (hit) return hit;
+    }
+    return undefined;
+  }
+
+  add(e: TextEdit): void {
+    for (const key of this.keys(e)) (this.buckets.get(key) ?? this.buckets.set(key, []).get(key)!).push(e);
+  }
 }
 
 /** Applies non-overlapping edits; throws when two overlap (a bug: callers check `overlaps` first). */

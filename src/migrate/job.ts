@@ -2,12 +2,12 @@
  * One job, from its effective view to the edits that migrate it: image, variables, registry auth and every executor call.
  * A job migrates whole or not at all: when any part needs a person, no edit is proposed and the findings say why.
  */
-import { isScalar, type ParsedNode } from 'yaml';
+import { isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
 import { readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
-import { nodeKey, ownPair, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
+import { nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
 import type { SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
@@ -75,6 +75,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const items = jobItems(pipeline, name);
   if (image) for (const k of imageNodeKeys(image)) result.reads.add(k);
   for (const i of items) result.reads.add(nodeKey(i.item));
+  for (const m of pipeline.sourceMaps(name)) result.reads.add(nodeKey(m));
   const calls = findCalls(items);
   result.calls = calls.length;
   const imageIsKaniko = image?.kind === 'kaniko' || image?.kind === 'kaniko-like';
@@ -177,8 +178,11 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
 
   // --- Registry auth ---------------------------------------------------------------------------------------------
   const auth = scanJobAuth(items, (i) => i.script);
+  // A path inside an executor call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
+  const callRanges = calls.map(({ item, command }) => ({ item, start: command.start, end: command.words.at(-1)!.end }));
+  const inCall = (item: ParsedItem, e: ValueEdit) => callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
   for (const { item: i, scan } of auth.scans) {
-    for (const e of scan.edits) pushEdit(i.item, e);
+    for (const e of scan.edits) if (!inCall(i, e)) pushEdit(i.item, e);
     if (scan.credentialHelpers.length) {
       add('KB403', 'manual', i.item, i.item.node.range![0], `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
     }
@@ -230,6 +234,12 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
 
   // --- Encode value edits in each scalar's own style ----------------------------------------------------------------
   for (const [item, edits] of valueEdits) {
+    const clash = edits.find((a, i) => edits.some((b, j) => j > i && a.start < b.end && b.start < a.end));
+    if (clash) {
+      add('KB211', 'manual', item, sourceOffset(item.file, item.node, clash.start), 'two rewrites of this script item overlap (a Kaniko path inside a rewritten command); migrate it by hand');
+      result.edits = [];
+      return result;
+    }
     const encoded = encodeScalarEdits(item.file, item.node, edits);
     if (!encoded) {
       add('KB209', 'manual', item, item.node.range![0], 'this script item cannot be edited in place (its YAML form is not supported); migrate it by hand');
@@ -243,28 +253,36 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   // --- Image and variables -------------------------------------------------------------------------------------------
   result.edits.push(...imageEdits(image, opts.buildkitImage));
   for (const k of imageNodeKeys(image)) result.touches.add(k);
-  if (!hasSandboxFlag(vars)) result.edits.push(...variableEdits(pipeline, name, image));
+  // `extends` merges mappings deeply: a job that extends the mapping holding the image gets the new image keys too.
+  if (image.image.holder) result.touches.add(nodeKey({ ...image.image, node: image.image.holder.map }));
+  if (!hasSandboxFlag(vars)) {
+    const v = variableEdits(pipeline, name, image);
+    result.edits.push(...v.edits);
+    if (v.map) result.touches.add(nodeKey(v.map));
+  }
   return result;
 }
 
-function variableEdits(pipeline: Pipeline, name: string, image: JobImage): TextEdit[] {
+/** The edits adding BUILDKITD_FLAGS, and the mapping that gets it (every job built from that mapping sees it). */
+function variableEdits(pipeline: Pipeline, name: string, image: JobImage): { edits: TextEdit[]; map?: Located<YAMLMap> } {
   // The variable goes next to the `image:` key the job got its image from (the job, a template, an anchored map);
   // an image from `default:` or the global keyword gets a global variable (`default:` cannot hold variables).
   const holder = image.image.holder;
   const def = pipeline.definitions(name).at(-1);
   // A `<<:` merge is shallow: the job's own `variables:` would hide the template's. `extends` merges variables deeply.
   const viaExtends = (m: unknown) => pipeline.extendsChain(name).some((n) => n !== name && pipeline.definitions(n).some((d) => d.map === m));
-  if (holder && def && holder.map !== def.map && !viaExtends(holder.map) && ownPair(def.map, 'variables')) {
-    return addVariable(def.file, def.map, ownPair(def.map, 'variables') as never, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
-  }
+  const inJob = (after: Pair<ParsedNode, ParsedNode>) =>
+    def && { edits: addVariable(def.file, def.map, after, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX), map: { node: def.map, file: def.file, doc: def.doc } };
+  const own = def && ownPair(def.map, 'variables');
+  if (holder && def && holder.map !== def.map && !viaExtends(holder.map) && own) return inJob(own)!;
   if (holder && pipeline.lookup(name, 'image')) {
     const file = pipeline.files.find((f) => f.docs.some((d) => d === image.image.doc)) ?? image.image.file;
-    return addVariable(file, holder.map, holder.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+    return { edits: addVariable(file, holder.map, holder.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX), map: { node: holder.map, file, doc: image.image.doc } };
   }
   // The image comes from `default:` (which cannot hold variables) or the global keyword: the job's own mapping.
   const first = def?.map.items[0];
-  if (!def || !first) return addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
-  return addVariable(def.file, def.map, first as never, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX);
+  if (!def || !first) return { edits: addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX) };
+  return inJob(first)!;
 }
 
 /** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */

@@ -7,7 +7,7 @@ import type { Finding } from '../findings/types.js';
 import { loadProject, type FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
 import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
-import { applyEdits, dedupe, overlaps, type TextEdit } from './edits.js';
+import { applyEdits, dedupe, EditIndex, type TextEdit } from './edits.js';
 import { analyseJob, type JobMigration } from './job.js';
 import { verifyProject } from './verify.js';
 
@@ -91,24 +91,39 @@ export function planProject(files: SourceFile[], source: Pick<FileSource, 'exist
       job.findings.push({ ...why, job: job.name, column: why.column ?? 1 });
     }
   }
-  settleSharing(jobs);
-  const accepted: TextEdit[] = [];
-  for (const job of jobs) {
-    if (!job.kaniko || job.manual) continue;
-    const clash = job.edits.find((e) => accepted.some((a) => overlaps(a, e) && !(a.start === e.start && a.end === e.end && a.text === e.text)));
-    if (clash) {
-      markManual(job, 'KB211', 'its edits overlap another job\'s edits of the same lines (a template shared in an unusual way); migrate it by hand', clash);
-      continue;
-    }
-    accepted.push(...job.edits);
-  }
-  const edits = dedupe(accepted);
+  const edits = dedupe(acceptEdits(jobs));
   const outputs = new Map<string, string>();
   for (const file of files) {
     const mine = edits.filter((e) => e.file === file.path);
     outputs.set(file.path, mine.length ? applyEdits(file.text, mine) : file.text);
   }
   return { files, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
+}
+
+/**
+ * The edits of the jobs that migrate. A job sharing a node with a job that is not migrated is left for a person
+ * (settleSharing), and so is a job whose edits overlap the edits of a job accepted before it (KB211); that second
+ * kind can leave a shared node to a job it was accepted for, so both checks run again until neither changes a job.
+ */
+function acceptEdits(jobs: JobMigration[]): TextEdit[] {
+  for (;;) {
+    settleSharing(jobs);
+    const accepted = new EditIndex();
+    const edits: TextEdit[] = [];
+    let clashed = false;
+    for (const job of jobs) {
+      if (!job.kaniko || job.manual) continue;
+      const clash = job.edits.find((e) => accepted.clash(e));
+      if (clash) {
+        markManual(job, 'KB211', 'its edits overlap another job\'s edits of the same lines (a template shared in an unusual way); migrate it by hand', clash);
+        clashed = true;
+        continue;
+      }
+      for (const e of job.edits) accepted.add(e);
+      edits.push(...job.edits);
+    }
+    if (!clashed) return edits;
+  }
 }
 
 /** One finding per place and message: a template's finding names every job that inherits it. */
@@ -135,13 +150,15 @@ function markManual(job: JobMigration, code: string, message: string, at?: TextE
  * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
  */
 function settleSharing(jobs: JobMigration[]): void {
+  const readers = new Map<string, JobMigration[]>();
+  for (const job of jobs) for (const key of job.reads) (readers.get(key) ?? readers.set(key, []).get(key)!).push(job);
   let changed = true;
   while (changed) {
     changed = false;
     for (const job of jobs) {
       if (!job.kaniko || job.manual) continue;
       for (const key of job.touches) {
-        const other = jobs.find((o) => o !== job && o.reads.has(key) && (!o.kaniko || o.manual));
+        const other = readers.get(key)?.find((o) => o !== job && (!o.kaniko || o.manual));
         if (other) {
           markManual(job, 'KB202', `shares ${describeKey(key)} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`);
           changed = true;

@@ -1,6 +1,6 @@
 /**
- * Bugs the fuzzers found in the migration core (outside this suite's files), reduced to a few lines each.
- * `test.failing`: each passes while the bug is there and fails once it is fixed; then drop `.failing`.
+ * Bugs the fuzzers found in the migration core, reduced to a few lines each, kept as regression tests now that they are
+ * fixed. A new one goes in as `test.failing` (it passes while the bug is there); drop `.failing` with the fix.
  */
 import { parseDocument } from 'yaml';
 import { migrateText } from '../../src/index.js';
@@ -28,16 +28,26 @@ describe('known bugs (found by test/fuzz)', () => {
   // `extends` deep-merges mappings: the template's image becomes a mapping with `entrypoint: [""]`, and gains
   // `variables: BUILDKITD_FLAGS`; a non-Kaniko job that extends the template with an image mapping of its own
   // inherits both. settleSharing does not see it (the job "reads" neither node); verify compares own data only.
-  test.failing('a non-Kaniko job extending a migrated template keeps its data (image entrypoint, variables)', async () => {
+  test('a non-Kaniko job extending a migrated template keeps its data (image entrypoint, variables)', async () => {
     const text = `${KANIKO_TEMPLATE}build:\n  extends: .kaniko\ntest:\n  extends: .kaniko\n  image:\n    name: node:20-alpine\n  script:\n    - npm test\n`;
     const r = await migrateText(text);
-    expect(r.files[0]!.changed).toBe(true);
     expect(extended(r.files[0]!.output, 'test')).toEqual(extended(text, 'test'));
+    // the template cannot change without changing "test": the Kaniko job is left for a person, with the reason
+    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('manual');
+    expect(r.files[0]!.findings.find((f) => f.code === 'KB202')?.message).toMatch(/"test", which does not build with Kaniko/);
+  });
+
+  test('a non-Kaniko job merging a migrated template with <<: keeps its data (the variables it would gain)', async () => {
+    const text = `.kaniko: &k\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\nbuild:\n  <<: *k\n  script:\n    - /kaniko/executor --context . --destination x\ntest:\n  <<: *k\n  image: node:20-alpine\n  script:\n    - npm test\n`;
+    const r = await migrateText(text);
+    const data = (t: string) => (parseDocument(t, { merge: true }).toJS() as Record<string, unknown>).test;
+    expect(data(r.files[0]!.output)).toEqual(data(text));
+    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('manual');
   });
 
   // KB211 (overlapping edits) makes a job manual after settleSharing ran, so the shared template it reads through
   // `!reference` is still rewritten for the other job: the job "left for a person" changes anyway.
-  test.failing('a job left manual by KB211 is unchanged as data', async () => {
+  test('a job left manual by KB211 is unchanged as data', async () => {
     const text = `.tpl: &a0
   image:
     name: martizih/kaniko:debug
@@ -67,8 +77,10 @@ job-2:
 
   // The `/kaniko/.docker` path rewrite edits a range inside the executor call that the call rewrite replaces too:
   // applyEdits throws "overlapping edits" out of migrateText (the CLI reports KB106 "cannot migrate").
-  test.failing('an executor call that mentions /kaniko/.docker in a flag value does not crash the migration', async () => {
+  test('an executor call that mentions /kaniko/.docker in a flag value is migrated, the value kept as it was', async () => {
     const text = 'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination x --build-arg "CFG=/kaniko/.docker/config.json"\n';
-    await expect(migrateText(text)).resolves.toBeDefined();
+    const r = await migrateText(text);
+    expect(r.jobs[0]?.status).toBe('migrated');
+    expect(r.files[0]!.output).toMatch(/buildctl-daemonless\.sh build .*--opt build-arg:"?CFG=\/kaniko\/\.docker\/config\.json"?( |$)/m);
   });
 });

@@ -126,9 +126,11 @@ export const MIGRATE_CODES: CodeDoc[] = [
   {
     code: 'KB211',
     severity: 'manual',
-    title: 'Two jobs would edit the same lines differently',
-    explanation: 'Two migrated jobs need different text at the same place of a shared template.',
-    action: 'The later job is left unchanged.',
+    title: 'Two rewrites would edit the same text differently',
+    explanation:
+      'Two migrated jobs need different text at the same place of a shared template, or two rewrites of one job meet in the same ' +
+      'script text (for example a Kaniko path that would be moved, inside a command that is rewritten whole).',
+    action: 'The later job (or the job whose rewrites meet) is left unchanged.',
     todo: 'Migrate that job by hand, or give it its own template.',
   },
 
