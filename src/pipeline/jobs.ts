@@ -192,28 +192,6 @@ export class Pipeline {
       if (seen.has(map) || depth > 20) return;
       seen.add(map);
       out.push({ node: map, file, doc });
-      for (const merge of indexOf(map).merges) {
-        for (const src of isSeq(merge.value) ? (merge.value.items as ParsedNode[]) : [merge.value as ParsedNode]) {
-          const target = resolveAlias(src, doc);
-          if (isMap(target)) add(target as YAMLMap<ParsedNode, ParsedNode>, doc, file, depth + 1);
-        }
-      }
-    };
-    for (const job of this.extendsChain(name)) for (const def of this.definitions(job)) add(def.map, def.doc, def.file, 0);
-    return out;
-  }
-
-  /**
-   * Every mapping a job's keys come from: its definitions and those of its `extends` ancestors (deep-merged by GitLab),
-   * with the mappings they merge by `<<:` (shallow). A change to any of them can change the job's data.
-   */
-  sourceMaps(name: string): Located<YAMLMap>[] {
-    const out: Located<YAMLMap>[] = [];
-    const seen = new Set<YAMLMap>();
-    const add = (map: YAMLMap<ParsedNode, ParsedNode>, doc: Document.Parsed, file: SourceFile, depth: number) => {
-      if (seen.has(map) || depth > 20) return;
-      seen.add(map);
-      out.push({ node: map, file, doc });
       for (const merge of indexOf(map).merges) for (const target of mergeSources(merge, doc)) add(target, doc, file, depth + 1);
     };
     for (const job of this.extendsChain(name)) for (const def of this.definitions(job)) add(def.map, def.doc, def.file, 0);
@@ -310,33 +288,6 @@ function indexOf(map: YAMLMap<ParsedNode, ParsedNode>): MapIndex {
   return index;
 }
 
-/** The keys of one mapping, indexed once: a top-level map of 10,000 jobs is asked for `variables` once a job. */
-interface MapIndex {
-  /** Each explicit key's first pair that has a value. */
-  keys: Map<string, Pair<ParsedNode, ParsedNode>>;
-  /** The `<<:` pairs, in order. */
-  merges: Pair<ParsedNode, ParsedNode>[];
-}
-
-/** Parsed documents are never changed (edits are made to the text), so an index stays true for a mapping's life. */
-const indexes = new WeakMap<YAMLMap, MapIndex>();
-
-function indexOf(map: YAMLMap<ParsedNode, ParsedNode>): MapIndex {
-  let index = indexes.get(map);
-  if (index) return index;
-  index = { keys: new Map(), merges: [] };
-  for (const pair of map.items) {
-    if (!pair.value) continue;
-    if (isMergePair(pair)) index.merges.push(pair);
-    else {
-      const name = keyName(pair);
-      if (name !== undefined && !index.keys.has(name)) index.keys.set(name, pair);
-    }
-  }
-  indexes.set(map, index);
-  return index;
-}
-
 /** A key in a mapping; explicit keys win over `<<:` merges, earlier merge sources over later ones. */
 export function lookupInMap(map: YAMLMap<ParsedNode, ParsedNode>, key: string, doc: Document.Parsed, file: SourceFile, depth = 0): Located | undefined {
   if (depth > 20) return undefined;
@@ -355,7 +306,7 @@ export function lookupInMap(map: YAMLMap<ParsedNode, ParsedNode>, key: string, d
 /** The mappings a `<<:` pair merges (an alias, a mapping, or a list of them). */
 function mergeSources(merge: Pair<ParsedNode, ParsedNode>, doc: Document.Parsed): YAMLMap<ParsedNode, ParsedNode>[] {
   const sources = isSeq(merge.value) ? (merge.value.items as ParsedNode[]) : [merge.value as ParsedNode];
-  return sources.map((src) => resolveAlias(src, doc)).filter((t): t is YAMLMap<ParsedNode, ParsedNode> => isMap(t));
+  return sources.map((src) => resolveAlias(src, doc)).filter((t) => isMap(t)) as YAMLMap<ParsedNode, ParsedNode>[];
 }
 
 export function resolveAlias(node: ParsedNode | null | undefined, doc: Document.Parsed): ParsedNode | null | undefined {
