@@ -49,16 +49,14 @@ const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
 
 export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps = {}): Promise<number> {
   // loaded here, not at start-up: `--version` and the other commands do not pay for the API client and the migration
-  const [{ default: writeFileAtomic }, { parseConcurrency }, { progressBar }, { GitLabClient }, { redactor }, { failedProjects, gitlabJson, gitlabMarkdown, gitlabText }, { findProjects, runProjects }] =
-    await Promise.all([
-      import('write-file-atomic'),
-      import('../bulk/pool.js'),
-      import('../bulk/progress.js'),
-      import('../gitlab/client.js'),
-      import('../gitlab/redact.js'),
-      import('../gitlab/report.js'),
-      import('../gitlab/run.js'),
-    ]);
+  // (one after another: under Jest's VM modules, parallel dynamic imports that share a module can fail, jestjs/jest#11434)
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  const { parseConcurrency } = await import('../bulk/pool.js');
+  const { progressBar } = await import('../bulk/progress.js');
+  const { GitLabClient } = await import('../gitlab/client.js');
+  const { redactor } = await import('../gitlab/redact.js');
+  const { failedProjects, gitlabJson, gitlabMarkdown, gitlabText } = await import('../gitlab/report.js');
+  const { findProjects, runProjects } = await import('../gitlab/run.js');
   const token = io.env[flags.tokenEnv];
   const redact = redactor(token);
   const out = (s: string) => io.stdout(redact(s));

@@ -1,7 +1,7 @@
 /** `kaniko2buildkit migrate [PATH...]`: migrate repositories or single files; write, show a diff, or check. */
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Finding } from '../findings/types.js';
 import type { ProjectResult } from '../migrate/project.js';
@@ -9,6 +9,9 @@ import type { FileSource } from '../pipeline/load.js';
 import type { ReportFile, RunReport } from '../report/model.js';
 import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
+import type { TypeScriptProjectResult } from '../typescript/index.js';
+// plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
+import { DEFAULT_SOURCES, globForPath, globToRegExp, listSourceFiles, SOURCE_EXTENSIONS } from '../typescript/files.js';
 import { colours, EXIT, type CliIO } from './io.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
@@ -19,16 +22,16 @@ const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const sati
  * `--version`, `--help` and the other commands do not pay for them.
  */
 async function loadLib() {
-  const [project, fsSource, load, model, render, status, text, atomic] = await Promise.all([
-    import('../migrate/project.js'),
-    import('../pipeline/fs-source.js'),
-    import('../pipeline/load.js'),
-    import('../report/model.js'),
-    import('../report/render.js'),
-    import('../report/status.js'),
-    import('../report/text.js'),
-    import('write-file-atomic'),
-  ]);
+  // One after the other, not in a Promise.all: under Jest's VM modules, parallel dynamic imports that share a
+  // dependency fail with "request for 'x' is not in cache" (jestjs/jest#11434); in Node the difference is negligible.
+  const project = await import('../migrate/project.js');
+  const fsSource = await import('../pipeline/fs-source.js');
+  const load = await import('../pipeline/load.js');
+  const model = await import('../report/model.js');
+  const render = await import('../report/render.js');
+  const status = await import('../report/status.js');
+  const text = await import('../report/text.js');
+  const atomic = await import('write-file-atomic');
   return {
     migrateSource: project.migrateSource,
     DiskSource: fsSource.DiskSource,
@@ -50,6 +53,11 @@ export interface MigrateFlags {
   output?: string;
   failOn: 'warning' | 'manual' | 'never';
   buildkitImage?: string;
+  /**
+   * Generator sources (TypeScript/JavaScript) to migrate in folder targets, a glob relative to the folder (default
+   * DEFAULT_SOURCES); `false` (`--no-sources`) or `''` reads none.
+   */
+  sources?: string | false;
   color?: boolean;
   quiet?: boolean;
 }
@@ -72,24 +80,44 @@ function display(io: CliIO, abs: string): string {
 
 interface Target {
   root: string;
-  entry: string;
+  /** The YAML pipeline to migrate, relative to `root` (none: only generator sources). */
+  entry?: string;
+  /** Generator sources to migrate, a glob relative to `root` (none: only YAML). */
+  sources?: string;
   shown: string;
 }
 
-function resolveTarget(io: CliIO, path: string): Target | Finding {
+/** A path the TypeScript front end reads (declaration files included here: they get their own message). */
+function isSourcePath(path: string): boolean {
+  return SOURCE_EXTENSIONS.some((x) => path.endsWith(x));
+}
+
+/**
+ * A folder: its `.gitlab-ci.yml` and the generator sources matching `sources`; either is enough. A `.ts .mts .cts .js
+ * .mjs` file: that generator source alone (in its repository, so that paths in it resolve as in the folder run).
+ * Any other file: a YAML pipeline.
+ */
+function resolveTarget(io: CliIO, path: string, sources: string | undefined): Target | Finding {
   const abs = resolve(io.cwd, path);
   const problem = (message: string): Finding => ({ code: 'KB106', severity: 'error', file: path, line: 0, message });
   try {
     if (!existsSync(abs)) return problem('no such file or folder');
     if (statSync(abs).isDirectory()) {
-      if (!existsSync(join(abs, '.gitlab-ci.yml'))) return problem('no .gitlab-ci.yml in this folder');
-      return { root: abs, entry: '.gitlab-ci.yml', shown: path };
+      if (existsSync(join(abs, '.gitlab-ci.yml'))) return { root: abs, entry: '.gitlab-ci.yml', sources, shown: path };
+      if (sources && listSourceFiles(abs, sources).length) return { root: abs, sources, shown: path };
+      return problem('no .gitlab-ci.yml in this folder');
     }
   } catch (e) {
     return problem(`cannot read: ${lib.describeReadError(e)}`);
   }
   const root = repositoryRoot(dirname(abs));
-  return { root, entry: relative(root, abs).split('\\').join('/'), shown: path };
+  const entry = relative(root, abs).split('\\').join('/');
+  if (!isSourcePath(basename(abs))) return { root, entry, shown: path };
+  if (/\.d\.[mc]?ts$/.test(abs)) return problem('a declaration file (.d.ts) holds no generator code to migrate');
+  const glob = globForPath(entry);
+  const listed = listSourceFiles(root, glob);
+  if (listed.length !== 1 || listed[0] !== entry) return problem('cannot read this file as a generator source (not a regular file, or its name cannot be matched)');
+  return { root, sources: glob, shown: path };
 }
 
 /** What tests (and embedders) may replace: where files come from, a moment before each write, signals. */
@@ -105,15 +133,27 @@ export interface MigrateHooks {
 type TargetFile = ReportFile & { absolute: string };
 
 async function migrateTarget(io: CliIO, t: Target, flags: MigrateFlags, report: RunReport, hooks: MigrateHooks): Promise<TargetFile[]> {
+  const files = t.entry === undefined ? [] : await migratePipeline(io, t, t.entry, flags, report, hooks);
+  if (t.sources === undefined) return files;
+  return [...files, ...(await migrateGenerators(io, t, t.sources, flags, report))];
+}
+
+/** The paths of a target's files as the report shows them (relative to the working directory when possible). */
+function shownIn(io: CliIO, t: Target): (p: string) => string {
+  return (p) => display(io, join(t.root, p));
+}
+
+/** The YAML pipeline `entry` of a target and its local includes. */
+async function migratePipeline(io: CliIO, t: Target, entry: string, flags: MigrateFlags, report: RunReport, hooks: MigrateHooks): Promise<TargetFile[]> {
   let result: ProjectResult;
   try {
     const source = hooks.source ? hooks.source(t.root) : new lib.DiskSource(t.root);
-    result = await lib.migrateSource(source, { entry: t.entry, buildkitImage: flags.buildkitImage });
+    result = await lib.migrateSource(source, { entry, buildkitImage: flags.buildkitImage });
   } catch (e) {
     report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: `cannot migrate: ${lib.describeReadError(e)}` });
     return [];
   }
-  const shown = (p: string) => display(io, join(t.root, p));
+  const shown = shownIn(io, t);
   const errors: Finding[] = result.failed.map(({ path, error: e }) => ({
     code: e.code,
     severity: 'error',
@@ -133,6 +173,37 @@ async function migrateTarget(io: CliIO, t: Target, flags: MigrateFlags, report: 
     absolute: join(t.root, f.path),
   }));
   report.errors.push(...errors);
+  report.files.push(...files);
+  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
+  return files;
+}
+
+/**
+ * The generator sources of a target matching `glob`, reported like the YAML files (same diff, check, formats and
+ * writer). The TypeScript front end is imported only when there are sources, and it loads ts-morph only when one of
+ * them mentions Kaniko or an executor: a YAML-only run pays for a folder walk, nothing more.
+ */
+async function migrateGenerators(io: CliIO, t: Target, glob: string, flags: MigrateFlags, report: RunReport): Promise<TargetFile[]> {
+  let result: TypeScriptProjectResult;
+  try {
+    if (!listSourceFiles(t.root, glob).length) return [];
+    const { migrateTypeScriptProject } = await import('../typescript/index.js');
+    result = await migrateTypeScriptProject(t.root, { sources: glob, buildkitImage: flags.buildkitImage });
+  } catch (e) {
+    report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: `cannot migrate the generator sources: ${lib.describeReadError(e)}` });
+    return [];
+  }
+  const shown = shownIn(io, t);
+  const files: TargetFile[] = result.files.map((f) => ({
+    path: shown(f.path),
+    changed: f.changed,
+    written: false,
+    findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
+    original: f.original,
+    output: f.output,
+    project: t.shown,
+    absolute: join(t.root, f.path),
+  }));
   report.files.push(...files);
   for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
   return files;
@@ -216,6 +287,16 @@ export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO
   const report: RunReport = { files: [], jobs: [], errors: [] };
   const targets = paths.length ? paths : ['.'];
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
+  // `--no-sources` and `--sources ''` read no generator sources (an empty glob would otherwise mean the default)
+  const sources = flags.sources === false ? undefined : flags.sources === undefined ? DEFAULT_SOURCES : flags.sources.trim() || undefined;
+  if (sources) {
+    try {
+      globToRegExp(sources);
+    } catch {
+      io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${sources}\n`);
+      return EXIT.input;
+    }
+  }
 
   // While writing, SIGINT/SIGTERM stop the run between projects: the project being written is finished (each file
   // whole, by an atomic rename), no other is started, and the report says what was written. A second signal exits
@@ -240,7 +321,7 @@ export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO
         notProcessed.push(path);
         continue;
       }
-      const t = resolveTarget(io, path);
+      const t = resolveTarget(io, path, sources);
       if ('code' in t) {
         report.errors.push(t);
         continue;
@@ -295,13 +376,24 @@ function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: s
 
 export function migrateCommand(io: CliIO, done: (code: number) => void): Command {
   return new Command('migrate')
-    .description('migrate the Kaniko jobs of repositories (folders with .gitlab-ci.yml) or single pipeline files to rootless BuildKit')
-    .argument('[PATH...]', 'repository folders or YAML files (default: the current folder)')
+    .description(
+      'migrate the Kaniko jobs of repositories (folders with .gitlab-ci.yml or pipeline generator sources in TypeScript/JavaScript) ' +
+        'or single pipeline files to rootless BuildKit',
+    )
+    .argument('[PATH...]', 'repository folders, YAML files, or generator source files (.ts .mts .cts .js .mjs) (default: the current folder)')
     .option('-n, --dry-run', 'write nothing; print a unified diff and the findings')
     .option('--check', 'write nothing; exit 1 when a change is pending or a finding at --fail-on level exists')
     .addOption(new Option('--fail-on <level>', 'with --check: the finding level that fails').choices(['warning', 'manual', 'never']).default('manual'))
     .addOption(new Option('--format <format>', 'report format: text, json, markdown (for a merge request description), codequality (GitLab Code Quality)').choices(FORMAT_CHOICES).default('text'))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout (a --dry-run text diff still goes to stdout)')
+    .option(
+      '--sources <glob>',
+      'in folders: the pipeline generator sources to migrate as well, a glob relative to the folder (** * ? {a,b} [..], ' +
+        "commas between several); node_modules, dist and build are skipped unless the glob names them; test files (*.test.ts, " +
+        "*.spec.ts) are included, so tests that pin the generated jobs change with them; '' for none; not with --recursive",
+      DEFAULT_SOURCES,
+    )
+    .option('--no-sources', 'in folders: migrate the YAML pipeline only, no generator sources')
     .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
@@ -312,12 +404,17 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
     .addHelpText(
       'after',
       `
+Generator sources: job objects ({ image, script }) and executor calls in string and template literals are rewritten
+in place, gcix KanikoExecute jobs are reported for a person; files that mention neither Kaniko nor an executor stay as
+they are. A folder needs a .gitlab-ci.yml or sources matching --sources.
 Exit status: 0 done (also with findings), 1 --check found pending changes or findings at --fail-on level,
 2 bad usage, unreadable/invalid input, or an error finding (a file that cannot be read or parsed is never written),
 130/143 stopped by SIGINT/SIGTERM (the project being written is finished; the report lists what was written).
 Examples:
   kaniko2buildkit migrate --dry-run .          review the change as a diff
-  kaniko2buildkit migrate                      rewrite .gitlab-ci.yml and its local includes in place
+  kaniko2buildkit migrate                      rewrite .gitlab-ci.yml, its local includes and the generator sources in place
+  kaniko2buildkit migrate --dry-run --sources 'ci/**/*.ts' .   only the generators under ci/ (and .gitlab-ci.yml)
+  kaniko2buildkit migrate --check ci/generate.ts   one generator source file
   kaniko2buildkit migrate --check --format json ci/build.yml
   kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json
   kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder`,

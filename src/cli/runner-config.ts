@@ -40,11 +40,10 @@ export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo
   }
 
   // loaded here, not at start-up: `--version` and the other commands do not pay for the TOML reader and the differ
-  const [{ createTwoFilesPatch }, { default: writeFileAtomic }, { annotateRunnerConfig, RunnerConfigError }] = await Promise.all([
-    import('diff'),
-    import('write-file-atomic'),
-    import('../runner-config/index.js'),
-  ]);
+  // (one after another: under Jest's VM modules, parallel dynamic imports that share a module can fail, jestjs/jest#11434)
+  const { createTwoFilesPatch } = await import('diff');
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  const { annotateRunnerConfig, RunnerConfigError } = await import('../runner-config/index.js');
   let result: AnnotateResult;
   try {
     result = annotateRunnerConfig(text, file);

@@ -6,7 +6,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const SOURCE_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs'];
-/** Folders never entered: dependencies, build output, VCS data. */
+/**
+ * Folders not entered: dependencies, build output, VCS data. A glob that names one literally (`build/ci/*.ts`, or the
+ * path of one file there) enters it all the same, except `.git`.
+ */
 export const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', '.git']);
 export const DEFAULT_SOURCES = '**/*.{ts,mts,cts,js,mjs}';
 
@@ -68,9 +71,19 @@ function translate(glob: string): string {
   return re;
 }
 
+/** The folders a glob names before its first wildcard (`build/ci/**` → `build/ci/`), one per comma-separated glob. */
+function literalPrefixes(glob: string): string[] {
+  return splitTopLevel(glob.trim()).map((g) => {
+    const literal = g.replace(/^\.\//, '').split(/[*?[{]/)[0]!;
+    return literal.slice(0, literal.lastIndexOf('/') + 1);
+  });
+}
+
 /** Source files under `root` matching `glob` (relative `/` paths, sorted). */
 export function listSourceFiles(root: string, glob: string = DEFAULT_SOURCES): string[] {
   const re = globToRegExp(glob);
+  const named = literalPrefixes(glob);
+  const enter = (name: string, path: string) => !SKIPPED_DIRS.has(name) || (name !== '.git' && named.some((p) => p.startsWith(`${path}/`)));
   const out: string[] = [];
   const walk = (rel: string) => {
     let entries;
@@ -82,7 +95,7 @@ export function listSourceFiles(root: string, glob: string = DEFAULT_SOURCES): s
     for (const e of entries) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!SKIPPED_DIRS.has(e.name)) walk(path);
+        if (enter(e.name, path)) walk(path);
       } else if (e.isFile() && isSourceName(e.name) && re.test(path)) out.push(path);
     }
   };
@@ -93,4 +106,12 @@ export function listSourceFiles(root: string, glob: string = DEFAULT_SOURCES): s
 export function isSourceName(name: string): boolean {
   if (/\.d\.[mc]?ts$/.test(name)) return false;
   return SOURCE_EXTENSIONS.some((x) => name.endsWith(x));
+}
+
+/**
+ * A glob that matches this one relative path: wildcard and bracket characters as one-character classes. A comma
+ * cannot be written in a glob (it separates globs): it becomes `?`, so check the files the glob lists.
+ */
+export function globForPath(path: string): string {
+  return path.replace(/^\.\//, '').replace(/[*?[{]/g, (c) => `[${c}]`).replace(/,/g, '?');
 }
