@@ -47,6 +47,8 @@ export interface ProjectResult {
 /** Everything one planning pass decides, before verification. */
 export interface ProjectPlan {
   files: SourceFile[];
+  /** The job index the plan was made from. */
+  pipeline: Pipeline;
   jobs: JobMigration[];
   edits: TextEdit[];
   outputs: Map<string, string>;
@@ -77,10 +79,21 @@ function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
   return used;
 }
 
-export function planProject(files: SourceFile[], source: Pick<FileSource, 'exists'>, opts: MigrateOptions, excluded = new Map<string, Finding>()): ProjectPlan {
+/**
+ * Plans the migration of every job (or, with `only`, of just those jobs: the verification's second run re-plans the
+ * jobs that built with Kaniko, as no edit can make another job build with Kaniko).
+ */
+export function planProject(
+  files: SourceFile[],
+  source: Pick<FileSource, 'exists'>,
+  opts: MigrateOptions,
+  excluded = new Map<string, Finding>(),
+  only?: string[],
+): ProjectPlan {
   const pipeline = new Pipeline(files);
-  const used = usedTemplates(pipeline, files);
-  const names = pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n));
+  const names = only
+    ? only.filter((n) => pipeline.definitions(n).length)
+    : ((used) => pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n)))(usedTemplates(pipeline, files));
   const env = { fileExists: (p: string) => source.exists(p) };
   const jobs = names.map((n) => analyseJob(pipeline, n, { env, buildkitImage: opts.buildkitImage }));
   for (const job of jobs) {
@@ -97,7 +110,7 @@ export function planProject(files: SourceFile[], source: Pick<FileSource, 'exist
     const mine = edits.filter((e) => e.file === file.path);
     outputs.set(file.path, mine.length ? applyEdits(file.text, mine) : file.text);
   }
-  return { files, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
+  return { files, pipeline, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
 }
 
 /**

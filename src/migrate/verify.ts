@@ -4,14 +4,16 @@
  * that were planned (read back by the same shell reader) and no executor call; every other top-level key is unchanged
  * as data; and migrating the result again changes nothing.
  */
+import type { ParsedNode } from 'yaml';
 import type { Finding } from '../findings/types.js';
 import type { FileSource } from '../pipeline/load.js';
-import { Pipeline, keyName } from '../pipeline/jobs.js';
-import { InputError, jobsMap, parseSource, type SourceFile } from '../pipeline/source.js';
+import { GLOBAL_KEYWORDS, Pipeline, keyName } from '../pipeline/jobs.js';
+import { InputError, jobsMap, type SourceFile } from '../pipeline/source.js';
 import { BUILDCTL_COMMAND } from '../buildkit/render.js';
-import { outsideUnchanged } from './edits.js';
+import { outsideUnchanged, type TextEdit } from './edits.js';
 import { BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
 import { findCalls, jobItems } from './job-items.js';
+import { parseKept } from './partial-parse.js';
 import { planProject, type MigrateOptions, type ProjectPlan } from './project.js';
 
 export interface Verdict {
@@ -25,14 +27,40 @@ function error(file: string, message: string, job?: string): Finding {
   return { code: 'KB105', severity: 'error', file, line: 0, job, message: `self-check failed, nothing written: ${message}` };
 }
 
-function topLevelData(file: SourceFile): Map<string, string> {
-  const out = new Map<string, string>();
-  const map = jobsMap(file);
-  if (!map) return out;
-  const data = file.docs[file.jobsDoc]!.toJS({ maxAliasCount: -1 }) as Record<string, unknown>;
-  for (const pair of map.items) {
+/**
+ * The top-level keys (not in `owned`) whose data an edit can have changed: the keys whose text an edit touches, and the
+ * keys that may use an alias of an anchored node holding an edit. Every other key keeps its text, and so its data.
+ */
+function keysToCompare(file: SourceFile, owned: Set<string>, edits: TextEdit[]): string[] {
+  const touches = (start: number, end: number) => edits.some((e) => e.start <= end && e.end >= start);
+  const edited = (file.anchors ?? []).filter((a) => {
+    const r = (a.node as ParsedNode).range;
+    return r && touches(r[0], r[2]);
+  });
+  const out: string[] = [];
+  for (const pair of jobsMap(file)?.items ?? []) {
     const k = keyName(pair);
-    if (k !== undefined) out.set(k, JSON.stringify(data?.[k] ?? null));
+    if (k === undefined || owned.has(k)) continue;
+    const start = (pair.key as ParsedNode | null)?.range?.[0] ?? 0;
+    const end = (pair.value as ParsedNode | null)?.range?.[2] ?? start;
+    if (touches(start, end)) out.push(k);
+    else if (edited.length) {
+      const text = file.text.slice(start, end);
+      if (edited.some((a) => text.includes(`*${a.name}`))) out.push(k);
+    }
+  }
+  return out;
+}
+
+/** The data of some top-level keys, as JSON text. */
+function topLevelData(file: SourceFile, keys: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  const wanted = new Set(keys);
+  const doc = file.docs[file.jobsDoc]!;
+  for (const pair of jobsMap(file)?.items ?? []) {
+    const k = keyName(pair);
+    if (k === undefined || !wanted.has(k) || out.has(k)) continue;
+    out.set(k, JSON.stringify((pair.value as ParsedNode | null)?.toJS(doc, { maxAliasCount: -1 }) ?? null));
   }
   return out;
 }
@@ -42,28 +70,46 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   const fileErrors = new Map<string, Finding>();
   const migrated = plan.jobs.filter((j) => j.kaniko && !j.manual && j.edits.length);
   if (!plan.edits.length) return { failedJobs, fileErrors };
+  const before = plan.pipeline;
 
+  // Every job that is not migrated, and every other top-level key, is unchanged as data. Hidden templates (`.x`) and the
+  // global keys a migrated job inherits from may change: they are where the edited text lives.
+  const owned = new Set<string>(['variables', 'default', 'image', 'before_script', 'after_script', 'include']);
+  for (const job of migrated) for (const n of before.extendsChain(job.name)) owned.add(n);
+  const kept = new Set(plan.jobs.filter((j) => !j.kaniko || j.manual).map((j) => j.name));
+  for (const n of before.names()) if (before.isHidden(n) && !kept.has(n)) owned.add(n);
+
+  // The result is read back with what the checks below look at: the Kaniko jobs (re-planned by the second run), what
+  // they read, the global keywords, the keys whose data is compared; the rest of a long file is not composed again.
+  const kaniko = plan.jobs.filter((j) => j.kaniko);
+  const names = new Set<string>(GLOBAL_KEYWORDS);
+  for (const job of kaniko) for (const n of before.extendsChain(job.name)) names.add(n);
   const after: SourceFile[] = [];
+  const compare = new Map<string, string[]>();
   for (const file of plan.files) {
     const text = plan.outputs.get(file.path)!;
     if (text === file.text) {
       after.push(file);
       continue;
     }
+    const edits = plan.edits.filter((e) => e.file === file.path);
+    if (!outsideUnchanged(file.text, text, edits)) {
+      fileErrors.set(file.path, error(file.path, 'text outside the edits changed'));
+      continue;
+    }
+    const keys = keysToCompare(file, owned, edits);
+    compare.set(file.path, keys);
+    const prefix = `${file.path}#`;
+    const offsets = kaniko.flatMap((j) => [...j.reads].filter((k) => k.startsWith(prefix)).map((k) => Number(k.slice(prefix.length).split(':')[0])));
     try {
-      after.push(parseSource(file.path, text));
+      after.push(parseKept(file, text, edits, { names: new Set([...names, ...keys]), offsets }));
     } catch (e) {
       const where = e instanceof InputError ? ` (line ${e.line}, column ${e.column} of the result)` : '';
       fileErrors.set(file.path, error(file.path, `the migrated text is not valid YAML${where}: ${(e as Error).message}`));
-      continue;
-    }
-    if (!outsideUnchanged(file.text, text, plan.edits.filter((e) => e.file === file.path))) {
-      fileErrors.set(file.path, error(file.path, 'text outside the edits changed'));
     }
   }
   if (fileErrors.size) return { failedJobs, fileErrors };
 
-  const before = new Pipeline(plan.files);
   const now = new Pipeline(after);
   for (const job of migrated) {
     const items = jobItems(now, job.name);
@@ -80,24 +126,19 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
     }
   }
 
-  // Every job that is not migrated, and every other top-level key, is unchanged as data. Hidden templates (`.x`) and the
-  // global keys a migrated job inherits from may change: they are where the edited text lives.
-  const owned = new Set<string>(['variables', 'default', 'image', 'before_script', 'after_script', 'include']);
-  for (const job of migrated) for (const n of before.extendsChain(job.name)) owned.add(n);
-  for (const n of before.names()) if (before.isHidden(n) && !plan.jobs.some((j) => j.name === n && (!j.kaniko || j.manual))) owned.add(n);
   for (const file of after) {
     const old = plan.files.find((f) => f.path === file.path)!;
     if (old === file) continue;
-    const a = topLevelData(old);
-    const b = topLevelData(file);
+    const keys = compare.get(file.path) ?? [];
+    const a = topLevelData(old, keys);
+    const b = topLevelData(file, keys);
     for (const [k, v] of a) {
-      if (owned.has(k)) continue;
       if (b.get(k) !== v) fileErrors.set(file.path, error(file.path, `"${k}" is not a migrated job but its data changed`));
     }
   }
   if (fileErrors.size || failedJobs.size) return { failedJobs, fileErrors };
 
-  const again = planProject(after, source, opts);
+  const again = planProject(after, source, opts, undefined, kaniko.map((j) => j.name));
   if (again.edits.length) {
     const e = again.edits[0]!;
     fileErrors.set(e.file, error(e.file, 'a second run would change the result again'));

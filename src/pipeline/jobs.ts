@@ -32,7 +32,7 @@ export interface ScriptItem extends Located<Scalar> {
 }
 
 /** Top-level keys that are not jobs. */
-const GLOBAL_KEYWORDS = new Set([
+export const GLOBAL_KEYWORDS = new Set([
   'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'spec',
 ]);
 

@@ -15,6 +15,8 @@ export interface SourceFile {
   lineStarts: number[];
   /** The `!reference [job, key, …]` sequences of the file, in document order (for the loader's expansion check). */
   references?: { node: YAMLSeq; doc: Document.Parsed }[];
+  /** Every anchored node (`&name`) of the file, with its range, in document order. */
+  anchors?: { name: string; node: Node }[];
 }
 
 /** A file that cannot be migrated: where (line 0 when it is the whole file) and why, with the finding code to report. */
@@ -95,7 +97,8 @@ export function parseSource(path: string, text: string): SourceFile {
     }
   }
   const references: { node: YAMLSeq; doc: Document.Parsed }[] = [];
-  for (const doc of list) checkDocument(path, doc, at, references);
+  const anchored: { name: string; node: Node }[] = [];
+  for (const doc of list) checkDocument(path, doc, at, references, anchored);
   let jobsDoc = 0;
   const first = list[0]?.contents as ParsedNode | null | undefined;
   if (list.length > 1 && first && 'items' in first && isSpecHeader(first as YAMLMap)) jobsDoc = 1;
@@ -113,7 +116,7 @@ export function parseSource(path: string, text: string): SourceFile {
     const { line, column } = at(jobs.range?.[0] ?? 0);
     throw new InputError(path, line, column, 'a GitLab CI file must be a mapping of keys to jobs, not a list');
   }
-  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts, references };
+  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts, references, anchors: anchored };
 }
 
 type Position = (offset: number) => { line: number; column: number };
@@ -125,9 +128,15 @@ type Position = (offset: number) => { line: number; column: number };
  * - aliases that expand the document beyond MAX_ALIAS_EXPANSION (alias bombs), aliases without an anchor before
  *   them, aliases inside the node they name (recursive data), merge keys (`<<`) whose value is not a mapping;
  * - every alias is resolved once, to the node yaml would find, and answers later `resolve` calls from there;
- * - `!reference` sequences are collected.
+ * - `!reference` sequences and anchored nodes are collected.
  */
-function checkDocument(path: string, doc: Document.Parsed, at: Position, references: { node: YAMLSeq; doc: Document.Parsed }[]): void {
+function checkDocument(
+  path: string,
+  doc: Document.Parsed,
+  at: Position,
+  references: { node: YAMLSeq; doc: Document.Parsed }[],
+  anchored: { name: string; node: Node }[],
+): void {
   const anchors = new Map<string, Node>();
   /** Expanded size (values, aliases followed) of every finished anchored node. */
   const sizes = new Map<Node, number>();
@@ -159,7 +168,10 @@ function checkDocument(path: string, doc: Document.Parsed, at: Position, referen
       return sizes.get(target!) ?? 1;
     }
     direct++;
-    if ((isScalar(node) || isCollection(node)) && node.anchor) anchors.set(node.anchor, node);
+    if ((isScalar(node) || isCollection(node)) && node.anchor) {
+      anchors.set(node.anchor, node);
+      anchored.push({ name: node.anchor, node });
+    }
     if (!isCollection(node)) return 1;
     if (node.tag === '!reference' && node instanceof YAMLSeq) references.push({ node, doc });
     if (depth > MAX_DEPTH) fail(node, `nesting too deep: more than ${MAX_DEPTH} levels of mappings and sequences`, 'KB109');
