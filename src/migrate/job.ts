@@ -2,12 +2,12 @@
  * One job, from its effective view to the edits that migrate it: image, variables, registry auth and every executor call.
  * A job migrates whole or not at all: when any part needs a person, no edit is proposed and the findings say why.
  */
-import { isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
+import { isMap, isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
 import { readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
-import { nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
+import { lookupInMap, nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
 import type { SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
@@ -43,6 +43,8 @@ export interface JobMigration {
   edits: TextEdit[];
   /** Nodes this job's edits change: other jobs reading them must migrate too. */
   touches: Set<string>;
+  /** The mapping that gets the BUILDKITD_FLAGS variable, when it is not the job's own (a template's). */
+  variablesIn?: string;
   /** Nodes this job reads (image and script items), for the sharing check. */
   reads: Set<string>;
   /** Every buildctl call the migrated job must contain, as word lists (checked after the edit). */
@@ -54,6 +56,11 @@ export interface JobMigration {
 
 export interface JobOptions {
   buildkitImage?: string;
+  /**
+   * Put BUILDKITD_FLAGS in the job's own mapping even when its image comes from a template (used when that template
+   * also makes a job that is not migrated, which must not gain the variable).
+   */
+  ownVariables?: boolean;
   env: PlanEnv;
 }
 
@@ -76,6 +83,16 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   if (image) for (const k of imageNodeKeys(image)) result.reads.add(k);
   for (const i of items) result.reads.add(nodeKey(i.item));
   for (const m of pipeline.sourceMaps(name)) result.reads.add(nodeKey(m));
+  // `extends` merges an `image:` mapping key by key into the job's own mapping: the job reads its ancestors' images too,
+  // unless its own image is a name (which replaces theirs) or a mapping that sets both keys a migration edits.
+  const ownImage = pipeline.ownLookup(name, 'image');
+  const own = ownImage && pipeline.deref(ownImage).node;
+  if (!own || !(isScalar(own) || (isMap(own) && own.has('name') && own.has('entrypoint')))) {
+    for (const n of pipeline.extendsChain(name)) {
+      const img = n === name ? undefined : pipeline.ownLookup(n, 'image');
+      if (img) result.reads.add(nodeKey(pipeline.deref(img)));
+    }
+  }
   const calls = findCalls(items);
   result.calls = calls.length;
   const imageIsKaniko = image?.kind === 'kaniko' || image?.kind === 'kaniko-like';
@@ -253,18 +270,19 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   // --- Image and variables -------------------------------------------------------------------------------------------
   result.edits.push(...imageEdits(image, opts.buildkitImage));
   for (const k of imageNodeKeys(image)) result.touches.add(k);
-  // `extends` merges mappings deeply: a job that extends the mapping holding the image gets the new image keys too.
-  if (image.image.holder) result.touches.add(nodeKey({ ...image.image, node: image.image.holder.map }));
   if (!hasSandboxFlag(vars)) {
-    const v = variableEdits(pipeline, name, image);
+    const v = variableEdits(pipeline, name, image, opts.ownVariables);
     result.edits.push(...v.edits);
-    if (v.map) result.touches.add(nodeKey(v.map));
+    if (v.map) {
+      result.touches.add(nodeKey(v.map));
+      if (!pipeline.definitions(name).some((d) => d.map === v.map!.node)) result.variablesIn = nodeKey(v.map);
+    }
   }
   return result;
 }
 
 /** The edits adding BUILDKITD_FLAGS, and the mapping that gets it (every job built from that mapping sees it). */
-function variableEdits(pipeline: Pipeline, name: string, image: JobImage): { edits: TextEdit[]; map?: Located<YAMLMap> } {
+function variableEdits(pipeline: Pipeline, name: string, image: JobImage, ownVariables = false): { edits: TextEdit[]; map?: Located<YAMLMap> } {
   // The variable goes next to the `image:` key the job got its image from (the job, a template, an anchored map);
   // an image from `default:` or the global keyword gets a global variable (`default:` cannot hold variables).
   const holder = image.image.holder;
@@ -275,6 +293,8 @@ function variableEdits(pipeline: Pipeline, name: string, image: JobImage): { edi
     def && { edits: addVariable(def.file, def.map, after, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX), map: { node: def.map, file: def.file, doc: def.doc } };
   const own = def && ownPair(def.map, 'variables');
   if (holder && def && holder.map !== def.map && !viaExtends(holder.map) && own) return inJob(own)!;
+  // In the job's own mapping, when asked, and when that hides no `variables:` the job merges with `<<:` (shallow).
+  if (ownVariables && def?.map.items[0] && (own || !lookupInMap(def.map, 'variables', def.doc, def.file))) return inJob(own ?? def.map.items[0])!;
   if (holder && pipeline.lookup(name, 'image')) {
     const file = pipeline.files.find((f) => f.docs.some((d) => d === image.image.doc)) ?? image.image.file;
     return { edits: addVariable(file, holder.map, holder.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX), map: { node: holder.map, file, doc: image.image.doc } };

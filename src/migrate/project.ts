@@ -96,6 +96,14 @@ export function planProject(
     : ((used) => pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n)))(usedTemplates(pipeline, files));
   const env = { fileExists: (p: string) => source.exists(p) };
   const jobs = names.map((n) => analyseJob(pipeline, n, { env, buildkitImage: opts.buildkitImage }));
+  // A template that also makes a job that is not migrated must not gain BUILDKITD_FLAGS: such jobs get it themselves.
+  const readers = readersOf(jobs);
+  jobs.forEach((job, i) => {
+    const map = job.variablesIn;
+    if (map && job.kaniko && !job.manual && readers.get(map)?.some((o) => !o.kaniko || o.manual)) {
+      jobs[i] = analyseJob(pipeline, job.name, { env, buildkitImage: opts.buildkitImage, ownVariables: true });
+    }
+  });
   for (const job of jobs) {
     const why = excluded.get(job.name);
     if (why && job.kaniko && !job.manual) {
@@ -162,9 +170,15 @@ function markManual(job: JobMigration, code: string, message: string, at?: TextE
  * A node edited for one job must not change a job that is not migrated (a shared template also used by a job
  * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
  */
-function settleSharing(jobs: JobMigration[]): void {
+/** For each node key, the jobs that read it. */
+function readersOf(jobs: JobMigration[]): Map<string, JobMigration[]> {
   const readers = new Map<string, JobMigration[]>();
   for (const job of jobs) for (const key of job.reads) (readers.get(key) ?? readers.set(key, []).get(key)!).push(job);
+  return readers;
+}
+
+function settleSharing(jobs: JobMigration[]): void {
+  const readers = readersOf(jobs);
   let changed = true;
   while (changed) {
     changed = false;

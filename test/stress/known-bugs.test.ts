@@ -42,7 +42,17 @@ describe('known bugs (found by test/fuzz)', () => {
     const r = await migrateText(text);
     const data = (t: string) => (parseDocument(t, { merge: true }).toJS() as Record<string, unknown>).test;
     expect(data(r.files[0]!.output)).toEqual(data(text));
-    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('manual');
+    // the Kaniko job is migrated all the same: BUILDKITD_FLAGS goes in its own mapping, not in the shared template
+    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('migrated');
+    expect(r.files[0]!.output).toContain('build:\n  <<: *k\n  variables:\n    BUILDKITD_FLAGS: --oci-worker-no-process-sandbox\n');
+  });
+
+  test('a non-Kaniko job extending the template with an image of its own (name and entrypoint) does not stop the migration', async () => {
+    const text = `.kaniko:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\nbuild:\n  extends: .kaniko\n  script:\n    - /kaniko/executor --context . --destination x\nrealm:\n  extends: .kaniko\n  image:\n    name: python:3\n    entrypoint: [""]\n  script:\n    - python main.py\n`;
+    const r = await migrateText(text);
+    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('migrated');
+    expect(extended(r.files[0]!.output, 'realm')).toEqual(extended(text, 'realm'));
+    expect(extended(r.files[0]!.output, 'build')).toMatchObject({ image: { name: 'moby/buildkit:rootless' }, variables: { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' } });
   });
 
   // KB211 (overlapping edits) makes a job manual after settleSharing ran, so the shared template it reads through

@@ -59,7 +59,9 @@ export const MIGRATE_CODES: CodeDoc[] = [
     severity: 'manual',
     title: 'A template shared with a job that is not migrated',
     explanation:
-      'The image or script of this job lives in a template or YAML anchor that another job also uses, and that other job does not build with Kaniko (or is itself left for a person). Changing the shared node would break the other job.',
+      'The image or script of this job lives in a template or YAML anchor that another job also uses, and that other job does not build with Kaniko (or is itself left for a person). Changing the shared node would change the other job: ' +
+      'also through `extends`, which merges an `image:` mapping key by key (a job whose own image mapping sets both `name` and `entrypoint` is not affected). ' +
+      'The BUILDKITD_FLAGS variable alone does not stop a migration: when the template is shared, it goes into the Kaniko job\'s own mapping.',
     action: 'Both jobs are left unchanged.',
     todo: 'Split the template (one for the Kaniko build, one for the rest), or move the image/script into the jobs, then run again.',
   },
