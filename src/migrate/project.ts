@@ -97,13 +97,16 @@ export function planProject(
   const env = { fileExists: (p: string) => source.exists(p) };
   const jobs = names.map((n) => analyseJob(pipeline, n, { env, buildkitImage: opts.buildkitImage }));
   // A template that also makes a job that is not migrated must not gain BUILDKITD_FLAGS: such jobs get it themselves.
-  const readers = readersOf(jobs);
+  let readers = readersOf(jobs);
+  let replanned = false;
   jobs.forEach((job, i) => {
     const map = job.variablesIn;
     if (map && job.kaniko && !job.manual && readers.get(map)?.some((o) => !o.kaniko || o.manual)) {
       jobs[i] = analyseJob(pipeline, job.name, { env, buildkitImage: opts.buildkitImage, ownVariables: true });
+      replanned = true;
     }
   });
+  if (replanned) readers = readersOf(jobs);
   for (const job of jobs) {
     const why = excluded.get(job.name);
     if (why && job.kaniko && !job.manual) {
@@ -112,7 +115,7 @@ export function planProject(
       job.findings.push({ ...why, job: job.name, column: why.column ?? 1 });
     }
   }
-  const edits = dedupe(acceptEdits(jobs));
+  const edits = dedupe(acceptEdits(jobs, readers));
   const outputs = new Map<string, string>();
   for (const file of files) {
     const mine = edits.filter((e) => e.file === file.path);
@@ -126,9 +129,9 @@ export function planProject(
  * (settleSharing), and so is a job whose edits overlap the edits of a job accepted before it (KB211); that second
  * kind can leave a shared node to a job it was accepted for, so both checks run again until neither changes a job.
  */
-function acceptEdits(jobs: JobMigration[]): TextEdit[] {
+function acceptEdits(jobs: JobMigration[], readers: Map<string, JobMigration[]>): TextEdit[] {
   for (;;) {
-    settleSharing(jobs);
+    settleSharing(jobs, readers);
     const accepted = new EditIndex();
     const edits: TextEdit[] = [];
     let clashed = false;
@@ -177,8 +180,7 @@ function readersOf(jobs: JobMigration[]): Map<string, JobMigration[]> {
   return readers;
 }
 
-function settleSharing(jobs: JobMigration[]): void {
-  const readers = readersOf(jobs);
+function settleSharing(jobs: JobMigration[], readers: Map<string, JobMigration[]>): void {
   let changed = true;
   while (changed) {
     changed = false;

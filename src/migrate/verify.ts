@@ -32,7 +32,17 @@ function error(file: string, message: string, job?: string): Finding {
  * keys that may use an alias of an anchored node holding an edit. Every other key keeps its text, and so its data.
  */
 function keysToCompare(file: SourceFile, owned: Set<string>, edits: TextEdit[]): string[] {
-  const touches = (start: number, end: number) => edits.some((e) => e.start <= end && e.end >= start);
+  // edits come sorted by start and do not overlap: the first edit ending at or after `start` is the only candidate
+  const touches = (start: number, end: number) => {
+    let lo = 0;
+    let hi = edits.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (edits[mid]!.end < start) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < edits.length && edits[lo]!.start <= end;
+  };
   const edited = (file.anchors ?? []).filter((a) => {
     const r = (a.node as ParsedNode).range;
     return r && touches(r[0], r[2]);
