@@ -203,7 +203,7 @@ if (typeof json === 'string') writeFileSync(json, `${JSON.stringify({ machine, d
 if (PROFILE && missed.some((r) => r.metric.startsWith('migrate /') || r.metric.startsWith('growth'))) {
   const dir = join(work, 'prof');
   // the largest generated pipeline whose ratio missed (else the largest), migrated often enough for a steady profile
-  const size = [...sizes].reverse().find((n) => missed.some((r) => r.metric.includes(`, ${n.toLocaleString('en')} jobs`))) ?? largest;
+  const size = [...sizes].reverse().find((n) => missed.some((r) => r.metric.startsWith('migrate /') && r.metric.includes(`, ${n.toLocaleString('en')} jobs`))) ?? largest;
   const repeat = Math.max(1, Math.round(10_000 / size));
   const { file } = generated.get(size);
   spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, 'bench', 'child.mjs'), 'migrate', file, String(repeat)], { cwd: ROOT, encoding: 'utf8' });
