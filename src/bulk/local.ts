@@ -1,5 +1,6 @@
 /**
- * Migrating repositories on disk in bulk: each through `migrateSource(new DiskSource(root))`, at most `concurrency`
+ * Migrating repositories on disk in bulk: each through `migrateSource(new DiskSource(root))` (and its pipeline
+ * generator sources through the TypeScript front end, when asked), at most `concurrency`
  * at a time, each written (or not) on its own. Whatever goes wrong with one repository (unreadable file, invalid
  * YAML, permission error, a file changed during the run) is that repository's outcome; the others go on.
  *
@@ -12,6 +13,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../findings/types.js';
 import { migrateSource, type ProjectResult } from '../migrate/project.js';
 import { DiskSource } from '../pipeline/fs-source.js';
+import { listSourceFiles } from '../typescript/files.js';
 import { failureOf, projectStatus, type ProjectStatus } from './outcome.js';
 import { mapPool } from './pool.js';
 
@@ -21,6 +23,8 @@ export interface LocalOptions {
   mode: WriteMode;
   concurrency: number;
   buildkitImage?: string;
+  /** Pipeline generator sources (TypeScript/JavaScript) to migrate as well, a glob relative to each repository. */
+  sources?: string;
   /** Called after each repository (for a progress bar). */
   onDone?: (done: number, total: number) => void;
 }
@@ -68,6 +72,12 @@ export async function migrateRepository(root: string, opts: Omit<LocalOptions, '
   let result: ProjectResult;
   try {
     result = await migrateSource(new DiskSource(root), { buildkitImage: opts.buildkitImage });
+    if (opts.sources && listSourceFiles(root, opts.sources).length) {
+      // ts-morph is loaded only here, and (inside) only when a source mentions Kaniko or an executor
+      const { migrateTypeScriptProject } = await import('../typescript/index.js');
+      const generators = await migrateTypeScriptProject(root, { sources: opts.sources, buildkitImage: opts.buildkitImage });
+      result = { ...result, files: [...result.files, ...generators.files], jobs: [...result.jobs, ...generators.jobs] };
+    }
   } catch (e) {
     const message = (e as Error).message;
     return { root, status: 'failed', reason: message, written: [], errors: [{ code: 'KB106', severity: 'error', file: '.gitlab-ci.yml', line: 0, message }] };

@@ -11,7 +11,7 @@ import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
 import type { TypeScriptProjectResult } from '../typescript/index.js';
 // plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
-import { DEFAULT_SOURCES, globForPath, globToRegExp, listSourceFiles, SOURCE_EXTENSIONS } from '../typescript/files.js';
+import { DEFAULT_SOURCES, globForPath, listSourceFiles, resolveSources, SOURCE_EXTENSIONS } from '../typescript/files.js';
 import { colours, EXIT, type CliIO } from './io.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
@@ -288,14 +288,12 @@ export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO
   const targets = paths.length ? paths : ['.'];
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
   // `--no-sources` and `--sources ''` read no generator sources (an empty glob would otherwise mean the default)
-  const sources = flags.sources === false ? undefined : flags.sources === undefined ? DEFAULT_SOURCES : flags.sources.trim() || undefined;
-  if (sources) {
-    try {
-      globToRegExp(sources);
-    } catch {
-      io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${sources}\n`);
-      return EXIT.input;
-    }
+  let sources: string | undefined;
+  try {
+    sources = resolveSources(flags.sources);
+  } catch {
+    io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${String(flags.sources)}\n`);
+    return EXIT.input;
   }
 
   // While writing, SIGINT/SIGTERM stop the run between projects: the project being written is finished (each file
@@ -390,7 +388,7 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
       '--sources <glob>',
       'in folders: the pipeline generator sources to migrate as well, a glob relative to the folder (** * ? {a,b} [..], ' +
         "commas between several); node_modules, dist and build are skipped unless the glob names them; test files (*.test.ts, " +
-        "*.spec.ts) are included, so tests that pin the generated jobs change with them; '' for none; not with --recursive",
+        "*.spec.ts) are included, so tests that pin the generated jobs change with them; '' for none (with --recursive: in each repository found)",
       DEFAULT_SOURCES,
     )
     .option('--no-sources', 'in folders: migrate the YAML pipeline only, no generator sources')

@@ -15,6 +15,7 @@ import { migrateRepositories } from '../bulk/local.js';
 import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
 import { defaultConcurrency, parseConcurrency } from '../bulk/pool.js';
 import { progressBar } from '../bulk/progress.js';
+import { resolveSources } from '../typescript/files.js';
 import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
 import { allFindings, type RunReport } from '../report/model.js';
 import { renderReport } from '../report/render.js';
@@ -78,10 +79,17 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     return EXIT.input;
   }
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
+  let sources: string | undefined;
+  try {
+    sources = resolveSources(flags.sources);
+  } catch {
+    io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${String(flags.sources)}\n`);
+    return EXIT.input;
+  }
 
   const found = await findRepositories(root);
   const progress = progressBar(io, 'repositories', !flags.quiet && flags.progress !== false);
-  const outcomes = await migrateRepositories(found.repositories, { mode, concurrency, buildkitImage: flags.buildkitImage, onDone: (d, t) => progress.update(d, t) });
+  const outcomes = await migrateRepositories(found.repositories, { mode, concurrency, buildkitImage: flags.buildkitImage, sources, onDone: (d, t) => progress.update(d, t) });
   progress.end();
 
   const report: RunReport = { files: [], jobs: [], errors: [] };

@@ -103,6 +103,16 @@ export function listSourceFiles(root: string, glob: string = DEFAULT_SOURCES): s
   return out.sort();
 }
 
+/**
+ * The glob of a `--sources` option: the default when not given, none for `--no-sources` (false) or an empty glob.
+ * Throws when the glob cannot be read.
+ */
+export function resolveSources(option: string | false | undefined): string | undefined {
+  const glob = option === false ? undefined : option === undefined ? DEFAULT_SOURCES : option.trim() || undefined;
+  if (glob) globToRegExp(glob);
+  return glob;
+}
+
 export function isSourceName(name: string): boolean {
   if (/\.d\.[mc]?ts$/.test(name)) return false;
   return SOURCE_EXTENSIONS.some((x) => name.endsWith(x));
