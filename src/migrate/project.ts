@@ -61,6 +61,12 @@ function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
   for (const name of pipeline.names()) for (const anc of pipeline.extendsChain(name)) if (anc !== name) used.add(anc);
   const aliased = new Set<string>();
   for (const file of files) {
+    // parseSource collected both while it checked the file; a file made another way is walked
+    if (file.references && file.aliased) {
+      for (const { node } of file.references) if (isScalar(node.items[0])) used.add(String((node.items[0] as { value: unknown }).value));
+      for (const name of file.aliased) aliased.add(`${file.path}#${name}`);
+      continue;
+    }
     for (const doc of file.docs) {
       visit(doc, {
         Seq(_, node) {
@@ -173,10 +179,14 @@ function markManual(job: JobMigration, code: string, message: string, at?: TextE
  * A node edited for one job must not change a job that is not migrated (a shared template also used by a job
  * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
  */
-/** For each node key, the jobs that read it. */
+/** For each node some job's edits touch, the jobs that read it (the only keys the sharing checks ask about). */
 function readersOf(jobs: JobMigration[]): Map<string, JobMigration[]> {
   const readers = new Map<string, JobMigration[]>();
-  for (const job of jobs) for (const key of job.reads) (readers.get(key) ?? readers.set(key, []).get(key)!).push(job);
+  for (const job of jobs) {
+    for (const key of job.touches) if (!readers.has(key)) readers.set(key, []);
+    if (job.variablesIn && !readers.has(job.variablesIn)) readers.set(job.variablesIn, []);
+  }
+  for (const job of jobs) for (const key of job.reads) readers.get(key)?.push(job);
   return readers;
 }
 

@@ -17,6 +17,8 @@ export interface SourceFile {
   references?: { node: YAMLSeq; doc: Document.Parsed }[];
   /** Every anchored node (`&name`) of the file, with its range, in document order. */
   anchors?: { name: string; node: Node }[];
+  /** The names of the anchors some alias (`*name`, `<<: *name`) of the file uses. */
+  aliased?: Set<string>;
 }
 
 /** A file that cannot be migrated: where (line 0 when it is the whole file) and why, with the finding code to report. */
@@ -98,7 +100,8 @@ export function parseSource(path: string, text: string): SourceFile {
   }
   const references: { node: YAMLSeq; doc: Document.Parsed }[] = [];
   const anchored: { name: string; node: Node }[] = [];
-  for (const doc of list) checkDocument(path, doc, at, references, anchored);
+  const aliased = new Set<string>();
+  for (const doc of list) checkDocument(path, doc, at, references, anchored, aliased);
   let jobsDoc = 0;
   const first = list[0]?.contents as ParsedNode | null | undefined;
   if (list.length > 1 && first && 'items' in first && isSpecHeader(first as YAMLMap)) jobsDoc = 1;
@@ -116,7 +119,7 @@ export function parseSource(path: string, text: string): SourceFile {
     const { line, column } = at(jobs.range?.[0] ?? 0);
     throw new InputError(path, line, column, 'a GitLab CI file must be a mapping of keys to jobs, not a list');
   }
-  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts, references, anchors: anchored };
+  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts, references, anchors: anchored, aliased };
 }
 
 type Position = (offset: number) => { line: number; column: number };
@@ -128,7 +131,7 @@ type Position = (offset: number) => { line: number; column: number };
  * - aliases that expand the document beyond MAX_ALIAS_EXPANSION (alias bombs), aliases without an anchor before
  *   them, aliases inside the node they name (recursive data), merge keys (`<<`) whose value is not a mapping;
  * - every alias is resolved once, to the node yaml would find, and answers later `resolve` calls from there;
- * - `!reference` sequences and anchored nodes are collected.
+ * - `!reference` sequences, anchored nodes and the names aliases use are collected.
  */
 function checkDocument(
   path: string,
@@ -136,6 +139,7 @@ function checkDocument(
   at: Position,
   references: { node: YAMLSeq; doc: Document.Parsed }[],
   anchored: { name: string; node: Node }[],
+  aliased: Set<string>,
 ): void {
   const anchors = new Map<string, Node>();
   /** Expanded size (values, aliases followed) of every finished anchored node. */
@@ -165,6 +169,7 @@ function checkDocument(
       // a recursive structure: no GitLab configuration can hold one, and readers of its data would never end
       if (isCollection(target) && !sizes.has(target!)) fail(node, `invalid YAML: alias *${node.source} is inside the node it names (a recursive structure)`);
       Object.defineProperty(node, 'resolve', { value: resolveOnce(doc, target) });
+      aliased.add(node.source);
       return sizes.get(target!) ?? 1;
     }
     direct++;
