@@ -154,28 +154,22 @@ async function migratePipeline(io: CliIO, t: Target, entry: string, flags: Migra
     return [];
   }
   const shown = shownIn(io, t);
-  const errors: Finding[] = result.failed.map(({ path, error: e }) => ({
-    code: e.code,
-    severity: 'error',
-    file: shown(e.file || path),
-    line: e.line,
-    column: e.column || undefined,
-    message: e.message,
-  }));
-  const files: TargetFile[] = result.files.map((f) => ({
-    path: shown(f.path),
-    changed: f.changed,
-    written: false,
-    findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
-    original: f.original,
-    output: f.output,
-    project: t.shown,
-    absolute: join(t.root, f.path),
-  }));
-  report.errors.push(...errors);
-  report.files.push(...files);
-  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
-  return files;
+  report.errors.push(
+    ...result.failed.map(({ path, error: e }): Finding => ({
+      code: e.code,
+      severity: 'error',
+      file: shown(e.file || path),
+      line: e.line,
+      column: e.column || undefined,
+      message: e.message,
+    })),
+  );
+  return addToReport(io, t, result, report);
+}
+
+/** Puts a target's migrated files and Kaniko jobs (YAML or generator sources) into the report, with the paths shown. */
+function addToReport(io: CliIO, t: Target, result: Pick<ProjectResult, 'files' | 'jobs'>, report: RunReport): TargetFile[] {
+  return addToReport(io, t, result, report);
 }
 
 /**
@@ -193,20 +187,7 @@ async function migrateGenerators(io: CliIO, t: Target, glob: string, flags: Migr
     report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: `cannot migrate the generator sources: ${lib.describeReadError(e)}` });
     return [];
   }
-  const shown = shownIn(io, t);
-  const files: TargetFile[] = result.files.map((f) => ({
-    path: shown(f.path),
-    changed: f.changed,
-    written: false,
-    findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
-    original: f.original,
-    output: f.output,
-    project: t.shown,
-    absolute: join(t.root, f.path),
-  }));
-  report.files.push(...files);
-  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
-  return files;
+  return addToReport(io, t, result, report);
 }
 
 /**
@@ -282,19 +263,26 @@ async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report
   return true;
 }
 
+/**
+ * The generator-sources glob of `--sources` (undefined for none: `--no-sources` or `--sources ''`, as an empty glob
+ * would otherwise mean the default); false, after saying why, when the glob cannot be read.
+ */
+export function sourcesOption(flags: Pick<MigrateFlags, 'sources'>, io: Pick<CliIO, 'stderr'>): string | undefined | false {
+  try {
+    return resolveSources(flags.sources);
+  } catch {
+    io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${String(flags.sources)}\n`);
+    return false;
+  }
+}
+
 export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO, hooks: MigrateHooks = {}): Promise<number> {
   lib ??= await loadLib();
   const report: RunReport = { files: [], jobs: [], errors: [] };
   const targets = paths.length ? paths : ['.'];
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
-  // `--no-sources` and `--sources ''` read no generator sources (an empty glob would otherwise mean the default)
-  let sources: string | undefined;
-  try {
-    sources = resolveSources(flags.sources);
-  } catch {
-    io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${String(flags.sources)}\n`);
-    return EXIT.input;
-  }
+  const sources = sourcesOption(flags, io);
+  if (sources === false) return EXIT.input;
 
   // While writing, SIGINT/SIGTERM stop the run between projects: the project being written is finished (each file
   // whole, by an atomic rename), no other is started, and the report says what was written. A second signal exits

@@ -15,14 +15,13 @@ import { migrateRepositories } from '../bulk/local.js';
 import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
 import { defaultConcurrency, parseConcurrency } from '../bulk/pool.js';
 import { progressBar } from '../bulk/progress.js';
-import { resolveSources } from '../typescript/files.js';
 import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
 import { allFindings, type RunReport } from '../report/model.js';
 import { renderReport } from '../report/render.js';
 import { fileCount } from '../report/status.js';
 import { textDiffs, type RunMode } from '../report/text.js';
 import { colours, EXIT, type CliIO } from './io.js';
-import type { MigrateFlags } from './migrate.js';
+import { sourcesOption, type MigrateFlags } from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
   /** Repositories migrated at once (default: the CPU count). */
@@ -79,13 +78,8 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     return EXIT.input;
   }
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
-  let sources: string | undefined;
-  try {
-    sources = resolveSources(flags.sources);
-  } catch {
-    io.stderr(`kaniko2buildkit: --sources: not a glob this tool reads: ${String(flags.sources)}\n`);
-    return EXIT.input;
-  }
+  const sources = sourcesOption(flags, io);
+  if (sources === false) return EXIT.input;
 
   const found = await findRepositories(root);
   const progress = progressBar(io, 'repositories', !flags.quiet && flags.progress !== false);
