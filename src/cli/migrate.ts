@@ -169,7 +169,20 @@ async function migratePipeline(io: CliIO, t: Target, entry: string, flags: Migra
 
 /** Puts a target's migrated files and Kaniko jobs (YAML or generator sources) into the report, with the paths shown. */
 function addToReport(io: CliIO, t: Target, result: Pick<ProjectResult, 'files' | 'jobs'>, report: RunReport): TargetFile[] {
-  return addToReport(io, t, result, report);
+  const shown = shownIn(io, t);
+  const files: TargetFile[] = result.files.map((f) => ({
+    path: shown(f.path),
+    changed: f.changed,
+    written: false,
+    findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
+    original: f.original,
+    output: f.output,
+    project: t.shown,
+    absolute: join(t.root, f.path),
+  }));
+  report.files.push(...files);
+  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
+  return files;
 }
 
 /**
