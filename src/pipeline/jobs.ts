@@ -192,7 +192,7 @@ export class Pipeline {
       if (seen.has(map) || depth > 20) return;
       seen.add(map);
       out.push({ node: map, file, doc });
-      for (const merge of indexOf(map).merges) for (const target of mergeSources(merge, doc)) add(target, doc, file, depth + 1);
+      for (const merge of mergePairs(map)) for (const target of mergeSources(merge, doc)) add(target, doc, file, depth + 1);
     };
     for (const job of this.extendsChain(name)) for (const def of this.definitions(job)) add(def.map, def.doc, def.file, 0);
     return out;
@@ -261,7 +261,7 @@ function addVariables(out: Map<string, Located>, loc: Located): void {
   }
 }
 
-/** The keys of one mapping, indexed once: a top-level map of 10,000 jobs is asked for `variables` once a job. */
+/** The keys of one large mapping, indexed once: a top-level map of 10,000 jobs is asked for `variables` once a job. */
 interface MapIndex {
   /** Each explicit key's first pair that has a value. */
   keys: Map<string, Pair<ParsedNode, ParsedNode>>;
@@ -271,8 +271,11 @@ interface MapIndex {
 
 /** Parsed documents are never changed (edits are made to the text), so an index stays true for a mapping's life. */
 const indexes = new WeakMap<YAMLMap, MapIndex>();
+/** Mappings with more pairs than this are indexed; a job's own few keys are quicker to scan than to index. */
+const INDEX_FROM = 16;
 
-function indexOf(map: YAMLMap<ParsedNode, ParsedNode>): MapIndex {
+function indexOf(map: YAMLMap<ParsedNode, ParsedNode>): MapIndex | undefined {
+  if (map.items.length <= INDEX_FROM) return undefined;
   let index = indexes.get(map);
   if (index) return index;
   index = { keys: new Map(), merges: [] };
@@ -288,13 +291,24 @@ function indexOf(map: YAMLMap<ParsedNode, ParsedNode>): MapIndex {
   return index;
 }
 
+/** The pair of an explicit key (the first with a value). */
+function explicitPair(map: YAMLMap<ParsedNode, ParsedNode>, key: string): Pair<ParsedNode, ParsedNode> | undefined {
+  const index = indexOf(map);
+  if (index) return index.keys.get(key);
+  return map.items.find((p) => p.value && !isMergePair(p) && keyName(p) === key);
+}
+
+/** The `<<:` pairs of a mapping, in order. */
+function mergePairs(map: YAMLMap<ParsedNode, ParsedNode>): Pair<ParsedNode, ParsedNode>[] {
+  return indexOf(map)?.merges ?? map.items.filter((p) => p.value && isMergePair(p));
+}
+
 /** A key in a mapping; explicit keys win over `<<:` merges, earlier merge sources over later ones. */
 export function lookupInMap(map: YAMLMap<ParsedNode, ParsedNode>, key: string, doc: Document.Parsed, file: SourceFile, depth = 0): Located | undefined {
   if (depth > 20) return undefined;
-  const index = indexOf(map);
-  const pair = index.keys.get(key);
+  const pair = explicitPair(map, key);
   if (pair) return { node: pair.value as ParsedNode, file, doc, holder: { map, pair } };
-  for (const merge of index.merges) {
+  for (const merge of mergePairs(map)) {
     for (const target of mergeSources(merge, doc)) {
       const found = lookupInMap(target, key, doc, file, depth + 1);
       if (found) return found;
