@@ -43,7 +43,7 @@ export interface JobMigration {
   edits: TextEdit[];
   /** Nodes this job's edits change: other jobs reading them must migrate too. */
   touches: Set<string>;
-  /** The mapping that gets the BUILDKITD_FLAGS variable, when it is not the job's own (a template's). */
+  /** The mapping that gets the BUILDKITD_FLAGS variable (also in `touches`), when it is not the job's own (a template's). */
   variablesIn?: string;
   /** Nodes this job reads (image and script items), for the sharing check. */
   reads: Set<string>;

@@ -97,9 +97,12 @@ export function planProject(
   only?: string[],
 ): ProjectPlan {
   const pipeline = new Pipeline(files);
-  const names = only
-    ? only.filter((n) => pipeline.definitions(n).length)
-    : ((used) => pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n)))(usedTemplates(pipeline, files));
+  let names: string[];
+  if (only) names = only.filter((n) => pipeline.definitions(n).length);
+  else {
+    const used = usedTemplates(pipeline, files);
+    names = pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n));
+  }
   const env = { fileExists: (p: string) => source.exists(p) };
   const jobs = names.map((n) => analyseJob(pipeline, n, { env, buildkitImage: opts.buildkitImage }));
   // A template that also makes a job that is not migrated must not gain BUILDKITD_FLAGS: such jobs get it themselves.
@@ -175,21 +178,18 @@ function markManual(job: JobMigration, code: string, message: string, at?: TextE
   job.findings.push({ code, severity: 'manual', file, line: 0, column: 0, job: job.name, message });
 }
 
-/**
- * A node edited for one job must not change a job that is not migrated (a shared template also used by a job
- * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
- */
 /** For each node some job's edits touch, the jobs that read it (the only keys the sharing checks ask about). */
 function readersOf(jobs: JobMigration[]): Map<string, JobMigration[]> {
   const readers = new Map<string, JobMigration[]>();
-  for (const job of jobs) {
-    for (const key of job.touches) if (!readers.has(key)) readers.set(key, []);
-    if (job.variablesIn && !readers.has(job.variablesIn)) readers.set(job.variablesIn, []);
-  }
+  for (const job of jobs) for (const key of job.touches) if (!readers.has(key)) readers.set(key, []);
   for (const job of jobs) for (const key of job.reads) readers.get(key)?.push(job);
   return readers;
 }
 
+/**
+ * A node edited for one job must not change a job that is not migrated (a shared template also used by a job
+ * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
+ */
 function settleSharing(jobs: JobMigration[], readers: Map<string, JobMigration[]>): void {
   let changed = true;
   while (changed) {
