@@ -46,9 +46,17 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     }
     edits.push({ start: first.start, end: last.end, parts: [...rendered.before, call, ...rendered.after], join: 'hard', multiline: false });
   }
-  if (calls) edits.push(...scanAuth(script, parsed).edits);
+  // A Kaniko path inside a call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
+  const callEdits = [...edits];
+  if (calls) edits.push(...scanAuth(script, parsed).edits.filter((a) => !callEdits.some((c) => a.start >= c.start && a.end <= c.end)));
   if (manual || !edits.length) return { output: script, calls, findings, manual };
+  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  const clash = sorted.find((e, i) => i > 0 && e.end > sorted[i - 1]!.start);
+  if (clash) {
+    findings.push({ code: 'KB211', severity: 'manual', message: 'two rewrites of this script overlap; migrate it by hand', offset: clash.start });
+    return { output: script, calls, findings, manual: true };
+  }
   let output = script;
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) output = output.slice(0, e.start) + joinParts(e) + output.slice(e.end);
+  for (const e of sorted) output = output.slice(0, e.start) + joinParts(e) + output.slice(e.end);
   return { output, calls, findings, manual };
 }
