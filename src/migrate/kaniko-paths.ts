@@ -3,15 +3,14 @@
  * so `/busybox/sh` becomes `sh`; an executor call hidden in a string (`sh -c "…"`, `eval`) and any other `/kaniko/…`
  * file (custom CA bundle, warmer) are left for a person with the exact path.
  */
-import type { SimpleCommand, Word } from '../shell/types.js';
+import type { ParsedScript, SimpleCommand, Word } from '../shell/types.js';
 import { movesDockerDir } from './auth.js';
-import type { ParsedItem } from './job-items.js';
 import type { ValueEdit } from './scalar.js';
 
-export interface PathFinding {
+export interface PathFinding<I> {
   code: 'KB404' | 'KB406' | 'KB210' | 'KB407';
   severity: 'manual' | 'info';
-  item: ParsedItem;
+  item: I;
   offset: number;
   message: string;
 }
@@ -35,13 +34,20 @@ function certEdits(w: Word): ValueEdit[] {
   return out;
 }
 
-export function scanKanikoPaths(
-  items: ParsedItem[],
-  calls: Set<SimpleCommand>,
-): { edits: { item: ParsedItem; edit: ValueEdit }[]; findings: PathFinding[]; certSetupBefore?: { item: ParsedItem; offset: number } } {
-  const edits: { item: ParsedItem; edit: ValueEdit }[] = [];
-  const findings: PathFinding[] = [];
-  let certSetupBefore: { item: ParsedItem; offset: number } | undefined;
+/** What the script items (shell readings of YAML scalars, TypeScript literals, a plain script) do with Kaniko paths. */
+export interface KanikoPaths<I> {
+  /** Value edits: `/busybox/x` → `x`, `/kaniko/ssl/certs` → `~/.ssl/certs`. */
+  edits: { item: I; edit: ValueEdit }[];
+  findings: PathFinding<I>[];
+  /** Where CERT_SETUP must go: before the first command that uses the CA folder. */
+  certSetupBefore?: { item: I; offset: number };
+}
+
+/** Shared by the YAML jobs, the TypeScript front end and `migrateScriptText`; `calls` are the executor calls (skipped). */
+export function scanKanikoPaths<I extends { parsed: ParsedScript }>(items: I[], calls: Set<SimpleCommand>): KanikoPaths<I> {
+  const edits: { item: I; edit: ValueEdit }[] = [];
+  const findings: PathFinding<I>[] = [];
+  let certSetupBefore: { item: I; offset: number } | undefined;
   for (const item of items) {
     for (const c of item.parsed.commands) {
       if (calls.has(c)) continue;

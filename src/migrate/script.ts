@@ -1,12 +1,14 @@
 /**
  * Migrating one shell script string on its own, for front doors that are not YAML scalars (TypeScript generators):
- * every executor call is replaced by its buildctl call on one line; auth paths move as in YAML jobs.
+ * every executor call is replaced by its buildctl call on one line; auth and other Kaniko paths move as in YAML jobs.
  */
 import { renderCall } from '../buildkit/render.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { parseScript } from '../shell/index.js';
+import type { SimpleCommand } from '../shell/types.js';
 import { scanAuth } from './auth.js';
+import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
 import { joinParts, type ValueEdit } from './scalar.js';
 
 export interface ScriptMigration {
@@ -24,10 +26,12 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
   const findings: CallFinding[] = [];
   let manual = false;
   let calls = 0;
+  const callCommands = new Set<SimpleCommand>();
   for (const command of parsed.commands) {
     const head = executorIndex(command);
     if (head < 0) continue;
     calls++;
+    callCommands.add(command);
     const planned = planCall(readKanikoCall(command, head), env);
     findings.push(...planned.findings);
     if (planned.manual) {
@@ -48,9 +52,18 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
   }
   // A Kaniko path inside a call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
   const callEdits = [...edits];
-  if (calls) edits.push(...scanAuth(script, parsed).edits.filter((a) => !callEdits.some((c) => a.start >= c.start && a.end <= c.end)));
+  if (calls) {
+    edits.push(...scanAuth(script, parsed).edits.filter((a) => !callEdits.some((c) => a.start >= c.start && a.end <= c.end)));
+    const paths = scanKanikoPaths([{ parsed }], callCommands);
+    edits.push(...paths.edits.map((p) => p.edit));
+    for (const f of paths.findings) findings.push({ code: f.code, severity: f.severity, message: f.message, offset: f.offset });
+    if (paths.findings.some((f) => f.severity === 'manual')) manual = true;
+    const at = paths.certSetupBefore?.offset;
+    if (at !== undefined) edits.push({ start: at, end: at, parts: [...CERT_SETUP, ''], join: 'hard', multiline: true });
+  }
   if (manual || !edits.length) return { output: script, calls, findings, manual };
-  const sorted = [...edits].sort((a, b) => b.start - a.start);
+  // last first; at one offset the replacement before the insertion, so that the insertion ends up in front of it
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
   const clash = sorted.find((e, i) => i > 0 && e.end > sorted[i - 1]!.start);
   if (clash) {
     findings.push({ code: 'KB211', severity: 'manual', message: 'two rewrites of this script overlap; migrate it by hand', offset: clash.start });

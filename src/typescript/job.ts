@@ -10,9 +10,10 @@ import type { Finding, Severity } from '../findings/types.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor, classifyImage, isBuildkitImage, type KanikoImageKind } from '../kaniko/images.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, movesDockerDir, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from '../migrate/auth.js';
+import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from '../migrate/auth.js';
 import type { TextEdit } from '../migrate/edits.js';
-import { joinParts } from '../migrate/scalar.js';
+import { CERT_SETUP, scanKanikoPaths } from '../migrate/kaniko-paths.js';
+import { joinParts, type ValueEdit } from '../migrate/scalar.js';
 import { migrateScriptText } from '../migrate/script.js';
 import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from '../migrate/variables.js';
 import { parseScript } from '../shell/index.js';
@@ -278,33 +279,35 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     values.set(item, output);
   }
 
-  // --- registry auth (as src/migrate/job.ts) ---------------------------------------------------------------------------
+  // --- registry auth and other Kaniko paths (as src/migrate/job.ts; items with calls went through migrateScriptText) ----
   const auth = scanJobAuth(items, (i) => i.model.cooked);
+  const callCommands = new Set<SimpleCommand>(calls.map((c) => c.command));
+  const others = items.filter((i) => !itemsWithCalls.has(i));
+  const paths = scanKanikoPaths(others, callCommands);
+  const otherEdits = new Map<Item, ValueEdit[]>();
+  const editOther = (i: Item, e: ValueEdit) => otherEdits.set(i, [...(otherEdits.get(i) ?? []), e]);
+  for (const { item, edit } of paths.edits) editOther(item, edit);
+  for (const f of paths.findings) addAt(f.code, f.severity, f.item, f.offset, f.message);
+  if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
   for (const { item: i, scan } of auth.scans) {
-    if (!itemsWithCalls.has(i) && scan.edits.length) {
-      let v = i.model.cooked;
-      for (const e of [...scan.edits].sort((a, b) => b.start - a.start)) v = v.slice(0, e.start) + joinParts(e) + v.slice(e.end);
-      values.set(i, v);
-    }
+    if (!itemsWithCalls.has(i)) for (const e of scan.edits) editOther(i, e);
     if (scan.credentialHelpers.length) {
       addAt('KB403', 'manual', i, 0, `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
     }
   }
+  for (const [i, edits] of otherEdits) {
+    const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+    if (sorted.some((e, n) => n > 0 && e.end > sorted[n - 1]!.start)) {
+      addAt('KB211', 'manual', i, sorted[0]!.start, 'two rewrites of this script item overlap; migrate it by hand');
+      continue;
+    }
+    let v = i.model.cooked;
+    for (const e of sorted) v = v.slice(0, e.start) + joinParts(e) + v.slice(e.end);
+    values.set(i, v);
+  }
   if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
   let mentionsAuth = auth.mentionsAuth;
   const dockerAuthConfig = auth.dockerAuthConfig;
-  const callCommands = new Set<SimpleCommand>(calls.map((c) => c.command));
-  for (const i of items) {
-    for (const c of i.parsed.commands) {
-      if (callCommands.has(c)) continue;
-      const words = [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)];
-      const stray = words.find((w) => /(^|[^A-Za-z0-9_.])\/(kaniko|busybox)\//.test(w.raw) && !movesDockerDir(w.raw));
-      if (stray) {
-        const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
-        addAt('KB404', 'manual', i, stray.start, `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)`);
-      }
-    }
-  }
   const dockerConfig = vars.get('DOCKER_CONFIG');
   const dockerConfigLit = dockerConfig && ast.stringOf(dockerConfig.value);
   const dockerConfigModel = dockerConfigLit && ast.model(dockerConfigLit.literal);

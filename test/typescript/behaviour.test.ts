@@ -132,6 +132,33 @@ describe('job objects', () => {
   });
 });
 
+describe('other paths of the Kaniko image, as in YAML jobs (one scanner, the same codes)', () => {
+  const IMAGE = `image: { name: '${KANIKO}', entrypoint: [''] }`;
+
+  test('KB407: a custom CA moves to ~/.ssl/certs (with SSL_CERT_DIR set first); KB406: /busybox/wget becomes wget', async () => {
+    const { out, codes } = await migrate({
+      'a.ts': `export const j = {\n  ${IMAGE},\n  script: [\n    'cat "$CA" >> /kaniko/ssl/certs/additional-ca-cert-bundle.crt',\n    '/busybox/wget -q https://example.com/x',\n    '/kaniko/executor --context . --destination x:1',\n  ],\n};\n`,
+    });
+    expect(out['a.ts']).toContain(
+      `    'mkdir -p ~/.ssl/certs',\n    'export SSL_CERT_DIR="$HOME/.ssl/certs"',\n    'cat "$CA" >> ~/.ssl/certs/additional-ca-cert-bundle.crt',\n    'wget -q https://example.com/x',\n`,
+    );
+    expect(codes).toEqual(['KB407@a.ts:4', 'KB406@a.ts:5', 'KB402@a.ts:6']);
+  });
+
+  test('in the item that holds the call too (a template literal script): /busybox/cat becomes cat', async () => {
+    const { out, codes } = await migrate({ 'a.ts': `export const j = {\n  ${IMAGE},\n  script: [\`/busybox/cat Dockerfile\n/kaniko/executor --context . --destination x:1\`],\n};\n` });
+    expect(out['a.ts']).toContain('`cat Dockerfile\nbuildctl-daemonless.sh build ');
+    expect(codes).toContain('KB406@a.ts:3');
+  });
+
+  test('KB210: an executor call inside a string is left for a person, and the job with it', async () => {
+    const src = `export const j = {\n  ${IMAGE},\n  script: ['/kaniko/executor --context . --destination x:1', 'sh -c "/kaniko/executor --context . --destination y"'],\n};\n`;
+    const { out, findings } = await migrate({ 'a.ts': src });
+    expect(out['a.ts']).toBe(src);
+    expect(findings.map((f) => `${f.code} ${f.severity}`)).toEqual(['KB210 manual']);
+  });
+});
+
 describe('left for a person', () => {
   test('KB206: executor calls but no image in the object; KB203: a Kaniko image without calls', async () => {
     const src = "export const a = { stage: 'build', script: ['/kaniko/executor --context . --destination x:1'] };\n" + `export const b = { image: '${KANIKO}', script: ['./build.sh'] };\n`;
