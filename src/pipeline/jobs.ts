@@ -57,6 +57,11 @@ export function nodeKey(loc: Located<Node>): string {
 export class Pipeline {
   private readonly defs = new Map<string, JobDef[]>();
   private readonly globals: { file: SourceFile; doc: Document.Parsed; map: YAMLMap<ParsedNode, ParsedNode> }[] = [];
+  /**
+   * Answers already given (the documents never change once parsed): every job is asked for its ancestors, its image
+   * and its scripts several times by the planner and the checks. Callers treat what they get as read-only.
+   */
+  private readonly memo = { extendsOf: new Map<string, string[]>(), chain: new Map<string, string[]>(), lookup: new Map<string, Located | undefined>() };
 
   constructor(readonly files: SourceFile[]) {
     // Included files first, the including file last: GitLab lets the including file override.
@@ -91,12 +96,14 @@ export class Pipeline {
 
   /** Names of the jobs and templates this one extends, directly. */
   extendsOf(name: string): string[] {
-    const loc = this.ownLookup(name, 'extends');
-    if (!loc) return [];
-    const node = loc.node;
-    if (isScalar(node) && typeof node.value === 'string') return [node.value as string];
-    if (isSeq(node)) return (node.items as ParsedNode[]).filter((s) => isScalar(s)).map((s) => String((s as Scalar).value));
-    return [];
+    let out = this.memo.extendsOf.get(name);
+    if (out) return out;
+    const node = this.ownLookup(name, 'extends')?.node;
+    if (isScalar(node) && typeof node.value === 'string') out = [node.value as string];
+    else if (isSeq(node)) out = (node.items as ParsedNode[]).filter((s) => isScalar(s)).map((s) => String((s as Scalar).value));
+    else out = [];
+    this.memo.extendsOf.set(name, out);
+    return out;
   }
 
   /** A key set on the job itself (its definitions and their merge keys), not inherited. */
@@ -111,14 +118,23 @@ export class Pipeline {
   }
 
   /** The effective value of `key` for a job, with where it lives; `!reference` and aliases followed. */
-  lookup(name: string, key: string, seen = new Set<string>()): Located | undefined {
+  lookup(name: string, key: string, seen?: Set<string>): Located | undefined {
+    if (seen) return this.lookupFrom(name, key, seen);
+    const memo = `${name}\0${key}`;
+    if (this.memo.lookup.has(memo)) return this.memo.lookup.get(memo);
+    const found = this.lookupFrom(name, key, new Set());
+    this.memo.lookup.set(memo, found);
+    return found;
+  }
+
+  private lookupFrom(name: string, key: string, seen: Set<string>): Located | undefined {
     if (seen.has(name)) return undefined; // extends cycle: GitLab rejects it; stop here
     seen.add(name);
     const own = this.ownLookup(name, key);
     if (own) return this.deref(own);
     const parents = this.extendsOf(name);
     for (let i = parents.length - 1; i >= 0; i--) {
-      const found = this.lookup(parents[i]!, key, seen);
+      const found = this.lookupFrom(parents[i]!, key, seen);
       if (found) return found;
     }
     return undefined;
@@ -172,11 +188,18 @@ export class Pipeline {
   }
 
   /** The job and its ancestors, farthest ancestor first (the order GitLab merges them in). */
-  extendsChain(name: string, seen = new Set<string>()): string[] {
+  extendsChain(name: string, seen?: Set<string>): string[] {
+    if (seen) return this.chainFrom(name, seen);
+    let out = this.memo.chain.get(name);
+    if (!out) this.memo.chain.set(name, (out = this.chainFrom(name, new Set())));
+    return out;
+  }
+
+  private chainFrom(name: string, seen: Set<string>): string[] {
     if (seen.has(name)) return [];
     seen.add(name);
     const out: string[] = [];
-    for (const parent of this.extendsOf(name)) out.push(...this.extendsChain(parent, seen));
+    for (const parent of this.extendsOf(name)) out.push(...this.chainFrom(parent, seen));
     out.push(name);
     return out;
   }
@@ -211,8 +234,14 @@ export class Pipeline {
     if (!isSeq(node)) return [];
     const out: ScriptItem[] = [];
     for (const raw of node.items as ParsedNode[]) {
+      // the common case first: a plain list item (no alias, no `!reference`) is its own item
+      if (isScalar(raw)) {
+        out.push({ node: raw, file: loc.file, doc: loc.doc, holder: loc.holder, key, list: loc });
+        continue;
+      }
       const item = this.deref({ ...loc, node: raw });
-      if (isScalar(item.node)) out.push({ ...item, node: item.node, key, list: item.node === raw ? loc : undefined });
+      // reached through an alias or `!reference`: the item lives elsewhere, so no list to insert into here
+      if (isScalar(item.node)) out.push({ ...item, node: item.node, key });
       else if (isSeq(item.node)) out.push(...this.itemsOf(item, key, depth + 1));
     }
     return out;
