@@ -3,6 +3,7 @@
  * The CLI, the library API and the GitLab bulk mode all come through `migrateSource`.
  */
 import { isScalar, visit } from 'yaml';
+import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import { loadProject, type FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
@@ -157,18 +158,6 @@ function acceptEdits(jobs: JobMigration[], readers: Map<string, JobMigration[]>)
     }
     if (!clashed) return edits;
   }
-}
-
-/** One finding per place and message: a template's finding names every job that inherits it. */
-function mergeFindings(list: Finding[]): Finding[] {
-  const byKey = new Map<string, Finding>();
-  for (const f of list) {
-    const key = `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
-    const seen = byKey.get(key);
-    if (!seen) byKey.set(key, { ...f });
-    else if (f.job && !seen.job?.split(', ').includes(f.job)) seen.job = seen.job ? `${seen.job}, ${f.job}` : f.job;
-  }
-  return [...byKey.values()];
 }
 
 function markManual(job: JobMigration, code: string, message: string, at?: TextEdit): void {

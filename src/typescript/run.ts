@@ -3,6 +3,7 @@
  * them, then gcix `KanikoExecute` jobs. Returns the edits (offsets into the given texts) and findings; writes nothing.
  */
 import type * as TM from 'ts-morph';
+import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { executorIndex } from '../kaniko/call.js';
@@ -160,7 +161,7 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
     .map((p) => ({ name: p.name ?? `(job object at ${p.file}:${ast.position(p.node.getSourceFile(), p.node.getStart()).line})`, file: p.file, status: p.manual ? 'manual' : p.edits.length ? 'migrated' : 'unchanged', calls: p.calls, flags: p.flags }));
   // offsets are into the text without its byte-order mark: shift them back onto the file
   const edits = accepted.map((e) => (bom.has(e.file) ? { ...e, start: e.start + 1, end: e.end + 1 } : e));
-  return { edits, findings: dedupeFindings(findings), jobs };
+  return { edits, findings: mergeFindings(findings), jobs };
 }
 
 /** An object literal that is a CI job (or a piece of one): it sets `image`, `script` or `before_script` (gcix: `scripts`). */
@@ -228,15 +229,4 @@ function settleSharing(plans: JobPlan[]): void {
       }
     }
   }
-}
-
-function dedupeFindings(list: Finding[]): Finding[] {
-  const seen = new Map<string, Finding>();
-  for (const f of list) {
-    const key = `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
-    const s = seen.get(key);
-    if (!s) seen.set(key, { ...f });
-    else if (f.job && !s.job?.split(', ').includes(f.job)) s.job = s.job ? `${s.job}, ${f.job}` : f.job;
-  }
-  return [...seen.values()];
 }
