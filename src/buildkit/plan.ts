@@ -9,6 +9,8 @@ export interface CsvField {
   key: string;
   /** One value, or several joined with `,` (several image names). */
   values: ShellText[];
+  /** A value is a variable holding a comma-separated list at run time: quote the field even for one value. */
+  list?: true;
 }
 
 export function field(key: string, ...values: ShellText[]): CsvField {
@@ -21,6 +23,8 @@ export interface BuildPlan {
   contextIsRemote?: boolean;
   /** `--local dockerfile=DIR`. */
   dockerfileDir: ShellText;
+  /** The Dockerfile comes on standard input (`--dockerfile /dev/stdin`): the call saves it to STDIN_DOCKERFILE_DIR first. */
+  stdinDockerfile?: boolean;
   /** `--opt filename=NAME`; omitted when it is `Dockerfile`. */
   filename?: ShellText;
   /** `--opt` values (`target=X`, `build-arg:K=V`, `label:K=V`, …), in order. */
@@ -53,6 +57,9 @@ export interface RegistryConfig {
   ca: ShellText[];
   keypairs: { cert: ShellText; key: ShellText }[];
 }
+
+/** Where a Dockerfile read from standard input is saved (buildctl reads Dockerfiles from a folder). */
+export const STDIN_DOCKERFILE_DIR = '/tmp/stdin-dockerfile';
 
 export function registry(plan: BuildPlan, host: ShellText): RegistryConfig {
   const key = displayText(host);

@@ -4,14 +4,14 @@
  * with inner quotes doubled (../shared/reference §3.2).
  */
 import { concat, join, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
-import type { BuildPlan, CsvField } from './plan.js';
+import { STDIN_DOCKERFILE_DIR, type BuildPlan, type CsvField } from './plan.js';
 import { BUILDKITD_TOML, tomlWriteLines } from './toml.js';
 
 export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';
 
 function csvField(f: CsvField): ShellText {
   const body = concat(lit(`${f.key}=`), join(f.values, ','));
-  const needsQuotes = f.values.length > 1 || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
+  const needsQuotes = f.values.length > 1 || f.list || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
   if (!needsQuotes) return body;
   const escaped: ShellText = body.map((seg) => (seg.kind === 'literal' ? { ...seg, text: seg.text.replace(/"/g, '""') } : seg));
   return concat(lit('"'), escaped, lit('"'));
@@ -22,8 +22,12 @@ export function csvRecord(fields: CsvField[]): ShellText {
 }
 
 export interface RenderedCall {
-  /** `NAME=value` words before the command (the daemon config for this call only). */
+  /**
+   * Words before the command: `NAME=value` (the daemon config for this call only), after the opening of a group that
+   * saves a Dockerfile from standard input (`{ mkdir -p D && cat > D/Dockerfile &&`), which `suffix` closes (`; }`).
+   */
   prefix: string[];
+  suffix: string;
   /** Word groups: `[['buildctl-daemonless.sh', 'build'], ['--frontend', 'dockerfile.v0'], …]`. */
   groups: string[][];
   /** Shell lines to run before the call (unconditionally) and right after it. */
@@ -33,8 +37,10 @@ export interface RenderedCall {
 
 export function renderCall(plan: BuildPlan): RenderedCall {
   const toml = tomlWriteLines(plan);
+  const stdin = plan.stdinDockerfile ? [`{ mkdir -p ${STDIN_DOCKERFILE_DIR} && cat > ${STDIN_DOCKERFILE_DIR}/Dockerfile &&`] : [];
   return {
-    prefix: toml.length ? [`BUILDKITD_FLAGS="$BUILDKITD_FLAGS --config ${BUILDKITD_TOML}"`] : [],
+    prefix: [...stdin, ...(toml.length ? [`BUILDKITD_FLAGS="$BUILDKITD_FLAGS --config ${BUILDKITD_TOML}"`] : [])],
+    suffix: plan.stdinDockerfile ? '; }' : '',
     groups: renderPlan(plan),
     before: [...toml, ...plan.before],
     after: plan.after,

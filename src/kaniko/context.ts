@@ -31,9 +31,39 @@ export interface CallPlan {
 
 class ManualStop extends Error {}
 
+/**
+ * Where image names come from at run time, besides the call's own `--destination`s: a variable the migration turned
+ * into a comma-separated list (`$DESTS`), or a loop that printed `--destination` flags, now printing names.
+ */
+export interface NameSource {
+  /** As written in the call (for messages). */
+  label: string;
+  /** The whole list, comma-separated. */
+  all: ShellText;
+  /** Its first name. */
+  first: ShellText;
+  /** `,` and the list when it is not empty, nothing otherwise (to follow other names); absent when that cannot be said. */
+  appended?: ShellText;
+}
+
+/**
+ * What the call's variables hold after the migration rewrote them from Kaniko flags (see VariableRole in flags.ts):
+ * image names, and a push switch (a variable holding `false`, or empty for the default).
+ */
+export interface CallVariables {
+  names: NameSource[];
+  push?: string;
+}
+
+/** A list variable's name source: `$V`, `${V%%,*}`, `${V:+,$V}`. */
+export function variableNames(v: string): NameSource {
+  return { label: `$${v}`, all: param(`$${v}`, v), first: param(`\${${v}%%,*}`, v), appended: param(`\${${v}:+,$${v}}`, v) };
+}
+
 export class CallContext {
   readonly plan: BuildPlan = emptyPlan();
   readonly findings: CallFinding[] = [];
+  /** The `--destination` values written in the call. */
   destinations: ShellText[] = [];
   push = true;
   private stopped = false;
@@ -41,7 +71,34 @@ export class CallContext {
   constructor(
     readonly call: KanikoCall,
     private readonly env: PlanEnv,
+    readonly vars: CallVariables = { names: [] },
   ) {}
+
+  /**
+   * Every image name the output gets, as `name=` values: the call's destinations, then each name source
+   * (`${DESTS:+,$DESTS}` after a written name, so an empty list adds nothing). Undefined when that cannot be written
+   * exactly (two sources and no written name: an empty first list would leave a leading comma).
+   */
+  imageNames(): ShellText[] | undefined {
+    const names = [...this.destinations];
+    for (const src of this.vars.names) {
+      if (!names.length && this.vars.names.length === 1) names.push(src.all);
+      else if (names.length && src.appended) names[names.length - 1] = concat(names[names.length - 1]!, src.appended);
+      else return undefined;
+    }
+    return names;
+  }
+
+  /** The first image name, for the cache repository Kaniko derives from it. */
+  firstImageName(): ShellText | undefined {
+    return this.destinations[0] ?? this.vars.names[0]?.first;
+  }
+
+  /** The output's `push=` value: `true`, or `${VAR:-true}` when a variable held `--no-push`. */
+  pushValue(): ShellText {
+    const v = this.vars.push;
+    return v ? param(`\${${v}:-true}`, v) : lit('true');
+  }
 
   all(name: string): FlagUse[] {
     return this.call.uses.filter((u) => u.flag.name === name);
@@ -136,6 +193,11 @@ export class CallContext {
   }
 }
 
+/** A parameter expansion written by the migration, always inside double quotes. */
+function param(raw: string, name: string): ShellText {
+  return [{ kind: 'param', raw, name, quoted: true }];
+}
+
 function joinDir(dir: ShellText, rel: ShellText): ShellText {
   const relStatic = staticText(rel);
   const cleanRel = relStatic?.startsWith('./') ? lit(relStatic.slice(2)) : rel;
@@ -188,16 +250,13 @@ function problemFinding(p: CallProblem): CallFinding {
   }
 }
 
-/** Flags that map onto buildctl arguments of their own, so they can live apart from the call (in a variable). */
-const STANDALONE_FLAGS = new Set(['build-arg', 'label', 'target', 'custom-platform', 'secret']);
-
 /**
  * Plans flags that stand apart from the call (words of a variable like `$KANIKO_ARGS`): only flags that become
  * `--opt`/`--secret` arguments, or that are dropped. Returns the buildctl arguments, or why it cannot.
  */
 export function planFragment(call: KanikoCall, env: PlanEnv): { args: ShellText[][]; findings: CallFinding[] } | { reason: string } {
   if (call.problems.length) return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
-  const odd = call.uses.find((u) => u.flag.mapping.action === 'map' ? !STANDALONE_FLAGS.has(u.flag.name) : u.flag.mapping.action === 'manual');
+  const odd = call.uses.find((u) => u.flag.mapping.action === 'map' ? u.flag.inVariable !== 'args' : u.flag.mapping.action === 'manual');
   if (odd) return { reason: `${odd.spelling} only works inside the executor call` };
   const ctx = new CallContext(call, env);
   try {
@@ -210,8 +269,8 @@ export function planFragment(call: KanikoCall, env: PlanEnv): { args: ShellText[
   return { args, findings: ctx.findings };
 }
 
-export function planCall(call: KanikoCall, env: PlanEnv): CallPlan {
-  const ctx = new CallContext(call, env);
+export function planCall(call: KanikoCall, env: PlanEnv, vars?: CallVariables): CallPlan {
+  const ctx = new CallContext(call, env, vars);
   for (const p of call.problems) {
     const f = problemFinding(p);
     ctx.findings.push(f);

@@ -6,7 +6,7 @@
  * (the context before the Dockerfile, destinations before the cache). Source of every fact: ../shared/reference §1–§3.
  */
 import { concat, displayText, lit, renderWord, splitLast, staticText, type ShellText } from '../shell/quote.js';
-import { field, registry } from '../buildkit/plan.js';
+import { field, registry, STDIN_DOCKERFILE_DIR, type CsvField } from '../buildkit/plan.js';
 import type { FlagUse } from './call.js';
 import type { CallContext } from './context.js';
 
@@ -22,6 +22,16 @@ export type FlagAction =
   /** Not migrated automatically: the job stays as it is, finding `code` (manual) says what to do. */
   | { action: 'manual'; code: string; reason: string };
 
+/**
+ * What a shell variable holding this flag (`$KANIKO_ARGS`, `DESTS="$DESTS --destination=…"`) can hold instead after the
+ * migration, so the call keeps reading it:
+ * - `args`: the flag's own buildctl arguments (`--opt build-arg:K=V`), passed through where the variable stood;
+ * - `names`: image names, comma-separated, read into the `--output` name list;
+ * - `push`: `false` (for `--no-push`), read into the output's `push=` attribute.
+ * A dropped flag (`drop`/`note`) may always stand in an `args` variable: it just disappears.
+ */
+export type VariableRole = 'args' | 'names' | 'push';
+
 export interface KanikoFlag {
   /** Canonical long name without dashes. */
   name: string;
@@ -29,6 +39,8 @@ export interface KanikoFlag {
   spellings: string[];
   kind: FlagKind;
   mapping: FlagAction;
+  /** When set, the flag may be held by a variable the call expands (see VariableRole); otherwise only the call may hold it. */
+  inVariable?: VariableRole;
 }
 
 const CI_PROJECT_DIR = /^\$(\{CI_PROJECT_DIR\}|CI_PROJECT_DIR)(?![A-Za-z0-9_])/;
@@ -97,9 +109,9 @@ export function repositoryOf(ref: ShellText): ShellText | undefined {
 /** The tag buildctl stores the registry cache under (one manifest; Kaniko stored one image per layer key). */
 export const CACHE_TAG = 'buildkit';
 
-const bool = (name: string, spellings: string[], mapping: FlagAction): KanikoFlag => ({ name, spellings, kind: 'bool', mapping });
-const str = (name: string, spellings: string[], mapping: FlagAction): KanikoFlag => ({ name, spellings, kind: 'string', mapping });
-const list = (name: string, spellings: string[], mapping: FlagAction): KanikoFlag => ({ name, spellings, kind: 'list', mapping });
+const bool = (name: string, spellings: string[], mapping: FlagAction, inVariable?: VariableRole): KanikoFlag => ({ name, spellings, kind: 'bool', mapping, ...(inVariable && { inVariable }) });
+const str = (name: string, spellings: string[], mapping: FlagAction, inVariable?: VariableRole): KanikoFlag => ({ name, spellings, kind: 'string', mapping, ...(inVariable && { inVariable }) });
+const list = (name: string, spellings: string[], mapping: FlagAction, inVariable?: VariableRole): KanikoFlag => ({ name, spellings, kind: 'list', mapping, ...(inVariable && { inVariable }) });
 const drop = (code: string, reason: string): FlagAction => ({ action: 'drop', code, reason });
 const note = (code: string, reason: string): FlagAction => ({ action: 'note', code, reason });
 const manual = (code: string, reason: string): FlagAction => ({ action: 'manual', code, reason });
@@ -148,6 +160,12 @@ export const FLAGS: readonly KanikoFlag[] = [
         ctx.manual('KB307', `--dockerfile ${shown} is a URL Kaniko downloads; fetch it in the script (wget) and pass its folder`, use);
         return;
       }
+      if (shown === '/dev/stdin') {
+        ctx.plan.dockerfileDir = lit(STDIN_DOCKERFILE_DIR);
+        ctx.plan.stdinDockerfile = true;
+        ctx.info('KB320', `--dockerfile /dev/stdin: buildctl reads the Dockerfile from a folder, so the call first saves its standard input to ${STDIN_DOCKERFILE_DIR}/Dockerfile`, use);
+        return;
+      }
       let path = given;
       if (!isAbsolutePath(given)) path = ctx.resolveDockerfile(given, use);
       const { dir, file } = splitDockerfilePath(path);
@@ -165,7 +183,7 @@ export const FLAGS: readonly KanikoFlag[] = [
       const use = uses[uses.length - 1];
       if (use) ctx.plan.opts.push(concat(lit('target='), valueOf(use)));
     },
-  }),
+  }, 'args'),
   list('build-arg', ['--build-arg'], {
     action: 'map',
     apply: (ctx, uses) => {
@@ -183,13 +201,13 @@ export const FLAGS: readonly KanikoFlag[] = [
         }
       }
     },
-  }),
+  }, 'args'),
   list('label', ['--label'], {
     action: 'map',
     apply: (ctx, uses) => {
       for (const use of uses) ctx.plan.opts.push(concat(lit('label:'), valueOf(use)));
     },
-  }),
+  }, 'args'),
   str('custom-platform', ['--custom-platform', '--customPlatform'], {
     action: 'map',
     apply: (ctx, uses) => {
@@ -198,13 +216,13 @@ export const FLAGS: readonly KanikoFlag[] = [
       ctx.plan.opts.push(concat(lit('platform='), valueOf(use)));
       ctx.info('KB315', `${use.spelling} ${displayText(valueOf(use))}: BuildKit builds for that platform and emulates RUN steps with its bundled QEMU when it is not the runner's; Kaniko only picked the base image for it`, use);
     },
-  }),
+  }, 'args'),
   list('secret', ['--secret'], {
     action: 'map',
     apply: (ctx, uses) => {
       for (const use of uses) ctx.plan.secrets.push(valueOf(use));
     },
-  }),
+  }, 'args'),
 
   // --- Where the image goes -------------------------------------------------------------------------------------------
   bool('no-push', ['--no-push'], {
@@ -212,25 +230,33 @@ export const FLAGS: readonly KanikoFlag[] = [
     apply: (ctx) => {
       ctx.push = ctx.bool('no-push') !== true;
     },
-  }),
+  }, 'push'),
   list('destination', ['--destination', '-d'], {
     action: 'map',
     apply: (ctx, uses) => {
       ctx.destinations = uses.map(valueOf);
-      if (ctx.push && ctx.destinations.length) {
-        ctx.plan.outputs.push([field('type', lit('image')), field('name', ...ctx.destinations), field('push', lit('true'))]);
+      const names = ctx.imageNames();
+      if (!names) {
+        ctx.manual('KB204', `the image names come from ${ctx.vars.names.map((v) => v.label).join(' and ')}, which cannot be joined into one list exactly; write one --destination in the call, then run again`);
+        return;
+      }
+      if (ctx.push && names.length) {
+        // A name-list variable holds commas at run time: the field is always quoted then.
+        const name: CsvField = { ...field('name', ...names), ...(ctx.vars.names.length && { list: true as const }) };
+        ctx.plan.outputs.push([field('type', lit('image')), name, field('push', ctx.pushValue())]);
       } else if (ctx.push && !ctx.call.problems.length) {
         ctx.warn('KB312', 'neither --destination nor --no-push: Kaniko refused to run this; the migrated call only builds');
       }
     },
-  }),
+  }, 'names'),
   str('tar-path', ['--tar-path', '--tarPath'], {
     action: 'map',
     apply: (ctx, uses) => {
       const use = uses[uses.length - 1];
       if (!use) return;
       const fields = [field('type', lit('docker')), field('dest', valueOf(use))];
-      if (ctx.destinations.length) fields.push(field('name', ...ctx.destinations));
+      const names = ctx.imageNames() ?? ctx.destinations;
+      if (names.length) fields.push({ ...field('name', ...names), ...(ctx.vars.names.length && { list: true as const }) });
       ctx.plan.outputs.push(fields);
     },
   }),
@@ -259,8 +285,13 @@ export const FLAGS: readonly KanikoFlag[] = [
         ctx.manual('KB310', '--cache-repo oci:… (a local OCI layout cache) is not mapped yet: use --export-cache type=local,dest=DIR', repoUse);
         return;
       }
+      if ((!repo || displayText(repo) === '') && !ctx.push && ctx.bool('no-push-cache') !== true) {
+        // Kaniko checks this before anything else and stops (cacheFlagsValid; the oss fork accepts it with --no-push-cache).
+        ctx.warn('KB319', '--cache with --no-push and no --cache-repo: Kaniko refused to run this ("if using cache with --no-push, specify cache repo with --cache-repo"); the migrated call builds with BuildKit\'s own cache only', ctx.last('cache'));
+        return;
+      }
       if (!repo || displayText(repo) === '') {
-        const first = ctx.destinations[0];
+        const first = ctx.firstImageName();
         if (!first) {
           ctx.manual('KB309', 'Kaniko derives the cache repository from the first --destination, and there is none here; add --cache-repo REPO to the Kaniko call and run again');
           return;
@@ -496,6 +527,7 @@ function digestFiles(ctx: CallContext, uses: FlagUse[], kind: 'digest' | 'name' 
     ctx.plan.after.push(`${digest} | tr -d '\\n' > ${file}`);
     return;
   }
+  if (ctx.vars.names.length) return ctx.manual('KB204', `${use.spelling}: the file lists every destination, and some come from ${ctx.vars.names.map((v) => v.label).join(', ')}, known only when the job runs; write the file by hand after the build`, use);
   if (!ctx.destinations.length) return ctx.manual('KB301', `${use.spelling} needs a --destination, as in Kaniko`, use);
   // Kaniko writes the tagged form into both name files when both are asked for (§2.7 quirk).
   const tagged = kind === 'name-tag' || ctx.all('image-name-tag-with-digest-file').length > 0;

@@ -1,23 +1,46 @@
 /**
- * Executor arguments held in a variable (`/kaniko/executor … $KANIKO_ARGS`). When the variable is defined in the pipeline
- * file, holds only flags that stand apart from the call (build args, labels, target, platform, secrets, dropped flags),
- * and no other command uses it, its value is rewritten to the buildctl arguments and the call passes it through.
- * GitLab expands `$X` inside variable values before the shell splits the value on blanks, with no quote removal,
- * so only values free of quotes and escapes are rewritten.
+ * Executor arguments held in a variable (`/kaniko/executor … $KANIKO_ARGS`), defined in the pipeline file
+ * (`variables:`) or built by the script (`DESTS="$DESTS --destination=$X"`).
+ *
+ * The flags every value of the variable holds decide what it can hold instead (its role, from the flag table's
+ * `inVariable`): buildctl arguments passed through (`args`), a comma-separated list of image names read into the
+ * output (`names`), or `false` for `--no-push` read into `push=` (`push`). Every value of the variable, in every job
+ * and script, must fit one role; each one is then rewritten in place, and the call reads the variable in its new form.
+ *
+ * GitLab expands `$X` inside `variables:` values before the shell splits the value on blanks, with no quote removal,
+ * so only values free of quotes and escapes are rewritten. Script values are rewritten when they are one
+ * double-quoted or unquoted string, optionally starting with the variable itself (an append).
  */
 import { isScalar, type Scalar } from 'yaml';
-import { planFragment, type CallFinding, type PlanEnv } from '../kaniko/context.js';
-import { nodeKey, type Pipeline } from '../pipeline/jobs.js';
-import { displayText } from '../shell/quote.js';
+import { planFragment, type CallFinding, type NameSource, type PlanEnv } from '../kaniko/context.js';
+import type { VariableRole } from '../kaniko/flags.js';
+import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
+import { displayText, staticText, type ShellText } from '../shell/quote.js';
 import { parseScript } from '../shell/index.js';
 import type { SimpleCommand, Word } from '../shell/types.js';
 import type { TextEdit } from './edits.js';
 import { jobItems } from './job-items.js';
-import { encodeScalarEdits, spansLines } from './scalar.js';
-import { executorIndex, readKanikoCall } from '../kaniko/call.js';
+import { encodeScalarEdits, spansLines, type ValueEdit } from './scalar.js';
+import { executorIndex, readKanikoCall, type KanikoCall } from '../kaniko/call.js';
 
 export type ArgVariable =
-  | { ok: true; edits: TextEdit[]; node?: string; findings: CallFinding[] }
+  | {
+      ok: true;
+      /**
+       * `unknown`: defined nowhere in the pipeline file; passed through as it is (a warning says so).
+       * `inline`: its flags only work inside the call (`--cache`); its words (`inline`) are read as part of the call.
+       */
+      role: VariableRole | 'unknown' | 'inline';
+      /** For `inline`: the value's words for this job, placed where the variable stood. */
+      inline: Word[];
+      /** Edits of `variables:` values. */
+      edits: TextEdit[];
+      /** Edits of script assignments, in the job's script items. */
+      scriptEdits: { item: ScriptItem; edit: ValueEdit }[];
+      /** Nodes the edits change (other jobs reading them must migrate too). */
+      nodes: string[];
+      findings: CallFinding[];
+    }
   | { ok: false; reason: string };
 
 /** A word that is one unquoted variable and nothing else: `$NAME` or `${NAME}`. */
@@ -27,64 +50,307 @@ export function loneVariable(word: Word): string | undefined {
   return /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(seg.raw)?.[1];
 }
 
-const usage = new WeakMap<Pipeline, Map<string, 'elsewhere' | 'assigned'>>();
+/**
+ * `$(for D in $LIST; do echo "--destination $D"; done)`: a loop that prints one destination flag per name. It becomes
+ * the names themselves, comma-separated: `$(echo $LIST | tr ' ' ,)` (echo joins the split list with single blanks).
+ */
+export function loopNames(word: Word): NameSource | undefined {
+  const [seg, more] = word.segments;
+  if (more || seg?.kind !== 'command' || seg.quoted) return undefined;
+  const m = /^\$\(\s*for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;`'"\\()]+?)\s*;\s*do\s+echo\s+("?)(?:--destination|-d)[ =]\$(?:\{\1\}|\1(?![A-Za-z0-9_]))\3\s*;?\s*done\s*\)$/.exec(seg.raw);
+  if (!m) return undefined;
+  const list = m[2]!;
+  const command = (raw: string): ShellText => [{ kind: 'command', raw, quoted: true }];
+  return { label: seg.raw, all: command(`$(echo ${list} | tr ' ' ,)`), first: command(`$(echo ${list} | cut -d ' ' -f 1)`) };
+}
 
-/** How each variable is used outside executor calls, across every job: read by another command, or set in a script. */
-function usageOutsideCalls(pipeline: Pipeline): Map<string, 'elsewhere' | 'assigned'> {
-  let map = usage.get(pipeline);
-  if (map) return map;
-  map = new Map();
+const NAME = /^([A-Za-z_][A-Za-z0-9_]*)=/;
+
+/** One assignment of a variable in a script: `NAME=value` before a command or alone, or after `export`/`readonly`. */
+interface Assignment {
+  item: ScriptItem;
+  script: string;
+  word: Word;
+  name: string;
+}
+
+interface Usage {
+  assignments: Map<string, Assignment[]>;
+  /** Set another way than `NAME=value` (`read`, a `for` loop, `${NAME:=x}`): the values cannot be read. */
+  otherwiseSet: Set<string>;
+  /** Read by a command other than an executor call: `printed` when only `echo`/`printf` read it (log output). */
+  reads: Map<string, 'printed' | 'elsewhere'>;
+}
+
+const usageCache = new WeakMap<Pipeline, Usage>();
+
+/** How each variable is set and read in the scripts of every job, executor calls aside. */
+function usage(pipeline: Pipeline): Usage {
+  let u = usageCache.get(pipeline);
+  if (u) return u;
+  u = { assignments: new Map(), otherwiseSet: new Set(), reads: new Map() };
+  const seen = new Set<object>();
+  const read = (name: string, how: 'printed' | 'elsewhere') => {
+    if (u!.reads.get(name) !== 'elsewhere') u!.reads.set(name, how);
+  };
   for (const job of pipeline.names()) {
     for (const item of jobItems(pipeline, job, true)) {
+      if (seen.has(item.item.node)) continue;
+      seen.add(item.item.node);
+      for (const m of item.script.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\$\{([A-Za-z_][A-Za-z0-9_]*):?[=?]/g)) u.otherwiseSet.add(m[1] ?? m[2]!);
       for (const c of item.parsed.commands) {
-        for (const a of c.assignments) {
-          const n = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(a.raw)?.[1];
-          if (n) map.set(n, 'assigned');
+        const head = c.words[0]?.value;
+        const declared = head === 'export' || head === 'readonly' || head === 'local' ? c.words.slice(1).filter((w) => NAME.test(w.raw)) : [];
+        for (const a of [...c.assignments, ...declared]) {
+          const name = NAME.exec(a.raw)![1]!;
+          const list = u.assignments.get(name) ?? [];
+          list.push({ item: item.item, script: item.script, word: a, name });
+          u.assignments.set(name, list);
+          // `X="$X …"` reads X only to append to it; any other variable it reads is read elsewhere.
+          for (const m of a.raw.slice(name.length + 1).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (m[1] !== name) read(m[1]!, 'elsewhere');
         }
-        if (c.words[0]?.value === 'export' || c.words[0]?.value === 'read') for (const w of c.words.slice(1)) map.set(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '', 'assigned');
+        if (head === 'read' || head === 'getopts') for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
         if (executorIndex(c) >= 0) continue;
-        for (const w of [...c.words, ...c.redirects.map((r) => r.target)]) {
-          for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (!map.has(m[1]!)) map.set(m[1]!, 'elsewhere');
+        const how = head === 'echo' || head === 'printf' ? 'printed' : 'elsewhere';
+        for (const w of [...(declared.length ? [] : c.words), ...c.redirects.map((r) => r.target)]) {
+          for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) read(m[1]!, c.redirects.some((r) => r.target === w) ? 'elsewhere' : how);
         }
       }
     }
   }
-  usage.set(pipeline, map);
-  return map;
+  usageCache.set(pipeline, u);
+  return u;
 }
 
-function definedSomewhere(pipeline: Pipeline, name: string): boolean {
-  return pipeline.names().some((job) => pipeline.variables(job).has(name));
+/** Every `variables:` definition of the name, in any job or globally (one entry per node). */
+function definitions(pipeline: Pipeline, name: string): Located[] {
+  const out = new Map<string, Located>();
+  for (const job of pipeline.names()) {
+    const loc = pipeline.variables(job).get(name);
+    if (loc) out.set(nodeKey(loc), loc);
+  }
+  return [...out.values()];
+}
+
+/** The flags a value holds, read as executor arguments. */
+function readFlags(text: string): KanikoCall | undefined {
+  const parsed = parseScript(text);
+  if (parsed.errors.length || parsed.commands.length > 1) return undefined;
+  const words = parsed.commands[0]?.words ?? [];
+  const synthetic: SimpleCommand = { assignments: [], words, redirects: [], start: 0, end: text.length, enclosures: [] };
+  return readKanikoCall(synthetic, -1);
+}
+
+/** The role a set of flags fits, undefined for none (empty), or why none fits. */
+function roleOf(call: KanikoCall): VariableRole | undefined | { reason: string } {
+  if (call.problems.length) return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
+  const roles = new Set<VariableRole>();
+  for (const u of call.uses) {
+    const a = u.flag.mapping.action;
+    const role = u.flag.inVariable ?? (a === 'drop' || a === 'note' ? 'args' : undefined);
+    if (!role) return { reason: `${u.spelling} only works inside the executor call` };
+    roles.add(role);
+  }
+  if (roles.size > 1) return { reason: `it mixes flags that become different parts of the buildctl call (${call.uses.map((u) => u.spelling).join(', ')})` };
+  return [...roles][0];
+}
+
+/** The text of a script assignment's value, when it can be rewritten: one `"…"` or unquoted string, no escapes. */
+function assignmentText(a: Assignment): { text: string; quoted: boolean } | undefined {
+  const raw = a.word.raw.slice(a.name.length + 1);
+  const quoted = /^"[^"\\`]*"$/.test(raw);
+  if (!quoted && /["'\\`\s]/.test(raw)) return undefined;
+  const text = quoted ? raw.slice(1, -1) : raw;
+  if (text.includes('$(') || text.includes('$((')) return undefined;
+  return { text, quoted };
+}
+
+/** `$NAME`/`${NAME}` at the start of a value (an append), and the rest. */
+function splitSelf(text: string, name: string): { self: string; rest: string } {
+  const m = new RegExp(`^\\$(\\{${name}\\}|${name}(?![A-Za-z0-9_]))`).exec(text);
+  return m ? { self: m[0], rest: text.slice(m[0].length) } : { self: '', rest: text };
+}
+
+interface Rewrite {
+  /** The new value text (inside the same quotes), or why it cannot be rewritten. */
+  text?: string;
+  /** The same, one flag (with its value) per part, to lay out as the old value was. */
+  parts?: string[];
+  reason?: string;
+  findings: CallFinding[];
+}
+
+/** A value's flags in their new form for the role; `self` is an append's own `$NAME` kept in front. */
+function rewriteValue(name: string, call: KanikoCall, role: VariableRole, self: string, env: PlanEnv): Rewrite {
+  if (!call.uses.length) return { text: self, findings: [] };
+  switch (role) {
+    case 'args': {
+      const fragment = planFragment(call, env);
+      if ('reason' in fragment) return { reason: fragment.reason, findings: [] };
+      const parts = fragment.args.map((pair) => pair.map(displayText).join(' '));
+      if (parts.some((p) => /\s.*\s|["'\\]/.test(p.replace(/^--\w+ /, '')))) return { reason: 'a value holds blanks or quotes', findings: [] };
+      return { text: [self, ...parts].filter(Boolean).join(' '), parts, findings: fragment.findings };
+    }
+    case 'names': {
+      const names = call.uses.map((u) => displayText(u.value ?? []));
+      if (names.some((n) => n === '' || /[\s,"'\\]/.test(n))) return { reason: 'an image name holds blanks, commas or quotes', findings: [] };
+      return { text: (self ? `\${${name}:+$${name},}` : '') + names.join(','), findings: [] };
+    }
+    case 'push': {
+      if (self || call.uses.length > 1) return { reason: 'it is appended to, or holds --no-push twice', findings: [] };
+      const u = call.uses[0]!;
+      const v = u.value === undefined ? 'true' : staticText(u.value);
+      if (v !== 'true' && v !== 'false') return { reason: `${u.spelling} has a value only known when the job runs`, findings: [] };
+      return { text: v === 'true' ? 'false' : '', findings: [] };
+    }
+  }
+}
+
+function describeFlags(words: Word[]): string {
+  const flags = words.map((w) => w.raw).filter((r) => r.startsWith('-')).map((r) => r.split('=')[0]);
+  return flags.length ? [...new Set(flags)].join(', ') : 'empty here';
+}
+
+const ROLE_TEXT: Record<VariableRole, string> = {
+  args: 'buildctl arguments',
+  names: 'a comma-separated list of image names (read into --output name=…)',
+  push: 'false for --no-push (read into --output push=…)',
+};
+
+interface RoleOf {
+  role?: VariableRole | 'inline';
+  reason?: string;
+}
+
+const roleCache = new WeakMap<Pipeline, Map<string, RoleOf>>();
+
+/**
+ * The one role every value of the variable fits, across the whole pipeline (a template's call is shared).
+ * A variable only `variables:` blocks define, whose values no role fits (`--cache`, or destinations with build args),
+ * is read into the call instead (`inline`).
+ */
+function variableRole(pipeline: Pipeline, name: string): RoleOf {
+  let cache = roleCache.get(pipeline);
+  if (!cache) roleCache.set(pipeline, (cache = new Map()));
+  const hit = cache.get(name);
+  if (hit) return hit;
+  const roles = new Set<VariableRole>();
+  let reason: string | undefined;
+  let inlinable = true;
+  const consider = (text: string) => {
+    const call = readFlags(text);
+    const r = call ? roleOf(call) : { reason: 'it is not a list of flags' };
+    if (!call || call.problems.length) inlinable = false;
+    if (r && typeof r === 'object') reason ??= r.reason;
+    else if (r) roles.add(r);
+  };
+  for (const loc of definitions(pipeline, name)) {
+    if (!isScalar(loc.node) || typeof loc.node.value !== 'string') reason ??= 'it is not a plain string';
+    else if (/["'\\`]|\$\(|\$\$/.test(loc.node.value)) reason ??= 'it holds quotes, escapes or command substitutions, which the shell does not interpret inside a variable';
+    else {
+      consider(loc.node.value);
+      continue;
+    }
+    inlinable = false;
+  }
+  for (const a of usage(pipeline).assignments.get(name) ?? []) {
+    inlinable = false;
+    const t = assignmentText(a);
+    if (!t) reason ??= `the script sets it to ${a.word.raw.slice(name.length + 1)}, which is not one plain or double-quoted string`;
+    else {
+      const { rest } = splitSelf(t.text, name);
+      if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(rest)) reason ??= 'the script puts it after other flags, not only appends to it';
+      else consider(rest);
+    }
+  }
+  if (roles.size > 1) reason ??= `its values hold flags that become different parts of the buildctl call`;
+  const out: RoleOf = !reason ? { role: [...roles][0] ?? 'args' } : inlinable ? { role: 'inline' } : { reason };
+  cache.set(name, out);
+  return out;
 }
 
 export function translateArgVariable(pipeline: Pipeline, job: string, name: string, env: PlanEnv): ArgVariable {
-  const use = usageOutsideCalls(pipeline).get(name);
-  if (use === 'assigned') return { ok: false, reason: `$${name} is set by the script, so its flags are only known when the job runs` };
-  if (use === 'elsewhere') return { ok: false, reason: `$${name} is also used by other commands, so it cannot be rewritten for buildctl` };
+  const u = usage(pipeline);
+  const fail = (why: string): ArgVariable => ({ ok: false, reason: `$${name} ${why}` });
+  if (u.otherwiseSet.has(name)) return fail('is set by the script in a way this tool cannot read (read, a for loop, ${…:=…}), so its flags are only known when the job runs');
+  if (u.reads.get(name) === 'elsewhere') return fail('is also used by other commands, so it cannot be rewritten for buildctl');
+  const { role, reason } = variableRole(pipeline, name);
+  if (!role) return fail(`cannot be rewritten for buildctl: ${reason}`);
+
+  const result = {
+    ok: true as const,
+    role: role as VariableRole | 'unknown' | 'inline',
+    inline: [] as Word[],
+    edits: [] as TextEdit[],
+    scriptEdits: [] as { item: ScriptItem; edit: ValueEdit }[],
+    nodes: [] as string[],
+    findings: [] as CallFinding[],
+  };
+  const ownNodes = new Set(jobItems(pipeline, job).map((i) => i.item.node as object));
+  const assignments = (u.assignments.get(name) ?? []).filter((a) => ownNodes.has(a.item.node));
   const loc = pipeline.variables(job).get(name);
-  if (!loc) {
-    return definedSomewhere(pipeline, name)
-      ? { ok: true, edits: [], findings: [] } // empty for this job
-      : { ok: false, reason: `$${name} is not defined in the pipeline file (CI/CD settings?), so its flags are unknown` };
+  if (!loc && !assignments.length && !definitions(pipeline, name).length && !u.assignments.has(name)) {
+    const missing = pipeline.missingParts(job);
+    if (missing.length) return fail(`is not defined in the files read, and the job is built from ${missing.join(' and ')}, which is not among them and may set it to Kaniko flags`);
+    result.role = 'unknown';
+    result.findings.push({
+      code: 'KB212',
+      severity: 'warning',
+      message: `$${name} is not defined in the pipeline file (CI/CD settings?); it is passed to buildctl as it is, so wherever it is set it must now hold buildctl arguments (buildctl stops on a Kaniko flag)`,
+    });
+    return result;
   }
-  if (!isScalar(loc.node) || typeof loc.node.value !== 'string') return { ok: false, reason: `$${name} is not a plain string` };
-  const value = loc.node.value;
-  if (/["'\\`]|\$\(/.test(value)) return { ok: false, reason: `$${name} holds quotes or command substitutions, which the shell does not interpret inside a variable` };
-  const parsed = parseScript(value);
-  if (parsed.errors.length || parsed.commands.length > 1) return { ok: false, reason: `$${name} is not a list of flags` };
-  const words = parsed.commands[0]?.words ?? [];
-  if (!words.length) return { ok: true, edits: [], node: nodeKey(loc), findings: [] };
-  const synthetic: SimpleCommand = { assignments: [], words, redirects: [], start: 0, end: value.length, enclosures: [] };
-  const fragment = planFragment(readKanikoCall(synthetic, -1), env);
-  if ('reason' in fragment) return { ok: false, reason: `$${name}: ${fragment.reason}` };
-  const parts = fragment.args.map((pair) => pair.map(displayText).join(' '));
-  if (parts.some((p) => /\s.*\s|["'\\]/.test(p.replace(/^--\w+ /, '')))) return { ok: false, reason: `$${name}: a value holds blanks or quotes` };
-  const node = loc.node as Scalar;
-  const edits = encodeScalarEdits(loc.file, node, [{ start: 0, end: value.length, parts, join: 'soft', multiline: spansLines(loc.file, node, 0, value.length) }]);
-  if (!edits) return { ok: false, reason: `$${name} cannot be edited in place` };
-  const findings: CallFinding[] = [
-    ...fragment.findings,
-    { code: 'KB207', severity: 'info', message: `$${name} holds executor flags; its value in ${loc.file.path} is rewritten to buildctl arguments` },
-  ];
-  return { ok: true, edits, node: nodeKey(loc), findings };
+
+  if (role === 'inline') {
+    // The call is rewritten with the flags of this job's value; the variable itself stays as it is.
+    if (loc) {
+      result.inline = readFlags((loc.node as Scalar).value as string)!.command.words;
+      result.nodes.push(nodeKey(loc));
+    }
+    result.findings.push({
+      code: 'KB214',
+      severity: 'warning',
+      message: `$${name} holds flags that only work inside the call (${describeFlags(result.inline)}); its value${loc ? ` from ${loc.file.path}` : ''} is written into the buildctl call, which no longer reads $${name}: change the call, not the variable, to change them`,
+    });
+    return result;
+  }
+
+  if (loc) {
+    const value = (loc.node as Scalar).value as string;
+    const call = readFlags(value)!;
+    const r = rewriteValue(name, call, role, '', env);
+    if (r.reason !== undefined || r.text === undefined) return fail(`cannot be rewritten for buildctl: ${r.reason}`);
+    if (call.uses.length) {
+      const node = loc.node as Scalar;
+      const end = value.replace(/\s+$/, '').length; // a block scalar's final line break stays
+      const edits = encodeScalarEdits(loc.file, node, [{ start: 0, end, parts: r.parts ?? [r.text], join: 'soft', multiline: spansLines(loc.file, node, 0, end) }]);
+      if (!edits) return fail('cannot be edited in place');
+      result.edits.push(...edits);
+    }
+    result.nodes.push(nodeKey(loc));
+    result.findings.push(...r.findings);
+    if (call.uses.length) result.findings.push({ code: 'KB207', severity: 'info', message: `$${name} holds executor flags; its value in ${loc.file.path} now holds ${ROLE_TEXT[role]}` });
+  }
+
+  for (const a of assignments) {
+    const t = assignmentText(a)!;
+    const { self, rest } = splitSelf(t.text, name);
+    const call = readFlags(rest)!;
+    const r = rewriteValue(name, call, role, self, env);
+    if (r.reason !== undefined || r.text === undefined) return fail(`cannot be rewritten for buildctl: ${r.reason}`);
+    if (!call.uses.length) continue;
+    const valueStart = a.word.start + name.length + 1;
+    // No field splitting or globbing happens in an assignment: only blanks and operators need the quotes.
+    const text = t.quoted || /[\s;&|<>()'"#]/.test(r.text) ? `"${r.text}"` : r.text;
+    if (a.script.slice(valueStart, a.word.end).includes('\n')) return fail('is set over several lines');
+    result.scriptEdits.push({ item: a.item, edit: { start: valueStart, end: a.word.end, parts: [text], join: 'soft', multiline: false } });
+    result.findings.push(...r.findings);
+  }
+  if (assignments.length && result.scriptEdits.length) {
+    result.findings.push({ code: 'KB213', severity: 'info', message: `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}` });
+  }
+  if (u.reads.get(name) === 'printed') {
+    result.findings.push({ code: 'KB213', severity: 'info', message: `$${name} is also printed by echo/printf; the log now shows its buildctl form` });
+  }
+  return result;
 }

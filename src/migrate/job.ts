@@ -5,7 +5,7 @@
 import { isMap, isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
 import { readKanikoCall } from '../kaniko/call.js';
-import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
+import { planCall, variableNames, type CallFinding, type CallVariables, type PlanEnv } from '../kaniko/context.js';
 import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
 import { lookupInMap, nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
@@ -19,7 +19,7 @@ import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PRO
 import { insertItemsBefore } from './items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
-import { loneVariable, translateArgVariable } from './arg-variables.js';
+import { loneVariable, loopNames, translateArgVariable, type ArgVariable } from './arg-variables.js';
 
 export interface JobFinding {
   code: string;
@@ -141,29 +141,58 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     list.push(e);
     valueEdits.set(item, list);
   };
+  // Variables the calls expand, translated once per job (their assignments are edited once).
+  const argVariables = new Map<string, ArgVariable>();
+  const translate = (variable: string): ArgVariable => {
+    let t = argVariables.get(variable);
+    if (!t) {
+      argVariables.set(variable, (t = translateArgVariable(pipeline, name, variable, opts.env)));
+      if (t.ok) {
+        result.edits.push(...t.edits);
+        for (const { item, edit } of t.scriptEdits) pushEdit(item, edit);
+        for (const n of t.nodes) {
+          result.touches.add(n);
+          result.reads.add(n);
+        }
+      }
+    }
+    return t;
+  };
   for (const { item, command, head } of calls) {
-    const call = readKanikoCall(command, head);
-    // `$KANIKO_ARGS`-style words: rewrite the variable when it is safe, and pass it through.
-    const passthrough: string[] = [];
+    // A variable whose flags only work inside the call is read as part of it, its words where the variable stood.
     const varFindings: CallFinding[] = [];
+    const words = command.words.flatMap((w, i) => {
+      const variable = i > head ? loneVariable(w) : undefined;
+      const t = variable ? translate(variable) : undefined;
+      if (!t?.ok || t.role !== 'inline') return [w];
+      varFindings.push(...t.findings.map((f) => ({ ...f, offset: w.start })));
+      return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
+    });
+    const call = readKanikoCall(words.length === command.words.length && words.every((w, i) => w === command.words[i]) ? command : { ...command, words }, head);
+    // `$KANIKO_ARGS`-style words: rewrite the variable when it is safe; the call then reads it in its new form.
+    const passthrough: string[] = [];
+    const vars: CallVariables = { names: [] };
     call.problems = call.problems.filter((p) => {
+      const loop = p.kind === 'dynamic-argument' ? loopNames(p.word) : undefined;
+      if (loop) {
+        vars.names.push(loop);
+        varFindings.push({ code: 'KB213', severity: 'info', message: `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`, offset: p.word.start });
+        return false;
+      }
       const variable = p.kind === 'dynamic-argument' ? loneVariable(p.word) : undefined;
       if (!variable) return true;
-      const t = translateArgVariable(pipeline, name, variable, opts.env);
+      const t = translate(variable);
       if (!t.ok) {
         p.detail = t.reason;
         return true;
       }
-      passthrough.push(p.word.raw);
-      result.edits.push(...t.edits);
-      if (t.node) {
-        result.touches.add(t.node);
-        result.reads.add(t.node);
-      }
+      if (t.role === 'names') vars.names.push(variableNames(variable));
+      else if (t.role === 'push') vars.push = variable;
+      else passthrough.push(p.word.raw);
       varFindings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
       return false;
     });
-    const planned = planCall(call, opts.env);
+    const planned = planCall(call, opts.env, vars);
     planned.plan.passthrough.push(...passthrough);
     planned.findings.push(...varFindings);
     const loc = item.item;
@@ -183,6 +212,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     const parts = rendered.groups.map((g) => g.join(' '));
     parts[0] = [...rendered.prefix, parts[0]].join(' ');
     for (const r of inside) parts.push(item.script.slice(r.start, r.end));
+    parts[parts.length - 1] += rendered.suffix;
     const multiline = spansLines(loc.file, loc.node, first.start, lastWord.end);
     pushEdit(loc, { start: first.start, end: lastWord.end, parts, join: 'soft', multiline, continuation: continuationOf(item.script, first.start, lastWord.end) });
     if (rendered.after.length) pushEdit(loc, { start: lastWord.end, end: lastWord.end, parts: ['', ...rendered.after], join: 'hard', multiline: true, leadFrom: first.start });

@@ -215,6 +215,16 @@ export function plainSafe(s: string): boolean {
   return !/: |:$| #|\t#|^#|^[-?:,[\]{}#&*!|>'"%@`] |^[[\]{}#&*!|>'"%@`]/m.test(s);
 }
 
+/**
+ * Can this edit stay inside a plain scalar? Parts that start a line (multi-line layouts, or the start of the value)
+ * must not start with an indicator; every part, read with the characters around it, must not hold `: ` or ` #`.
+ */
+function plainEditSafe(value: string, e: ValueEdit): boolean {
+  if (e.multiline || e.start === 0) return e.parts.every(plainSafe);
+  const around = `${value[e.start - 1] ?? ''}${e.parts.join(' ')}${value[e.end] ?? ''}`;
+  return !/: |:$| #|\t#|\n/.test(around) && !(e.end >= value.length && around.endsWith(':'));
+}
+
 function yamlDoubleQuote(value: string): string {
   return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
 }
@@ -256,7 +266,7 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
         hard = `${eol}${eol}${map.indent}`;
         break;
       case Scalar.PLAIN:
-        if (e.parts.some((p) => !plainSafe(p))) return rerender(file, node, sorted);
+        if (!plainEditSafe(map.value, e)) return rerender(file, node, sorted);
         if (e.multiline) soft = `${eol}${map.indent}`;
         hard = `${eol}${eol}${map.indent}`;
         break;

@@ -41,7 +41,7 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     const first = command.words[head]!;
     const last = command.words[command.words.length - 1]!;
     const rendered = renderCall(planned.plan);
-    const call = [...rendered.prefix, ...rendered.groups.flat()].join(' ');
+    const call = [...rendered.prefix, ...rendered.groups.flat()].join(' ') + rendered.suffix;
     const steps = rendered.before.length || rendered.after.length;
     if (steps && command.enclosures.some((e) => e === 'pipeline' || e === 'and-or' || e === 'background')) {
       findings.push({ code: 'KB318', severity: 'manual', message: 'the migrated call needs steps before or after it, but it is part of a pipeline or && / || list', offset: first.start });

@@ -94,6 +94,27 @@ export class Pipeline {
     return name.startsWith('.');
   }
 
+  /**
+   * What the job is built from that the files read do not hold: `extends` targets and `!reference [job, …]` jobs
+   * defined nowhere (in a file of another project, or an include that is not there). Such a job may set anything.
+   */
+  missingParts(name: string): string[] {
+    const out = new Set<string>();
+    for (const n of this.extendsChain(name)) if (!this.definitions(n).length) out.add(`extends ${n}`);
+    const visit = (node: unknown, depth: number) => {
+      if (isMap(node)) for (const pair of node.items) visit(pair.value, depth + 1);
+      if (depth > 10 || !isSeq(node)) return;
+      if (node.tag === '!reference') {
+        const job = node.items[0];
+        if (isScalar(job) && !this.definitions(String(job.value)).length && job.value !== 'default') out.add(`!reference [${String(job.value)}, …]`);
+        return;
+      }
+      for (const i of node.items) visit(i, depth + 1);
+    };
+    for (const key of ['before_script', 'script', 'variables']) visit(this.effective(name, key)?.node, 0);
+    return [...out];
+  }
+
   /** Names of the jobs and templates this one extends, directly. */
   extendsOf(name: string): string[] {
     let out = this.memo.extendsOf.get(name);

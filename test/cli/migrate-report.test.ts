@@ -149,7 +149,7 @@ describe('--check exit codes', () => {
     return r;
   };
   const ONLY_INFO = { '.gitlab-ci.yml': `include:\n  - remote: https://example.com/ci.yml\n${LINT_JOB}` };
-  const MANUAL = { '.gitlab-ci.yml': KANIKO_JOB.replace('--destination', '$EXTRA --destination') };
+  const MANUAL = { '.gitlab-ci.yml': KANIKO_JOB.replace('--destination', '$(cat extra.args) --destination') };
   const WARNING = { '.gitlab-ci.yml': `include:\n  - local: ci/missing.yml\n${LINT_JOB}` };
 
   test('nothing to do → 0', async () => {

@@ -47,7 +47,7 @@ describe('migrate command', () => {
   });
 
   test('--check: manual findings fail unless --fail-on never', async () => {
-    const job = KANIKO_JOB.replace('--destination', '$EXTRA --destination');
+    const job = KANIKO_JOB.replace('--destination', '$(cat extra.args) --destination');
     const root = tempRepo({ '.gitlab-ci.yml': job });
     expect((await runCli(['migrate', '--check'], { cwd: root })).code).toBe(1);
     expect((await runCli(['migrate', '--check', '--fail-on', 'never'], { cwd: root })).code).toBe(0);

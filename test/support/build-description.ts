@@ -219,6 +219,9 @@ for (const n of [
 for (const n of ['reproducible', 'insecure', 'skip-tls-verify', 'insecure-pull', 'skip-default-registry-fallback', 'push-ignore-immutable-tag-errors', 'dryrun', 'preserve-context'])
   kflag('bool', 'unmodelled', [n]);
 
+/** The `unknown` entry for a call Kaniko refuses: `--cache` with `--no-push` and no `--cache-repo`. */
+export const CACHE_WITHOUT_REPO = '--cache and --no-push without --cache-repo (Kaniko fails)';
+
 const UNICODE_SPACES = /[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+/u;
 
 interface ParsedKaniko {
@@ -414,13 +417,15 @@ export function describeKaniko(argvIn: string[], ctx: DescribeContext): BuildDes
   let cacheInferredFrom: string | null = null;
   if (p.bools.get('cache')) {
     const repo = one('cache-repo');
+    // §2.8 validation: Google's executor refuses a cache it could not push to; the oss fork accepts it with --no-push-cache.
+    if (!repo && noPush && !p.bools.get('no-push-cache')) unknown.push(CACHE_WITHOUT_REPO);
     let r: string | null = null;
     if (repo) r = repo.startsWith('oci:') ? `oci:${showPath(path.resolve(ctx.cwd, repo.slice(4)), ctx.projectDir)}` : repositoryOf(repo);
     else if (destinations.length > 0) {
       cacheInferredFrom = repositoryOf(destinations[0]!);
       r = `${cacheInferredFrom}/cache`;
     }
-    else unknown.push('--cache with neither --cache-repo nor --destination (Kaniko fails)');
+    else if (!noPush) unknown.push('--cache with neither --cache-repo nor --destination (Kaniko fails)');
     if (r !== null) {
       cacheImport = [r];
       cacheExport = p.bools.get('no-push-cache') ? [] : [r];

@@ -15,6 +15,7 @@ import path from 'node:path';
 import YAML, { isMap, isScalar } from 'yaml';
 import {
   describeBuildctl,
+  CACHE_WITHOUT_REPO,
   describeKaniko,
   diffDescriptions,
   hasUnicodeSpaceEntries,
@@ -185,6 +186,12 @@ async function compareKanikoJob(
         // author evidently meant, but only if the migrator said something about this job.
         if (!warned) problems.push(`call ${i + 1}: the Kaniko argv has Unicode spaces (${JSON.stringify(kc.argv.filter((x) => /[^\x00-\x7f]/.test(x)))}) and no warning/manual/error finding says so`);
         dB = describeKaniko(kc.argv, { cwd: kc.cwd, env: kc.env, projectDir: runB.cwd, unicodeSpacesAsSeparators: true });
+        lenient = true;
+      }
+      if (dB.unknown.includes(CACHE_WITHOUT_REPO)) {
+        // Kaniko refuses the call; the evident intent is the build without a registry cache, if the migrator said so.
+        if (!warned) problems.push(`call ${i + 1}: Kaniko refuses --cache with --no-push and no --cache-repo, and no warning/manual/error finding says so`);
+        dB = { ...dB, unknown: dB.unknown.filter((u) => u !== CACHE_WITHOUT_REPO) };
         lenient = true;
       }
       const dA = describeBuildctl(bc.argv, { cwd: bc.cwd, env: bc.env, projectDir: runA.cwd, buildkitdConfig: bc.buildkitdConfig });

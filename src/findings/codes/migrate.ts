@@ -79,7 +79,8 @@ export const MIGRATE_CODES: CodeDoc[] = [
     severity: 'manual',
     title: 'Executor arguments known only when the job runs',
     explanation:
-      'A word of the executor call is an unquoted variable or command substitution (`$KANIKO_ARGS`, `${DESTS}`, `$(…)`) that expands to several arguments at run time. Which Kaniko flags it holds cannot be read from the file.',
+      'A word of the executor call is an unquoted variable or command substitution (`$KANIKO_ARGS`, `${DESTS}`, `$(…)`) that expands to several arguments at run time, and what it holds cannot be rewritten for buildctl: a command substitution or loop makes them, another command reads the variable too, its values mix flags that become different parts of the buildctl call (destinations with build args), or a value holds a flag that only works inside the call (`--cache`). ' +
+      'Variables whose every value fits one place of the buildctl call are rewritten instead (KB207, KB213).',
     action: 'The job is left unchanged.',
     todo: 'Write those flags out in the call (or as buildctl flags: `--destination X` becomes a name in `--output type=image,name=X,push=true`, `--build-arg K=V` becomes `--opt build-arg:K=V`), then run again.',
   },
@@ -105,9 +106,37 @@ export const MIGRATE_CODES: CodeDoc[] = [
     severity: 'info',
     title: 'Executor flags held in a variable, rewritten',
     explanation:
-      'The executor call takes flags from a variable defined in the pipeline file (`$KANIKO_ARGS`). The variable holds only flags that stand apart from the call (build args, labels, target, platform, secrets), and no other command reads it.',
-    action: 'The variable\'s value is rewritten to the buildctl arguments (`--opt build-arg:K=V`, …) and the call passes the variable through.',
+      'The executor call takes flags from a variable defined in the pipeline file (`$KANIKO_ARGS`). Every value of the variable holds flags that fit one place of the buildctl call (build args, labels, target, platform, secrets; or only destinations; or only `--no-push`), and no other command reads it.',
+    action: 'The variable\'s value is rewritten: to buildctl arguments (`--opt build-arg:K=V`, …) that the call passes through; to a comma-separated list of image names read into `--output name=`; or to `false` read as `push=${VAR:-true}`.',
     todo: 'If the variable is also set in CI/CD settings or by a trigger, use buildctl arguments there too.',
+  },
+  {
+    code: 'KB212',
+    severity: 'warning',
+    title: 'A variable of executor arguments defined outside the pipeline file',
+    explanation:
+      'The executor call expands a variable (`$KANIKO_ADDITIONAL_ARGS`) that no `variables:` block and no script line of the pipeline sets. It is usually an extension point left empty, or set in CI/CD settings, a trigger or a schedule, where this tool cannot read it.',
+    action: 'Migrated: the call passes the variable to buildctl as it is. When it is empty, nothing changes; when it holds Kaniko flags, buildctl stops with "flag provided but not defined".',
+    todo: 'Wherever the variable is set, write buildctl arguments instead (`--opt build-arg:K=V`, `--opt label:K=V`, `--opt target=T`; see `kaniko2buildkit explain KB204`).',
+  },
+  {
+    code: 'KB213',
+    severity: 'info',
+    title: 'Executor flags built by the script, rewritten',
+    explanation:
+      'The script builds executor flags in a variable (`DESTS="$DESTS --destination=$X"`, `dry=--no-push`, `LABELS="$LABELS --label k=v"`) and the call expands it. Every assignment holds flags that fit one place of the buildctl call, and no other command reads the variable (echo/printf aside: the log then shows the new form).',
+    action:
+      'Each assignment is rewritten in place, conditions and order kept: destinations become a comma-separated list of image names (`DESTS="${DESTS:+$DESTS,}$X"`) read into `--output "type=image,\\"name=…${DESTS:+,$DESTS}\\",push=true"`; `--no-push` becomes `false`, read as `push=${dry:-true}`; build args, labels and target become buildctl arguments passed through.',
+    todo: 'If the variable is also set outside the pipeline file (CI/CD settings), give it the new form there too.',
+  },
+  {
+    code: 'KB214',
+    severity: 'warning',
+    title: 'Executor flags held in a variable, written into the call',
+    explanation:
+      'The executor call expands a variable defined in `variables:` (`$KANIKO_CACHE_ARGS: --cache=true --cache-ttl=24h`) holding flags that only work inside the call: `--cache` needs the call\'s destinations, and buildctl spreads it over `--import-cache` and `--export-cache`. No script sets the variable and no command other than echo/printf reads it.',
+    action: 'The call is migrated with the variable\'s flags (its value for that job) read where the variable stood; the buildctl call no longer reads the variable, whose definition stays as it was.',
+    todo: 'To change those flags later, change the buildctl call. A job, include or CI/CD setting that overrides the variable no longer changes the build: move such overrides into the call, and delete the variable when nothing else prints it.',
   },
   {
     code: 'KB208',
@@ -276,6 +305,22 @@ export const MIGRATE_CODES: CodeDoc[] = [
     explanation: 'Kaniko `--skip-tls-verify` skipped verification for every registry call, base-image pulls included. BuildKit takes `registry.insecure=true` for the push and the cache, and per registry host (buildkitd.toml) for pulls.',
     action: 'Mapped to `registry.insecure=true` on the output and cache.',
     todo: 'If the Dockerfile pulls from a registry with a self-signed certificate, add `--skip-tls-verify-registry HOST` for it and run again (it becomes `[registry."HOST"] insecure = true`).',
+  },
+  {
+    code: 'KB319',
+    severity: 'warning',
+    title: 'A call Kaniko refused: cache without a repository, and no push',
+    explanation: 'Kaniko stops before building when `--cache=true` and `--no-push` are given without `--cache-repo` ("if using cache with --no-push, specify cache repo with --cache-repo"), since it has no destination to derive the cache repository from. The original job failed at that call (or was allowed to fail).',
+    action: 'Migrated as the build it evidently meant: no registry cache (BuildKit still caches in the daemon for the job\'s life), nothing pushed. The job no longer fails there.',
+    todo: 'If the job was meant to use a registry cache, add `--cache-repo REPO` to the Kaniko call and run again, or add `--import-cache type=registry,ref=REPO:buildkit` to the buildctl call.',
+  },
+  {
+    code: 'KB320',
+    severity: 'info',
+    title: 'A Dockerfile read from standard input',
+    explanation: 'Kaniko read `--dockerfile /dev/stdin` like a file (`echo "FROM $IMAGE" | /kaniko/executor …`, a retag). buildctl takes the Dockerfile from a folder (`--local dockerfile=DIR`).',
+    action: 'The call becomes a group that saves its standard input first: `{ mkdir -p /tmp/stdin-dockerfile && cat > /tmp/stdin-dockerfile/Dockerfile && buildctl-daemonless.sh build … --local dockerfile=/tmp/stdin-dockerfile; }`. The pipe into it is kept.',
+    todo: 'Nothing, unless the job writes to /tmp/stdin-dockerfile itself.',
   },
   {
     code: 'KB318',
