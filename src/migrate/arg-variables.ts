@@ -346,11 +346,12 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     result.scriptEdits.push({ item: a.item, edit: { start: valueStart, end: a.word.end, parts: [text], join: 'soft', multiline: false } });
     result.findings.push(...r.findings);
   }
+  const printed = u.reads.get(name) === 'printed' ? '; echo/printf also print it, so the log shows the new form' : '';
   if (assignments.length && result.scriptEdits.length) {
-    result.findings.push({ code: 'KB213', severity: 'info', message: `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}` });
-  }
-  if (u.reads.get(name) === 'printed') {
-    result.findings.push({ code: 'KB213', severity: 'info', message: `$${name} is also printed by echo/printf; the log now shows its buildctl form` });
+    result.findings.push({ code: 'KB213', severity: 'info', message: `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}${printed}` });
+  } else if (printed) {
+    const rewritten = result.findings.find((f) => f.code === 'KB207');
+    if (rewritten) rewritten.message += printed;
   }
   return result;
 }
