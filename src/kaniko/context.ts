@@ -12,6 +12,8 @@ import { FLAGS, type KanikoFlag } from './flags.js';
 export interface PlanEnv {
   /** Does this path (relative to the repository root, which is the job's working directory) exist? undefined = cannot tell. */
   fileExists(path: string): boolean | undefined;
+  /** The value the pipeline file gives a variable for this job (as written, before expansion); undefined when none. */
+  variable?(name: string): string | undefined;
 }
 
 export interface CallFinding {
@@ -92,6 +94,11 @@ export class CallContext {
   /** The first image name, for the cache repository Kaniko derives from it. */
   firstImageName(): ShellText | undefined {
     return this.destinations[0] ?? this.vars.names[0]?.first;
+  }
+
+  /** A variable's value from the pipeline file, for this job. */
+  variableValue(name: string): string | undefined {
+    return this.env.variable?.(name);
   }
 
   /** The output's `push=` value: `true`, or `${VAR:-true}` when a variable held `--no-push`. */

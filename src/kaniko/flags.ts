@@ -45,10 +45,20 @@ export interface KanikoFlag {
 
 const CI_PROJECT_DIR = /^\$(\{CI_PROJECT_DIR\}|CI_PROJECT_DIR)(?![A-Za-z0-9_])/;
 
-/** A path Kaniko would not resolve against the working directory. */
-function isAbsolutePath(text: ShellText): boolean {
-  const shown = displayText(text);
-  return shown.startsWith('/') || CI_PROJECT_DIR.test(shown) || shown.startsWith('~');
+/**
+ * A path Kaniko would not resolve against the working directory. A leading variable is followed through the job's
+ * `variables:` (`$DOCKERFILE` → `$CONTEXT/Dockerfile` → `$CI_PROJECT_DIR/Dockerfile`).
+ */
+function isAbsolutePath(text: ShellText, ctx: CallContext): boolean {
+  let shown = displayText(text);
+  for (let depth = 0; depth < 8; depth++) {
+    if (shown.startsWith('/') || CI_PROJECT_DIR.test(shown) || shown.startsWith('~')) return true;
+    const m = /^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/.exec(shown);
+    const value = m ? ctx.variableValue(m[1] ?? m[2]!) : undefined;
+    if (value === undefined) return false;
+    shown = value + shown.slice(m![0].length);
+  }
+  return false;
 }
 
 function stripTrailingSlash(text: ShellText): ShellText {
@@ -167,7 +177,7 @@ export const FLAGS: readonly KanikoFlag[] = [
         return;
       }
       let path = given;
-      if (!isAbsolutePath(given)) path = ctx.resolveDockerfile(given, use);
+      if (!isAbsolutePath(given, ctx)) path = ctx.resolveDockerfile(given, use);
       const { dir, file } = splitDockerfilePath(path);
       ctx.plan.dockerfileDir = dir;
       ctx.plan.filename = file;

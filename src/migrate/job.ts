@@ -78,6 +78,15 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     calls: 0,
     flags: [],
   };
+  // The job's own variables (from the file) let planning follow `$DOCKERFILE` to the path it holds.
+  let jobVariables: Map<string, Located> | undefined;
+  const env: PlanEnv = {
+    ...opts.env,
+    variable: (v) => {
+      const loc = (jobVariables ??= pipeline.variables(name)).get(v);
+      return loc && isScalar(loc.node) && typeof loc.node.value === 'string' ? loc.node.value : undefined;
+    },
+  };
   const image = readJobImage(pipeline, name);
   const items = jobItems(pipeline, name);
   if (image) for (const k of imageNodeKeys(image)) result.reads.add(k);
@@ -146,7 +155,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const translate = (variable: string): ArgVariable => {
     let t = argVariables.get(variable);
     if (!t) {
-      argVariables.set(variable, (t = translateArgVariable(pipeline, name, variable, opts.env)));
+      argVariables.set(variable, (t = translateArgVariable(pipeline, name, variable, env)));
       if (t.ok) {
         result.edits.push(...t.edits);
         for (const { item, edit } of t.scriptEdits) pushEdit(item, edit);
@@ -192,7 +201,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
       varFindings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
       return false;
     });
-    const planned = planCall(call, opts.env, vars);
+    const planned = planCall(call, env, vars);
     planned.plan.passthrough.push(...passthrough);
     planned.findings.push(...varFindings);
     const loc = item.item;

@@ -144,6 +144,13 @@ describe('shapes that are rewritten', () => {
   });
 });
 
+test('a --dockerfile held in variables is followed to the absolute path it holds (no guess, no KB304)', async () => {
+  const vars = '  variables:\n    CTX: $CI_PROJECT_DIR\n    DF: $CTX/docker/Dockerfile\n';
+  const file = await migrate(job(['/kaniko/executor --context "$CTX" --dockerfile "$DF" --destination registry.example.com/g/app:1'], vars));
+  expect(file.findings.filter((f) => f.code === 'KB304')).toEqual([]);
+  expect(file.output).toContain('--local "dockerfile=$(dirname "$DF")"');
+});
+
 describe('shapes left for a person, with the reason', () => {
   test.each([
     ['flags for different parts of the call in one variable', ['V="--destination registry.example.com/g/app:2 --build-arg X=1"', `${CALL} $V`], /different parts/],
