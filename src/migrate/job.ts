@@ -33,8 +33,9 @@ export interface JobFinding {
 
 export interface JobMigration {
   name: string;
-  /** The file that defines the job (the last definition, when several files do). */
+  /** The file that defines the job (the last definition, when several files do), and where its name is. */
   file: string;
+  at: { line: number; column: number };
   /** The job builds with Kaniko (image or executor call). */
   kaniko: boolean;
   /** Left for a person: no edits. */
@@ -65,9 +66,11 @@ export interface JobOptions {
 }
 
 export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): JobMigration {
+  const def = pipeline.definitions(name).at(-1);
   const result: JobMigration = {
     name,
-    file: pipeline.definitions(name).at(-1)?.file.path ?? '',
+    file: def?.file.path ?? '',
+    at: def ? positionIn(def.file.lineStarts, def.key.range![0]) : { line: 1, column: 1 },
     kaniko: false,
     manual: false,
     findings: [],

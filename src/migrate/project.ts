@@ -9,6 +9,7 @@ import { loadProject, type FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
 import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
 import { applyEdits, dedupe, EditIndex, type TextEdit } from './edits.js';
+import { ownCopies } from './split.js';
 import { analyseJob, type JobMigration } from './job.js';
 import { verifyProject } from './verify.js';
 
@@ -117,6 +118,20 @@ export function planProject(
     }
   });
   if (replanned) readers = readersOf(jobs);
+  // A job sharing its image or anchored script items with a job that is not migrated gets its own copies of them.
+  replanned = false;
+  jobs.forEach((job, i) => {
+    if (!job.kaniko || job.manual) return;
+    const shared = new Set([...job.touches].filter((k) => readers.get(k)?.some((o) => o !== job && (!o.kaniko || o.manual))));
+    if (!shared.size) return;
+    const own = analyseJob(pipeline, job.name, { env, buildkitImage: opts.buildkitImage, ownVariables: true });
+    const split = ownCopies(pipeline, job.name, own, shared, opts.buildkitImage);
+    if (split) {
+      jobs[i] = split;
+      replanned = true;
+    }
+  });
+  if (replanned) readers = readersOf(jobs);
   for (const job of jobs) {
     const why = excluded.get(job.name);
     if (why && job.kaniko && !job.manual) {
@@ -163,8 +178,9 @@ function acceptEdits(jobs: JobMigration[], readers: Map<string, JobMigration[]>)
 function markManual(job: JobMigration, code: string, message: string, at?: TextEdit): void {
   job.manual = true;
   job.edits = [];
-  const file = at?.file ?? job.findings[0]?.file ?? '';
-  job.findings.push({ code, severity: 'manual', file, line: 0, column: 0, job: job.name, message });
+  const file = at?.file ?? job.file;
+  const where = file === job.file ? job.at : { line: 0, column: 0 };
+  job.findings.push({ code, severity: 'manual', file, ...where, job: job.name, message });
 }
 
 /** For each node some job's edits touch, the jobs that read it (the only keys the sharing checks ask about). */

@@ -88,6 +88,11 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   for (const job of migrated) for (const n of before.extendsChain(job.name)) owned.add(n);
   const kept = new Set(plan.jobs.filter((j) => !j.kaniko || j.manual).map((j) => j.name));
   for (const n of before.names()) if (before.isHidden(n) && !kept.has(n)) owned.add(n);
+  // Hidden keys that are not jobs (`.setup: &setup [items]`) hold anchored text; the jobs using it are compared.
+  for (const file of plan.files) for (const pair of jobsMap(file)?.items ?? []) {
+    const k = keyName(pair);
+    if (k?.startsWith('.') && !kept.has(k) && !before.definitions(k).length) owned.add(k);
+  }
 
   // The result is read back with what the checks below look at: the Kaniko jobs (re-planned by the second run), what
   // they read, the global keywords, the keys whose data is compared; the rest of a long file is not composed again.

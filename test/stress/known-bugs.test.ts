@@ -32,9 +32,10 @@ describe('known bugs (found by test/fuzz)', () => {
     const text = `${KANIKO_TEMPLATE}build:\n  extends: .kaniko\ntest:\n  extends: .kaniko\n  image:\n    name: node:20-alpine\n  script:\n    - npm test\n`;
     const r = await migrateText(text);
     expect(extended(r.files[0]!.output, 'test')).toEqual(extended(text, 'test'));
-    // the template cannot change without changing "test": the Kaniko job is left for a person, with the reason
-    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('manual');
-    expect(r.files[0]!.findings.find((f) => f.code === 'KB202')?.message).toMatch(/"test", which does not build with Kaniko/);
+    // the template cannot change without changing "test": the Kaniko job gets an image of its own instead (KB215)
+    expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('migrated');
+    expect(r.files[0]!.findings.find((f) => f.code === 'KB215')?.message).toMatch(/its own image/);
+    expect(extended(r.files[0]!.output, 'build')).toMatchObject({ image: { name: 'moby/buildkit:rootless', entrypoint: [''] } });
   });
 
   test('a non-Kaniko job merging a migrated template with <<: keeps its data (the variables it would gain)', async () => {

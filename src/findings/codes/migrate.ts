@@ -139,6 +139,16 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo: 'To change those flags later, change the buildctl call. A job, include or CI/CD setting that overrides the variable no longer changes the build: move such overrides into the call, and delete the variable when nothing else prints it.',
   },
   {
+    code: 'KB215',
+    severity: 'info',
+    title: 'Own copies instead of a shared template',
+    explanation:
+      'The job\'s image, or script items it reaches through an alias in its own list (`- *setup`), live in a template or anchor that a job which is not migrated also uses (a `crane` job on the same Kaniko image, for example). Changing them there would change that job too.',
+    action:
+      'The job gets its own `image:` mapping (BuildKit, `entrypoint: [""]`) and, in place of the alias item, the migrated copies of the anchored items; the template and the anchor stay as they were for the other job. Anything else shared (items inherited through `extends` or `!reference`, variables) still leaves the job for a person (KB202).',
+    todo: 'Check the copies: a later change to the anchor no longer reaches this job.',
+  },
+  {
     code: 'KB208',
     severity: 'warning',
     title: 'The Kaniko image came through a mirror',
