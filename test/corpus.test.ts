@@ -39,15 +39,19 @@ run('real-world corpus', () => {
     }
   });
 
-  test('prints migrated and manual Kaniko calls, by flag', () => {
+  test('prints migrated and manual Kaniko calls, by flag; more than 95% of the calls migrate', () => {
+    // A call is an executor command in a pipeline file. A Kaniko job whose script only runs a script file of its
+    // repository (KB203) has no call here: it is counted and listed apart, not as a call.
     let migratedCalls = 0;
     let manualCalls = 0;
+    const outside: string[] = [];
     const byFlag = new Map<string, { migrated: number; manual: number; caused: number }>();
     const reasons = new Map<string, number>();
     for (const row of rows) {
       for (const job of row.report.jobs) {
         if (job.status === 'migrated') migratedCalls += job.calls;
-        if (job.status === 'manual') manualCalls += Math.max(job.calls, 1);
+        else if (job.status === 'manual' && job.calls > 0) manualCalls += job.calls;
+        else if (job.status === 'manual') outside.push(`${row.file} ${job.name}`);
         for (const f of job.flags) {
           const e = byFlag.get(f.flag) ?? { migrated: 0, manual: 0, caused: 0 };
           if (job.status === 'migrated') e.migrated++;
@@ -58,14 +62,14 @@ run('real-world corpus', () => {
       }
       for (const f of row.report.files.flatMap((x) => x.findings)) if (f.severity === 'manual') reasons.set(f.code, (reasons.get(f.code) ?? 0) + 1);
     }
+    const share = (100 * migratedCalls) / Math.max(1, migratedCalls + manualCalls);
     const lines = [
-      `Real-world corpus: ${files.length} files, Kaniko calls migrated: ${migratedCalls}, in jobs left for a person: ${manualCalls} (${((100 * migratedCalls) / Math.max(1, migratedCalls + manualCalls)).toFixed(1)}% migrated)`,
+      `Real-world corpus: ${files.length} files, ${migratedCalls + manualCalls} Kaniko executor calls in them: ${migratedCalls} migrated without a manual finding, ${manualCalls} left for a person (${share.toFixed(1)}% migrated)`,
+      `Kaniko jobs with no executor call in the pipeline file (KB203: a script file of the repository calls it, or the image runs other tools): ${outside.length}, not counted as calls: ${outside.join('; ')}`,
       'flag                               in migrated jobs  in manual jobs  itself needs a person',
       ...[...byFlag].sort((a, b) => b[1].migrated + b[1].manual - a[1].migrated - a[1].manual).map(([flag, e]) => `${flag.padEnd(35)}${String(e.migrated).padStart(16)}${String(e.manual).padStart(16)}${String(e.caused).padStart(23)}`),
       'manual findings by code: ' + [...reasons].map(([c, n]) => `${c}×${n}`).join(', '),
     ];
-    // Per flag: uses of a real Kaniko flag that needed no person because of that flag (the job may still be manual for
-    // another reason, e.g. arguments only known at run time: those are listed as (dynamic-argument) above).
     let flagUses = 0;
     let flagManual = 0;
     for (const [flag, e] of byFlag) {
@@ -73,12 +77,16 @@ run('real-world corpus', () => {
       flagUses += e.migrated + e.manual;
       flagManual += e.caused;
     }
-    const share = (100 * (flagUses - flagManual)) / Math.max(1, flagUses);
-    lines.push(`Kaniko flag uses mapped without a manual finding of their own: ${flagUses - flagManual}/${flagUses} (${share.toFixed(1)}%)`);
+    lines.push(`Kaniko flag uses mapped without a manual finding of their own: ${flagUses - flagManual}/${flagUses} (${((100 * (flagUses - flagManual)) / Math.max(1, flagUses)).toFixed(1)}%)`);
     console.log(lines.join('\n'));
-    expect(migratedCalls).toBeGreaterThan(0);
     expect(share).toBeGreaterThan(95);
-    // Every manual finding names its reason.
+    // Every manual finding names its reason; every job without a call in the file says so (KB203).
     for (const row of rows) for (const f of row.report.files.flatMap((x) => x.findings)) if (f.severity === 'manual') expect(f.message.length).toBeGreaterThan(20);
+    for (const o of outside) {
+      const [file, ...job] = o.split(' ');
+      const findings = rows.find((r) => r.file === file)!.report.files.flatMap((x) => x.findings);
+      expect(findings.some((f) => f.code === 'KB203' || f.code === 'KB202')).toBe(true);
+      expect(job.length).toBeGreaterThan(0);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { executorIndex } from '../kaniko/call.js';
 import type { Pipeline, ScriptItem } from '../pipeline/jobs.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
+import type { Wrapper } from './wrappers.js';
 
 export interface ParsedItem {
   item: ScriptItem;
@@ -38,15 +39,21 @@ export function jobItems(pipeline: Pipeline, name: string, withAfter = false): P
     .map(parseItem);
 }
 
-export function findCalls(items: ParsedItem[]): { item: ParsedItem; command: SimpleCommand; head: number }[] {
-  const out: { item: ParsedItem; command: SimpleCommand; head: number }[] = [];
+/**
+ * The executor calls among the items, in run order: commands that run the executor, and calls of executor wrappers
+ * the job writes itself (`wrapper` set; `head` is the wrapper's word).
+ */
+export function findCalls(items: ParsedItem[], wrappers?: ReadonlyMap<string, Wrapper>): { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] {
+  const out: { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] = [];
   for (const item of items) {
-    if (!item.script.includes('executor')) continue; // no call can hide in an item without the word: skip the parse
+    // no call can hide in an item without the word: skip the parse
+    if (!item.script.includes('executor') && ![...(wrappers?.keys() ?? [])].some((p) => item.script.includes(p))) continue;
     for (const command of item.parsed.commands) {
       const head = executorIndex(command);
+      const wrapper = head < 0 ? wrappers?.get(command.words[0]?.value ?? '') : undefined;
       if (head >= 0) out.push({ item, command, head });
+      else if (wrapper && !wrapper.commands.includes(command)) out.push({ item, command, head: 0, wrapper });
     }
   }
   return out;
 }
-

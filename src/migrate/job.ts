@@ -2,7 +2,7 @@
  * One job, from its effective view to the edits that migrate it: image, variables, registry auth and every executor call.
  * A job migrates whole or not at all: when any part needs a person, no edit is proposed and the findings say why.
  */
-import { isMap, isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
+import { isMap, isScalar, Scalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
 import { readKanikoCall } from '../kaniko/call.js';
 import { planCall, variableNames, type CallFinding, type CallVariables, type PlanEnv } from '../kaniko/context.js';
@@ -16,9 +16,10 @@ import type { TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
-import { insertItemsBefore } from './items.js';
+import { insertItemsAfter, insertItemsBefore } from './items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
+import { findWrappers, type Wrapper } from './wrappers.js';
 import { loneVariable, loopNames, translateArgVariable, type ArgVariable } from './arg-variables.js';
 
 export interface JobFinding {
@@ -105,7 +106,8 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
       if (img) result.reads.add(nodeKey(pipeline.deref(img)));
     }
   }
-  const calls = findCalls(items);
+  const wrappers = findWrappers(items);
+  const calls = findCalls(items, wrappers);
   result.calls = calls.length;
   const imageIsKaniko = image?.kind === 'kaniko' || image?.kind === 'kaniko-like';
   if (!imageIsKaniko && !calls.length) return result;
@@ -121,6 +123,13 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const anchor: { file: SourceFile; node: { range?: unknown } } | undefined = image?.image ?? items[0]?.item;
 
   if (!calls.length) {
+    const hidden = items.map((i) => ({ i, at: i.script.indexOf('/kaniko/executor') })).find((x) => x.at >= 0);
+    if (hidden) {
+      // Written in the file, but run from a string or a script the job writes: a call, left for a person.
+      result.calls = 1;
+      add('KB210', 'manual', hidden.i.item, sourceOffset(hidden.i.item.file, hidden.i.item.node, hidden.at), 'the executor is called from a string or from a script the job writes, in a form this tool does not rewrite; call it directly in the script, or rewrite it by hand');
+      return result;
+    }
     const ext = items.map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? ''))).find(Boolean);
     const hint = ext ? ` (the script runs ${ext.words[0]!.raw}, which may call it)` : '';
     if (anchor) add('KB203', 'manual', anchor, (anchor.node as ParsedNode).range[0], `uses a Kaniko image but calls no executor in the pipeline file${hint}; migrate that script by hand`);
@@ -170,10 +179,13 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     }
     return t;
   };
-  for (const { item, command, head } of calls) {
-    // A variable whose flags only work inside the call is read as part of it, its words where the variable stood.
+  for (const { item, command, head, wrapper } of calls) {
+    // A variable whose flags only work inside the call is read as part of it, its words where the variable stood;
+    // a wrapper's own flags come before the call's.
     const varFindings: CallFinding[] = [];
-    const words = command.words.flatMap((w, i) => {
+    const headWord = command.words[head]!;
+    const fromWrapper = (wrapper?.flags ?? []).map((x) => ({ ...x, start: headWord.start, end: headWord.end }));
+    const words = [...command.words.slice(0, head + 1), ...fromWrapper, ...command.words.slice(head + 1)].flatMap((w, i) => {
       const variable = i > head ? loneVariable(w) : undefined;
       const t = variable ? translate(variable) : undefined;
       if (!t?.ok || t.role !== 'inline') return [w];
@@ -181,6 +193,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
       return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
     });
     const call = readKanikoCall(words.length === command.words.length && words.every((w, i) => w === command.words[i]) ? command : { ...command, words }, head);
+    if (wrapper) varFindings.push({ code: 'KB216', severity: 'info', message: `${wrapper.path} is a wrapper the job writes around the executor; its flags (${wrapper.flags.map((f) => f.raw).join(' ')}) and this call's are migrated together, and the job no longer writes the wrapper`, offset: headWord.start });
     // `$KANIKO_ARGS`-style words: rewrite the variable when it is safe; the call then reads it in its new form.
     const passthrough: string[] = [];
     const vars: CallVariables = { names: [] };
@@ -227,7 +240,13 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     parts[parts.length - 1] += rendered.suffix;
     const multiline = spansLines(loc.file, loc.node, first.start, lastWord.end);
     pushEdit(loc, { start: first.start, end: lastWord.end, parts, join: 'soft', multiline, continuation: continuationOf(item.script, first.start, lastWord.end) });
-    if (rendered.after.length) pushEdit(loc, { start: lastWord.end, end: lastWord.end, parts: ['', ...rendered.after], join: 'hard', multiline: true, leadFrom: first.start });
+    if (rendered.after.length) {
+      // After a call that ends a one-line item, the steps become items of their own; in a block, lines after the call.
+      const block = loc.node.type === Scalar.BLOCK_LITERAL || loc.node.type === Scalar.BLOCK_FOLDED;
+      const own = !block && item.script.slice(lastWord.end).trim() === '' ? insertItemsAfter(loc, rendered.after) : undefined;
+      if (own) result.edits.push(own);
+      else pushEdit(loc, { start: lastWord.end, end: lastWord.end, parts: ['', ...rendered.after], join: 'hard', multiline: true, leadFrom: first.start });
+    }
     if (rendered.before.length) insertBefore(item, 0, rendered.before);
   }
 
@@ -250,7 +269,14 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   let mentionsAuth = auth.mentionsAuth;
   const dockerAuthConfig = auth.dockerAuthConfig;
   // Other paths of the Kaniko image (/busybox/sh, /kaniko/ssl, /kaniko/warmer, executor calls inside strings).
-  const paths = scanKanikoPaths(items, new Set(calls.map((c) => c.command)));
+  const paths = scanKanikoPaths(items, new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]));
+  // The wrappers the calls went through are no longer written.
+  for (const w of new Set(calls.map((c) => c.wrapper).filter((w): w is Wrapper => !!w))) {
+    for (const { item, edit } of w.removals) {
+      result.edits.push(edit);
+      result.touches.add(nodeKey(item.item));
+    }
+  }
   for (const { item, edit } of paths.edits) pushEdit(item.item, edit);
   for (const f of paths.findings) add(f.code, f.severity, f.item.item, sourceOffset(f.item.item.file, f.item.item.node, f.offset), f.message);
   if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);

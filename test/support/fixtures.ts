@@ -55,7 +55,8 @@ export function topLevelData(text: string): Map<string, unknown> {
 export function commentsOf(text: string): string[] {
   const out: string[] = [];
   for (const tok of new Lexer().lex(text)) if (tok.startsWith('#')) out.push(`yaml ${tok.trim()}`);
-  for (const line of text.split(/\r?\n/)) if (/^\s*#/.test(line)) out.push(`line ${line.trim()}`);
+  // `#!` starts a shebang: the first line of a script a here-document writes, data rather than a comment.
+  for (const line of text.split(/\r?\n/)) if (/^\s*#(?!!)/.test(line)) out.push(`line ${line.trim()}`);
   return out;
 }
 

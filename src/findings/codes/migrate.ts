@@ -149,6 +149,15 @@ export const MIGRATE_CODES: CodeDoc[] = [
     todo: 'Check the copies: a later change to the anchor no longer reaches this job.',
   },
   {
+    code: 'KB216',
+    severity: 'info',
+    title: 'An executor wrapper the job writes, migrated with its calls',
+    explanation:
+      'The job writes a script around the executor with a here-document (`cat <<EOF > /kaniko/default-executor` holding `/kaniko/executor --cache … "$@"`), makes it executable, and calls it with more flags. That script goes to a Kaniko path the rootless user cannot create, and it would pass Kaniko flags to buildctl.',
+    action: 'Each call of the wrapper becomes one buildctl call with the wrapper\'s flags and the call\'s together (the wrapper\'s first, as `"$@"` put them); the lines that wrote the wrapper and made it executable are removed. Only a wrapper whose body is one executor call ending in `"$@"`, written in a `|` block, and used by no other command is migrated this way; any other executor call in a string stays for a person (KB210).',
+    todo: 'If other jobs or scripts call the wrapper, give them buildctl calls too.',
+  },
+  {
     code: 'KB208',
     severity: 'warning',
     title: 'The Kaniko image came through a mirror',

@@ -1,0 +1,105 @@
+/**
+ * Executor wrappers the job writes itself: a here-document that writes a script calling the executor with fixed flags
+ * and `"$@"`, made executable, then called with more flags:
+ *
+ *     cat <<-EOF > /kaniko/default-executor
+ *     #!/busybox/sh
+ *     /kaniko/executor --cache --context dir://$CI_PROJECT_DIR "\$@"
+ *     EOF
+ *     chmod +x /kaniko/default-executor
+ *     …
+ *     /kaniko/default-executor --dockerfile app/Dockerfile --destination $IMAGE
+ *
+ * Each call of the wrapper is a Kaniko call: the wrapper's flags, then the call's. The migrated job calls buildctl
+ * directly there, and no longer writes the wrapper (it went to a Kaniko path the rootless user cannot create).
+ */
+import { Scalar } from 'yaml';
+import { parseScript } from '../shell/index.js';
+import type { SimpleCommand, Word } from '../shell/types.js';
+import { executorIndex } from '../kaniko/call.js';
+import type { TextEdit } from './edits.js';
+import type { ParsedItem } from './job-items.js';
+import { sourceOffset } from './scalar.js';
+import { lineStartOf, nextLineStart } from './yaml-text.js';
+
+export interface Wrapper {
+  /** The script path, as the calls name it. */
+  path: string;
+  /** The executor's flag words in the wrapper (before `"$@"`), as the wrapper's shell reads them. */
+  flags: Word[];
+  /** The commands that write the wrapper and make it executable. */
+  commands: SimpleCommand[];
+  /** Removing those commands' lines (a literal block's source lines, indentation included). */
+  removals: { item: ParsedItem; edit: TextEdit }[];
+}
+
+/** Wrappers written by the job's items, by path. Only wrappers whose path no other command than `chmod` uses. */
+export function findWrappers(items: ParsedItem[]): Map<string, Wrapper> {
+  const out = new Map<string, Wrapper>();
+  for (const item of items) {
+    if (!item.script.includes('<<') || !item.script.includes('executor')) continue;
+    for (const c of item.parsed.commands) {
+      const w = readWrapper(item, c);
+      if (w) out.set(w.path, w);
+    }
+  }
+  for (const [path, w] of out) {
+    const writer = w.commands[0]!;
+    for (const item of items) {
+      for (const c of item.parsed.commands) {
+        if (c === writer || c.words[0]?.value === path) continue;
+        const uses = [...c.words, ...c.redirects.map((r) => r.target)].some((x) => x.raw.includes(path));
+        if (!uses) continue;
+        const chmod = c.words[0]?.value === 'chmod' && item === w.removals[0]!.item && c.words.length === 3 && c.words[2]!.value === path && !c.redirects.length && !c.enclosures.length;
+        if (!chmod) {
+          out.delete(path);
+          break;
+        }
+        const removal = lineRemoval(item, c.start, c.end, true);
+        if (!removal) {
+          out.delete(path);
+          break;
+        }
+        w.commands.push(c);
+        w.removals.push({ item, edit: removal });
+      }
+      if (!out.has(path)) break;
+    }
+  }
+  return out;
+}
+
+/** `cat <<[-]EOF > PATH` whose body is `[#!shebang]` and one executor call ending in `"$@"`. */
+function readWrapper(item: ParsedItem, c: SimpleCommand): Wrapper | undefined {
+  if (item.item.node.type !== Scalar.BLOCK_LITERAL) return undefined;
+  if (c.words.length !== 1 || c.words[0]!.value !== 'cat' || c.enclosures.length || c.assignments.length) return undefined;
+  const doc = c.redirects.find((r) => r.heredoc);
+  const out = c.redirects.find((r) => r.op === '>' || r.op === '>|');
+  if (!doc?.heredoc || !out || c.redirects.length !== 2 || out.target.value === undefined) return undefined;
+  // An unquoted here-document expands when the wrapper is written: `\$` becomes `$`, `\<newline>` joins lines.
+  const body = doc.heredoc.quoted ? doc.heredoc.body : doc.heredoc.body.replace(/\\\n/g, '').replace(/\\([$`\\])/g, '$1');
+  const parsed = parseScript(body.replace(/^#!.*\n/, ''));
+  const [call, more] = parsed.commands;
+  if (parsed.errors.length || !call || more || call.enclosures.length || call.redirects.length || executorIndex(call) !== 0) return undefined;
+  const last = call.words[call.words.length - 1]!;
+  if (last.raw !== '"$@"') return undefined;
+  // The command's own line holds nothing else, and the terminator line ends the removal.
+  if (item.script.slice(c.end, item.script.indexOf('\n', c.end)).trim() !== '') return undefined;
+  const removal = lineRemoval(item, c.start, doc.heredoc.end, false);
+  return removal && { path: out.target.value, flags: call.words.slice(1, -1), commands: [c], removals: [{ item, edit: removal }] };
+}
+
+/**
+ * Removes the source lines of a literal block that hold the value from `start` to the end of the line holding `end`,
+ * when nothing is before `start` on its line (and, with `tail`, nothing after `end` on its line).
+ */
+function lineRemoval(item: ParsedItem, start: number, end: number, tail: boolean): TextEdit | undefined {
+  const script = item.script;
+  const nl = script.indexOf('\n', end);
+  const lineEnd = nl < 0 ? script.length : nl;
+  if (script.slice(script.lastIndexOf('\n', start - 1) + 1, start).trim() !== '') return undefined;
+  if (tail && script.slice(end, lineEnd).trim() !== '') return undefined;
+  const { file, node } = item.item;
+  const last = Math.max(start, lineEnd - 1);
+  return { file: file.path, start: lineStartOf(file.text, sourceOffset(file, node, start)), end: nextLineStart(file.text, sourceOffset(file, node, last)), text: '' };
+}
