@@ -13,7 +13,7 @@
  */
 import { isScalar, type Scalar } from 'yaml';
 import { planFragment, type CallFinding, type NameSource, type PlanEnv } from '../kaniko/context.js';
-import type { VariableRole } from '../kaniko/flags.js';
+import { flagBySpelling, type VariableRole } from '../kaniko/flags.js';
 import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { displayText, staticText, type ShellText } from '../shell/quote.js';
 import { parseScript } from '../shell/index.js';
@@ -57,8 +57,8 @@ export function loneVariable(word: Word): string | undefined {
 export function loopNames(word: Word): NameSource | undefined {
   const [seg, more] = word.segments;
   if (more || seg?.kind !== 'command' || seg.quoted) return undefined;
-  const m = /^\$\(\s*for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;`'"\\()]+?)\s*;\s*do\s+echo\s+("?)(?:--destination|-d)[ =]\$(?:\{\1\}|\1(?![A-Za-z0-9_]))\3\s*;?\s*done\s*\)$/.exec(seg.raw);
-  if (!m) return undefined;
+  const m = /^\$\(\s*for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;`'"\\()]+?)\s*;\s*do\s+echo\s+("?)(-[A-Za-z-]+)[ =]\$(?:\{\1\}|\1(?![A-Za-z0-9_]))\3\s*;?\s*done\s*\)$/.exec(seg.raw);
+  if (!m || flagBySpelling(m[4]!)?.inVariable !== 'names') return undefined;
   const list = m[2]!;
   const command = (raw: string): ShellText => [{ kind: 'command', raw, quoted: true }];
   return { label: seg.raw, all: command(`$(echo ${list} | tr ' ' ,)`), first: command(`$(echo ${list} | cut -d ' ' -f 1)`) };
