@@ -249,7 +249,9 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
   const out: TextEdit[] = [];
   for (const e of sorted) {
     const srcStart = map.at[e.start]!;
-    const srcEnd = e.end > e.start ? map.at[e.end - 1]! + 1 : srcStart;
+    // In a quoted scalar a character may be written as an escape (`\"`, `''`): it ends where the next one starts.
+    const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+    const srcEnd = e.end > e.start ? (quoted ? map.at[e.end]! : map.at[e.end - 1]! + 1) : srcStart;
     const leadAt = e.leadFrom ?? e.start;
     const lineStart = map.value.lastIndexOf('\n', leadAt - 1) + 1;
     const lineLead = /^[ \t]*/.exec(map.value.slice(lineStart))![0];
