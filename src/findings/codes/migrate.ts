@@ -329,7 +329,7 @@ export const MIGRATE_CODES: CodeDoc[] = [
     code: 'KB319',
     severity: 'warning',
     title: 'A call Kaniko refused: cache without a repository, and no push',
-    explanation: 'Kaniko stops before building when `--cache=true` and `--no-push` are given without `--cache-repo` ("if using cache with --no-push, specify cache repo with --cache-repo"), since it has no destination to derive the cache repository from. The original job failed at that call (or was allowed to fail).',
+    explanation: 'Kaniko stops before building when `--cache=true` and `--no-push` are given without `--cache-repo` ("if using cache with --no-push, specify cache repo with --cache-repo"), with or without destinations: it does not derive a cache repository from images it will not push. The original job failed at that call (or was allowed to fail). The osscontainertools fork accepts it with `--no-push-cache`; that call is mapped like any other.',
     action: 'Migrated as the build it evidently meant: no registry cache (BuildKit still caches in the daemon for the job\'s life), nothing pushed. The job no longer fails there.',
     todo: 'If the job was meant to use a registry cache, add `--cache-repo REPO` to the Kaniko call and run again, or add `--import-cache type=registry,ref=REPO:buildkit` to the buildctl call.',
   },
