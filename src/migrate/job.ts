@@ -123,7 +123,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const anchor: { file: SourceFile; node: { range?: unknown } } | undefined = image?.image ?? items[0]?.item;
 
   if (!calls.length) {
-    const hidden = items.map((i) => ({ i, at: i.script.indexOf('/kaniko/executor') })).find((x) => x.at >= 0);
+    const hidden = items.map((i) => ({ i, at: hiddenExecutor(i) })).find((x) => x.at !== undefined) as { i: ParsedItem; at: number } | undefined;
     if (hidden) {
       // Written in the file, but run from a string or a script the job writes: a call, left for a person.
       result.calls = 1;
@@ -371,6 +371,16 @@ function variableEdits(pipeline: Pipeline, name: string, image: JobImage, ownVar
   const first = def?.map.items[0];
   if (!def || !first) return { edits: addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX) };
   return inJob(first)!;
+}
+
+/** Where an item runs the executor from a string or a here-document (not a comment): the offset, or undefined. */
+function hiddenExecutor(item: ParsedItem): number | undefined {
+  if (!item.script.includes('/kaniko/executor')) return undefined;
+  for (const c of item.parsed.commands) {
+    for (const w of [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)]) if (w.raw.includes('/kaniko/executor')) return w.start;
+    for (const r of c.redirects) if (r.heredoc?.body.includes('/kaniko/executor')) return r.heredoc.start + r.heredoc.body.indexOf('/kaniko/executor');
+  }
+  return undefined;
 }
 
 /** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */

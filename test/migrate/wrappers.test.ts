@@ -30,3 +30,10 @@ test.each([
   expect(r.files[0]!.findings.map((f) => f.code)).toContain('KB210');
   expect(r.jobs[0]).toMatchObject({ status: 'manual', calls: 1 });
 });
+
+test('a comment that names the executor is not a call: a job that runs a script file is KB203, with no call', async () => {
+  const text = `${HEAD}build:\n  extends: .k\n  script:\n    - |\n      # /kaniko/executor is run by build.sh\n      ./build.sh\n`;
+  const r = await migrateText(text);
+  expect(r.files[0]!.findings.map((f) => f.code)).toEqual(['KB203']);
+  expect(r.jobs[0]).toMatchObject({ status: 'manual', calls: 0 });
+});
