@@ -111,7 +111,9 @@ function usage(pipeline: Pipeline): Usage {
         }
         if (head === 'read' || head === 'getopts') for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
         if (executorIndex(c) >= 0) continue;
-        const how = head === 'echo' || head === 'printf' ? 'printed' : 'elsewhere';
+        // Printed to the job log: echo/printf writing to no file and into no pipe.
+        const toLog = (head === 'echo' || head === 'printf') && !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2) && !c.enclosures.includes('pipeline');
+        const how = toLog ? 'printed' : 'elsewhere';
         for (const w of [...(declared.length ? [] : c.words), ...c.redirects.map((r) => r.target)]) {
           for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) read(m[1]!, c.redirects.some((r) => r.target === w) ? 'elsewhere' : how);
         }

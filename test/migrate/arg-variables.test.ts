@@ -155,6 +155,7 @@ describe('shapes left for a person, with the reason', () => {
   test.each([
     ['flags for different parts of the call in one variable', ['V="--destination registry.example.com/g/app:2 --build-arg X=1"', `${CALL} $V`], /different parts/],
     ['a variable another command reads', ['V="--build-arg X=1"', 'test -n "$V"', `${CALL} $V`], /also used by other commands/],
+    ['a variable printed into a file', ['V="--build-arg X=1"', 'echo "$V" > args.txt', `${CALL} $V`], /also used by other commands/],
     ['a loop variable', ['for V in --no-push; do :; done', `${CALL} $V`], /for loop/],
     ['an assignment that puts the variable last', ['V="--destination=registry.example.com/g/app:2 $V"', `${CALL} $V`], /after other flags/],
     ['a push switch appended to', ['P="$P --no-push"', `${CALL} $P`], /appended/],
