@@ -123,11 +123,11 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const anchor: { file: SourceFile; node: { range?: unknown } } | undefined = image?.image ?? items[0]?.item;
 
   if (!calls.length) {
-    const hidden = items.map((i) => ({ i, at: hiddenExecutor(i) })).find((x) => x.at !== undefined) as { i: ParsedItem; at: number } | undefined;
+    const hidden = scanKanikoPaths(items, new Set()).findings.find((f) => f.code === 'KB210');
     if (hidden) {
       // Written in the file, but run from a string or a script the job writes: a call, left for a person.
       result.calls = 1;
-      add('KB210', 'manual', hidden.i.item, sourceOffset(hidden.i.item.file, hidden.i.item.node, hidden.at), 'the executor is called from a string or from a script the job writes, in a form this tool does not rewrite; call it directly in the script, or rewrite it by hand');
+      add(hidden.code, hidden.severity, hidden.item.item, sourceOffset(hidden.item.item.file, hidden.item.item.node, hidden.offset), hidden.message);
       return result;
     }
     const ext = items.map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? ''))).find(Boolean);
@@ -371,16 +371,6 @@ function variableEdits(pipeline: Pipeline, name: string, image: JobImage, ownVar
   const first = def?.map.items[0];
   if (!def || !first) return { edits: addGlobalVariable(image.image.file, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX) };
   return inJob(first)!;
-}
-
-/** Where an item runs the executor from a string or a here-document (not a comment): the offset, or undefined. */
-function hiddenExecutor(item: ParsedItem): number | undefined {
-  if (!item.script.includes('/kaniko/executor')) return undefined;
-  for (const c of item.parsed.commands) {
-    for (const w of [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)]) if (w.raw.includes('/kaniko/executor')) return w.start;
-    for (const r of c.redirects) if (r.heredoc?.body.includes('/kaniko/executor')) return r.heredoc.start + r.heredoc.body.indexOf('/kaniko/executor');
-  }
-  return undefined;
 }
 
 /** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */

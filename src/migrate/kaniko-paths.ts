@@ -44,6 +44,12 @@ export interface KanikoPaths<I> {
 }
 
 /** Shared by the YAML jobs, the TypeScript front end and `migrateScriptText`; `calls` are the executor calls (skipped). */
+/** Where a here-document of the command holds an executor call (a script the job writes), or undefined. */
+function hiddenInHeredoc(c: SimpleCommand): number | undefined {
+  const r = c.redirects.find((x) => x.heredoc?.body.includes('/kaniko/executor'));
+  return r?.heredoc && r.heredoc.start + r.heredoc.body.indexOf('/kaniko/executor');
+}
+
 export function scanKanikoPaths<I extends { parsed: ParsedScript }>(items: I[], calls: Set<SimpleCommand>): KanikoPaths<I> {
   const edits: { item: I; edit: ValueEdit }[] = [];
   const findings: PathFinding<I>[] = [];
@@ -58,9 +64,9 @@ export function scanKanikoPaths<I extends { parsed: ParsedScript }>(items: I[], 
         findings.push({ code: 'KB406', severity: 'info', item, offset: head.start, message: `${head.value} becomes ${applet}: the BuildKit image has busybox applets in PATH, not under /busybox` });
       }
       const words: Word[] = [...c.assignments, ...c.words.slice(applet ? 1 : 0), ...c.redirects.map((r) => r.target)];
-      const hidden = words.find((w) => w.raw.includes('/kaniko/executor'));
-      if (hidden) {
-        findings.push({ code: 'KB210', severity: 'manual', item, offset: hidden.start, message: `an executor call inside a string (${c.words.slice(0, 2).map((w) => w.raw).join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand` });
+      const hidden = words.find((w) => w.raw.includes('/kaniko/executor'))?.start ?? hiddenInHeredoc(c);
+      if (hidden !== undefined) {
+        findings.push({ code: 'KB210', severity: 'manual', item, offset: hidden, message: `an executor call inside a string or a script the job writes (${c.words.slice(0, 2).map((w) => w.raw).join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand` });
         continue;
       }
       const certs = words.filter((w) => w.raw.includes(KANIKO_CERTS));
