@@ -2,9 +2,14 @@
  * The real-world corpus (../shared/corpus/real-world): 33 public GitLab CI files that use Kaniko.
  * They are other people's files: read from ../shared, never copied here. Without that folder the suite says so and skips.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { migrateText } from '../src/index.js';
 import { runCli, SHARED } from './helpers.js';
+import { findBusybox } from './support/stub-run.js';
 
 const CORPUS = join(SHARED, 'corpus', 'real-world');
 const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.yml')).sort() : [];
@@ -38,6 +43,34 @@ run('real-world corpus', () => {
       expect(Array.isArray(row.report.files)).toBe(true);
     }
   });
+
+  test('the script of every migrated job is valid sh (dash, and busybox sh when installed)', async () => {
+    const shells = [['sh', '-n'], ...(findBusybox() ? [['busybox', 'sh', '-n']] : [])];
+    const dir = mkdtempSync(join(tmpdir(), 'k2b-sh-'));
+    const list = (v: unknown): unknown[] => (v === undefined ? [] : Array.isArray(v) ? v.flat(Infinity) : [v]);
+    const problems: string[] = [];
+    let jobs = 0;
+    try {
+      for (const file of files) {
+        const r = await migrateText(readFileSync(join(CORPUS, file), 'utf8'), { fileName: file });
+        if (!r.files[0]!.changed) continue;
+        const doc = parse(r.files[0]!.output, { merge: true, maxAliasCount: -1, logLevel: 'error' }) as Record<string, Record<string, unknown>>;
+        for (const job of r.jobs.filter((j) => j.status === 'migrated')) {
+          jobs++;
+          const script = join(dir, 'job.sh');
+          writeFileSync(script, [...list(doc[job.name]!.before_script), ...list(doc[job.name]!.script)].join('\n'));
+          for (const [cmd, ...args] of shells) {
+            const p = spawnSync(cmd!, [...args, script], { encoding: 'utf8' });
+            if (p.status !== 0) problems.push(`${file} ${job.name} (${cmd}): ${p.stderr.trim()}`);
+          }
+        }
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(jobs).toBeGreaterThan(50);
+    expect(problems).toEqual([]);
+  }, 120_000);
 
   test('prints migrated and manual Kaniko calls, by flag; more than 95% of the calls migrate', () => {
     // A call is an executor command in a pipeline file. A Kaniko job whose script only runs a script file of its
