@@ -12,7 +12,7 @@
  * double-quoted or unquoted string, optionally starting with the variable itself (an append).
  */
 import { isScalar, type Scalar } from 'yaml';
-import { planFragment, type CallFinding, type NameSource, type PlanEnv } from '../kaniko/context.js';
+import { planFragment, variableNames, type CallFinding, type CallVariables, type NameSource, type PlanEnv } from '../kaniko/context.js';
 import { flagBySpelling, type VariableRole } from '../kaniko/flags.js';
 import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { displayText, staticText, type ShellText } from '../shell/quote.js';
@@ -22,6 +22,7 @@ import type { TextEdit } from './edits.js';
 import { jobItems } from './job-items.js';
 import { encodeScalarEdits, spansLines, type ValueEdit } from './scalar.js';
 import { executorIndex, readKanikoCall, type KanikoCall } from '../kaniko/call.js';
+import type { Wrapper } from './wrappers.js';
 
 export type ArgVariable =
   | {
@@ -44,7 +45,7 @@ export type ArgVariable =
   | { ok: false; reason: string };
 
 /** A word that is one unquoted variable and nothing else: `$NAME` or `${NAME}`. */
-export function loneVariable(word: Word): string | undefined {
+function loneVariable(word: Word): string | undefined {
   const [seg, more] = word.segments;
   if (more || seg?.kind !== 'param' || seg.quoted) return undefined;
   return /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(seg.raw)?.[1];
@@ -54,7 +55,7 @@ export function loneVariable(word: Word): string | undefined {
  * `$(for D in $LIST; do echo "--destination $D"; done)`: a loop that prints one destination flag per name. It becomes
  * the names themselves, comma-separated: `$(echo $LIST | tr ' ' ,)` (echo joins the split list with single blanks).
  */
-export function loopNames(word: Word): NameSource | undefined {
+function loopNames(word: Word): NameSource | undefined {
   const [seg, more] = word.segments;
   if (more || seg?.kind !== 'command' || seg.quoted) return undefined;
   const m = /^\$\(\s*for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;`'"\\()]+?)\s*;\s*do\s+echo\s+("?)(-[A-Za-z-]+)[ =]\$(?:\{\1\}|\1(?![A-Za-z0-9_]))\3\s*;?\s*done\s*\)$/.exec(seg.raw);
@@ -356,4 +357,56 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     if (rewritten) rewritten.message += printed;
   }
   return result;
+}
+
+/**
+ * One executor call read with what it expands: a wrapper's flags before the call's, a variable of call-only flags
+ * (`inline`) read where it stood, and the words whose variables now hold buildctl values (name lists, a push switch,
+ * arguments passed through). `translate` rewrites a variable once per job and keeps its edits.
+ */
+export function readCallArguments(
+  command: SimpleCommand,
+  head: number,
+  wrapper: Wrapper | undefined,
+  translate: (variable: string) => ArgVariable,
+): { call: KanikoCall; vars: CallVariables; passthrough: string[]; findings: CallFinding[] } {
+  const findings: CallFinding[] = [];
+  const headWord = command.words[head]!;
+  const fromWrapper = (wrapper?.flags ?? []).map((x) => ({ ...x, start: headWord.start, end: headWord.end }));
+  const words = [...command.words.slice(0, head + 1), ...fromWrapper, ...command.words.slice(head + 1)].flatMap((w, i) => {
+    const variable = i > head ? loneVariable(w) : undefined;
+    const t = variable ? translate(variable) : undefined;
+    if (!t?.ok || t.role !== 'inline') return [w];
+    findings.push(...t.findings.map((f) => ({ ...f, offset: w.start })));
+    return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
+  });
+  const same = words.length === command.words.length && words.every((w, i) => w === command.words[i]);
+  const call = readKanikoCall(same ? command : { ...command, words }, head);
+  if (wrapper) {
+    const flags = wrapper.flags.map((f) => f.raw).join(' ');
+    findings.push({ code: 'KB216', severity: 'info', message: `${wrapper.path} is a wrapper the job writes around the executor; its flags (${flags}) and this call's are migrated together, and the job no longer writes the wrapper`, offset: headWord.start });
+  }
+  const passthrough: string[] = [];
+  const vars: CallVariables = { names: [] };
+  call.problems = call.problems.filter((p) => {
+    if (p.kind !== 'dynamic-argument') return true;
+    const loop = loopNames(p.word);
+    if (loop) {
+      vars.names.push(loop);
+      findings.push({ code: 'KB213', severity: 'info', message: `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`, offset: p.word.start });
+      return false;
+    }
+    const variable = loneVariable(p.word);
+    const t = variable && translate(variable);
+    if (!t || !t.ok) {
+      if (t) p.detail = t.reason;
+      return true;
+    }
+    if (t.role === 'names') vars.names.push(variableNames(variable!));
+    else if (t.role === 'push') vars.push = variable;
+    else passthrough.push(p.word.raw);
+    findings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
+    return false;
+  });
+  return { call, vars, passthrough, findings };
 }

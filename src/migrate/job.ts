@@ -4,8 +4,7 @@
  */
 import { isMap, isScalar, Scalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { renderCall } from '../buildkit/render.js';
-import { readKanikoCall } from '../kaniko/call.js';
-import { planCall, variableNames, type CallFinding, type CallVariables, type PlanEnv } from '../kaniko/context.js';
+import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
 import { lookupInMap, nodeKey, ownPair, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
@@ -20,7 +19,7 @@ import { insertItemsAfter, insertItemsBefore } from './items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
 import { findWrappers, type Wrapper } from './wrappers.js';
-import { loneVariable, loopNames, translateArgVariable, type ArgVariable } from './arg-variables.js';
+import { readCallArguments, translateArgVariable, type ArgVariable } from './arg-variables.js';
 
 export interface JobFinding {
   code: string;
@@ -180,43 +179,7 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     return t;
   };
   for (const { item, command, head, wrapper } of calls) {
-    // A variable whose flags only work inside the call is read as part of it, its words where the variable stood;
-    // a wrapper's own flags come before the call's.
-    const varFindings: CallFinding[] = [];
-    const headWord = command.words[head]!;
-    const fromWrapper = (wrapper?.flags ?? []).map((x) => ({ ...x, start: headWord.start, end: headWord.end }));
-    const words = [...command.words.slice(0, head + 1), ...fromWrapper, ...command.words.slice(head + 1)].flatMap((w, i) => {
-      const variable = i > head ? loneVariable(w) : undefined;
-      const t = variable ? translate(variable) : undefined;
-      if (!t?.ok || t.role !== 'inline') return [w];
-      varFindings.push(...t.findings.map((f) => ({ ...f, offset: w.start })));
-      return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
-    });
-    const call = readKanikoCall(words.length === command.words.length && words.every((w, i) => w === command.words[i]) ? command : { ...command, words }, head);
-    if (wrapper) varFindings.push({ code: 'KB216', severity: 'info', message: `${wrapper.path} is a wrapper the job writes around the executor; its flags (${wrapper.flags.map((f) => f.raw).join(' ')}) and this call's are migrated together, and the job no longer writes the wrapper`, offset: headWord.start });
-    // `$KANIKO_ARGS`-style words: rewrite the variable when it is safe; the call then reads it in its new form.
-    const passthrough: string[] = [];
-    const vars: CallVariables = { names: [] };
-    call.problems = call.problems.filter((p) => {
-      const loop = p.kind === 'dynamic-argument' ? loopNames(p.word) : undefined;
-      if (loop) {
-        vars.names.push(loop);
-        varFindings.push({ code: 'KB213', severity: 'info', message: `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`, offset: p.word.start });
-        return false;
-      }
-      const variable = p.kind === 'dynamic-argument' ? loneVariable(p.word) : undefined;
-      if (!variable) return true;
-      const t = translate(variable);
-      if (!t.ok) {
-        p.detail = t.reason;
-        return true;
-      }
-      if (t.role === 'names') vars.names.push(variableNames(variable));
-      else if (t.role === 'push') vars.push = variable;
-      else passthrough.push(p.word.raw);
-      varFindings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
-      return false;
-    });
+    const { call, vars, passthrough, findings: varFindings } = readCallArguments(command, head, wrapper, translate);
     const planned = planCall(call, env, vars);
     planned.plan.passthrough.push(...passthrough);
     planned.findings.push(...varFindings);
