@@ -79,7 +79,8 @@ export class CallContext {
   /**
    * Every image name the output gets, as `name=` values: the call's destinations, then each name source
    * (`${DESTS:+,$DESTS}` after a written name, so an empty list adds nothing). Undefined when that cannot be written
-   * exactly (two sources and no written name: an empty first list would leave a leading comma).
+   * exactly: two sources and no written name (an empty first list would leave a leading comma), or a loop's names after
+   * others (an empty loop would leave a trailing one).
    */
   imageNames(): ShellText[] | undefined {
     const names = [...this.destinations];
