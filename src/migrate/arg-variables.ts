@@ -39,7 +39,9 @@ export type ArgVariable =
       /** Edits of script assignments, in the job's script items. */
       scriptEdits: { item: ScriptItem; edit: ValueEdit }[];
       /** Nodes the edits change (other jobs reading them must migrate too). */
-      nodes: string[];
+      touches: string[];
+      /** Nodes the job reads for the call (a `variables:` value, edited or not). */
+      reads: string[];
       findings: CallFinding[];
     }
   | { ok: false; reason: string };
@@ -286,7 +288,8 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     inline: [] as Word[],
     edits: [] as TextEdit[],
     scriptEdits: [] as { item: ScriptItem; edit: ValueEdit }[],
-    nodes: [] as string[],
+    touches: [] as string[],
+    reads: [] as string[],
     findings: [] as CallFinding[],
   };
   const ownNodes = new Set(jobItems(pipeline, job).map((i) => i.item.node as object));
@@ -308,7 +311,7 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     // The call is rewritten with the flags of this job's value; the variable itself stays as it is.
     if (loc) {
       result.inline = readFlags((loc.node as Scalar).value as string)!.command.words;
-      result.nodes.push(nodeKey(loc));
+      result.reads.push(nodeKey(loc));
     }
     result.findings.push({
       code: 'KB214',
@@ -329,8 +332,9 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
       const edits = encodeScalarEdits(loc.file, node, [{ start: 0, end, parts: r.parts ?? [r.text], join: 'soft', multiline: spansLines(loc.file, node, 0, end) }]);
       if (!edits) return fail('cannot be edited in place');
       result.edits.push(...edits);
+      result.touches.push(nodeKey(loc));
     }
-    result.nodes.push(nodeKey(loc));
+    result.reads.push(nodeKey(loc));
     result.findings.push(...r.findings);
     if (call.uses.length) result.findings.push({ code: 'KB207', severity: 'info', message: `$${name} holds executor flags; its value in ${loc.file.path} now holds ${ROLE_TEXT[role]}` });
   }

@@ -170,10 +170,8 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
       if (t.ok) {
         result.edits.push(...t.edits);
         for (const { item, edit } of t.scriptEdits) pushEdit(item, edit);
-        for (const n of t.nodes) {
-          result.touches.add(n);
-          result.reads.add(n);
-        }
+        for (const n of t.touches) result.touches.add(n);
+        for (const n of t.reads) result.reads.add(n);
       }
     }
     return t;

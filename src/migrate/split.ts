@@ -11,7 +11,6 @@
 import { isAlias, isScalar, isSeq, type Alias, type Node, type ParsedNode, type YAMLSeq } from 'yaml';
 import { buildkitImageFor } from '../kaniko/images.js';
 import { nodeKey, ownPair, type JobDef, type Pipeline } from '../pipeline/jobs.js';
-import { positionIn } from '../pipeline/source.js';
 import { applyEdits, type TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage } from './image.js';
 import type { JobMigration } from './job.js';
@@ -54,7 +53,6 @@ export function ownCopies(pipeline: Pipeline, name: string, job: JobMigration, s
     copied.push(`its own copy of the items of *${found.alias.source}`);
   }
   if ([...touches].some((k) => shared.has(k))) return undefined;
-  const at = positionIn(def.file.lineStarts, def.key.range![0]);
   return {
     ...job,
     edits,
@@ -64,9 +62,8 @@ export function ownCopies(pipeline: Pipeline, name: string, job: JobMigration, s
       {
         code: 'KB215',
         severity: 'info',
-        file: def.file.path,
-        line: at.line,
-        column: at.column,
+        file: job.file,
+        ...job.at,
         job: name,
         message: `shares a template or anchor with a job that is not migrated; this job gets ${copied.join(' and ')}, and the shared one stays as it was`,
       },

@@ -43,30 +43,28 @@ export function findWrappers(items: ParsedItem[]): Map<string, Wrapper> {
       if (w) out.set(w.path, w);
     }
   }
-  for (const [path, w] of out) {
-    const writer = w.commands[0]!;
-    for (const item of items) {
-      for (const c of item.parsed.commands) {
-        if (c === writer || c.words[0]?.value === path) continue;
-        const uses = [...c.words, ...c.redirects.map((r) => r.target)].some((x) => x.raw.includes(path));
-        if (!uses) continue;
-        const chmod = c.words[0]?.value === 'chmod' && item === w.removals[0]!.item && c.words.length === 3 && c.words[2]!.value === path && !c.redirects.length && !c.enclosures.length;
-        if (!chmod) {
-          out.delete(path);
-          break;
-        }
-        const removal = lineRemoval(item, c.start, c.end, true);
-        if (!removal) {
-          out.delete(path);
-          break;
-        }
-        w.commands.push(c);
-        w.removals.push({ item, edit: removal });
-      }
-      if (!out.has(path)) break;
+  for (const [path, w] of out) if (!addChmods(items, w)) out.delete(path);
+  return out;
+}
+
+/**
+ * Adds the `chmod +x PATH` lines of the wrapper's item to what is removed. False when another command uses the path
+ * (other than calling it), which keeps the wrapper as it is.
+ */
+function addChmods(items: ParsedItem[], w: Wrapper): boolean {
+  const home = w.removals[0]!.item;
+  for (const item of items) {
+    for (const c of item.parsed.commands) {
+      if (w.commands.includes(c) || c.words[0]?.value === w.path) continue;
+      if (![...c.words, ...c.redirects.map((r) => r.target)].some((x) => x.raw.includes(w.path))) continue;
+      const chmod = item === home && c.words[0]?.value === 'chmod' && c.words.length === 3 && c.words[2]!.value === w.path && !c.redirects.length && !c.enclosures.length;
+      const removal = chmod ? lineRemoval(item, c.start, c.end, true) : undefined;
+      if (!removal) return false;
+      w.commands.push(c);
+      w.removals.push({ item, edit: removal });
     }
   }
-  return out;
+  return true;
 }
 
 /** `cat <<[-]EOF > PATH` whose body is `[#!shebang]` and one executor call ending in `"$@"`. */

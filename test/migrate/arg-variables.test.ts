@@ -102,6 +102,13 @@ describe('shapes that are rewritten', () => {
     expect(argv.join(' ')).not.toContain('--cache=true');
   });
 
+  test('a variable read into the call is not edited, so a job left for a person may read it too', async () => {
+    const text = `variables:\n  CACHE: --cache=true --cache-repo=registry.example.com/g/cache\na:\n  ${IMAGE}\n  script:\n    - ${CALL} $CACHE\nb:\n  ${IMAGE}\n  script:\n    - ${CALL} $CACHE --no-such-flag\n`;
+    const r = await migrateText(text);
+    expect(r.jobs.map((j) => [j.name, j.status])).toEqual([['a', 'migrated'], ['b', 'manual']]);
+    expect(r.files[0]!.output).toContain('  CACHE: --cache=true --cache-repo=registry.example.com/g/cache\n');
+  });
+
   test('--no-push in a job variable of one job only: the others push', async () => {
     const text = `.t:\n  ${IMAGE}\n  script:\n    - ${CALL} $ARGS\nbuild:\n  extends: .t\ncheck:\n  extends: .t\n  variables:\n    ARGS: --no-push\n`;
     const file = await migrate(text);
