@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kanikoJob } from '../bulk/generate.js';
 import { gitlab, outputs } from './cli.js';
 import type { MockGitLab, MockProject } from './server.js';
 import { buildWorld, EXPECTED_GROUP, GROUP, TOKEN, type World } from './world.js';
@@ -87,7 +86,7 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     expect(r.code).toBe(2); // broken-yaml is in platform/backend
     expect(r.stdout).toContain('--- a/platform/kaniko-0/.gitlab-ci.yml');
     expect(r.stdout).toContain('+    - buildctl-daemonless.sh build');
-    expect(r.stdout).toMatch(/platform\/kaniko-0 +migrated  would open or update a merge request/);
+    expect(r.stdout).toMatch(/platform\/kaniko-0 +migrated {2}would open or update a merge request/);
     expect(r.stdout).toMatch(/Projects: \d+ scanned/);
     expect(r.stdout).not.toContain('platform/frontend/');
   });

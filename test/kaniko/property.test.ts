@@ -33,11 +33,6 @@ const quoting = fc.constantFrom<'none' | 'single' | 'double'>('none', 'single', 
 /** Dynamic parts keep their expansion: only double quotes or none. */
 const dynQuoting = fc.constantFrom<'none' | 'double'>('none', 'double');
 
-interface Flag {
-  name: string;
-  word: (spelling: string) => string;
-}
-
 const spelled = (long: string, short: string | undefined, value: string) =>
   fc.constantFrom(...[`${long}=${value}`, `${long} ${value}`, ...(short ? [`${short} ${value}`] : [])]);
 

@@ -42,15 +42,15 @@ describe('compareProject', () => {
   });
 
   test.each([
-    ['no auth step (Kaniko had its built-in GitLab helper)', (s: string) => s.replace(/  before_script:\n.*\n.*\n/, ''), /built-in GitLab helper/],
+    ['no auth step (Kaniko had its built-in GitLab helper)', (s: string) => s.replace(/ {2}before_script:\n.*\n.*\n/, ''), /built-in GitLab helper/],
     ['wrong password variable', (s: string) => s.replace('$CI_REGISTRY_PASSWORD', '$CI_JOB_TOKEN_X'), /credentials for registry\.example\.com are not/],
     ['other tag', (s: string) => s.replace(':$CI_COMMIT_SHORT_SHA', ':latest'), /images: before/],
     ['push dropped', (s: string) => s.replace(',push=true', ''), /push: before true, after false/],
-    ['BUILDKITD_FLAGS missing', (s: string) => s.replace(/  variables:\n.*\n/, ''), /BUILDKITD_FLAGS is null/],
+    ['BUILDKITD_FLAGS missing', (s: string) => s.replace(/ {2}variables:\n.*\n/, ''), /BUILDKITD_FLAGS is null/],
     ['entrypoint missing', (s: string) => s.replace('    entrypoint: [""]\n', ''), /entrypoint is null/],
     ['non-rootless image', (s: string) => s.replace('v0.32.2-rootless', 'v0.32.2'), /not moby\/buildkit:\*rootless/],
     ['--build-arg passed to buildctl', (s: string) => s.replace('--opt filename=Dockerfile', '--build-arg A=1'), /not understood in the buildctl call: --build-arg/],
-    ['the call left out', (s: string) => s.replace(/    - buildctl-daemonless\.sh.*\n/, '    - echo nothing\n'), /1 Kaniko call\(s\) before, 0 buildctl call\(s\) after/],
+    ['the call left out', (s: string) => s.replace(/ {4}- buildctl-daemonless\.sh.*\n/, '    - echo nothing\n'), /1 Kaniko call\(s\) before, 0 buildctl call\(s\) after/],
     ['still a /kaniko path', (s: string) => s.replace('mkdir -p ~/.docker', 'mkdir -p /kaniko/.docker'), /still refers to \/kaniko/],
   ])('detects: %s', async (_name, mutate, expected) => {
     const r = await run('auth-none', authNone(mutate));
@@ -115,7 +115,7 @@ ${BK_IMAGE}
       .replace('name: gcr.io/kaniko-project/executor:debug', 'name: moby/buildkit:rootless')
       .replace('  tags:\n', '  variables:\n    BUILDKITD_FLAGS: --oci-worker-no-process-sandbox\n  tags:\n')
       .replace(
-        /    - \/kaniko\/executor .*\n/,
+        / {4}- \/kaniko\/executor .*\n/,
         '    - buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA,push=true\n',
       )
       .replace('  stage: build\n  script:', `  stage: build\n  before_script:\n${AUTH}\n  script:`);

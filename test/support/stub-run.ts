@@ -156,8 +156,8 @@ export function mergeVariables(
 }
 
 /** `/kaniko` and, in the debug image, `/busybox` (its shell and applets). */
-const KANIKO_PATH = /(^|[^A-Za-z0-9_.\-/])\/(kaniko|busybox)(?=\/|$|[^A-Za-z0-9_.\-])/gm;
-const TMP_PATH = /(^|[^A-Za-z0-9_.\-/:])\/tmp(?=\/|$|[^A-Za-z0-9_.\-])/gm;
+const KANIKO_PATH = /(^|[^A-Za-z0-9_./-])\/(kaniko|busybox)(?=\/|$|[^A-Za-z0-9_.-])/gm;
+const TMP_PATH = /(^|[^A-Za-z0-9_./:-])\/tmp(?=\/|$|[^A-Za-z0-9_.-])/gm;
 
 /** Textual mapping of `/kaniko` path prefixes to `<stubRoot>/kaniko` (documented in the header). */
 export function mapKanikoPaths(text: string, stubRoot: string): string {
