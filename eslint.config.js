@@ -13,8 +13,14 @@ export default tseslint.config(
       // ANSI escapes and NULs are what the tests look for in terminal output and generated files.
       'no-control-regex': 'off',
       // Kaniko's full-width-space pitfall (U+3000) is written out in comments and test strings.
-      'no-irregular-whitespace': ['error', { skipComments: true, skipStrings: true, skipTemplates: true, skipRegExps: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      'no-irregular-whitespace': [
+        'error',
+        { skipComments: true, skipStrings: true, skipTemplates: true, skipRegExps: true },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
     },
   },
 );

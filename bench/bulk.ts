@@ -38,9 +38,13 @@ export async function benchBulk(n: number): Promise<BulkBench> {
     }
     const start = performance.now();
     const found = await findRepositories(gen.root);
-    const outcomes = await migrateRepositories(found.repositories, { mode: 'dry-run', concurrency: defaultConcurrency() });
+    const outcomes = await migrateRepositories(found.repositories, {
+      mode: 'dry-run',
+      concurrency: defaultConcurrency(),
+    });
     const seconds = (performance.now() - start) / 1000;
-    if (outcomes.length !== gen.repos.length) throw new Error(`found ${outcomes.length} of ${gen.repos.length} repositories`);
+    if (outcomes.length !== gen.repos.length)
+      throw new Error(`found ${outcomes.length} of ${gen.repos.length} repositories`);
     return { reposPerSecond: outcomes.length / seconds, singleFileMs: median(times) };
   } finally {
     rmSync(gen.root, { recursive: true, force: true });
@@ -50,5 +54,7 @@ export async function benchBulk(n: number): Promise<BulkBench> {
 if (process.argv[1] && import.meta.url === pathToFileURL(join(process.argv[1])).href) {
   const n = Number(process.argv[2] ?? 500);
   const r = await benchBulk(n);
-  console.log(`bulk: ${n} repositories, ${r.reposPerSecond.toFixed(0)} repositories/s (concurrency ${defaultConcurrency()}); single file: ${r.singleFileMs.toFixed(2)} ms`);
+  console.log(
+    `bulk: ${n} repositories, ${r.reposPerSecond.toFixed(0)} repositories/s (concurrency ${defaultConcurrency()}); single file: ${r.singleFileMs.toFixed(2)} ms`,
+  );
 }

@@ -18,5 +18,10 @@ for (let i = 0; i < Number(repeat); i++) {
   else if (mode !== 'baseline') throw new Error(`unknown mode ${mode}`);
 }
 const ms = (performance.now() - start) / Number(repeat);
-const result = { ms, maxRssKb: process.resourceUsage().maxRSS, heapUsedKb: Math.round(process.memoryUsage().heapUsed / 1024), kept: keep ? 1 : 0 };
+const result = {
+  ms,
+  maxRssKb: process.resourceUsage().maxRSS,
+  heapUsedKb: Math.round(process.memoryUsage().heapUsed / 1024),
+  kept: keep ? 1 : 0,
+};
 process.stdout.write(`${JSON.stringify(result)}\n`);

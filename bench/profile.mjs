@@ -1,7 +1,8 @@
 /** Summarises a V8 .cpuprofile: the functions with the most self time, and with the most total (inclusive) time. */
 import { readFileSync } from 'node:fs';
 
-const label = (cf) => `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*\/(node_modules\/[^/]+|dist|bench)\//, '$1/').replace(/^file:\/\//, '')}:${cf.lineNumber + 1}`;
+const label = (cf) =>
+  `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*\/(node_modules\/[^/]+|dist|bench)\//, '$1/').replace(/^file:\/\//, '')}:${cf.lineNumber + 1}`;
 
 export function summarizeProfile(path, { top = 15 } = {}) {
   const profile = JSON.parse(readFileSync(path, 'utf8'));
@@ -9,7 +10,8 @@ export function summarizeProfile(path, { top = 15 } = {}) {
   const parent = new Map();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const sampled = new Map();
-  for (let i = 0; i < profile.samples.length; i++) sampled.set(profile.samples[i], (sampled.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  for (let i = 0; i < profile.samples.length; i++)
+    sampled.set(profile.samples[i], (sampled.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   const self = new Map();
   const total = new Map();
   let all = 0;

@@ -65,11 +65,15 @@ async function timeIt(fn, { minRuns = 3, minMs = 1500, warmup = 1 } = {}) {
   return median(times);
 }
 
-console.error(`bench: machine ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${platform()} ${release()}, Node ${process.version}`);
+console.error(
+  `bench: machine ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GB, ${platform()} ${release()}, Node ${process.version}`,
+);
 
 // --- 1. migrate vs parseDocument: the corpus --------------------------------------------------------------------------
 if (existsSync(CORPUS)) {
-  const files = readdirSync(CORPUS).filter((f) => f.endsWith('.yml')).sort();
+  const files = readdirSync(CORPUS)
+    .filter((f) => f.endsWith('.yml'))
+    .sort();
   let parseTotal = 0;
   let migrateTotal = 0;
   const ratios = [];
@@ -118,7 +122,13 @@ for (let i = 1; i < sizes.length; i++) {
   const [a, b] = [generated.get(sizes[i - 1]), generated.get(sizes[i])];
   const jobs = sizes[i] / sizes[i - 1];
   if (jobs !== 10) continue;
-  row(`growth ${sizes[i - 1].toLocaleString('en')} → ${sizes[i].toLocaleString('en')} jobs (10× the jobs)`, `${(b.migrate / a.migrate).toFixed(1)}× the time (parseDocument: ${(b.parse / a.parse).toFixed(1)}×)`, '≤ 12×', b.migrate / a.migrate, 12);
+  row(
+    `growth ${sizes[i - 1].toLocaleString('en')} → ${sizes[i].toLocaleString('en')} jobs (10× the jobs)`,
+    `${(b.migrate / a.migrate).toFixed(1)}× the time (parseDocument: ${(b.parse / a.parse).toFixed(1)}×)`,
+    '≤ 12×',
+    b.migrate / a.migrate,
+    12,
+  );
 }
 
 // --- 3. CLI start-up ----------------------------------------------------------------------------------------------------
@@ -126,7 +136,11 @@ function spawnMedian(args, runs = 15) {
   const times = [];
   for (let i = 0; i < runs + 2; i++) {
     const t = performance.now();
-    const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const r = spawnSync(process.execPath, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     const ms = performance.now() - t;
     if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
     if (i >= 2) times.push(ms); // two warm-up runs (file cache)
@@ -139,8 +153,20 @@ function spawnMedian(args, runs = 15) {
   const dry = spawnMedian([CLI, 'migrate', '--dry-run', 'examples/shop']);
   const node2 = spawnMedian(['-e', '0']);
   const base = Math.min(node, node2);
-  row('CLI start-up: --version / node -e 0', `${ratio(version / base)} (${fmtMs(version)} vs ${fmtMs(base)})`, '≤ 2×', version / base, 2);
-  row('CLI: migrate --dry-run examples/shop / node -e 0', `${ratio(dry / base)} (${fmtMs(dry)} vs ${fmtMs(base)})`, '≤ 3×', dry / base, 3);
+  row(
+    'CLI start-up: --version / node -e 0',
+    `${ratio(version / base)} (${fmtMs(version)} vs ${fmtMs(base)})`,
+    '≤ 2×',
+    version / base,
+    2,
+  );
+  row(
+    'CLI: migrate --dry-run examples/shop / node -e 0',
+    `${ratio(dry / base)} (${fmtMs(dry)} vs ${fmtMs(base)})`,
+    '≤ 3×',
+    dry / base,
+    3,
+  );
 }
 
 // --- 4. peak memory ---------------------------------------------------------------------------------------------------
@@ -148,7 +174,11 @@ const largest = sizes[sizes.length - 1];
 {
   const { file } = generated.get(largest);
   const child = (mode) => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'child.mjs'), mode, file], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 20 });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'child.mjs'), mode, file], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
     if (r.status !== 0) throw new Error(`bench/child.mjs ${mode} failed: ${r.stderr}`);
     return JSON.parse(r.stdout);
   };
@@ -176,7 +206,24 @@ if (BULK && existsSync(join(ROOT, 'bench', 'bulk.ts'))) {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(
     process.execPath,
-    [tsc, join(ROOT, 'bench', 'bulk.ts'), '--outDir', out, '--rootDir', ROOT, '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--skipLibCheck', '--types', 'node', '--esModuleInterop'],
+    [
+      tsc,
+      join(ROOT, 'bench', 'bulk.ts'),
+      '--outDir',
+      out,
+      '--rootDir',
+      ROOT,
+      '--module',
+      'nodenext',
+      '--moduleResolution',
+      'nodenext',
+      '--target',
+      'es2022',
+      '--skipLibCheck',
+      '--types',
+      'node',
+      '--esModuleInterop',
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   if (!existsSync(join(out, 'bench', 'bulk.js'))) {
@@ -186,7 +233,11 @@ if (BULK && existsSync(join(ROOT, 'bench', 'bulk.ts'))) {
     symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
     const { benchBulk } = await import(pathToFileURL(join(out, 'bench', 'bulk.js')).href);
     const b = await benchBulk(BULK);
-    row(`bulk: benchBulk(${BULK}) from bench/bulk.ts`, `${b.reposPerSecond.toFixed(0)} repositories/s; one single-file repository ${fmtMs(b.singleFileMs)}`, '—');
+    row(
+      `bulk: benchBulk(${BULK}) from bench/bulk.ts`,
+      `${b.reposPerSecond.toFixed(0)} repositories/s; one single-file repository ${fmtMs(b.singleFileMs)}`,
+      '—',
+    );
   }
 } else if (BULK) notes.push('bench/bulk.ts is not there: no bulk numbers');
 
@@ -200,21 +251,36 @@ console.log(line('-'.repeat(w[0]), '-'.repeat(w[1]), '-'.repeat(w[2]), '------')
 for (const r of rows) console.log(line(r.metric, r.measured, r.target, r.result));
 for (const n of notes) console.log(`note: ${n}`);
 const missed = rows.filter((r) => r.result === 'MISS');
-console.log(`\n${rows.filter((r) => r.result === 'PASS').length} of ${rows.filter((r) => r.result !== 'info').length} targets met${missed.length ? `; missed: ${missed.map((r) => r.metric).join('; ')}` : ''}`);
+console.log(
+  `\n${rows.filter((r) => r.result === 'PASS').length} of ${rows.filter((r) => r.result !== 'info').length} targets met${missed.length ? `; missed: ${missed.map((r) => r.metric).join('; ')}` : ''}`,
+);
 
 const json = opt('json', undefined);
-if (typeof json === 'string') writeFileSync(json, `${JSON.stringify({ machine, date: new Date().toISOString(), rows, notes }, null, 2)}\n`);
+if (typeof json === 'string')
+  writeFileSync(json, `${JSON.stringify({ machine, date: new Date().toISOString(), rows, notes }, null, 2)}\n`);
 
 // --- profile where time targets are missed ----------------------------------------------------------------------------
 if (PROFILE && missed.some((r) => r.metric.startsWith('migrate /') || r.metric.startsWith('growth'))) {
   const dir = join(work, 'prof');
   // the largest generated pipeline whose ratio missed (else the largest), migrated often enough for a steady profile
-  const size = [...sizes].reverse().find((n) => missed.some((r) => r.metric.startsWith('migrate /') && r.metric.includes(`, ${n.toLocaleString('en')} jobs`))) ?? largest;
+  const size =
+    [...sizes]
+      .reverse()
+      .find((n) =>
+        missed.some((r) => r.metric.startsWith('migrate /') && r.metric.includes(`, ${n.toLocaleString('en')} jobs`)),
+      ) ?? largest;
   const repeat = Math.max(1, Math.round(10_000 / size));
   const { file } = generated.get(size);
-  spawnSync(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, 'bench', 'child.mjs'), 'migrate', file, String(repeat)], { cwd: ROOT, encoding: 'utf8' });
+  spawnSync(
+    process.execPath,
+    ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, 'bench', 'child.mjs'), 'migrate', file, String(repeat)],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   const prof = existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.cpuprofile')) : undefined;
-  if (prof) console.log(`\nWhere the time goes: migrating the ${size.toLocaleString('en')}-job pipeline ${repeat} time(s) under --cpu-prof\n${summarizeProfile(join(dir, prof))}`);
+  if (prof)
+    console.log(
+      `\nWhere the time goes: migrating the ${size.toLocaleString('en')}-job pipeline ${repeat} time(s) under --cpu-prof\n${summarizeProfile(join(dir, prof))}`,
+    );
 }
 rmSync(work, { recursive: true, force: true });
 process.exitCode = missed.length ? 1 : 0;

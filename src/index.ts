@@ -23,10 +23,23 @@ export async function migrateProject(opts: { root: string } & MigrateOptions): P
 }
 
 /** Migrates one pipeline text on its own (includes are not read). Writes nothing. */
-export async function migrateText(text: string, opts: { fileName?: string } & MigrateOptions = {}): Promise<ProjectResult> {
+export async function migrateText(
+  text: string,
+  opts: { fileName?: string } & MigrateOptions = {},
+): Promise<ProjectResult> {
   const fileName = opts.fileName ?? '.gitlab-ci.yml';
   return migrateSource(new MemorySource(new Map([[fileName, text]])), { ...opts, entry: fileName });
 }
 export { migrateScriptText, type ScriptMigration } from './migrate/script.js';
-export { buildkitImageFor, classifyImage, isBuildkitImage, BUILDKIT_IMAGE, BUILDKIT_PINNED_IMAGE } from './kaniko/images.js';
-export { migrateTypeScriptSources, migrateTypeScriptProject, type TypeScriptMigrateOptions } from './typescript/index.js';
+export {
+  buildkitImageFor,
+  classifyImage,
+  isBuildkitImage,
+  BUILDKIT_IMAGE,
+  BUILDKIT_PINNED_IMAGE,
+} from './kaniko/images.js';
+export {
+  migrateTypeScriptSources,
+  migrateTypeScriptProject,
+  type TypeScriptMigrateOptions,
+} from './typescript/index.js';

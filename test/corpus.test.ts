@@ -12,7 +12,11 @@ import { runCli, SHARED } from './helpers.js';
 import { findBusybox } from './support/stub-run.js';
 
 const CORPUS = join(SHARED, 'corpus', 'real-world');
-const files = existsSync(CORPUS) ? readdirSync(CORPUS).filter((f) => f.endsWith('.yml')).sort() : [];
+const files = existsSync(CORPUS)
+  ? readdirSync(CORPUS)
+      .filter((f) => f.endsWith('.yml'))
+      .sort()
+  : [];
 const run = files.length ? describe : describe.skip;
 if (!files.length) console.warn(`SKIPPED: the real-world corpus is not at ${CORPUS}; the corpus test did not run.`);
 
@@ -54,7 +58,10 @@ run('real-world corpus', () => {
       for (const file of files) {
         const r = await migrateText(readFileSync(join(CORPUS, file), 'utf8'), { fileName: file });
         if (!r.files[0]!.changed) continue;
-        const doc = parse(r.files[0]!.output, { merge: true, maxAliasCount: -1, logLevel: 'error' }) as Record<string, Record<string, unknown>>;
+        const doc = parse(r.files[0]!.output, { merge: true, maxAliasCount: -1, logLevel: 'error' }) as Record<
+          string,
+          Record<string, unknown>
+        >;
         for (const job of r.jobs.filter((j) => j.status === 'migrated')) {
           jobs++;
           const script = join(dir, 'job.sh');
@@ -93,14 +100,20 @@ run('real-world corpus', () => {
           byFlag.set(f.flag, e);
         }
       }
-      for (const f of row.report.files.flatMap((x) => x.findings)) if (f.severity === 'manual') reasons.set(f.code, (reasons.get(f.code) ?? 0) + 1);
+      for (const f of row.report.files.flatMap((x) => x.findings))
+        if (f.severity === 'manual') reasons.set(f.code, (reasons.get(f.code) ?? 0) + 1);
     }
     const share = (100 * migratedCalls) / Math.max(1, migratedCalls + manualCalls);
     const lines = [
       `Real-world corpus: ${files.length} files, ${migratedCalls + manualCalls} Kaniko executor calls in them: ${migratedCalls} migrated without a manual finding, ${manualCalls} left for a person (${share.toFixed(1)}% migrated)`,
       `Kaniko jobs with no executor call in the pipeline file (KB203: a script file of the repository calls it, or the image runs other tools): ${outside.length}, not counted as calls: ${outside.join('; ')}`,
       'flag                               in migrated jobs  in manual jobs  itself needs a person',
-      ...[...byFlag].sort((a, b) => b[1].migrated + b[1].manual - a[1].migrated - a[1].manual).map(([flag, e]) => `${flag.padEnd(35)}${String(e.migrated).padStart(16)}${String(e.manual).padStart(16)}${String(e.caused).padStart(23)}`),
+      ...[...byFlag]
+        .sort((a, b) => b[1].migrated + b[1].manual - a[1].migrated - a[1].manual)
+        .map(
+          ([flag, e]) =>
+            `${flag.padEnd(35)}${String(e.migrated).padStart(16)}${String(e.manual).padStart(16)}${String(e.caused).padStart(23)}`,
+        ),
       'manual findings by code: ' + [...reasons].map(([c, n]) => `${c}×${n}`).join(', '),
     ];
     let flagUses = 0;
@@ -110,11 +123,15 @@ run('real-world corpus', () => {
       flagUses += e.migrated + e.manual;
       flagManual += e.caused;
     }
-    lines.push(`Kaniko flag uses mapped without a manual finding of their own: ${flagUses - flagManual}/${flagUses} (${((100 * (flagUses - flagManual)) / Math.max(1, flagUses)).toFixed(1)}%)`);
+    lines.push(
+      `Kaniko flag uses mapped without a manual finding of their own: ${flagUses - flagManual}/${flagUses} (${((100 * (flagUses - flagManual)) / Math.max(1, flagUses)).toFixed(1)}%)`,
+    );
     console.log(lines.join('\n'));
     expect(share).toBeGreaterThan(95);
     // Every manual finding names its reason; every job without a call in the file says so (KB203).
-    for (const row of rows) for (const f of row.report.files.flatMap((x) => x.findings)) if (f.severity === 'manual') expect(f.message.length).toBeGreaterThan(20);
+    for (const row of rows)
+      for (const f of row.report.files.flatMap((x) => x.findings))
+        if (f.severity === 'manual') expect(f.message.length).toBeGreaterThan(20);
     for (const o of outside) {
       const [file, ...job] = o.split(' ');
       const findings = rows.find((r) => r.file === file)!.report.files.flatMap((x) => x.findings);

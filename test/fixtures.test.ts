@@ -13,7 +13,15 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { migrateProject } from '../src/index.js';
 import { isKanikoJob, readEffectivePipeline } from './support/effective-jobs.js';
-import { FIXTURES, commentsOf, fixtureCases, lineEndingProblems, listFiles, missingFrom, topLevelData } from './support/fixtures.js';
+import {
+  FIXTURES,
+  commentsOf,
+  fixtureCases,
+  lineEndingProblems,
+  listFiles,
+  missingFrom,
+  topLevelData,
+} from './support/fixtures.js';
 
 type ProjectResult = Awaited<ReturnType<typeof migrateProject>>;
 
@@ -46,17 +54,25 @@ describe.each(cases)('fixture %s', (name) => {
       }
       return;
     }
-    expect(fs.existsSync(expectedDir) ? listFiles(expectedDir) : `no ${path.relative(process.cwd(), expectedDir)}: run with UPDATE_FIXTURES=1 and review`).toEqual(paths);
+    expect(
+      fs.existsSync(expectedDir)
+        ? listFiles(expectedDir)
+        : `no ${path.relative(process.cwd(), expectedDir)}: run with UPDATE_FIXTURES=1 and review`,
+    ).toEqual(paths);
     for (const f of result.files) {
       const want = fs.readFileSync(path.join(expectedDir, f.path));
       const got = Buffer.from(f.output, 'utf8');
-      if (!want.equals(got)) expect({ path: f.path, output: f.output }).toEqual({ path: f.path, output: want.toString('utf8') });
+      if (!want.equals(got))
+        expect({ path: f.path, output: f.output }).toEqual({ path: f.path, output: want.toString('utf8') });
     }
   });
 
   test('each file reports its original text, and `changed` is right', () => {
     for (const f of result.files) {
-      expect({ path: f.path, original: f.original }).toEqual({ path: f.path, original: fs.readFileSync(path.join(input, f.path), 'utf8') });
+      expect({ path: f.path, original: f.original }).toEqual({
+        path: f.path,
+        original: fs.readFileSync(path.join(input, f.path), 'utf8'),
+      });
       expect({ path: f.path, changed: f.changed }).toEqual({ path: f.path, changed: f.output !== f.original });
     }
   });
@@ -78,26 +94,41 @@ describe.each(cases)('fixture %s', (name) => {
 
   test('nothing outside Kaniko jobs changed; comments, line endings and BOM kept', async () => {
     const pipeline = await readEffectivePipeline(input, { validate: false });
-    const kanikoJobs = new Set(Object.values(pipeline.jobs).filter(isKanikoJob).map((j) => j.name));
+    const kanikoJobs = new Set(
+      Object.values(pipeline.jobs)
+        .filter(isKanikoJob)
+        .map((j) => j.name),
+    );
     const problems: string[] = [];
     for (const f of result.files) {
       const before = topLevelData(f.original);
       const after = topLevelData(f.output);
       for (const [key, value] of before) {
         if (!after.has(key)) problems.push(`${f.path}: top-level key ${key} disappeared`);
-        else if (!kanikoJobs.has(key) && !mayChange(key) && !isDeepStrictEqual(withoutInputs(key, value), withoutInputs(key, after.get(key))))
-          problems.push(`${f.path}: ${key} is not a Kaniko job but changed:\n  before ${JSON.stringify(value)}\n  after  ${JSON.stringify(after.get(key))}`);
+        else if (
+          !kanikoJobs.has(key) &&
+          !mayChange(key) &&
+          !isDeepStrictEqual(withoutInputs(key, value), withoutInputs(key, after.get(key)))
+        )
+          problems.push(
+            `${f.path}: ${key} is not a Kaniko job but changed:\n  before ${JSON.stringify(value)}\n  after  ${JSON.stringify(after.get(key))}`,
+          );
       }
-      for (const key of after.keys()) if (!before.has(key) && !key.startsWith('.')) problems.push(`${f.path}: new top-level key ${key}`);
-      for (const c of missingFrom(commentsOf(f.original), commentsOf(f.output))) problems.push(`${f.path}: comment lost: ${c}`);
+      for (const key of after.keys())
+        if (!before.has(key) && !key.startsWith('.')) problems.push(`${f.path}: new top-level key ${key}`);
+      for (const c of missingFrom(commentsOf(f.original), commentsOf(f.output)))
+        problems.push(`${f.path}: comment lost: ${c}`);
       // against the bytes on disk, not f.original (which may have been decoded without its BOM)
-      for (const p of lineEndingProblems(fs.readFileSync(path.join(input, f.path), 'utf8'), f.output)) problems.push(`${f.path}: ${p}`);
+      for (const p of lineEndingProblems(fs.readFileSync(path.join(input, f.path), 'utf8'), f.output))
+        problems.push(`${f.path}: ${p}`);
     }
     expect(problems).toEqual([]);
   }, 60000);
 
   test(EXPECT_ERROR.has(name) ? 'reports an error finding' : 'reports no error finding', () => {
-    const errors = result.files.flatMap((f) => f.findings.filter((x) => x.severity === 'error').map((x) => `${f.path}:${x.line} ${x.code} ${x.message}`));
+    const errors = result.files.flatMap((f) =>
+      f.findings.filter((x) => x.severity === 'error').map((x) => `${f.path}:${x.line} ${x.code} ${x.message}`),
+    );
     if (EXPECT_ERROR.has(name)) expect(errors.length).toBeGreaterThan(0);
     else expect(errors).toEqual([]);
   });
@@ -109,5 +140,7 @@ describe.each(cases)('fixture %s', (name) => {
  */
 function withoutInputs(key: string, value: unknown): unknown {
   if (key !== 'include' || !Array.isArray(value)) return value;
-  return value.map((e) => (e && typeof e === 'object' && 'inputs' in e ? { ...(e as object), inputs: '(component inputs)' } : e));
+  return value.map((e) =>
+    e && typeof e === 'object' && 'inputs' in e ? { ...(e as object), inputs: '(component inputs)' } : e,
+  );
 }

@@ -23,7 +23,10 @@ import { findBusybox } from './support/stub-run.js';
 const DIFF_OPTIONS: DiffOptions = { inferredCacheMayUseImageRepo: false };
 
 const busybox = findBusybox();
-if (!busybox) console.warn('same-build: busybox is not installed, so the busybox sh runs are SKIPPED; only dash runs (apt-get install busybox to add them)');
+if (!busybox)
+  console.warn(
+    'same-build: busybox is not installed, so the busybox sh runs are SKIPPED; only dash runs (apt-get install busybox to add them)',
+  );
 const shells: ('sh' | 'busybox')[] = busybox ? ['sh', 'busybox'] : ['sh'];
 
 describe.each(fixtureCases())('fixture %s', (name) => {
@@ -34,12 +37,16 @@ describe.each(fixtureCases())('fixture %s', (name) => {
     result = await migrateProject({ root: inputRoot });
   }, 60000);
 
-  test.each(shells)('migrated jobs build the same thing (%s)', async (shell) => {
-    const outputFiles = Object.fromEntries(result.files.filter((f) => f.changed).map((f) => [f.path, f.output]));
-    const findings = result.files.flatMap((f) => f.findings);
-    const r = await compareProject({ inputRoot, outputFiles, findings, shell, diffOptions: DIFF_OPTIONS });
-    expect(r.problems).toEqual([]);
-  }, 180000);
+  test.each(shells)(
+    'migrated jobs build the same thing (%s)',
+    async (shell) => {
+      const outputFiles = Object.fromEntries(result.files.filter((f) => f.changed).map((f) => [f.path, f.output]));
+      const findings = result.files.flatMap((f) => f.findings);
+      const r = await compareProject({ inputRoot, outputFiles, findings, shell, diffOptions: DIFF_OPTIONS });
+      expect(r.problems).toEqual([]);
+    },
+    180000,
+  );
 
   if (!busybox) test.skip('migrated jobs build the same thing (busybox: not installed)', () => undefined);
 });

@@ -11,9 +11,12 @@ export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';
 
 function csvField(f: CsvField): ShellText {
   const body = concat(lit(`${f.key}=`), join(f.values, ','));
-  const needsQuotes = f.values.length > 1 || f.list || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
+  const needsQuotes =
+    f.values.length > 1 || f.list || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
   if (!needsQuotes) return body;
-  const escaped: ShellText = body.map((seg) => (seg.kind === 'literal' ? { ...seg, text: seg.text.replace(/"/g, '""') } : seg));
+  const escaped: ShellText = body.map((seg) =>
+    seg.kind === 'literal' ? { ...seg, text: seg.text.replace(/"/g, '""') } : seg,
+  );
   return concat(lit('"'), escaped, lit('"'));
 }
 
@@ -37,7 +40,9 @@ export interface RenderedCall {
 
 export function renderCall(plan: BuildPlan): RenderedCall {
   const toml = tomlWriteLines(plan);
-  const stdin = plan.stdinDockerfile ? [`{ mkdir -p ${STDIN_DOCKERFILE_DIR} && cat > ${STDIN_DOCKERFILE_DIR}/Dockerfile &&`] : [];
+  const stdin = plan.stdinDockerfile
+    ? [`{ mkdir -p ${STDIN_DOCKERFILE_DIR} && cat > ${STDIN_DOCKERFILE_DIR}/Dockerfile &&`]
+    : [];
   return {
     prefix: [...stdin, ...(toml.length ? [`BUILDKITD_FLAGS="$BUILDKITD_FLAGS --config ${BUILDKITD_TOML}"`] : [])],
     suffix: plan.stdinDockerfile ? '; }' : '',
@@ -56,7 +61,8 @@ export function renderPlan(plan: BuildPlan): string[][] {
   if (plan.contextIsRemote) flag('--opt', concat(lit('context='), plan.context));
   else flag('--local', concat(lit('context='), plan.context));
   flag('--local', concat(lit('dockerfile='), plan.dockerfileDir));
-  if (plan.filename && staticText(plan.filename) !== 'Dockerfile') flag('--opt', concat(lit('filename='), plan.filename));
+  if (plan.filename && staticText(plan.filename) !== 'Dockerfile')
+    flag('--opt', concat(lit('filename='), plan.filename));
   for (const opt of plan.opts) flag('--opt', opt);
   for (const secret of plan.secrets) flag('--secret', secret);
   for (const rec of plan.importCache) flag('--import-cache', csvRecord(rec));

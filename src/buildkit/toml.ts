@@ -11,7 +11,9 @@ export const BUILDKITD_TOML = '/tmp/buildkitd.toml';
 
 /** TOML basic string around shell text: quotes and backslashes in literal parts escaped; variables left to the shell. */
 function tomlString(text: ShellText): ShellText {
-  const escaped: ShellText = text.map((s) => (s.kind === 'literal' ? { ...s, text: s.text.replace(/[\\"]/g, (c) => `\\${c}`) } : s));
+  const escaped: ShellText = text.map((s) =>
+    s.kind === 'literal' ? { ...s, text: s.text.replace(/[\\"]/g, (c) => `\\${c}`) } : s,
+  );
   return concat(lit('"'), escaped, lit('"'));
 }
 

@@ -43,7 +43,8 @@ export async function findRepositories(dir: string, entry = '.gitlab-ci.yml'): P
     const isRepository = names.has(entry) && (!insideRepository || names.has('.git'));
     if (isRepository) repositories.push(folder);
     for (const e of entries) {
-      if (e.isDirectory() && !SKIPPED_FOLDERS.has(e.name)) queue.push({ folder: join(folder, e.name), insideRepository: insideRepository || isRepository });
+      if (e.isDirectory() && !SKIPPED_FOLDERS.has(e.name))
+        queue.push({ folder: join(folder, e.name), insideRepository: insideRepository || isRepository });
     }
   }
 

@@ -44,13 +44,19 @@ export interface LocalOutcome {
 }
 
 /** Writes every changed file atomically, after checking that none changed on disk since it was read. */
-export async function writeProject(root: string, result: ProjectResult): Promise<{ written: string[]; errors: Finding[] }> {
+export async function writeProject(
+  root: string,
+  result: ProjectResult,
+): Promise<{ written: string[]; errors: Finding[] }> {
   const changed = result.files.filter((f) => f.changed);
   const errors: Finding[] = [];
   for (const f of changed) {
     const now = await readFile(join(root, f.path), 'utf8').catch((e: Error) => e);
     if (now !== f.original) {
-      const message = now instanceof Error ? `cannot read again before writing: ${now.message}` : 'the file changed on disk while it was being migrated: not written; run again';
+      const message =
+        now instanceof Error
+          ? `cannot read again before writing: ${now.message}`
+          : 'the file changed on disk while it was being migrated: not written; run again';
       errors.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message });
     }
   }
@@ -62,28 +68,47 @@ export async function writeProject(root: string, result: ProjectResult): Promise
       await writeFileAtomic(join(root, f.path), f.output, { encoding: 'utf8' });
       written.push(f.path);
     } catch (e) {
-      errors.push({ code: 'KB106', severity: 'error', file: f.path, line: 0, message: `cannot write: ${(e as Error).message}` });
+      errors.push({
+        code: 'KB106',
+        severity: 'error',
+        file: f.path,
+        line: 0,
+        message: `cannot write: ${(e as Error).message}`,
+      });
     }
   }
   return { written, errors };
 }
 
-export async function migrateRepository(root: string, opts: Omit<LocalOptions, 'concurrency' | 'onDone'>): Promise<LocalOutcome> {
+export async function migrateRepository(
+  root: string,
+  opts: Omit<LocalOptions, 'concurrency' | 'onDone'>,
+): Promise<LocalOutcome> {
   let result: ProjectResult;
   try {
     result = await migrateSource(new DiskSource(root), { buildkitImage: opts.buildkitImage });
     if (opts.sources && listSourceFiles(root, opts.sources).length) {
       // ts-morph is loaded only here, and (inside) only when a source mentions Kaniko or an executor
       const { migrateTypeScriptProject } = await import('../typescript/index.js');
-      const generators = await migrateTypeScriptProject(root, { sources: opts.sources, buildkitImage: opts.buildkitImage });
+      const generators = await migrateTypeScriptProject(root, {
+        sources: opts.sources,
+        buildkitImage: opts.buildkitImage,
+      });
       result = { ...result, files: [...result.files, ...generators.files], jobs: [...result.jobs, ...generators.jobs] };
     }
   } catch (e) {
     const message = (e as Error).message;
-    return { root, status: 'failed', reason: message, written: [], errors: [{ code: 'KB106', severity: 'error', file: '.gitlab-ci.yml', line: 0, message }] };
+    return {
+      root,
+      status: 'failed',
+      reason: message,
+      written: [],
+      errors: [{ code: 'KB106', severity: 'error', file: '.gitlab-ci.yml', line: 0, message }],
+    };
   }
   const status = projectStatus(result);
-  if (status === 'failed' || opts.mode !== 'write') return { root, status, result, reason: failureOf(result), written: [], errors: [] };
+  if (status === 'failed' || opts.mode !== 'write')
+    return { root, status, result, reason: failureOf(result), written: [], errors: [] };
   const { written, errors } = await writeProject(root, result);
   if (!errors.length) return { root, status, result, written, errors };
   const first = errors[0]!;

@@ -51,7 +51,15 @@ export function hasKaniko(result: ProjectResult | undefined): boolean {
 }
 
 export function summariseGroup(projects: readonly { status: ProjectStatus; result?: ProjectResult }[]): GroupSummary {
-  const s: GroupSummary = { scanned: projects.length, withKaniko: 0, migrated: 0, partial: 0, manual: 0, failed: 0, unchanged: 0 };
+  const s: GroupSummary = {
+    scanned: projects.length,
+    withKaniko: 0,
+    migrated: 0,
+    partial: 0,
+    manual: 0,
+    failed: 0,
+    unchanged: 0,
+  };
   for (const p of projects) {
     s[p.status]++;
     if (hasKaniko(p.result)) s.withKaniko++;

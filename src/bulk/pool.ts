@@ -10,7 +10,8 @@ export function defaultConcurrency(): number {
 export function parseConcurrency(value: string | number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`--concurrency must be a whole number from 1 to 256, not ${String(value)}`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new RangeError(`--concurrency must be a whole number from 1 to 256, not ${String(value)}`);
   return n;
 }
 
@@ -18,7 +19,12 @@ export function parseConcurrency(value: string | number | undefined, fallback: n
  * Runs `task(item, index)` for every item, at most `limit` at a time. A task that throws does not stop the others:
  * callers catch inside `task` when one item's failure is an outcome (as every bulk caller does).
  */
-export async function mapPool<T, R>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<R>, onDone?: (done: number, total: number) => void): Promise<R[]> {
+export async function mapPool<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T, index: number) => Promise<R>,
+  onDone?: (done: number, total: number) => void,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let done = 0;

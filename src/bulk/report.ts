@@ -13,10 +13,24 @@ import { groupSummaryLine, type GroupSummary, type ProjectStatus } from './outco
  * Adds one project's result to `report`. `shown` maps a repository-relative path to the path shown to the user;
  * `errors` are findings the bulk run added (written with their repository-relative path, mapped here too).
  */
-export function appendProject(report: RunReport, project: string, result: ProjectResult | undefined, shown: (path: string) => string, errors: Finding[] = [], written: readonly string[] = []): void {
+export function appendProject(
+  report: RunReport,
+  project: string,
+  result: ProjectResult | undefined,
+  shown: (path: string) => string,
+  errors: Finding[] = [],
+  written: readonly string[] = [],
+): void {
   for (const f of result?.failed ?? []) {
     const invalid = f.error.line > 0;
-    report.errors.push({ code: invalid ? 'KB101' : 'KB106', severity: 'error', file: shown(f.path), line: f.error.line, column: f.error.column || undefined, message: f.error.message });
+    report.errors.push({
+      code: invalid ? 'KB101' : 'KB106',
+      severity: 'error',
+      file: shown(f.path),
+      line: f.error.line,
+      column: f.error.column || undefined,
+      message: f.error.message,
+    });
   }
   for (const e of errors) report.errors.push({ ...e, file: shown(e.file) });
   for (const f of result?.files ?? []) {
@@ -52,7 +66,9 @@ export function groupText(summary: GroupSummary, rows: readonly ProjectRow[], c:
   const width = Math.max(0, ...shown.map((r) => r.project.length));
   for (const r of shown) {
     const what = [r.outcome, r.link, r.reason].filter(Boolean).join(' · ');
-    lines.push(`${r.project.padEnd(width)}  ${colour[r.status](r.status.padEnd(9))}${what ? ` ${what}` : ''}`.trimEnd());
+    lines.push(
+      `${r.project.padEnd(width)}  ${colour[r.status](r.status.padEnd(9))}${what ? ` ${what}` : ''}`.trimEnd(),
+    );
   }
   lines.push(c.bold(groupSummaryLine(summary)));
   return `${lines.join('\n')}\n`;
@@ -72,7 +88,9 @@ export function groupMarkdown(title: string, summary: GroupSummary, rows: readon
   if (shown.length) {
     out.push('| Project | Status | Outcome |', '|---|---|---|');
     for (const r of shown) {
-      const what = [r.outcome ? inline(r.outcome) : '', r.link ?? '', r.reason ? inline(r.reason) : ''].filter(Boolean).join(' · ');
+      const what = [r.outcome ? inline(r.outcome) : '', r.link ?? '', r.reason ? inline(r.reason) : '']
+        .filter(Boolean)
+        .join(' · ');
       out.push(`| ${cell(code(r.project))} | ${r.status} | ${cell(what)} |`);
     }
     out.push('');

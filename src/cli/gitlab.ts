@@ -65,7 +65,10 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     err(`kaniko2buildkit gitlab: ${message}\n`);
     return EXIT.input;
   };
-  if (!token) return fail(`no token: set ${flags.tokenEnv} (or name another variable with --token-env NAME); a token is never taken from a flag value`);
+  if (!token)
+    return fail(
+      `no token: set ${flags.tokenEnv} (or name another variable with --token-env NAME); a token is never taken from a flag value`,
+    );
   if (!flags.group && !flags.onlyFailed) return fail('--group PATH is needed (or --only-failed REPORT.json)');
 
   let client: GitLabClient;
@@ -73,18 +76,29 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   let ids: (number | string)[] | undefined;
   try {
     concurrency = parseConcurrency(flags.concurrency, DEFAULT_GITLAB_CONCURRENCY);
-    client = new GitLabClient({ url: flags.url, token, ...deps, log: flags.verbose ? (line) => err(`${line}\n`) : undefined });
+    client = new GitLabClient({
+      url: flags.url,
+      token,
+      ...deps,
+      log: flags.verbose ? (line) => err(`${line}\n`) : undefined,
+    });
     if (flags.onlyFailed) ids = failedProjects(await readFile(resolve(io.cwd, flags.onlyFailed), 'utf8'));
   } catch (e) {
     return fail((e as Error).message);
   }
-  if (client.base.protocol === 'http:' && !LOOPBACK.test(client.base.hostname)) err(`kaniko2buildkit gitlab: warning: ${client.base.host} is plain http: the token travels unencrypted\n`);
+  if (client.base.protocol === 'http:' && !LOOPBACK.test(client.base.hostname))
+    err(`kaniko2buildkit gitlab: warning: ${client.base.host} is plain http: the token travels unencrypted\n`);
   if (ids && !ids.length) {
     if (!flags.quiet) out(`${flags.onlyFailed}: no failed project to retry\n`);
     return EXIT.ok;
   }
 
-  const info: RunInfo = { url: client.base.origin + client.base.pathname.replace(/\/api\/v4\/$/, ''), group: flags.group, mode: flags.apply ? 'apply' : 'dry-run', branch: flags.branch };
+  const info: RunInfo = {
+    url: client.base.origin + client.base.pathname.replace(/\/api\/v4\/$/, ''),
+    group: flags.group,
+    mode: flags.apply ? 'apply' : 'dry-run',
+    branch: flags.branch,
+  };
   let found;
   try {
     found = await findProjects(client, {
@@ -106,7 +120,10 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     concurrency,
     branch: flags.branch,
     title: flags.title,
-    labels: (flags.labels ?? '').split(',').map((l) => l.trim()).filter(Boolean),
+    labels: (flags.labels ?? '')
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean),
     draft: !!flags.draft,
     skipExisting: !!flags.skipExisting,
     buildkitImage: flags.buildkitImage,
@@ -118,7 +135,9 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
 
   if (flags.output) {
     try {
-      await writeFileAtomic(resolve(io.cwd, flags.output), redact(gitlabMarkdown(info, outcomes)), { encoding: 'utf8' });
+      await writeFileAtomic(resolve(io.cwd, flags.output), redact(gitlabMarkdown(info, outcomes)), {
+        encoding: 'utf8',
+      });
     } catch (e) {
       return fail(`cannot write the report to ${flags.output}: ${(e as Error).message}`);
     }
@@ -135,24 +154,42 @@ const collect = (value: string, list: string[]) => [...list, value];
 
 export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: GitLabDeps = {}): Command {
   return new Command('gitlab')
-    .description('migrate the projects of a GitLab group through the API: audit (default), or commit and open one merge request per project')
+    .description(
+      'migrate the projects of a GitLab group through the API: audit (default), or commit and open one merge request per project',
+    )
     .requiredOption('--url <url>', 'GitLab address, e.g. https://gitlab.example.com')
     .option('--group <path>', 'group full path or id')
     .option('--include-subgroups', 'also the projects of subgroups')
     .option('--include-archived', 'also archived projects (left out by default)')
     .option('--with-shared', 'also projects shared with the group from elsewhere (left out by default)')
-    .addOption(new Option('--project <pattern>', 'only these projects: id, path, full path or glob on the full path (repeatable)').argParser(collect).default([], 'all'))
-    .addOption(new Option('--skip-project <pattern>', 'leave these projects out (repeatable)').argParser(collect).default([], 'none'))
+    .addOption(
+      new Option(
+        '--project <pattern>',
+        'only these projects: id, path, full path or glob on the full path (repeatable)',
+      )
+        .argParser(collect)
+        .default([], 'all'),
+    )
+    .addOption(
+      new Option('--skip-project <pattern>', 'leave these projects out (repeatable)')
+        .argParser(collect)
+        .default([], 'none'),
+    )
     .addOption(new Option('-n, --dry-run', 'audit only, write nothing (the default)').conflicts('apply'))
     .option('--apply', 'commit to --branch and open (or update) a merge request per project with changes')
     .option('--branch <name>', 'branch of the migration commits', DEFAULT_BRANCH)
     .option('--title <text>', 'merge request title and commit subject', DEFAULT_TITLE)
     .option('--labels <list>', 'merge request labels, comma-separated')
     .option('--draft', 'open the merge requests as drafts')
-    .option('--skip-existing', 'leave a project alone when an open merge request from --branch exists (default: update it)')
+    .option(
+      '--skip-existing',
+      'leave a project alone when an open merge request from --branch exists (default: update it)',
+    )
     .option('--token-env <name>', 'environment variable holding the API token (scope: api)', 'GITLAB_TOKEN')
     .option('--concurrency <n>', 'projects handled at once', String(DEFAULT_GITLAB_CONCURRENCY))
-    .addOption(new Option('--format <format>', 'stdout report format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'stdout report format').choices(['text', 'json', 'markdown']).default('text'),
+    )
     .option('-o, --output <file>', 'also save the Markdown report (group summary, outcomes, per-file report) to FILE')
     .option('--only-failed <report>', 'retry only the projects that failed in an earlier --format json report')
     .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs')

@@ -11,7 +11,13 @@ import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
 import type { TypeScriptProjectResult } from '../typescript/index.js';
 // plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
-import { DEFAULT_SOURCES, globForPath, listSourceFiles, resolveSources, SOURCE_EXTENSIONS } from '../typescript/files.js';
+import {
+  DEFAULT_SOURCES,
+  globForPath,
+  listSourceFiles,
+  resolveSources,
+  SOURCE_EXTENSIONS,
+} from '../typescript/files.js';
 import { colours, EXIT, type CliIO } from './io.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
@@ -116,7 +122,8 @@ function resolveTarget(io: CliIO, path: string, sources: string | undefined): Ta
   if (/\.d\.[mc]?ts$/.test(abs)) return problem('a declaration file (.d.ts) holds no generator code to migrate');
   const glob = globForPath(entry);
   const listed = listSourceFiles(root, glob);
-  if (listed.length !== 1 || listed[0] !== entry) return problem('cannot read this file as a generator source (not a regular file, or its name cannot be matched)');
+  if (listed.length !== 1 || listed[0] !== entry)
+    return problem('cannot read this file as a generator source (not a regular file, or its name cannot be matched)');
   return { root, sources: glob, shown: path };
 }
 
@@ -132,7 +139,13 @@ export interface MigrateHooks {
 
 type TargetFile = ReportFile & { absolute: string };
 
-async function migrateTarget(io: CliIO, t: Target, flags: MigrateFlags, report: RunReport, hooks: MigrateHooks): Promise<TargetFile[]> {
+async function migrateTarget(
+  io: CliIO,
+  t: Target,
+  flags: MigrateFlags,
+  report: RunReport,
+  hooks: MigrateHooks,
+): Promise<TargetFile[]> {
   const files = t.entry === undefined ? [] : await migratePipeline(io, t, t.entry, flags, report, hooks);
   if (t.sources === undefined) return files;
   return [...files, ...(await migrateGenerators(io, t, t.sources, flags, report))];
@@ -144,13 +157,26 @@ function shownIn(io: CliIO, t: Target): (p: string) => string {
 }
 
 /** The YAML pipeline `entry` of a target and its local includes. */
-async function migratePipeline(io: CliIO, t: Target, entry: string, flags: MigrateFlags, report: RunReport, hooks: MigrateHooks): Promise<TargetFile[]> {
+async function migratePipeline(
+  io: CliIO,
+  t: Target,
+  entry: string,
+  flags: MigrateFlags,
+  report: RunReport,
+  hooks: MigrateHooks,
+): Promise<TargetFile[]> {
   let result: ProjectResult;
   try {
     const source = hooks.source ? hooks.source(t.root) : new lib.DiskSource(t.root);
     result = await lib.migrateSource(source, { entry, buildkitImage: flags.buildkitImage });
   } catch (e) {
-    report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: `cannot migrate: ${lib.describeReadError(e)}` });
+    report.errors.push({
+      code: 'KB106',
+      severity: 'error',
+      file: t.shown,
+      line: 0,
+      message: `cannot migrate: ${lib.describeReadError(e)}`,
+    });
     return [];
   }
   const shown = shownIn(io, t);
@@ -168,7 +194,12 @@ async function migratePipeline(io: CliIO, t: Target, entry: string, flags: Migra
 }
 
 /** Puts a target's migrated files and Kaniko jobs (YAML or generator sources) into the report, with the paths shown. */
-function addToReport(io: CliIO, t: Target, result: Pick<ProjectResult, 'files' | 'jobs'>, report: RunReport): TargetFile[] {
+function addToReport(
+  io: CliIO,
+  t: Target,
+  result: Pick<ProjectResult, 'files' | 'jobs'>,
+  report: RunReport,
+): TargetFile[] {
   const shown = shownIn(io, t);
   const files: TargetFile[] = result.files.map((f) => ({
     path: shown(f.path),
@@ -190,14 +221,26 @@ function addToReport(io: CliIO, t: Target, result: Pick<ProjectResult, 'files' |
  * writer). The TypeScript front end is imported only when there are sources, and it loads ts-morph only when one of
  * them mentions Kaniko or an executor: a YAML-only run pays for a folder walk, nothing more.
  */
-async function migrateGenerators(io: CliIO, t: Target, glob: string, flags: MigrateFlags, report: RunReport): Promise<TargetFile[]> {
+async function migrateGenerators(
+  io: CliIO,
+  t: Target,
+  glob: string,
+  flags: MigrateFlags,
+  report: RunReport,
+): Promise<TargetFile[]> {
   let result: TypeScriptProjectResult;
   try {
     if (!listSourceFiles(t.root, glob).length) return [];
     const { migrateTypeScriptProject } = await import('../typescript/index.js');
     result = await migrateTypeScriptProject(t.root, { sources: glob, buildkitImage: flags.buildkitImage });
   } catch (e) {
-    report.errors.push({ code: 'KB106', severity: 'error', file: t.shown, line: 0, message: `cannot migrate the generator sources: ${lib.describeReadError(e)}` });
+    report.errors.push({
+      code: 'KB106',
+      severity: 'error',
+      file: t.shown,
+      line: 0,
+      message: `cannot migrate the generator sources: ${lib.describeReadError(e)}`,
+    });
     return [];
   }
   return addToReport(io, t, result, report);
@@ -227,7 +270,13 @@ async function writeTarget(files: TargetFile[], hooks: MigrateHooks): Promise<vo
   if (refused) {
     for (const f of changed) {
       if (!f.findings.some((x) => x.code === 'KB107')) {
-        f.findings.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message: 'not written: another file of this project changed on disk during the run; run again' });
+        f.findings.push({
+          code: 'KB107',
+          severity: 'error',
+          file: f.path,
+          line: 0,
+          message: 'not written: another file of this project changed on disk during the run; run again',
+        });
       }
     }
     return;
@@ -237,7 +286,13 @@ async function writeTarget(files: TargetFile[], hooks: MigrateHooks): Promise<vo
       await lib.writeFileAtomic(f.absolute, f.output, { encoding: 'utf8' });
       f.written = true;
     } catch (e) {
-      f.findings.push({ code: 'KB106', severity: 'error', file: f.path, line: 0, message: `cannot write: ${lib.describeReadError(e)} (the file is as it was)` });
+      f.findings.push({
+        code: 'KB106',
+        severity: 'error',
+        file: f.path,
+        line: 0,
+        message: `cannot write: ${lib.describeReadError(e)} (the file is as it was)`,
+      });
     }
   }
 }
@@ -280,7 +335,10 @@ async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report
  * The generator-sources glob of `--sources` (undefined for none: `--no-sources` or `--sources ''`, as an empty glob
  * would otherwise mean the default); false, after saying why, when the glob cannot be read.
  */
-export function sourcesOption(flags: Pick<MigrateFlags, 'sources'>, io: Pick<CliIO, 'stderr'>): string | undefined | false {
+export function sourcesOption(
+  flags: Pick<MigrateFlags, 'sources'>,
+  io: Pick<CliIO, 'stderr'>,
+): string | undefined | false {
   try {
     return resolveSources(flags.sources);
   } catch {
@@ -289,7 +347,12 @@ export function sourcesOption(flags: Pick<MigrateFlags, 'sources'>, io: Pick<Cli
   }
 }
 
-export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO, hooks: MigrateHooks = {}): Promise<number> {
+export async function runMigrate(
+  paths: string[],
+  flags: MigrateFlags,
+  io: CliIO,
+  hooks: MigrateHooks = {},
+): Promise<number> {
   lib ??= await loadLib();
   const report: RunReport = { files: [], jobs: [], errors: [] };
   const targets = paths.length ? paths : ['.'];
@@ -304,7 +367,10 @@ export async function runMigrate(paths: string[], flags: MigrateFlags, io: CliIO
   const onSignal = (signal: StopSignal) => {
     if (stopped) process.exit(EXIT_SIGNAL[signal]);
     stopped = signal;
-    if (!flags.quiet) io.stderr(`\nkaniko2buildkit: ${signal}: finishing the project being written, then stopping (again to stop at once)\n`);
+    if (!flags.quiet)
+      io.stderr(
+        `\nkaniko2buildkit: ${signal}: finishing the project being written, then stopping (again to stop at once)\n`,
+      );
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
@@ -379,21 +445,41 @@ export function migrateCommand(io: CliIO, done: (code: number) => void): Command
       'migrate the Kaniko jobs of repositories (folders with .gitlab-ci.yml or pipeline generator sources in TypeScript/JavaScript) ' +
         'or single pipeline files to rootless BuildKit',
     )
-    .argument('[PATH...]', 'repository folders, YAML files, or generator source files (.ts .mts .cts .js .mjs) (default: the current folder)')
+    .argument(
+      '[PATH...]',
+      'repository folders, YAML files, or generator source files (.ts .mts .cts .js .mjs) (default: the current folder)',
+    )
     .option('-n, --dry-run', 'write nothing; print a unified diff and the findings')
     .option('--check', 'write nothing; exit 1 when a change is pending or a finding at --fail-on level exists')
-    .addOption(new Option('--fail-on <level>', 'with --check: the finding level that fails').choices(['warning', 'manual', 'never']).default('manual'))
-    .addOption(new Option('--format <format>', 'report format: text, json, markdown (for a merge request description), codequality (GitLab Code Quality)').choices(FORMAT_CHOICES).default('text'))
-    .option('-o, --output <file>', 'write the report to FILE instead of stdout (a --dry-run text diff still goes to stdout)')
+    .addOption(
+      new Option('--fail-on <level>', 'with --check: the finding level that fails')
+        .choices(['warning', 'manual', 'never'])
+        .default('manual'),
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'report format: text, json, markdown (for a merge request description), codequality (GitLab Code Quality)',
+      )
+        .choices(FORMAT_CHOICES)
+        .default('text'),
+    )
+    .option(
+      '-o, --output <file>',
+      'write the report to FILE instead of stdout (a --dry-run text diff still goes to stdout)',
+    )
     .option(
       '--sources <glob>',
       'in folders: the pipeline generator sources to migrate as well, a glob relative to the folder (** * ? {a,b} [..], ' +
-        "commas between several); node_modules, dist and build are skipped unless the glob names them; test files (*.test.ts, " +
+        'commas between several); node_modules, dist and build are skipped unless the glob names them; test files (*.test.ts, ' +
         "*.spec.ts) are included, so tests that pin the generated jobs change with them; '' for none (with --recursive: in each repository found)",
       DEFAULT_SOURCES,
     )
     .option('--no-sources', 'in folders: migrate the YAML pipeline only, no generator sources')
-    .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)')
+    .option(
+      '--buildkit-image <ref>',
+      'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)',
+    )
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
     .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
@@ -418,15 +504,20 @@ Examples:
   kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json
   kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder`,
     )
-    .action(async (paths: string[], opts: MigrateFlags & { recursive?: boolean; concurrency?: string; progress?: boolean }) => {
-      if (opts.recursive) {
-        if (paths.length > 1) {
-          io.stderr('kaniko2buildkit: --recursive takes one folder\n');
-          return done(EXIT.input);
+    .action(
+      async (
+        paths: string[],
+        opts: MigrateFlags & { recursive?: boolean; concurrency?: string; progress?: boolean },
+      ) => {
+        if (opts.recursive) {
+          if (paths.length > 1) {
+            io.stderr('kaniko2buildkit: --recursive takes one folder\n');
+            return done(EXIT.input);
+          }
+          const { runRecursive } = await import('./recursive.js');
+          return done(await runRecursive(paths[0] ?? '.', opts as never, io));
         }
-        const { runRecursive } = await import('./recursive.js');
-        return done(await runRecursive(paths[0] ?? '.', opts as never, io));
-      }
-      done(await runMigrate(paths, opts, io));
-    });
+        done(await runMigrate(paths, opts, io));
+      },
+    );
 }

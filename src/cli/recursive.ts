@@ -74,7 +74,9 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     concurrency = parseConcurrency(flags.concurrency, defaultConcurrency());
     if (!(await stat(root)).isDirectory()) throw new Error(`${dir} is not a folder`);
   } catch (e) {
-    io.stderr(`kaniko2buildkit: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `${dir}: no such folder` : (e as Error).message}\n`);
+    io.stderr(
+      `kaniko2buildkit: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? `${dir}: no such folder` : (e as Error).message}\n`,
+    );
     return EXIT.input;
   }
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
@@ -83,19 +85,38 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
 
   const found = await findRepositories(root);
   const progress = progressBar(io, 'repositories', !flags.quiet && flags.progress !== false);
-  const outcomes = await migrateRepositories(found.repositories, { mode, concurrency, buildkitImage: flags.buildkitImage, sources, onDone: (d, t) => progress.update(d, t) });
+  const outcomes = await migrateRepositories(found.repositories, {
+    mode,
+    concurrency,
+    buildkitImage: flags.buildkitImage,
+    sources,
+    onDone: (d, t) => progress.update(d, t),
+  });
   progress.end();
 
   const report: RunReport = { files: [], jobs: [], errors: [] };
-  for (const e of found.errors) report.errors.push({ code: 'KB106', severity: 'error', file: display(io, e.path), line: 0, message: `cannot list the folder: ${e.message}` });
+  for (const e of found.errors)
+    report.errors.push({
+      code: 'KB106',
+      severity: 'error',
+      file: display(io, e.path),
+      line: 0,
+      message: `cannot list the folder: ${e.message}`,
+    });
   const rows: ProjectRow[] = [];
   for (const o of outcomes) {
     const project = display(io, o.root);
     appendProject(report, project, o.result, (p) => display(io, join(o.root, p)), o.errors, o.written);
-    rows.push({ project, status: o.status, reason: o.reason, outcome: o.written.length ? `${o.written.length} file(s) written` : undefined });
+    rows.push({
+      project,
+      status: o.status,
+      reason: o.reason,
+      outcome: o.written.length ? `${o.written.length} file(s) written` : undefined,
+    });
   }
   const run: Run = { mode, report, rows, group: summariseGroup(outcomes), dir };
-  if (!found.repositories.length && !flags.quiet) io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);
+  if (!found.repositories.length && !flags.quiet)
+    io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);
 
   const format = flags.format ?? 'text';
   const diffs = format === 'text' && mode === 'dry-run' ? textDiffs(report, colours(io, flags.color)) : '';
@@ -114,8 +135,11 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
 
   if (found.errors.length || outcomes.some((o) => o.status === 'failed')) return EXIT.input;
   if (mode === 'check') {
-    const levels = { never: [], manual: ['manual'], warning: ['manual', 'warning'] }[flags.failOn ?? 'manual'] as string[];
-    if (report.files.some((f) => f.changed) || allFindings(report).some((f) => levels.includes(f.severity))) return EXIT.pending;
+    const levels = { never: [], manual: ['manual'], warning: ['manual', 'warning'] }[
+      flags.failOn ?? 'manual'
+    ] as string[];
+    if (report.files.some((f) => f.changed) || allFindings(report).some((f) => levels.includes(f.severity)))
+      return EXIT.pending;
   }
   return EXIT.ok;
 }

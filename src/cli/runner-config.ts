@@ -67,7 +67,9 @@ export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo
     }
   } else if (args.dryRun) {
     io.stdout(createTwoFilesPatch(file, file, text, result.output, 'original', 'annotated'));
-    io.stdout(`${file}: would annotate ${annotated.length} Kubernetes runner${annotated.length === 1 ? '' : 's'} (dry run, nothing written)\n`);
+    io.stdout(
+      `${file}: would annotate ${annotated.length} Kubernetes runner${annotated.length === 1 ? '' : 's'} (dry run, nothing written)\n`,
+    );
   } else {
     try {
       await writeFileAtomic(path, result.output, { mode });
@@ -76,7 +78,9 @@ export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo
       return RUNNER_CONFIG_EXIT.invalidInput;
     }
     const where = annotated.map((r) => `#${r.index + 1}${r.name ? ` ${JSON.stringify(r.name)}` : ''}`).join(', ');
-    io.stdout(`${file}: annotated ${annotated.length} Kubernetes runner${annotated.length === 1 ? '' : 's'} (${where})\n`);
+    io.stdout(
+      `${file}: annotated ${annotated.length} Kubernetes runner${annotated.length === 1 ? '' : 's'} (${where})\n`,
+    );
   }
   return needsAttention ? RUNNER_CONFIG_EXIT.needsAttention : RUNNER_CONFIG_EXIT.ok;
 }

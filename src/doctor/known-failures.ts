@@ -62,7 +62,10 @@ const BANNER =
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
   {
     code: 'KB801',
-    match: anyOf(/\[rootlesskit:child\s*\] error: failed to share mount point: (\S+): permission denied/, /failed to share mount point: (\S+): permission denied/),
+    match: anyOf(
+      /\[rootlesskit:child\s*\] error: failed to share mount point: (\S+): permission denied/,
+      /failed to share mount point: (\S+): permission denied/,
+    ),
   },
   {
     code: 'KB808',
@@ -76,7 +79,10 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   },
   {
     code: 'KB803',
-    match: anyOf(/error mounting "proc" to rootfs at "\/proc".*operation not permitted/, /\bmount proc:\/proc\b.*operation not permitted/),
+    match: anyOf(
+      /error mounting "proc" to rootfs at "\/proc".*operation not permitted/,
+      /\bmount proc:\/proc\b.*operation not permitted/,
+    ),
   },
   {
     code: 'KB810',
@@ -91,7 +97,11 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   },
   {
     code: 'KB807',
-    match: anyOf(/invalid local: stat (\S+): not a directory/, /stat (\S*[Dd]ockerfile\S*): not a directory/, /--local dockerfile=(\S+).*not a directory/),
+    match: anyOf(
+      /invalid local: stat (\S+): not a directory/,
+      /stat (\S*[Dd]ockerfile\S*): not a directory/,
+      /--local dockerfile=(\S+).*not a directory/,
+    ),
     detail: (m) => `${m[1]} is not a directory.`,
   },
   {
@@ -132,7 +142,10 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     code: 'KB805',
     match: (line) => {
       const t = line.text;
-      const strong = /failed to authorize|authentication required|(?:push|pull) access denied|requested access to the resource is denied|insufficient_scope/i.exec(t);
+      const strong =
+        /failed to authorize|authentication required|(?:push|pull) access denied|requested access to the resource is denied|insufficient_scope/i.exec(
+          t,
+        );
       if (strong) return strong;
       const status = /\b(?:401 Unauthorized|403 Forbidden)\b/i.exec(t);
       if (status && /\/v2\/|token|push|pull|registry|resolve/i.test(t)) return status;
@@ -143,15 +156,22 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     detail: (m, ctx) => {
       const parts: string[] = [];
       const registry =
-        /\b(?:push|pull|resolve)\w*(?: access to)? ([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?|localhost(?::\d+)?)\//i.exec(m.input)?.[1] ??
-        /https?:\/\/([^/"\s]+)\/v2\//.exec(m.input)?.[1];
+        /\b(?:push|pull|resolve)\w*(?: access to)? ([a-z0-9.-]+\.[a-z]{2,}(?::\d+)?|localhost(?::\d+)?)\//i.exec(
+          m.input,
+        )?.[1] ?? /https?:\/\/([^/"\s]+)\/v2\//.exec(m.input)?.[1];
       const tokenServer = /https?:\/\/([^/"\s]+)\/[^\s"]*(?:auth|token)/.exec(m.input)?.[1];
-      if (registry) parts.push(`Registry: ${registry}${tokenServer && tokenServer !== registry ? ` (token server ${tokenServer})` : ''}.`);
+      if (registry)
+        parts.push(
+          `Registry: ${registry}${tokenServer && tokenServer !== registry ? ` (token server ${tokenServer})` : ''}.`,
+        );
       else if (tokenServer) parts.push(`Token server: ${tokenServer}.`);
       const kaniko = firstLineMatching(ctx, /\/kaniko\/\.docker/);
       if (kaniko) parts.push(`Line ${kaniko.number} still mentions /kaniko/.docker, which buildctl never reads.`);
       const dac = firstLineMatching(ctx, /DOCKER_AUTH_CONFIG/);
-      if (dac) parts.push(`Line ${dac.number} mentions DOCKER_AUTH_CONFIG, which BuildKit >= v0.24 reads before ~/.docker/config.json.`);
+      if (dac)
+        parts.push(
+          `Line ${dac.number} mentions DOCKER_AUTH_CONFIG, which BuildKit >= v0.24 reads before ~/.docker/config.json.`,
+        );
       return parts.length ? parts.join(' ') : undefined;
     },
   },

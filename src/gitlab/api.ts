@@ -15,7 +15,11 @@ export interface ListOptions {
 }
 
 /** `GET /groups/:id/projects`: archived and shared-in projects left out unless asked. */
-export async function listGroupProjects(client: GitLabClient, group: string, opts: ListOptions = {}): Promise<Project[]> {
+export async function listGroupProjects(
+  client: GitLabClient,
+  group: string,
+  opts: ListOptions = {},
+): Promise<Project[]> {
   const projects = await client.all<Project>(`/groups/${enc(group)}/projects`, {
     include_subgroups: !!opts.includeSubgroups,
     archived: opts.includeArchived ? undefined : false,
@@ -24,7 +28,11 @@ export async function listGroupProjects(client: GitLabClient, group: string, opt
     sort: 'asc',
   });
   // The same filters again on what came back: an old GitLab, or a proxy, may ignore a parameter.
-  return projects.filter((p) => (opts.includeArchived || !p.archived) && (opts.withShared || /^\d+$/.test(group) || !p.namespace?.full_path || inGroup(p, group)));
+  return projects.filter(
+    (p) =>
+      (opts.includeArchived || !p.archived) &&
+      (opts.withShared || /^\d+$/.test(group) || !p.namespace?.full_path || inGroup(p, group)),
+  );
 }
 
 function inGroup(p: Project, group: string): boolean {
@@ -38,7 +46,12 @@ export async function getProject(client: GitLabClient, id: number | string): Pro
 }
 
 /** A file's text and last commit at `ref`; undefined when there is no such file. Throws for a non-UTF-8 file. */
-export async function readFile(client: GitLabClient, project: number, path: string, ref: string): Promise<{ text: string; lastCommitId: string } | undefined> {
+export async function readFile(
+  client: GitLabClient,
+  project: number,
+  path: string,
+  ref: string,
+): Promise<{ text: string; lastCommitId: string } | undefined> {
   const res = await client.get<RepositoryFile>(`${projectPath(project)}/repository/files/${enc(path)}`, { ref }, [404]);
   if (res.status === 404) return undefined;
   const f = res.data;
@@ -65,8 +78,17 @@ export async function getBranch(client: GitLabClient, project: number, branch: s
 }
 
 /** Commits on `to` that are not on `from`. */
-export async function compareCommits(client: GitLabClient, project: number, from: string, to: string): Promise<Commit[]> {
-  const res = await client.get<{ commits?: Commit[] }>(`${projectPath(project)}/repository/compare`, { from, to, straight: false });
+export async function compareCommits(
+  client: GitLabClient,
+  project: number,
+  from: string,
+  to: string,
+): Promise<Commit[]> {
+  const res = await client.get<{ commits?: Commit[] }>(`${projectPath(project)}/repository/compare`, {
+    from,
+    to,
+    straight: false,
+  });
   return res.data.commits ?? [];
 }
 
@@ -80,8 +102,16 @@ export interface CommitRequest {
 }
 
 /** `POST /projects/:id/repository/commits`; a `400` (a file changed since it was read, a branch conflict) is returned as `rejected`. */
-export async function createCommit(client: GitLabClient, project: number, body: CommitRequest): Promise<{ commit: Commit } | { rejected: string }> {
-  const res = await client.request<Commit | { message?: unknown }>('POST', `${projectPath(project)}/repository/commits`, { body, accept: [400] });
+export async function createCommit(
+  client: GitLabClient,
+  project: number,
+  body: CommitRequest,
+): Promise<{ commit: Commit } | { rejected: string }> {
+  const res = await client.request<Commit | { message?: unknown }>(
+    'POST',
+    `${projectPath(project)}/repository/commits`,
+    { body, accept: [400] },
+  );
   if (res.status === 400) {
     const m = (res.data as { message?: unknown }).message;
     return { rejected: client.redact(typeof m === 'string' ? m : JSON.stringify(m ?? res.data)) };
@@ -89,8 +119,15 @@ export async function createCommit(client: GitLabClient, project: number, body: 
   return { commit: res.data as Commit };
 }
 
-export async function openMergeRequests(client: GitLabClient, project: number, sourceBranch: string): Promise<MergeRequest[]> {
-  return client.all<MergeRequest>(`${projectPath(project)}/merge_requests`, { source_branch: sourceBranch, state: 'opened' });
+export async function openMergeRequests(
+  client: GitLabClient,
+  project: number,
+  sourceBranch: string,
+): Promise<MergeRequest[]> {
+  return client.all<MergeRequest>(`${projectPath(project)}/merge_requests`, {
+    source_branch: sourceBranch,
+    state: 'opened',
+  });
 }
 
 export interface MergeRequestRequest {
@@ -103,11 +140,23 @@ export interface MergeRequestRequest {
 }
 
 /** `POST /projects/:id/merge_requests`; `409` (an open merge request from that branch exists) returns `conflict`. */
-export async function createMergeRequest(client: GitLabClient, project: number, body: MergeRequestRequest): Promise<MergeRequest | 'conflict'> {
-  const res = await client.request<MergeRequest>('POST', `${projectPath(project)}/merge_requests`, { body, accept: [409] });
+export async function createMergeRequest(
+  client: GitLabClient,
+  project: number,
+  body: MergeRequestRequest,
+): Promise<MergeRequest | 'conflict'> {
+  const res = await client.request<MergeRequest>('POST', `${projectPath(project)}/merge_requests`, {
+    body,
+    accept: [409],
+  });
   return res.status === 409 ? 'conflict' : res.data;
 }
 
-export async function updateMergeRequest(client: GitLabClient, project: number, iid: number, body: Partial<MergeRequestRequest>): Promise<MergeRequest> {
+export async function updateMergeRequest(
+  client: GitLabClient,
+  project: number,
+  iid: number,
+  body: Partial<MergeRequestRequest>,
+): Promise<MergeRequest> {
   return (await client.request<MergeRequest>('PUT', `${projectPath(project)}/merge_requests/${iid}`, { body })).data;
 }

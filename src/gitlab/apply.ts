@@ -8,7 +8,15 @@
  *   from the default branch (`force`), unless it holds commits this tool did not make: then the project is skipped.
  */
 import type { FileResult } from '../migrate/project.js';
-import { compareCommits, createCommit, createMergeRequest, getBranch, openMergeRequests, readFile, updateMergeRequest } from './api.js';
+import {
+  compareCommits,
+  createCommit,
+  createMergeRequest,
+  getBranch,
+  openMergeRequests,
+  readFile,
+  updateMergeRequest,
+} from './api.js';
 import type { ProjectAudit } from './audit.js';
 import type { GitLabClient } from './client.js';
 import type { Commit, MergeRequest } from './types.js';
@@ -51,7 +59,11 @@ function commitMessage(title: string, audit: ProjectAudit): string {
 const ours = (c: Commit) => (c.message ?? '').includes(COMMIT_TRAILER);
 const link = (mr: MergeRequest) => ({ iid: mr.iid, url: mr.web_url });
 
-export async function applyProject(client: GitLabClient, audit: ProjectAudit, opts: ApplyOptions): Promise<ApplyResult> {
+export async function applyProject(
+  client: GitLabClient,
+  audit: ProjectAudit,
+  opts: ApplyOptions,
+): Promise<ApplyResult> {
   const { project, result, source } = audit;
   const target = project.default_branch!;
   const changed: FileResult[] = result?.files.filter((f) => f.changed) ?? [];
@@ -59,7 +71,12 @@ export async function applyProject(client: GitLabClient, audit: ProjectAudit, op
   if (opts.branch === target) return { outcome: 'failed', reason: `--branch ${opts.branch} is the default branch` };
 
   let existing: MergeRequest | undefined = (await openMergeRequests(client, project.id, opts.branch))[0];
-  if (existing && opts.skipExisting) return { outcome: 'skipped', reason: `an open merge request from ${opts.branch} exists (--skip-existing)`, mergeRequest: link(existing) };
+  if (existing && opts.skipExisting)
+    return {
+      outcome: 'skipped',
+      reason: `an open merge request from ${opts.branch} exists (--skip-existing)`,
+      mergeRequest: link(existing),
+    };
 
   // The branch: leave it when it already holds the result, else (re)build it from the default branch.
   let commit: string | undefined;
@@ -71,8 +88,15 @@ export async function applyProject(client: GitLabClient, audit: ProjectAudit, op
     if (!upToDate) {
       const foreign = (await compareCommits(client, project.id, target, opts.branch)).filter((c) => !ours(c));
       if (foreign.length) {
-        const list = foreign.slice(0, 3).map((c) => `${c.short_id ?? c.id.slice(0, 8)} ${c.title}`).join('; ');
-        return { outcome: 'skipped', reason: `branch ${opts.branch} holds commits kaniko2buildkit did not make (${list}): not overwritten`, mergeRequest: existing && link(existing) };
+        const list = foreign
+          .slice(0, 3)
+          .map((c) => `${c.short_id ?? c.id.slice(0, 8)} ${c.title}`)
+          .join('; ');
+        return {
+          outcome: 'skipped',
+          reason: `branch ${opts.branch} holds commits kaniko2buildkit did not make (${list}): not overwritten`,
+          mergeRequest: existing && link(existing),
+        };
       }
     }
   }
@@ -82,11 +106,21 @@ export async function applyProject(client: GitLabClient, audit: ProjectAudit, op
       start_branch: target,
       commit_message: commitMessage(opts.title, audit),
       force: branch ? true : undefined,
-      actions: changed.map((f) => ({ action: 'update', file_path: f.path, content: f.output, last_commit_id: source.files.get(f.path)!.lastCommitId })),
+      actions: changed.map((f) => ({
+        action: 'update',
+        file_path: f.path,
+        content: f.output,
+        last_commit_id: source.files.get(f.path)!.lastCommitId,
+      })),
     });
     if ('rejected' in made) {
       const meanwhile = CHANGED_MEANWHILE.test(made.rejected);
-      return { outcome: 'failed', reason: meanwhile ? `changed meanwhile: a file was changed on ${target} after it was read; run again (${made.rejected})` : `commit refused: ${made.rejected}` };
+      return {
+        outcome: 'failed',
+        reason: meanwhile
+          ? `changed meanwhile: a file was changed on ${target} after it was read; run again (${made.rejected})`
+          : `commit refused: ${made.rejected}`,
+      };
     }
     commit = made.commit.id;
   }
@@ -94,11 +128,26 @@ export async function applyProject(client: GitLabClient, audit: ProjectAudit, op
   const title = `${opts.draft ? 'Draft: ' : ''}${opts.title}`;
   const fields = { title, description: opts.description, labels: opts.labels.join(',') };
   if (!existing) {
-    const created = await createMergeRequest(client, project.id, { ...fields, source_branch: opts.branch, target_branch: target, remove_source_branch: true });
+    const created = await createMergeRequest(client, project.id, {
+      ...fields,
+      source_branch: opts.branch,
+      target_branch: target,
+      remove_source_branch: true,
+    });
     if (created !== 'conflict') return { outcome: 'opened', mergeRequest: link(created), commit };
     existing = (await openMergeRequests(client, project.id, opts.branch))[0];
-    if (!existing) return { outcome: 'failed', reason: `GitLab answered 409 (a merge request from ${opts.branch} exists) but lists none open`, commit };
+    if (!existing)
+      return {
+        outcome: 'failed',
+        reason: `GitLab answered 409 (a merge request from ${opts.branch} exists) but lists none open`,
+        commit,
+      };
   }
   const updated = await updateMergeRequest(client, project.id, existing.iid, fields);
-  return { outcome: 'updated', mergeRequest: link(updated), commit, reason: commit ? 'branch rebuilt from the default branch' : 'branch already up to date' };
+  return {
+    outcome: 'updated',
+    mergeRequest: link(updated),
+    commit,
+    reason: commit ? 'branch rebuilt from the default branch' : 'branch already up to date',
+  };
 }

@@ -37,15 +37,25 @@ export function nothingToDo(status: ProjectStatus, result: ProjectResult | undef
   return 'nothing to change';
 }
 
-export async function auditProject(client: GitLabClient, project: Project, opts: { buildkitImage?: string } = {}): Promise<ProjectAudit> {
+export async function auditProject(
+  client: GitLabClient,
+  project: Project,
+  opts: { buildkitImage?: string } = {},
+): Promise<ProjectAudit> {
   const ref = project.default_branch;
   if (!ref || project.empty_repo) return { project, status: 'unchanged', reason: 'empty repository' };
   const entry = pipelineEntry(project);
-  if (typeof entry !== 'string') return { project, status: 'unchanged', reason: `the pipeline is read from elsewhere (ci_config_path ${entry.elsewhere}): migrate it there` };
+  if (typeof entry !== 'string')
+    return {
+      project,
+      status: 'unchanged',
+      reason: `the pipeline is read from elsewhere (ci_config_path ${entry.elsewhere}): migrate it there`,
+    };
   const source = new GitLabSource(client, project.id, ref);
   let result: ProjectResult;
   try {
-    if ((await source.read(entry)) === undefined) return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
+    if ((await source.read(entry)) === undefined)
+      return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
     source.setTree(await listTree(client, project.id, ref));
     result = await migrateSource(source, { entry, buildkitImage: opts.buildkitImage });
   } catch (e) {

@@ -6,7 +6,15 @@
  */
 import { STATUS_CODES } from 'node:http';
 import { redactor, type Redact } from './redact.js';
-import { backoffMs, DEFAULT_RETRY, errorCode, retryableError, retryableStatus, retryAfterMs, type RetryPolicy } from './retry.js';
+import {
+  backoffMs,
+  DEFAULT_RETRY,
+  errorCode,
+  retryableError,
+  retryableStatus,
+  retryAfterMs,
+  type RetryPolicy,
+} from './retry.js';
 
 export interface ClientOptions {
   /** GitLab's address, e.g. `https://gitlab.example.com` (a path prefix is kept: `https://example.com/gitlab`). */
@@ -48,8 +56,10 @@ const MAX_PAGES = 10_000;
 
 function apiBase(url: string): URL {
   const base = new URL(url);
-  if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new Error(`--url must be an http(s) address, not ${base.protocol}`);
-  if (base.username || base.password) throw new Error('--url must not hold credentials: give the token through the environment');
+  if (base.protocol !== 'https:' && base.protocol !== 'http:')
+    throw new Error(`--url must be an http(s) address, not ${base.protocol}`);
+  if (base.username || base.password)
+    throw new Error('--url must not hold credentials: give the token through the environment');
   base.search = '';
   base.hash = '';
   base.pathname = `${base.pathname.replace(/\/+$/, '')}/api/v4/`;
@@ -110,16 +120,30 @@ export class GitLabClient {
    * One request, retried as `retry.ts` says. Statuses in `accept` (besides 2xx) are returned, others thrown as
    * GitLabError. The body is parsed as JSON when it is JSON.
    */
-  async request<T>(method: string, target: string | URL, opts: { query?: Query; body?: unknown; accept?: number[] } = {}): Promise<ApiResponse<T>> {
+  async request<T>(
+    method: string,
+    target: string | URL,
+    opts: { query?: Query; body?: unknown; accept?: number[] } = {},
+  ): Promise<ApiResponse<T>> {
     const u = typeof target === 'string' ? this.url(target, opts.query) : target;
-    if (!this.owns(u)) throw new GitLabError(`refusing to send the token to ${u.origin}${u.pathname}: not under ${this.base.href}`, undefined, method, u.pathname);
+    if (!this.owns(u))
+      throw new GitLabError(
+        `refusing to send the token to ${u.origin}${u.pathname}: not under ${this.base.href}`,
+        undefined,
+        method,
+        u.pathname,
+      );
     const where = `${method} ${this.shown(u)}`;
     for (let attempt = 0; ; attempt++) {
       let res: Response;
       try {
         res = await this.fetchImpl(u, {
           method,
-          headers: { 'PRIVATE-TOKEN': this.token, Accept: 'application/json', ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+          headers: {
+            'PRIVATE-TOKEN': this.token,
+            Accept: 'application/json',
+            ...(opts.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          },
           body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
           redirect: 'manual',
           signal: AbortSignal.timeout(this.timeoutMs),
@@ -132,7 +156,12 @@ export class GitLabClient {
           await this.sleep(wait);
           continue;
         }
-        throw new GitLabError(`${where}: ${why}${attempt ? ` (after ${attempt + 1} attempts)` : ''}`, undefined, method, u.pathname);
+        throw new GitLabError(
+          `${where}: ${why}${attempt ? ` (after ${attempt + 1} attempts)` : ''}`,
+          undefined,
+          method,
+          u.pathname,
+        );
       }
       const text = await res.text();
       let data: unknown = text;
@@ -143,7 +172,8 @@ export class GitLabClient {
           data = text;
         }
       }
-      if (res.ok || opts.accept?.includes(res.status)) return { status: res.status, headers: res.headers, data: data as T };
+      if (res.ok || opts.accept?.includes(res.status))
+        return { status: res.status, headers: res.headers, data: data as T };
       if (attempt < this.retry.retries && retryableStatus(method, res.status)) {
         const asked = res.status === 429 ? retryAfterMs(res.headers.get('retry-after')) : undefined;
         const wait = asked === undefined ? backoffMs(attempt, this.retry) : Math.min(asked, this.retry.maxMs);
@@ -152,10 +182,19 @@ export class GitLabClient {
         continue;
       }
       const detail = detailOf(data);
-      const redirect = res.status >= 300 && res.status < 400 ? ` (redirected to ${res.headers.get('location') ?? '?'}: check --url)` : '';
+      const redirect =
+        res.status >= 300 && res.status < 400
+          ? ` (redirected to ${res.headers.get('location') ?? '?'}: check --url)`
+          : '';
       const statusText = res.statusText || STATUS_CODES[res.status] || '';
       const message = `${where}: ${res.status}${statusText ? ` ${statusText}` : ''}${detail ? `: ${detail}` : ''}${redirect}${attempt ? ` (after ${attempt + 1} attempts)` : ''}`;
-      throw new GitLabError(this.redact(message), res.status, method, u.pathname, detail === undefined ? undefined : this.redact(detail));
+      throw new GitLabError(
+        this.redact(message),
+        res.status,
+        method,
+        u.pathname,
+        detail === undefined ? undefined : this.redact(detail),
+      );
     }
   }
 
@@ -168,9 +207,11 @@ export class GitLabClient {
     const out: T[] = [];
     let u: URL | undefined = this.url(path, { per_page: 100, ...query });
     for (let page = 0; u; page++) {
-      if (page >= MAX_PAGES) throw new GitLabError(`GET ${this.shown(u)}: more than ${MAX_PAGES} pages`, undefined, 'GET', u.pathname);
+      if (page >= MAX_PAGES)
+        throw new GitLabError(`GET ${this.shown(u)}: more than ${MAX_PAGES} pages`, undefined, 'GET', u.pathname);
       const res: ApiResponse<T[]> = await this.request<T[]>('GET', u);
-      if (!Array.isArray(res.data)) throw new GitLabError(`GET ${this.shown(u)}: expected a list`, res.status, 'GET', u.pathname);
+      if (!Array.isArray(res.data))
+        throw new GitLabError(`GET ${this.shown(u)}: expected a list`, res.status, 'GET', u.pathname);
       out.push(...res.data);
       u = nextPage(u, res.headers);
     }

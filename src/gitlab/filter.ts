@@ -6,7 +6,10 @@
 import type { Project } from './types.js';
 
 function glob(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, 'i');
 }
 
@@ -19,6 +22,10 @@ export function matches(project: Pick<Project, 'id' | 'path' | 'path_with_namesp
 }
 
 /** Projects kept: matching some `only` pattern (when any is given) and no `skip` pattern. */
-export function selectProjects<P extends Pick<Project, 'id' | 'path' | 'path_with_namespace'>>(projects: P[], only: readonly string[], skip: readonly string[]): P[] {
+export function selectProjects<P extends Pick<Project, 'id' | 'path' | 'path_with_namespace'>>(
+  projects: P[],
+  only: readonly string[],
+  skip: readonly string[],
+): P[] {
   return projects.filter((p) => (!only.length || only.some((o) => matches(p, o))) && !skip.some((s) => matches(p, s)));
 }

@@ -45,11 +45,18 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
 };
 
 function rows(outcomes: readonly ProjectOutcome[]): ProjectRow[] {
-  return outcomes.map((o) => ({ project: o.path, status: o.status, outcome: OUTCOME_TEXT[o.outcome], link: o.mergeRequest?.url, reason: o.reason }));
+  return outcomes.map((o) => ({
+    project: o.path,
+    status: o.status,
+    outcome: OUTCOME_TEXT[o.outcome],
+    link: o.mergeRequest?.url,
+    reason: o.reason,
+  }));
 }
 
 export function outcomeLine(c: OutcomeCounts, mode: RunInfo['mode']): string {
-  if (mode === 'dry-run') return `Merge requests: ${c.planned} would be opened or updated; ${c.skipped} skipped, ${c.failed} failed (dry run: nothing written)`;
+  if (mode === 'dry-run')
+    return `Merge requests: ${c.planned} would be opened or updated; ${c.skipped} skipped, ${c.failed} failed (dry run: nothing written)`;
   return `Merge requests: ${c.opened} opened, ${c.updated} updated; ${c.skipped} skipped, ${c.failed} failed`;
 }
 
@@ -121,6 +128,7 @@ export function failedProjects(text: string): (number | string)[] {
     throw new Error(`not a JSON report: ${(e as Error).message}`);
   }
   const b = body as Partial<GitLabJson>;
-  if (b?.kind !== REPORT_KIND || !Array.isArray(b.projects)) throw new Error(`not a report of \`kaniko2buildkit gitlab --format json\` (kind ${JSON.stringify(b?.kind)})`);
+  if (b?.kind !== REPORT_KIND || !Array.isArray(b.projects))
+    throw new Error(`not a report of \`kaniko2buildkit gitlab --format json\` (kind ${JSON.stringify(b?.kind)})`);
   return b.projects.filter((p) => p.outcome === 'failed').map((p) => (p.id > 0 ? p.id : p.path));
 }

@@ -44,7 +44,10 @@ export function retryableStatus(method: string, status: number): boolean {
 export function retryableError(method: string, error: unknown): boolean {
   if (IDEMPOTENT.has(method)) return true;
   const code = errorCode(error);
-  return code !== undefined && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code);
+  return (
+    code !== undefined &&
+    ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
+  );
 }
 
 export function errorCode(error: unknown): string | undefined {

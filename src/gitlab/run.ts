@@ -58,7 +58,10 @@ export function mergeRequestDescription(audit: ProjectAudit): string {
 }
 
 /** The projects to work on, and the ids of `--only-failed` that could not be fetched (as failed outcomes). */
-export async function findProjects(client: GitLabClient, sel: Selection): Promise<{ projects: Project[]; missing: ProjectOutcome[] }> {
+export async function findProjects(
+  client: GitLabClient,
+  sel: Selection,
+): Promise<{ projects: Project[]; missing: ProjectOutcome[] }> {
   if (sel.ids) {
     const missing: ProjectOutcome[] = [];
     const projects: Project[] = [];
@@ -66,7 +69,13 @@ export async function findProjects(client: GitLabClient, sel: Selection): Promis
       try {
         projects.push(await getProject(client, id));
       } catch (e) {
-        missing.push({ id: typeof id === 'number' ? id : 0, path: String(id), status: 'failed', outcome: 'failed', reason: (e as Error).message });
+        missing.push({
+          id: typeof id === 'number' ? id : 0,
+          path: String(id),
+          status: 'failed',
+          outcome: 'failed',
+          reason: (e as Error).message,
+        });
       }
     }
     return { projects: selectProjects(projects, sel.only, sel.skip), missing };
@@ -77,19 +86,44 @@ export async function findProjects(client: GitLabClient, sel: Selection): Promis
 }
 
 async function oneProject(client: GitLabClient, project: Project, opts: RunOptions): Promise<ProjectOutcome> {
-  const base = { id: project.id, path: project.path_with_namespace, webUrl: project.web_url, defaultBranch: project.default_branch ?? undefined };
+  const base = {
+    id: project.id,
+    path: project.path_with_namespace,
+    webUrl: project.web_url,
+    defaultBranch: project.default_branch ?? undefined,
+  };
   const audit = await auditProject(client, project, { buildkitImage: opts.buildkitImage });
   const done = { ...base, status: audit.status, result: audit.result };
   if (audit.status === 'failed') return { ...done, outcome: 'failed', reason: audit.reason };
-  if (!audit.result?.files.some((f) => f.changed)) return { ...done, outcome: 'skipped', reason: audit.reason ?? nothingToDo(audit.status, audit.result) };
+  if (!audit.result?.files.some((f) => f.changed))
+    return { ...done, outcome: 'skipped', reason: audit.reason ?? nothingToDo(audit.status, audit.result) };
   if (!opts.apply) return { ...done, outcome: 'planned' };
   try {
-    return { ...done, ...(await applyProject(client, audit, { ...opts, description: mergeRequestDescription(audit) })) };
+    return {
+      ...done,
+      ...(await applyProject(client, audit, { ...opts, description: mergeRequestDescription(audit) })),
+    };
   } catch (e) {
     return { ...done, outcome: 'failed', reason: client.redact((e as Error).message) };
   }
 }
 
-export async function runProjects(client: GitLabClient, projects: Project[], opts: RunOptions): Promise<ProjectOutcome[]> {
-  return mapPool(projects, opts.concurrency, (p) => oneProject(client, p, opts).catch((e: Error) => ({ id: p.id, path: p.path_with_namespace, status: 'failed' as const, outcome: 'failed' as const, reason: client.redact(e.message) })), opts.onDone);
+export async function runProjects(
+  client: GitLabClient,
+  projects: Project[],
+  opts: RunOptions,
+): Promise<ProjectOutcome[]> {
+  return mapPool(
+    projects,
+    opts.concurrency,
+    (p) =>
+      oneProject(client, p, opts).catch((e: Error) => ({
+        id: p.id,
+        path: p.path_with_namespace,
+        status: 'failed' as const,
+        outcome: 'failed' as const,
+        reason: client.redact(e.message),
+      })),
+    opts.onDone,
+  );
 }

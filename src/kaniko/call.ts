@@ -24,10 +24,21 @@ const LOOKALIKE_SPACES = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000\uFEFF]/;
 const LOOKALIKE_DASHES = /^[\u2010-\u2015\u2212\uFE58\uFE63\uFF0D]+/;
 
 export const LOOKALIKE_NAMES: Record<string, string> = {
-  '\u00A0': 'NO-BREAK SPACE', '\u2002': 'EN SPACE', '\u2003': 'EM SPACE', '\u2009': 'THIN SPACE', '\u200B': 'ZERO WIDTH SPACE',
-  '\u202F': 'NARROW NO-BREAK SPACE', '\u3000': 'IDEOGRAPHIC SPACE', '\uFEFF': 'ZERO WIDTH NO-BREAK SPACE',
-  '\u2010': 'HYPHEN', '\u2011': 'NON-BREAKING HYPHEN', '\u2012': 'FIGURE DASH', '\u2013': 'EN DASH', '\u2014': 'EM DASH',
-  '\u2212': 'MINUS SIGN', '\uFF0D': 'FULLWIDTH HYPHEN-MINUS',
+  '\u00A0': 'NO-BREAK SPACE',
+  '\u2002': 'EN SPACE',
+  '\u2003': 'EM SPACE',
+  '\u2009': 'THIN SPACE',
+  '\u200B': 'ZERO WIDTH SPACE',
+  '\u202F': 'NARROW NO-BREAK SPACE',
+  '\u3000': 'IDEOGRAPHIC SPACE',
+  '\uFEFF': 'ZERO WIDTH NO-BREAK SPACE',
+  '\u2010': 'HYPHEN',
+  '\u2011': 'NON-BREAKING HYPHEN',
+  '\u2012': 'FIGURE DASH',
+  '\u2013': 'EN DASH',
+  '\u2014': 'EM DASH',
+  '\u2212': 'MINUS SIGN',
+  '\uFF0D': 'FULLWIDTH HYPHEN-MINUS',
 };
 
 export function describeChar(c: string): string {
@@ -48,7 +59,9 @@ function readLookalike(word: Word): { name: string; value?: ShellText; char: str
   const dash = LOOKALIKE_DASHES.exec(text);
   if (dash) {
     char = dash[0][0]!;
-    text = '-'.repeat(Math.min(dash[0].length * (dash[0].length === 1 && /[\u2013\u2014]/.test(dash[0]) ? 2 : 1), 2)) + text.slice(dash[0].length);
+    text =
+      '-'.repeat(Math.min(dash[0].length * (dash[0].length === 1 && /[\u2013\u2014]/.test(dash[0]) ? 2 : 1), 2)) +
+      text.slice(dash[0].length);
   }
   const space = LOOKALIKE_SPACES.exec(text);
   if (!space && !char) return undefined;
@@ -56,12 +69,17 @@ function readLookalike(word: Word): { name: string; value?: ShellText; char: str
     char ??= space[0];
     offset = word.start + word.raw.indexOf(space[0]);
     const name = text.slice(0, space.index);
-    const rest = [{ ...first, text: text.slice(space.index + 1) }, ...word.segments.slice(1)].filter((s) => s.kind !== 'literal' || s.text !== '');
+    const rest = [{ ...first, text: text.slice(space.index + 1) }, ...word.segments.slice(1)].filter(
+      (s) => s.kind !== 'literal' || s.text !== '',
+    );
     return flagBySpelling(name) ? { name, value: rest, char, offset } : undefined;
   }
   const parsed = splitFlagWord(text);
   if (!parsed || !flagBySpelling(parsed.name)) return undefined;
-  const value = parsed.inlineAt === undefined ? undefined : [{ ...first, text: text.slice(parsed.inlineAt) }, ...word.segments.slice(1)];
+  const value =
+    parsed.inlineAt === undefined
+      ? undefined
+      : [{ ...first, text: text.slice(parsed.inlineAt) }, ...word.segments.slice(1)];
   return { name: parsed.name, value, char: char!, offset };
 }
 
@@ -105,7 +123,10 @@ export function readKanikoCall(command: SimpleCommand, head: number): KanikoCall
       problems.push({ word, kind: word.value === undefined ? 'dynamic-argument' : 'positional', text: word.raw });
       continue;
     }
-    const parsed = splitFlagWord(prefix, word.segments.some((s) => s.kind !== 'literal'));
+    const parsed = splitFlagWord(
+      prefix,
+      word.segments.some((s) => s.kind !== 'literal'),
+    );
     const flag = parsed && flagBySpelling(parsed.name);
     const look = flag ? undefined : readLookalike(word);
     if (look) {
@@ -117,7 +138,14 @@ export function readKanikoCall(command: SimpleCommand, head: number): KanikoCall
       }
       const next = words[i + 1];
       if (next) {
-        uses.push({ flag: lflag, spelling: look.name, nameWord: word, valueWord: next, value: next.segments, lookalike });
+        uses.push({
+          flag: lflag,
+          spelling: look.name,
+          nameWord: word,
+          valueWord: next,
+          value: next.segments,
+          lookalike,
+        });
         i++;
         continue;
       }

@@ -59,7 +59,12 @@ export interface CallVariables {
 
 /** A list variable's name source: `$V`, `${V%%,*}`, `${V:+,$V}`. */
 export function variableNames(v: string): NameSource {
-  return { label: `$${v}`, all: param(`$${v}`, v), first: param(`\${${v}%%,*}`, v), appended: param(`\${${v}:+,$${v}}`, v) };
+  return {
+    label: `$${v}`,
+    all: param(`$${v}`, v),
+    first: param(`\${${v}%%,*}`, v),
+    appended: param(`\${${v}:+,$${v}}`, v),
+  };
 }
 
 export class CallContext {
@@ -125,7 +130,11 @@ export class CallContext {
     const v = staticText(use.value);
     const parsed = v === undefined ? undefined : parseGoBool(v);
     if (parsed === undefined) {
-      this.manual('KB301', `${use.spelling}=${displayText(use.value)}: the value is not a boolean known before the job runs`, use);
+      this.manual(
+        'KB301',
+        `${use.spelling}=${displayText(use.value)}: the value is not a boolean known before the job runs`,
+        use,
+      );
       throw new ManualStop();
     }
     return parsed;
@@ -181,7 +190,11 @@ export class CallContext {
         const inContext = this.env.fileExists(normalise(`${ctxRel}/${relStatic}`));
         if (inContext) return joinDir(context, rel);
         if (inCwd === false && inContext === false) {
-          this.warn('KB304', `--dockerfile ${relStatic}: found neither in the job folder nor in the context ${displayText(context)}; assumed inside the context, as Kaniko tries last`, use);
+          this.warn(
+            'KB304',
+            `--dockerfile ${relStatic}: found neither in the job folder nor in the context ${displayText(context)}; assumed inside the context, as Kaniko tries last`,
+            use,
+          );
           return joinDir(context, rel);
         }
       }
@@ -189,10 +202,18 @@ export class CallContext {
     const shownRel = displayText(rel).replace(/^\.\//, '');
     const shownCtx = displayText(context).replace(/^\.\//, '');
     if ((shownCtx && shownRel.startsWith(`${shownCtx}/`)) || (ctxRel && shownRel.startsWith(`${ctxRel}/`))) {
-      this.warn('KB304', `--dockerfile ${displayText(rel)}: could not check the repository; read as relative to the job folder, since it starts with the context path`, use);
+      this.warn(
+        'KB304',
+        `--dockerfile ${displayText(rel)}: could not check the repository; read as relative to the job folder, since it starts with the context path`,
+        use,
+      );
       return rel;
     }
-    this.warn('KB304', `--dockerfile ${displayText(rel)}: could not check the repository; read as relative to the context ${displayText(context)} (Kaniko first tries the job folder)`, use);
+    this.warn(
+      'KB304',
+      `--dockerfile ${displayText(rel)}: could not check the repository; read as relative to the context ${displayText(context)} (Kaniko first tries the job folder)`,
+      use,
+    );
     return joinDir(context, rel);
   }
 
@@ -243,7 +264,12 @@ function parseGoBool(v: string): boolean | undefined {
 function problemFinding(p: CallProblem): CallFinding {
   switch (p.kind) {
     case 'unknown-flag':
-      return { code: 'KB301', severity: 'manual', message: `${p.text} is not a Kaniko executor flag this tool knows; map it by hand or remove it`, offset: p.word.start };
+      return {
+        code: 'KB301',
+        severity: 'manual',
+        message: `${p.text} is not a Kaniko executor flag this tool knows; map it by hand or remove it`,
+        offset: p.word.start,
+      };
     case 'dynamic-argument':
       return {
         code: 'KB204',
@@ -252,7 +278,12 @@ function problemFinding(p: CallProblem): CallFinding {
         offset: p.word.start,
       };
     case 'positional':
-      return { code: 'KB301', severity: 'manual', message: `unexpected argument ${p.text}: the executor takes no positional arguments`, offset: p.word.start };
+      return {
+        code: 'KB301',
+        severity: 'manual',
+        message: `unexpected argument ${p.text}: the executor takes no positional arguments`,
+        offset: p.word.start,
+      };
     case 'missing-value':
       return { code: 'KB301', severity: 'manual', message: `${p.text} has no value`, offset: p.word.start };
   }
@@ -262,9 +293,15 @@ function problemFinding(p: CallProblem): CallFinding {
  * Plans flags that stand apart from the call (words of a variable like `$KANIKO_ARGS`): only flags that become
  * `--opt`/`--secret` arguments, or that are dropped. Returns the buildctl arguments, or why it cannot.
  */
-export function planFragment(call: KanikoCall, env: PlanEnv): { args: ShellText[][]; findings: CallFinding[] } | { reason: string } {
-  if (call.problems.length) return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
-  const odd = call.uses.find((u) => u.flag.mapping.action === 'map' ? u.flag.inVariable !== 'args' : u.flag.mapping.action === 'manual');
+export function planFragment(
+  call: KanikoCall,
+  env: PlanEnv,
+): { args: ShellText[][]; findings: CallFinding[] } | { reason: string } {
+  if (call.problems.length)
+    return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
+  const odd = call.uses.find((u) =>
+    u.flag.mapping.action === 'map' ? u.flag.inVariable !== 'args' : u.flag.mapping.action === 'manual',
+  );
   if (odd) return { reason: `${odd.spelling} only works inside the executor call` };
   const ctx = new CallContext(call, env);
   try {
@@ -273,7 +310,10 @@ export function planFragment(call: KanikoCall, env: PlanEnv): { args: ShellText[
     if (!(e instanceof ManualStop)) throw e;
   }
   if (ctx.isManual) return { reason: ctx.findings.find((f) => f.severity === 'manual')?.message ?? 'needs a person' };
-  const args: ShellText[][] = [...ctx.plan.opts.map((o) => [lit('--opt'), o]), ...ctx.plan.secrets.map((s) => [lit('--secret'), s])];
+  const args: ShellText[][] = [
+    ...ctx.plan.opts.map((o) => [lit('--opt'), o]),
+    ...ctx.plan.secrets.map((s) => [lit('--secret'), s]),
+  ];
   return { args, findings: ctx.findings };
 }
 

@@ -12,7 +12,14 @@
  * double-quoted or unquoted string, optionally starting with the variable itself (an append).
  */
 import { isScalar, type Scalar } from 'yaml';
-import { planFragment, variableNames, type CallFinding, type CallVariables, type NameSource, type PlanEnv } from '../kaniko/context.js';
+import {
+  planFragment,
+  variableNames,
+  type CallFinding,
+  type CallVariables,
+  type NameSource,
+  type PlanEnv,
+} from '../kaniko/context.js';
 import { flagBySpelling, type VariableRole } from '../kaniko/flags.js';
 import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { displayText, staticText, type ShellText } from '../shell/quote.js';
@@ -60,11 +67,18 @@ function loneVariable(word: Word): string | undefined {
 function loopNames(word: Word): NameSource | undefined {
   const [seg, more] = word.segments;
   if (more || seg?.kind !== 'command' || seg.quoted) return undefined;
-  const m = /^\$\(\s*for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;`'"\\()]+?)\s*;\s*do\s+echo\s+("?)(-[A-Za-z-]+)[ =]\$(?:\{\1\}|\1(?![A-Za-z0-9_]))\3\s*;?\s*done\s*\)$/.exec(seg.raw);
+  const m =
+    /^\$\(\s*for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\s+([^;`'"\\()]+?)\s*;\s*do\s+echo\s+("?)(-[A-Za-z-]+)[ =]\$(?:\{\1\}|\1(?![A-Za-z0-9_]))\3\s*;?\s*done\s*\)$/.exec(
+      seg.raw,
+    );
   if (!m || flagBySpelling(m[4]!)?.inVariable !== 'names') return undefined;
   const list = m[2]!;
   const command = (raw: string): ShellText => [{ kind: 'command', raw, quoted: true }];
-  return { label: seg.raw, all: command(`$(echo ${list} | tr ' ' ,)`), first: command(`$(echo ${list} | cut -d ' ' -f 1)`) };
+  return {
+    label: seg.raw,
+    all: command(`$(echo ${list} | tr ' ' ,)`),
+    first: command(`$(echo ${list} | cut -d ' ' -f 1)`),
+  };
 }
 
 const NAME = /^([A-Za-z_][A-Za-z0-9_]*)=/;
@@ -100,25 +114,37 @@ function usage(pipeline: Pipeline): Usage {
     for (const item of jobItems(pipeline, job, true)) {
       if (seen.has(item.item.node)) continue;
       seen.add(item.item.node);
-      for (const m of item.script.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\$\{([A-Za-z_][A-Za-z0-9_]*):?[=?]/g)) u.otherwiseSet.add(m[1] ?? m[2]!);
+      for (const m of item.script.matchAll(
+        /\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\$\{([A-Za-z_][A-Za-z0-9_]*):?[=?]/g,
+      ))
+        u.otherwiseSet.add(m[1] ?? m[2]!);
       for (const c of item.parsed.commands) {
         const head = c.words[0]?.value;
-        const declared = head === 'export' || head === 'readonly' || head === 'local' ? c.words.slice(1).filter((w) => NAME.test(w.raw)) : [];
+        const declared =
+          head === 'export' || head === 'readonly' || head === 'local'
+            ? c.words.slice(1).filter((w) => NAME.test(w.raw))
+            : [];
         for (const a of [...c.assignments, ...declared]) {
           const name = NAME.exec(a.raw)![1]!;
           const list = u.assignments.get(name) ?? [];
           list.push({ item: item.item, script: item.script, word: a, name });
           u.assignments.set(name, list);
           // `X="$X …"` reads X only to append to it; any other variable it reads is read elsewhere.
-          for (const m of a.raw.slice(name.length + 1).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) if (m[1] !== name) read(m[1]!, 'elsewhere');
+          for (const m of a.raw.slice(name.length + 1).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
+            if (m[1] !== name) read(m[1]!, 'elsewhere');
         }
-        if (head === 'read' || head === 'getopts') for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
+        if (head === 'read' || head === 'getopts')
+          for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
         if (executorIndex(c) >= 0) continue;
         // Printed to the job log: echo/printf writing to no file and into no pipe.
-        const toLog = (head === 'echo' || head === 'printf') && !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2) && !c.enclosures.includes('pipeline');
+        const toLog =
+          (head === 'echo' || head === 'printf') &&
+          !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2) &&
+          !c.enclosures.includes('pipeline');
         const how = toLog ? 'printed' : 'elsewhere';
         for (const w of [...(declared.length ? [] : c.words), ...c.redirects.map((r) => r.target)]) {
-          for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) read(m[1]!, c.redirects.some((r) => r.target === w) ? 'elsewhere' : how);
+          for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
+            read(m[1]!, c.redirects.some((r) => r.target === w) ? 'elsewhere' : how);
         }
       }
     }
@@ -142,13 +168,21 @@ function readFlags(text: string): KanikoCall | undefined {
   const parsed = parseScript(text);
   if (parsed.errors.length || parsed.commands.length > 1) return undefined;
   const words = parsed.commands[0]?.words ?? [];
-  const synthetic: SimpleCommand = { assignments: [], words, redirects: [], start: 0, end: text.length, enclosures: [] };
+  const synthetic: SimpleCommand = {
+    assignments: [],
+    words,
+    redirects: [],
+    start: 0,
+    end: text.length,
+    enclosures: [],
+  };
   return readKanikoCall(synthetic, -1);
 }
 
 /** The role a set of flags fits, undefined for none (empty), or why none fits. */
 function roleOf(call: KanikoCall): VariableRole | undefined | { reason: string } {
-  if (call.problems.length) return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
+  if (call.problems.length)
+    return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
   const roles = new Set<VariableRole>();
   for (const u of call.uses) {
     const a = u.flag.mapping.action;
@@ -156,7 +190,10 @@ function roleOf(call: KanikoCall): VariableRole | undefined | { reason: string }
     if (!role) return { reason: `${u.spelling} only works inside the executor call` };
     roles.add(role);
   }
-  if (roles.size > 1) return { reason: `it mixes flags that become different parts of the buildctl call (${call.uses.map((u) => u.spelling).join(', ')})` };
+  if (roles.size > 1)
+    return {
+      reason: `it mixes flags that become different parts of the buildctl call (${call.uses.map((u) => u.spelling).join(', ')})`,
+    };
   return [...roles][0];
 }
 
@@ -193,26 +230,32 @@ function rewriteValue(name: string, call: KanikoCall, role: VariableRole, self: 
       const fragment = planFragment(call, env);
       if ('reason' in fragment) return { reason: fragment.reason, findings: [] };
       const parts = fragment.args.map((pair) => pair.map(displayText).join(' '));
-      if (parts.some((p) => /\s.*\s|["'\\]/.test(p.replace(/^--\w+ /, '')))) return { reason: 'a value holds blanks or quotes', findings: [] };
+      if (parts.some((p) => /\s.*\s|["'\\]/.test(p.replace(/^--\w+ /, ''))))
+        return { reason: 'a value holds blanks or quotes', findings: [] };
       return { text: [self, ...parts].filter(Boolean).join(' '), parts, findings: fragment.findings };
     }
     case 'names': {
       const names = call.uses.map((u) => displayText(u.value ?? []));
-      if (names.some((n) => n === '' || /[\s,"'\\]/.test(n))) return { reason: 'an image name holds blanks, commas or quotes', findings: [] };
+      if (names.some((n) => n === '' || /[\s,"'\\]/.test(n)))
+        return { reason: 'an image name holds blanks, commas or quotes', findings: [] };
       return { text: (self ? `\${${name}:+$${name},}` : '') + names.join(','), findings: [] };
     }
     case 'push': {
       if (self || call.uses.length > 1) return { reason: 'it is appended to, or holds --no-push twice', findings: [] };
       const u = call.uses[0]!;
       const v = u.value === undefined ? 'true' : staticText(u.value);
-      if (v !== 'true' && v !== 'false') return { reason: `${u.spelling} has a value only known when the job runs`, findings: [] };
+      if (v !== 'true' && v !== 'false')
+        return { reason: `${u.spelling} has a value only known when the job runs`, findings: [] };
       return { text: v === 'true' ? 'false' : '', findings: [] };
     }
   }
 }
 
 function describeFlags(words: Word[]): string {
-  const flags = words.map((w) => w.raw).filter((r) => r.startsWith('-')).map((r) => r.split('=')[0]);
+  const flags = words
+    .map((w) => w.raw)
+    .filter((r) => r.startsWith('-'))
+    .map((r) => r.split('=')[0]);
   return flags.length ? [...new Set(flags)].join(', ') : 'empty here';
 }
 
@@ -251,7 +294,9 @@ function variableRole(pipeline: Pipeline, name: string): RoleOf {
   };
   for (const loc of definitions(pipeline, name)) {
     if (!isScalar(loc.node) || typeof loc.node.value !== 'string') reason ??= 'it is not a plain string';
-    else if (/["'\\`]|\$\(|\$\$/.test(loc.node.value)) reason ??= 'it holds quotes, escapes or command substitutions, which the shell does not interpret inside a variable';
+    else if (/["'\\`]|\$\(|\$\$/.test(loc.node.value))
+      reason ??=
+        'it holds quotes, escapes or command substitutions, which the shell does not interpret inside a variable';
     else {
       consider(loc.node.value);
       continue;
@@ -261,10 +306,12 @@ function variableRole(pipeline: Pipeline, name: string): RoleOf {
   for (const a of usage(pipeline).assignments.get(name) ?? []) {
     inlinable = false;
     const t = assignmentText(a);
-    if (!t) reason ??= `the script sets it to ${a.word.raw.slice(name.length + 1)}, which is not one plain or double-quoted string`;
+    if (!t)
+      reason ??= `the script sets it to ${a.word.raw.slice(name.length + 1)}, which is not one plain or double-quoted string`;
     else {
       const { rest } = splitSelf(t.text, name);
-      if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(rest)) reason ??= 'the script puts it after other flags, not only appends to it';
+      if (new RegExp(`\\$\\{?${name}(?![A-Za-z0-9_])`).test(rest))
+        reason ??= 'the script puts it after other flags, not only appends to it';
       else consider(rest);
     }
   }
@@ -277,8 +324,12 @@ function variableRole(pipeline: Pipeline, name: string): RoleOf {
 export function translateArgVariable(pipeline: Pipeline, job: string, name: string, env: PlanEnv): ArgVariable {
   const u = usage(pipeline);
   const fail = (why: string): ArgVariable => ({ ok: false, reason: `$${name} ${why}` });
-  if (u.otherwiseSet.has(name)) return fail('is set by the script in a way this tool cannot read (read, a for loop, ${…:=…}), so its flags are only known when the job runs');
-  if (u.reads.get(name) === 'elsewhere') return fail('is also used by other commands, so it cannot be rewritten for buildctl');
+  if (u.otherwiseSet.has(name))
+    return fail(
+      'is set by the script in a way this tool cannot read (read, a for loop, ${…:=…}), so its flags are only known when the job runs',
+    );
+  if (u.reads.get(name) === 'elsewhere')
+    return fail('is also used by other commands, so it cannot be rewritten for buildctl');
   const { role, reason } = variableRole(pipeline, name);
   if (!role) return fail(`cannot be rewritten for buildctl: ${reason}`);
 
@@ -297,7 +348,10 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
   const loc = pipeline.variables(job).get(name);
   if (!loc && !assignments.length && !definitions(pipeline, name).length && !u.assignments.has(name)) {
     const missing = pipeline.missingParts(job);
-    if (missing.length) return fail(`is not defined in the files read, and the job is built from ${missing.join(' and ')}, which is not among them and may set it to Kaniko flags`);
+    if (missing.length)
+      return fail(
+        `is not defined in the files read, and the job is built from ${missing.join(' and ')}, which is not among them and may set it to Kaniko flags`,
+      );
     result.role = 'unknown';
     result.findings.push({
       code: 'KB212',
@@ -329,14 +383,21 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     if (call.uses.length) {
       const node = loc.node as Scalar;
       const end = value.replace(/\s+$/, '').length; // a block scalar's final line break stays
-      const edits = encodeScalarEdits(loc.file, node, [{ start: 0, end, parts: r.parts ?? [r.text], join: 'soft', multiline: spansLines(loc.file, node, 0, end) }]);
+      const edits = encodeScalarEdits(loc.file, node, [
+        { start: 0, end, parts: r.parts ?? [r.text], join: 'soft', multiline: spansLines(loc.file, node, 0, end) },
+      ]);
       if (!edits) return fail('cannot be edited in place');
       result.edits.push(...edits);
       result.touches.push(nodeKey(loc));
     }
     result.reads.push(nodeKey(loc));
     result.findings.push(...r.findings);
-    if (call.uses.length) result.findings.push({ code: 'KB207', severity: 'info', message: `$${name} holds executor flags; its value in ${loc.file.path} now holds ${ROLE_TEXT[role]}` });
+    if (call.uses.length)
+      result.findings.push({
+        code: 'KB207',
+        severity: 'info',
+        message: `$${name} holds executor flags; its value in ${loc.file.path} now holds ${ROLE_TEXT[role]}`,
+      });
   }
 
   for (const a of assignments) {
@@ -350,12 +411,19 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     // No field splitting or globbing happens in an assignment: only blanks and operators need the quotes.
     const text = t.quoted || /[\s;&|<>()'"#]/.test(r.text) ? `"${r.text}"` : r.text;
     if (a.script.slice(valueStart, a.word.end).includes('\n')) return fail('is set over several lines');
-    result.scriptEdits.push({ item: a.item, edit: { start: valueStart, end: a.word.end, parts: [text], join: 'soft', multiline: false } });
+    result.scriptEdits.push({
+      item: a.item,
+      edit: { start: valueStart, end: a.word.end, parts: [text], join: 'soft', multiline: false },
+    });
     result.findings.push(...r.findings);
   }
   const printed = u.reads.get(name) === 'printed' ? '; echo/printf also print it, so the log shows the new form' : '';
   if (assignments.length && result.scriptEdits.length) {
-    result.findings.push({ code: 'KB213', severity: 'info', message: `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}${printed}` });
+    result.findings.push({
+      code: 'KB213',
+      severity: 'info',
+      message: `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}${printed}`,
+    });
   } else if (printed) {
     const rewritten = result.findings.find((f) => f.code === 'KB207');
     if (rewritten) rewritten.message += printed;
@@ -377,18 +445,25 @@ export function readCallArguments(
   const findings: CallFinding[] = [];
   const headWord = command.words[head]!;
   const fromWrapper = (wrapper?.flags ?? []).map((x) => ({ ...x, start: headWord.start, end: headWord.end }));
-  const words = [...command.words.slice(0, head + 1), ...fromWrapper, ...command.words.slice(head + 1)].flatMap((w, i) => {
-    const variable = i > head ? loneVariable(w) : undefined;
-    const t = variable ? translate(variable) : undefined;
-    if (!t?.ok || t.role !== 'inline') return [w];
-    findings.push(...t.findings.map((f) => ({ ...f, offset: w.start })));
-    return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
-  });
+  const words = [...command.words.slice(0, head + 1), ...fromWrapper, ...command.words.slice(head + 1)].flatMap(
+    (w, i) => {
+      const variable = i > head ? loneVariable(w) : undefined;
+      const t = variable ? translate(variable) : undefined;
+      if (!t?.ok || t.role !== 'inline') return [w];
+      findings.push(...t.findings.map((f) => ({ ...f, offset: w.start })));
+      return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
+    },
+  );
   const same = words.length === command.words.length && words.every((w, i) => w === command.words[i]);
   const call = readKanikoCall(same ? command : { ...command, words }, head);
   if (wrapper) {
     const flags = wrapper.flags.map((f) => f.raw).join(' ');
-    findings.push({ code: 'KB216', severity: 'info', message: `${wrapper.path} is a wrapper the job writes around the executor; its flags (${flags}) and this call's are migrated together, and the job no longer writes the wrapper`, offset: headWord.start });
+    findings.push({
+      code: 'KB216',
+      severity: 'info',
+      message: `${wrapper.path} is a wrapper the job writes around the executor; its flags (${flags}) and this call's are migrated together, and the job no longer writes the wrapper`,
+      offset: headWord.start,
+    });
   }
   const passthrough: string[] = [];
   const vars: CallVariables = { names: [] };
@@ -397,7 +472,12 @@ export function readCallArguments(
     const loop = loopNames(p.word);
     if (loop) {
       vars.names.push(loop);
-      findings.push({ code: 'KB213', severity: 'info', message: `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`, offset: p.word.start });
+      findings.push({
+        code: 'KB213',
+        severity: 'info',
+        message: `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`,
+        offset: p.word.start,
+      });
       return false;
     }
     const variable = loneVariable(p.word);

@@ -80,16 +80,25 @@ export function scanAuth(script: string, parsed: ParsedScript): AuthScan {
         const after = w.raw[i + dir.length];
         from = i + dir.length;
         if (after !== undefined && /[A-Za-z0-9_-]/.test(after)) continue;
-        edits.push({ start: w.start + i, end: w.start + i + dir.length, parts: [homeDockerDir(w.raw, i)], join: 'soft', multiline: false });
+        edits.push({
+          start: w.start + i,
+          end: w.start + i + dir.length,
+          parts: [homeDockerDir(w.raw, i)],
+          join: 'soft',
+          multiline: false,
+        });
       }
     }
   }
   const writes = parsed.commands.some(
     (c) =>
       c.redirects.some((r) => /^\d*>>?$/.test(r.op) && /config\.json/.test(r.target.raw)) ||
-      (['cp', 'tee', 'mv', 'install'].includes(c.words[0]?.value ?? '') && c.words.some((w) => /\.docker\/config\.json|DOCKER_CONFIG/.test(w.raw))),
+      (['cp', 'tee', 'mv', 'install'].includes(c.words[0]?.value ?? '') &&
+        c.words.some((w) => /\.docker\/config\.json|DOCKER_CONFIG/.test(w.raw))),
   );
-  const mkdir = parsed.commands.some((c) => c.words[0]?.value === 'mkdir' && c.words.some((w) => /\.docker|DOCKER_CONFIG/.test(w.raw)));
+  const mkdir = parsed.commands.some(
+    (c) => c.words[0]?.value === 'mkdir' && c.words.some((w) => /\.docker|DOCKER_CONFIG/.test(w.raw)),
+  );
   const mentionsAuth = /config\.json|DOCKER_CONFIG\b|\.docker\b/.test(script);
   const dockerAuthConfig = script.includes('DOCKER_AUTH_CONFIG');
   const credentialHelpers = [...script.matchAll(/credHelpers|credsStore/g)].length
@@ -115,7 +124,9 @@ export function scanJobAuth<I extends { parsed: ParsedScript }>(items: I[], text
     const scan = scanAuth(text(item), item.parsed);
     out.scans.push({ item, scan });
     if (scan.writes && !mkdir && !writes && scan.edits.length && !scan.mkdir) {
-      const first = item.parsed.commands.find((c) => c.redirects.some((r) => movesDockerDir(r.target.raw)) || c.words.some((w) => movesDockerDir(w.raw)));
+      const first = item.parsed.commands.find(
+        (c) => c.redirects.some((r) => movesDockerDir(r.target.raw)) || c.words.some((w) => movesDockerDir(w.raw)),
+      );
       if (first) out.mkdirBefore = { item, offset: first.start };
     }
     writes ||= scan.writes;

@@ -14,7 +14,11 @@ export function sameEdit(a: TextEdit, b: TextEdit): boolean {
 export function overlaps(a: TextEdit, b: TextEdit): boolean {
   if (a.file !== b.file) return false;
   if (a.start === a.end && b.start === b.end) return a.start === b.start;
-  return a.start < b.end && b.start < a.end || (a.start === a.end && a.start > b.start && a.start < b.end) || (b.start === b.end && b.start > a.start && b.start < a.end);
+  return (
+    (a.start < b.end && b.start < a.end) ||
+    (a.start === a.end && a.start > b.start && a.start < b.end) ||
+    (b.start === b.end && b.start > a.start && b.start < a.end)
+  );
 }
 
 /** Drops exact duplicates (a template edited on behalf of several jobs); returns them sorted. */
@@ -40,7 +44,8 @@ export class EditIndex {
 
   private keys(e: TextEdit): string[] {
     const out: string[] = [];
-    for (let b = Math.floor(e.start / EditIndex.SPAN); b <= Math.floor(e.end / EditIndex.SPAN); b++) out.push(`${e.file}\0${b}`);
+    for (let b = Math.floor(e.start / EditIndex.SPAN); b <= Math.floor(e.end / EditIndex.SPAN); b++)
+      out.push(`${e.file}\0${b}`);
     return out;
   }
 

@@ -40,7 +40,9 @@ export function readJobImage(pipeline: Pipeline, job: string): JobImage | undefi
   const written = scalarString(nameLoc.node) ?? '';
   const input = /^\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]$/.exec(written.trim())?.[1];
   if (input) {
-    const nodes = [specDefault(nameLoc.file, input), ...passedInputs(pipeline, nameLoc.file.path, input)].filter((n): n is Located<Scalar> => !!n);
+    const nodes = [specDefault(nameLoc.file, input), ...passedInputs(pipeline, nameLoc.file.path, input)].filter(
+      (n): n is Located<Scalar> => !!n,
+    );
     const kaniko = nodes.filter((n) => classifyImage(scalarString(n.node as ParsedNode) ?? '') !== 'other');
     if (!kaniko.length) return { image, ref: written, kind: 'other', input };
     const first = kaniko[0]!;
@@ -95,7 +97,13 @@ export function imageNodeKeys(img: JobImage): string[] {
 }
 
 function hasEmptyEntrypoint(node: ParsedNode | undefined): boolean {
-  return !!node && isSeq(node) && node.items.length === 1 && isScalar(node.items[0]) && (node.items[0] as Scalar).value === '';
+  return (
+    !!node &&
+    isSeq(node) &&
+    node.items.length === 1 &&
+    isScalar(node.items[0]) &&
+    (node.items[0] as Scalar).value === ''
+  );
 }
 
 export function imageEdits(img: JobImage, override: string | undefined): TextEdit[] {
@@ -109,14 +117,24 @@ export function imageEdits(img: JobImage, override: string | undefined): TextEdi
     for (const n of [img.nameNode, ...(img.extraNames ?? [])]) {
       if (!n) continue;
       const value = scalarString(n.node as ParsedNode) ?? '';
-      edits.push({ file: n.file.path, start: n.node.range![0], end: n.node.range![1], text: yamlScalar(buildkitImageFor(value, override)) });
+      edits.push({
+        file: n.file.path,
+        start: n.node.range![0],
+        end: n.node.range![1],
+        text: yamlScalar(buildkitImageFor(value, override)),
+      });
     }
   }
   const node = img.image.node;
   if (isScalar(node)) {
     // A one-line flow map keeps the diff to the one line and is valid wherever the scalar stood (anchors included).
     const name = indirect ? scalarString(node)! : target;
-    edits.push({ file: file.path, start: node.range[0], end: node.range[1], text: `{ name: ${yamlScalar(name, true)}, entrypoint: [""] }` });
+    edits.push({
+      file: file.path,
+      start: node.range[0],
+      end: node.range[1],
+      text: `{ name: ${yamlScalar(name, true)}, entrypoint: [""] }`,
+    });
     return edits;
   }
   if (!isMap(node)) return edits;
@@ -124,14 +142,25 @@ export function imageEdits(img: JobImage, override: string | undefined): TextEdi
   const namePair = ownPair(map, 'name');
   if (!indirect && img.nameNode) {
     const n = img.nameNode.node;
-    edits.push({ file: img.nameNode.file.path, start: n.range![0], end: n.range![1], text: yamlScalar(nameText, isFlow(map)) });
+    edits.push({
+      file: img.nameNode.file.path,
+      start: n.range![0],
+      end: n.range![1],
+      text: yamlScalar(nameText, isFlow(map)),
+    });
   }
   const entry = ownPair(map, 'entrypoint');
   if (entry?.value) {
-    if (!hasEmptyEntrypoint(entry.value)) edits.push({ file: file.path, start: entry.value.range[0], end: entry.value.range[1], text: '[""]' });
+    if (!hasEmptyEntrypoint(entry.value))
+      edits.push({ file: file.path, start: entry.value.range[0], end: entry.value.range[1], text: '[""]' });
   } else if (namePair?.value) {
     if (isFlow(map)) {
-      edits.push({ file: file.path, start: namePair.value.range[1], end: namePair.value.range[1], text: ', entrypoint: [""]' });
+      edits.push({
+        file: file.path,
+        start: namePair.value.range[1],
+        end: namePair.value.range[1],
+        text: ', entrypoint: [""]',
+      });
     } else {
       const at = endOfNodeLine(text, namePair.value);
       const indent = ' '.repeat(columnOf(text, (namePair.key as ParsedNode).range[0]));

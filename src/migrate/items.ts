@@ -17,7 +17,12 @@ export function insertItemsBefore(item: ScriptItem, lines: string[]): TextEdit |
   const lead = text.slice(lineStart, start);
   const m = /^( *)- +$/.exec(lead);
   if (!m) return undefined; // the item shares its line with something else (`- - x`, a comment…): let the caller fall back
-  return { file: file.path, start: lineStart, end: lineStart, text: lines.map((l) => `${m[1]}- ${yamlScalar(l)}${file.eol}`).join('') };
+  return {
+    file: file.path,
+    start: lineStart,
+    end: lineStart,
+    text: lines.map((l) => `${m[1]}- ${yamlScalar(l)}${file.eol}`).join(''),
+  };
 }
 
 /** New script items inserted after an existing one (same styles as insertItemsBefore). */
@@ -27,9 +32,15 @@ export function insertItemsAfter(item: ScriptItem, lines: string[]): TextEdit | 
   const { file } = item;
   const text = file.text;
   const [start, end] = item.node.range!;
-  if (list.flow) return { file: file.path, start: end, end, text: lines.map((l) => `, ${yamlScalar(l, true)}`).join('') };
+  if (list.flow)
+    return { file: file.path, start: end, end, text: lines.map((l) => `, ${yamlScalar(l, true)}`).join('') };
   const m = /^( *)- +$/.exec(text.slice(lineStartOf(text, start), start));
   if (!m) return undefined;
   const at = endOfNodeLine(text, item.node as ParsedNode);
-  return { file: file.path, start: at, end: at, text: lines.map((l) => `${file.eol}${m[1]}- ${yamlScalar(l)}`).join('') };
+  return {
+    file: file.path,
+    start: at,
+    end: at,
+    text: lines.map((l) => `${file.eol}${m[1]}- ${yamlScalar(l)}`).join(''),
+  };
 }

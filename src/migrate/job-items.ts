@@ -43,11 +43,15 @@ export function jobItems(pipeline: Pipeline, name: string, withAfter = false): P
  * The executor calls among the items, in run order: commands that run the executor, and calls of executor wrappers
  * the job writes itself (`wrapper` set; `head` is the wrapper's word).
  */
-export function findCalls(items: ParsedItem[], wrappers?: ReadonlyMap<string, Wrapper>): { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] {
+export function findCalls(
+  items: ParsedItem[],
+  wrappers?: ReadonlyMap<string, Wrapper>,
+): { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] {
   const out: { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] = [];
   for (const item of items) {
     // no call can hide in an item without the word: skip the parse
-    if (!item.script.includes('executor') && ![...(wrappers?.keys() ?? [])].some((p) => item.script.includes(p))) continue;
+    if (!item.script.includes('executor') && ![...(wrappers?.keys() ?? [])].some((p) => item.script.includes(p)))
+      continue;
     for (const command of item.parsed.commands) {
       const head = executorIndex(command);
       const wrapper = head < 0 ? wrappers?.get(command.words[0]?.value ?? '') : undefined;

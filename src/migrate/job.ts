@@ -10,7 +10,14 @@ import { lookupInMap, nodeKey, ownPair, type Located, type Pipeline, type Script
 import { positionIn, type SourceFile } from '../pipeline/source.js';
 import type { SimpleCommand } from '../shell/types.js';
 import type { Severity } from '../findings/types.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
+import {
+  BUILDKIT_HOME,
+  GITLAB_REGISTRY_AUTH,
+  KANIKO_DOCKER_DIR,
+  MKDIR_DOCKER,
+  scanJobAuth,
+  UNSET_DOCKER_AUTH_CONFIG,
+} from './auth.js';
 import type { TextEdit } from './edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
@@ -126,32 +133,76 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     if (hidden) {
       // Written in the file, but run from a string or a script the job writes: a call, left for a person.
       result.calls = 1;
-      add(hidden.code, hidden.severity, hidden.item.item, sourceOffset(hidden.item.item.file, hidden.item.item.node, hidden.offset), hidden.message);
+      add(
+        hidden.code,
+        hidden.severity,
+        hidden.item.item,
+        sourceOffset(hidden.item.item.file, hidden.item.item.node, hidden.offset),
+        hidden.message,
+      );
       return result;
     }
-    const ext = items.map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? ''))).find(Boolean);
+    const ext = items
+      .map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? '')))
+      .find(Boolean);
     const hint = ext ? ` (the script runs ${ext.words[0]!.raw}, which may call it)` : '';
-    if (anchor) add('KB203', 'manual', anchor, (anchor.node as ParsedNode).range[0], `uses a Kaniko image but calls no executor in the pipeline file${hint}; migrate that script by hand`);
+    if (anchor)
+      add(
+        'KB203',
+        'manual',
+        anchor,
+        (anchor.node as ParsedNode).range[0],
+        `uses a Kaniko image but calls no executor in the pipeline file${hint}; migrate that script by hand`,
+      );
     return result;
   }
   if (!image || !image.nameNode) {
-    const where = image ? (image.variable ? `the variable ${image.variable}` : `"${image.ref ?? 'a value known only at run time'}"`) : 'no image (the runner default)';
+    const where = image
+      ? image.variable
+        ? `the variable ${image.variable}`
+        : `"${image.ref ?? 'a value known only at run time'}"`
+      : 'no image (the runner default)';
     const loc = image?.image ?? calls[0]!.item.item;
-    add('KB206', 'manual', loc, image ? (image.image.node as ParsedNode).range[0] : sourceOffset(calls[0]!.item.item.file, calls[0]!.item.item.node, calls[0]!.command.start),
-      `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [""] by hand, then run again`);
+    add(
+      'KB206',
+      'manual',
+      loc,
+      image
+        ? (image.image.node as ParsedNode).range[0]
+        : sourceOffset(calls[0]!.item.item.file, calls[0]!.item.item.node, calls[0]!.command.start),
+      `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [""] by hand, then run again`,
+    );
     return result;
   }
   if (image.ref !== undefined && /\$\[\[/.test(image.ref) && !image.input) {
-    add('KB206', 'manual', image.image, (image.image.node as ParsedNode).range[0], `the image comes from a component input (${image.ref}); change the input default by hand`);
+    add(
+      'KB206',
+      'manual',
+      image.image,
+      (image.image.node as ParsedNode).range[0],
+      `the image comes from a component input (${image.ref}); change the input default by hand`,
+    );
     return result;
   }
 
   const mirror = image.ref ? imageMirror(image.ref) : undefined;
   if (mirror && !mirror.proxy && !opts.buildkitImage) {
-    add('KB208', 'warning', image.nameNode, image.nameNode.node.range![0], `the Kaniko image came through a mirror (${mirror.prefix}); the BuildKit image is set to Docker Hub's moby/buildkit. Mirror it there too and pass --buildkit-image, or edit the image`);
+    add(
+      'KB208',
+      'warning',
+      image.nameNode,
+      image.nameNode.node.range![0],
+      `the Kaniko image came through a mirror (${mirror.prefix}); the BuildKit image is set to Docker Hub's moby/buildkit. Mirror it there too and pass --buildkit-image, or edit the image`,
+    );
   }
   if (image.kind !== 'kaniko') {
-    add('KB205', 'warning', image.nameNode, image.nameNode.node.range![0], `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`);
+    add(
+      'KB205',
+      'warning',
+      image.nameNode,
+      image.nameNode.node.range![0],
+      `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`,
+    );
   }
 
   // --- The calls -------------------------------------------------------------------------------------------------
@@ -182,15 +233,26 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     planned.plan.passthrough.push(...passthrough);
     planned.findings.push(...varFindings);
     const loc = item.item;
-    for (const use of call.uses) result.flags.push({ flag: use.flag.name, manual: planned.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start) });
-    for (const p of call.problems) result.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
+    for (const use of call.uses)
+      result.flags.push({
+        flag: use.flag.name,
+        manual: planned.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start),
+      });
+    for (const p of call.problems)
+      result.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
     for (const f of planned.findings) reportCallFinding(f, loc, command.start);
     if (planned.manual) continue;
     const rendered = renderCall(planned.plan);
     const first = command.words[head]!;
     const lastWord = command.words[command.words.length - 1]!;
     if (rendered.after.length && !isStandalone(command, item.script, lastWord.end)) {
-      add('KB318', 'manual', loc, sourceOffset(loc.file, loc.node, first.start), 'the migrated call needs steps right after it (digest files), but the call is part of a pipeline or && / || list; put it on its own line, then run again');
+      add(
+        'KB318',
+        'manual',
+        loc,
+        sourceOffset(loc.file, loc.node, first.start),
+        'the migrated call needs steps right after it (digest files), but the call is part of a pipeline or && / || list; put it on its own line, then run again',
+      );
       continue;
     }
     result.expectedCalls.push(rendered.groups.flat());
@@ -200,13 +262,29 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     for (const r of inside) parts.push(item.script.slice(r.start, r.end));
     parts[parts.length - 1] += rendered.suffix;
     const multiline = spansLines(loc.file, loc.node, first.start, lastWord.end);
-    pushEdit(loc, { start: first.start, end: lastWord.end, parts, join: 'soft', multiline, continuation: continuationOf(item.script, first.start, lastWord.end) });
+    pushEdit(loc, {
+      start: first.start,
+      end: lastWord.end,
+      parts,
+      join: 'soft',
+      multiline,
+      continuation: continuationOf(item.script, first.start, lastWord.end),
+    });
     if (rendered.after.length) {
       // After a call that ends a one-line item, the steps become items of their own; in a block, lines after the call.
       const block = loc.node.type === Scalar.BLOCK_LITERAL || loc.node.type === Scalar.BLOCK_FOLDED;
-      const own = !block && item.script.slice(lastWord.end).trim() === '' ? insertItemsAfter(loc, rendered.after) : undefined;
+      const own =
+        !block && item.script.slice(lastWord.end).trim() === '' ? insertItemsAfter(loc, rendered.after) : undefined;
       if (own) result.edits.push(own);
-      else pushEdit(loc, { start: lastWord.end, end: lastWord.end, parts: ['', ...rendered.after], join: 'hard', multiline: true, leadFrom: first.start });
+      else
+        pushEdit(loc, {
+          start: lastWord.end,
+          end: lastWord.end,
+          parts: ['', ...rendered.after],
+          join: 'hard',
+          multiline: true,
+          leadFrom: first.start,
+        });
     }
     if (rendered.before.length) insertBefore(item, 0, rendered.before);
   }
@@ -219,18 +297,28 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const auth = scanJobAuth(items, (i) => i.script);
   // A path inside an executor call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
   const callRanges = calls.map(({ item, command }) => ({ item, start: command.start, end: command.words.at(-1)!.end }));
-  const inCall = (item: ParsedItem, e: ValueEdit) => callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
+  const inCall = (item: ParsedItem, e: ValueEdit) =>
+    callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
   for (const { item: i, scan } of auth.scans) {
     for (const e of scan.edits) if (!inCall(i, e)) pushEdit(i.item, e);
     if (scan.credentialHelpers.length) {
-      add('KB403', 'manual', i.item, i.item.node.range![0], `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
+      add(
+        'KB403',
+        'manual',
+        i.item,
+        i.item.node.range![0],
+        `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`,
+      );
     }
   }
   if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
   let mentionsAuth = auth.mentionsAuth;
   const dockerAuthConfig = auth.dockerAuthConfig;
   // Other paths of the Kaniko image (/busybox/sh, /kaniko/ssl, /kaniko/warmer, executor calls inside strings).
-  const paths = scanKanikoPaths(items, new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]));
+  const paths = scanKanikoPaths(
+    items,
+    new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]),
+  );
   // The wrappers the calls went through are no longer written.
   for (const w of new Set(calls.map((c) => c.wrapper).filter((w): w is Wrapper => !!w))) {
     for (const { item, edit } of w.removals) {
@@ -239,27 +327,45 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
     }
   }
   for (const { item, edit } of paths.edits) pushEdit(item.item, edit);
-  for (const f of paths.findings) add(f.code, f.severity, f.item.item, sourceOffset(f.item.item.file, f.item.item.node, f.offset), f.message);
+  for (const f of paths.findings)
+    add(f.code, f.severity, f.item.item, sourceOffset(f.item.item.file, f.item.item.node, f.offset), f.message);
   if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
   const vars = pipeline.variables(name);
   const dockerConfig = vars.get('DOCKER_CONFIG');
   if (dockerConfig && isScalar(dockerConfig.node) && String(dockerConfig.node.value).startsWith(KANIKO_DOCKER_DIR)) {
     const n = dockerConfig.node;
-    result.edits.push({ file: dockerConfig.file.path, start: n.range![0], end: n.range![1], text: `${BUILDKIT_HOME}/.docker` });
+    result.edits.push({
+      file: dockerConfig.file.path,
+      start: n.range![0],
+      end: n.range![1],
+      text: `${BUILDKIT_HOME}/.docker`,
+    });
     result.touches.add(nodeKey(dockerConfig));
     mentionsAuth = true;
   }
   const { item: firstCallItem } = calls[0]!;
   if (vars.has('DOCKER_AUTH_CONFIG') || dockerAuthConfig) {
     insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-    add('KB405', 'warning', firstCallItem.item, firstCallItem.item.node.range![0], 'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win');
+    add(
+      'KB405',
+      'warning',
+      firstCallItem.item,
+      firstCallItem.item.node.range![0],
+      'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win',
+    );
   }
   // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
   // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
   if (!mentionsAuth && !result.manual) {
     const item = firstCallItem;
     insertBefore(item, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
-    add('KB402', 'info', item.item, item.item.node.range![0], "Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json");
+    add(
+      'KB402',
+      'info',
+      item.item,
+      item.item.node.range![0],
+      'Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json',
+    );
   }
 
   function insertBefore(i: ParsedItem, valueOffset: number, lines: string[]) {
@@ -282,13 +388,25 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   for (const [item, edits] of valueEdits) {
     const clash = edits.find((a, i) => edits.some((b, j) => j > i && a.start < b.end && b.start < a.end));
     if (clash) {
-      add('KB211', 'manual', item, sourceOffset(item.file, item.node, clash.start), 'two rewrites of this script item overlap (a Kaniko path inside a rewritten command); migrate it by hand');
+      add(
+        'KB211',
+        'manual',
+        item,
+        sourceOffset(item.file, item.node, clash.start),
+        'two rewrites of this script item overlap (a Kaniko path inside a rewritten command); migrate it by hand',
+      );
       result.edits = [];
       return result;
     }
     const encoded = encodeScalarEdits(item.file, item.node, edits);
     if (!encoded) {
-      add('KB209', 'manual', item, item.node.range![0], 'this script item cannot be edited in place (its YAML form is not supported); migrate it by hand');
+      add(
+        'KB209',
+        'manual',
+        item,
+        item.node.range![0],
+        'this script item cannot be edited in place (its YAML form is not supported); migrate it by hand',
+      );
       result.edits = [];
       return result;
     }
@@ -311,22 +429,35 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
 }
 
 /** The edits adding BUILDKITD_FLAGS, and the mapping that gets it (every job built from that mapping sees it). */
-function variableEdits(pipeline: Pipeline, name: string, image: JobImage, ownVariables = false): { edits: TextEdit[]; map?: Located<YAMLMap> } {
+function variableEdits(
+  pipeline: Pipeline,
+  name: string,
+  image: JobImage,
+  ownVariables = false,
+): { edits: TextEdit[]; map?: Located<YAMLMap> } {
   // The variable goes next to the `image:` key the job got its image from (the job, a template, an anchored map);
   // an image from `default:` or the global keyword gets a global variable (`default:` cannot hold variables).
   const holder = image.image.holder;
   const def = pipeline.definitions(name).at(-1);
   // A `<<:` merge is shallow: the job's own `variables:` would hide the template's. `extends` merges variables deeply.
-  const viaExtends = (m: unknown) => pipeline.extendsChain(name).some((n) => n !== name && pipeline.definitions(n).some((d) => d.map === m));
+  const viaExtends = (m: unknown) =>
+    pipeline.extendsChain(name).some((n) => n !== name && pipeline.definitions(n).some((d) => d.map === m));
   const inJob = (after: Pair<ParsedNode, ParsedNode>) =>
-    def && { edits: addVariable(def.file, def.map, after, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX), map: { node: def.map, file: def.file, doc: def.doc } };
+    def && {
+      edits: addVariable(def.file, def.map, after, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX),
+      map: { node: def.map, file: def.file, doc: def.doc },
+    };
   const own = def && ownPair(def.map, 'variables');
   if (holder && def && holder.map !== def.map && !viaExtends(holder.map) && own) return inJob(own)!;
   // In the job's own mapping, when asked, and when that hides no `variables:` the job merges with `<<:` (shallow).
-  if (ownVariables && def?.map.items[0] && (own || !lookupInMap(def.map, 'variables', def.doc, def.file))) return inJob(own ?? def.map.items[0])!;
+  if (ownVariables && def?.map.items[0] && (own || !lookupInMap(def.map, 'variables', def.doc, def.file)))
+    return inJob(own ?? def.map.items[0])!;
   if (holder && pipeline.lookup(name, 'image')) {
     const file = pipeline.files.find((f) => f.docs.some((d) => d === image.image.doc)) ?? image.image.file;
-    return { edits: addVariable(file, holder.map, holder.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX), map: { node: holder.map, file, doc: image.image.doc } };
+    return {
+      edits: addVariable(file, holder.map, holder.pair, BUILDKITD_FLAGS, NO_PROCESS_SANDBOX),
+      map: { node: holder.map, file, doc: image.image.doc },
+    };
   }
   // The image comes from `default:` (which cannot hold variables) or the global keyword: the job's own mapping.
   const first = def?.map.items[0];

@@ -28,7 +28,12 @@ function certEdits(w: Word): ValueEdit[] {
   for (let i = w.raw.indexOf(KANIKO_CERTS, from); i >= 0; i = w.raw.indexOf(KANIKO_CERTS, from)) {
     from = i + KANIKO_CERTS.length;
     const quotedBefore = /['"]/.test(w.raw.slice(0, i));
-    const text = i === 0 && !quotedBefore ? `~/${HOME_CERTS}` : w.raw.slice(0, i).split("'").length % 2 === 0 ? `'"$HOME"'/${HOME_CERTS}` : `$HOME/${HOME_CERTS}`;
+    const text =
+      i === 0 && !quotedBefore
+        ? `~/${HOME_CERTS}`
+        : w.raw.slice(0, i).split("'").length % 2 === 0
+          ? `'"$HOME"'/${HOME_CERTS}`
+          : `$HOME/${HOME_CERTS}`;
     out.push({ start: w.start + i, end: w.start + from, parts: [text], join: 'soft', multiline: false });
   }
   return out;
@@ -50,7 +55,10 @@ function hiddenInHeredoc(c: SimpleCommand): number | undefined {
   return r?.heredoc && r.heredoc.start + r.heredoc.body.indexOf('/kaniko/executor');
 }
 
-export function scanKanikoPaths<I extends { parsed: ParsedScript }>(items: I[], calls: Set<SimpleCommand>): KanikoPaths<I> {
+export function scanKanikoPaths<I extends { parsed: ParsedScript }>(
+  items: I[],
+  calls: Set<SimpleCommand>,
+): KanikoPaths<I> {
   const edits: { item: I; edit: ValueEdit }[] = [];
   const findings: PathFinding<I>[] = [];
   let certSetupBefore: { item: I; offset: number } | undefined;
@@ -60,25 +68,55 @@ export function scanKanikoPaths<I extends { parsed: ParsedScript }>(items: I[], 
       const head = c.words[0];
       const applet = head?.value !== undefined ? /^\/busybox\/([a-z0-9_.[-]+)$/.exec(head.value)?.[1] : undefined;
       if (head && applet) {
-        edits.push({ item, edit: { start: head.start, end: head.end, parts: [applet], join: 'soft', multiline: false } });
-        findings.push({ code: 'KB406', severity: 'info', item, offset: head.start, message: `${head.value} becomes ${applet}: the BuildKit image has busybox applets in PATH, not under /busybox` });
+        edits.push({
+          item,
+          edit: { start: head.start, end: head.end, parts: [applet], join: 'soft', multiline: false },
+        });
+        findings.push({
+          code: 'KB406',
+          severity: 'info',
+          item,
+          offset: head.start,
+          message: `${head.value} becomes ${applet}: the BuildKit image has busybox applets in PATH, not under /busybox`,
+        });
       }
       const words: Word[] = [...c.assignments, ...c.words.slice(applet ? 1 : 0), ...c.redirects.map((r) => r.target)];
       const hidden = words.find((w) => w.raw.includes('/kaniko/executor'))?.start ?? hiddenInHeredoc(c);
       if (hidden !== undefined) {
-        findings.push({ code: 'KB210', severity: 'manual', item, offset: hidden, message: `an executor call inside a string or a script the job writes (${c.words.slice(0, 2).map((w) => w.raw).join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand` });
+        findings.push({
+          code: 'KB210',
+          severity: 'manual',
+          item,
+          offset: hidden,
+          message: `an executor call inside a string or a script the job writes (${c.words
+            .slice(0, 2)
+            .map((w) => w.raw)
+            .join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand`,
+        });
         continue;
       }
       const certs = words.filter((w) => w.raw.includes(KANIKO_CERTS));
       if (certs.length) {
         for (const w of certs) for (const edit of certEdits(w)) edits.push({ item, edit });
         certSetupBefore ??= { item, offset: c.start };
-        findings.push({ code: 'KB407', severity: 'info', item, offset: certs[0]!.start, message: `${KANIKO_CERTS} (Kaniko's SSL_CERT_DIR) becomes ~/${HOME_CERTS}, a folder the rootless user can write, exported as SSL_CERT_DIR for buildctl and buildkitd` });
+        findings.push({
+          code: 'KB407',
+          severity: 'info',
+          item,
+          offset: certs[0]!.start,
+          message: `${KANIKO_CERTS} (Kaniko's SSL_CERT_DIR) becomes ~/${HOME_CERTS}, a folder the rootless user can write, exported as SSL_CERT_DIR for buildctl and buildkitd`,
+        });
       }
       const stray = words.find((w) => KANIKO_PATH.test(w.raw.split(KANIKO_CERTS).join('')) && !movesDockerDir(w.raw));
       if (stray) {
         const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
-        findings.push({ code: 'KB404', severity: 'manual', item, offset: stray.start, message: `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)` });
+        findings.push({
+          code: 'KB404',
+          severity: 'manual',
+          item,
+          offset: stray.start,
+          message: `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)`,
+        });
       }
     }
   }

@@ -70,13 +70,16 @@ function keptEntries(file: SourceFile, entries: Entry[], edits: TextEdit[], keep
     queue.push(i);
   };
   const byName = new Map<string, number[]>();
-  entries.forEach((e, i) => e.name !== undefined && (byName.get(e.name) ?? byName.set(e.name, []).get(e.name)!).push(i));
+  entries.forEach(
+    (e, i) => e.name !== undefined && (byName.get(e.name) ?? byName.set(e.name, []).get(e.name)!).push(i),
+  );
   for (const name of keep.names) for (const i of byName.get(name) ?? []) add(i);
   for (const offset of keep.offsets) add(entryAt(entries, offset));
   // An edit belongs to every entry it touches: an insertion at the start of an entry keeps that entry and the one before.
-  for (const e of edits) for (let i = Math.max(0, entryAt(entries, e.start) - 1); i < entries.length && entries[i]!.start <= e.end; i++) {
-    if (entries[i]!.end >= e.start) add(i);
-  }
+  for (const e of edits)
+    for (let i = Math.max(0, entryAt(entries, e.start) - 1); i < entries.length && entries[i]!.start <= e.end; i++) {
+      if (entries[i]!.end >= e.start) add(i);
+    }
   const anchors = new Map<string, number[]>();
   for (const a of file.anchors ?? []) {
     const i = entryAt(entries, (a.node as ParsedNode).range?.[0] ?? -1);
@@ -85,8 +88,10 @@ function keptEntries(file: SourceFile, entries: Entry[], edits: TextEdit[], keep
   while (queue.length) {
     const e = entries[queue.pop()!]!;
     const text = file.text.slice(e.start, e.end);
-    if (anchors.size && text.includes('*')) for (const m of text.matchAll(/\*([^\s,[\]{}]+)/g)) for (const i of anchors.get(m[1]!) ?? []) add(i);
-    for (const m of text.matchAll(/!reference\s*\[\s*["']?([^,\]"'\s]+)/g)) for (const i of byName.get(m[1]!) ?? []) add(i);
+    if (anchors.size && text.includes('*'))
+      for (const m of text.matchAll(/\*([^\s,[\]{}]+)/g)) for (const i of anchors.get(m[1]!) ?? []) add(i);
+    for (const m of text.matchAll(/!reference\s*\[\s*["']?([^,\]"'\s]+)/g))
+      for (const i of byName.get(m[1]!) ?? []) add(i);
   }
   return kept;
 }

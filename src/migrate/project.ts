@@ -65,14 +65,16 @@ function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
   for (const file of files) {
     // parseSource collected both while it checked the file; a file made another way is walked
     if (file.references && file.aliased) {
-      for (const { node } of file.references) if (isScalar(node.items[0])) used.add(String((node.items[0] as { value: unknown }).value));
+      for (const { node } of file.references)
+        if (isScalar(node.items[0])) used.add(String((node.items[0] as { value: unknown }).value));
       for (const name of file.aliased) aliased.add(`${file.path}#${name}`);
       continue;
     }
     for (const doc of file.docs) {
       visit(doc, {
         Seq(_, node) {
-          if (node.tag === '!reference' && isScalar(node.items[0])) used.add(String((node.items[0] as { value: unknown }).value));
+          if (node.tag === '!reference' && isScalar(node.items[0]))
+            used.add(String((node.items[0] as { value: unknown }).value));
         },
         Alias(_, node) {
           aliased.add(`${file.path}#${node.source}`);
@@ -82,7 +84,8 @@ function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
   }
   // A hidden job whose mapping is an anchor that some alias (`<<: *tpl`) uses is a template, like an extended one.
   for (const name of pipeline.names()) {
-    for (const def of pipeline.definitions(name)) if (def.map.anchor && aliased.has(`${def.file.path}#${def.map.anchor}`)) used.add(name);
+    for (const def of pipeline.definitions(name))
+      if (def.map.anchor && aliased.has(`${def.file.path}#${def.map.anchor}`)) used.add(name);
   }
   return used;
 }
@@ -122,7 +125,9 @@ export function planProject(
   replanned = false;
   jobs.forEach((job, i) => {
     if (!job.kaniko || job.manual) return;
-    const shared = new Set([...job.touches].filter((k) => readers.get(k)?.some((o) => o !== job && (!o.kaniko || o.manual))));
+    const shared = new Set(
+      [...job.touches].filter((k) => readers.get(k)?.some((o) => o !== job && (!o.kaniko || o.manual))),
+    );
     if (!shared.size) return;
     const own = analyseJob(pipeline, job.name, { env, buildkitImage: opts.buildkitImage, ownVariables: true });
     const split = ownCopies(pipeline, job.name, own, shared, opts.buildkitImage);
@@ -164,7 +169,12 @@ function acceptEdits(jobs: JobMigration[], readers: Map<string, JobMigration[]>)
       if (!job.kaniko || job.manual) continue;
       const clash = job.edits.find((e) => accepted.clash(e));
       if (clash) {
-        markManual(job, 'KB211', 'its edits overlap another job\'s edits of the same lines (a template shared in an unusual way); migrate it by hand', clash);
+        markManual(
+          job,
+          'KB211',
+          "its edits overlap another job's edits of the same lines (a template shared in an unusual way); migrate it by hand",
+          clash,
+        );
         clashed = true;
         continue;
       }
@@ -204,7 +214,11 @@ function settleSharing(jobs: JobMigration[], readers: Map<string, JobMigration[]
       for (const key of job.touches) {
         const other = readers.get(key)?.find((o) => o !== job && (!o.kaniko || o.manual));
         if (other) {
-          markManual(job, 'KB202', `shares ${describeKey(key)} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`);
+          markManual(
+            job,
+            'KB202',
+            `shares ${describeKey(key)} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`,
+          );
           changed = true;
           break;
         }
@@ -265,4 +279,3 @@ export async function migrateSource(source: FileSource, opts: MigrateOptions = {
 export function reparse(outputs: Map<string, string>): SourceFile[] {
   return [...outputs].map(([path, text]) => parseSource(path, text));
 }
-

@@ -226,7 +226,10 @@ function plainEditSafe(value: string, e: ValueEdit): boolean {
 }
 
 function yamlDoubleQuote(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
+  return `"${value
+    .replace(/[\\"]/g, (c) => `\\${c}`)
+    .replace(/\n/g, '\\n')
+    .replace(/\t/g, '\\t')}"`;
 }
 
 /** Joins parts for the value the shell will read (soft breaks as spaces). */
@@ -243,7 +246,13 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
   const eol = file.eol;
   const map = mapScalar(text, node);
   const sorted = [...edits].sort((a, b) => a.start - b.start);
-  if (!map || (node.type !== Scalar.BLOCK_LITERAL && node.type !== Scalar.BLOCK_FOLDED && node.type !== Scalar.PLAIN && sorted.some((e) => e.join === 'hard' && e.parts.length > 1))) {
+  if (
+    !map ||
+    (node.type !== Scalar.BLOCK_LITERAL &&
+      node.type !== Scalar.BLOCK_FOLDED &&
+      node.type !== Scalar.PLAIN &&
+      sorted.some((e) => e.join === 'hard' && e.parts.length > 1))
+  ) {
     return rerender(file, node, sorted);
   }
   const out: TextEdit[] = [];
@@ -274,8 +283,10 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
         break;
       default:
         hard = '';
-        if (node.type === Scalar.QUOTE_DOUBLE && e.parts.some((p) => /["\\]/.test(p))) return rerender(file, node, sorted);
-        if (node.type === Scalar.QUOTE_SINGLE && e.parts.some((p) => p.includes("'"))) return rerender(file, node, sorted);
+        if (node.type === Scalar.QUOTE_DOUBLE && e.parts.some((p) => /["\\]/.test(p)))
+          return rerender(file, node, sorted);
+        if (node.type === Scalar.QUOTE_SINGLE && e.parts.some((p) => p.includes("'")))
+          return rerender(file, node, sorted);
     }
     out.push({ file: file.path, start: srcStart, end: srcEnd, text: e.parts.join(e.join === 'soft' ? soft : hard) });
   }
@@ -286,7 +297,8 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
 function rerender(file: SourceFile, node: Scalar, edits: ValueEdit[]): TextEdit[] | undefined {
   if (node.type === Scalar.BLOCK_LITERAL || node.type === Scalar.BLOCK_FOLDED) return undefined;
   let value = String(node.value);
-  for (const e of [...edits].sort((a, b) => b.start - a.start)) value = value.slice(0, e.start) + joinParts(e) + value.slice(e.end);
+  for (const e of [...edits].sort((a, b) => b.start - a.start))
+    value = value.slice(0, e.start) + joinParts(e) + value.slice(e.end);
   const [start, end] = node.range!;
   let rendered: string;
   if (node.type === Scalar.QUOTE_SINGLE && !value.includes('\n')) rendered = `'${value.replace(/'/g, "''")}'`;

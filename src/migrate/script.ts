@@ -44,19 +44,33 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     const call = [...rendered.prefix, ...rendered.groups.flat()].join(' ') + rendered.suffix;
     const steps = rendered.before.length || rendered.after.length;
     if (steps && command.enclosures.some((e) => e === 'pipeline' || e === 'and-or' || e === 'background')) {
-      findings.push({ code: 'KB318', severity: 'manual', message: 'the migrated call needs steps before or after it, but it is part of a pipeline or && / || list', offset: first.start });
+      findings.push({
+        code: 'KB318',
+        severity: 'manual',
+        message: 'the migrated call needs steps before or after it, but it is part of a pipeline or && / || list',
+        offset: first.start,
+      });
       manual = true;
       continue;
     }
-    edits.push({ start: first.start, end: last.end, parts: [...rendered.before, call, ...rendered.after], join: 'hard', multiline: false });
+    edits.push({
+      start: first.start,
+      end: last.end,
+      parts: [...rendered.before, call, ...rendered.after],
+      join: 'hard',
+      multiline: false,
+    });
   }
   // A Kaniko path inside a call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
   const callEdits = [...edits];
   if (calls) {
-    edits.push(...scanAuth(script, parsed).edits.filter((a) => !callEdits.some((c) => a.start >= c.start && a.end <= c.end)));
+    edits.push(
+      ...scanAuth(script, parsed).edits.filter((a) => !callEdits.some((c) => a.start >= c.start && a.end <= c.end)),
+    );
     const paths = scanKanikoPaths([{ parsed }], callCommands);
     edits.push(...paths.edits.map((p) => p.edit));
-    for (const f of paths.findings) findings.push({ code: f.code, severity: f.severity, message: f.message, offset: f.offset });
+    for (const f of paths.findings)
+      findings.push({ code: f.code, severity: f.severity, message: f.message, offset: f.offset });
     if (paths.findings.some((f) => f.severity === 'manual')) manual = true;
     const at = paths.certSetupBefore?.offset;
     if (at !== undefined) edits.push({ start: at, end: at, parts: [...CERT_SETUP, ''], join: 'hard', multiline: true });
@@ -66,7 +80,12 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
   const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
   const clash = sorted.find((e, i) => i > 0 && e.end > sorted[i - 1]!.start);
   if (clash) {
-    findings.push({ code: 'KB211', severity: 'manual', message: 'two rewrites of this script overlap; migrate it by hand', offset: clash.start });
+    findings.push({
+      code: 'KB211',
+      severity: 'manual',
+      message: 'two rewrites of this script overlap; migrate it by hand',
+      offset: clash.start,
+    });
     return { output: script, calls, findings, manual: true };
   }
   let output = script;

@@ -16,7 +16,13 @@ import { imageEdits, imageNodeKeys, readJobImage } from './image.js';
 import type { JobMigration } from './job.js';
 import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, yamlScalar } from './yaml-text.js';
 
-export function ownCopies(pipeline: Pipeline, name: string, job: JobMigration, shared: Set<string>, buildkitImage?: string): JobMigration | undefined {
+export function ownCopies(
+  pipeline: Pipeline,
+  name: string,
+  job: JobMigration,
+  shared: Set<string>,
+  buildkitImage?: string,
+): JobMigration | undefined {
   const defs = pipeline.definitions(name);
   const def = defs[0];
   if (defs.length !== 1 || !def || isFlow(def.map) || job.manual) return undefined;
@@ -31,7 +37,9 @@ export function ownCopies(pipeline: Pipeline, name: string, job: JobMigration, s
   if (image && imageKeys.some((k) => shared.has(k))) {
     if (image.variable || image.input || ownPair(def.map, 'image')) return undefined;
     const theirs = imageEdits(image, buildkitImage);
-    edits = edits.filter((e) => !theirs.some((t) => t.file === e.file && t.start === e.start && t.end === e.end && t.text === e.text));
+    edits = edits.filter(
+      (e) => !theirs.some((t) => t.file === e.file && t.start === e.start && t.end === e.end && t.text === e.text),
+    );
     edits.push(ownImage(def, buildkitImageFor(image.ref ?? '', buildkitImage)));
     for (const k of imageKeys) touches.delete(k);
     touches.add(ownKey);
@@ -47,7 +55,8 @@ export function ownCopies(pipeline: Pipeline, name: string, job: JobMigration, s
     if (!copy) return undefined;
     edits = edits.filter((e) => !copy.consumed.includes(e));
     edits.push(copy.edit);
-    for (const item of found.target.items as ParsedNode[]) touches.delete(nodeKey({ node: item, file: def.file, doc: def.doc }));
+    for (const item of found.target.items as ParsedNode[])
+      touches.delete(nodeKey({ node: item, file: def.file, doc: def.doc }));
     touches.delete(nodeKey({ node: found.target, file: def.file, doc: def.doc }));
     touches.add(ownKey);
     copied.push(`its own copy of the items of *${found.alias.source}`);
@@ -79,7 +88,12 @@ function ownImage(def: JobDef, target: string): TextEdit {
   const indent = ' '.repeat(columnOf(text, (after.key as ParsedNode).range[0]));
   const step = ' '.repeat(indentStep(def.file));
   const at = endOfNodeLine(text, (after.value ?? after.key) as ParsedNode);
-  return { file: def.file.path, start: at, end: at, text: `${eol}${indent}image:${eol}${indent}${step}name: ${yamlScalar(target)}${eol}${indent}${step}entrypoint: [""]` };
+  return {
+    file: def.file.path,
+    start: at,
+    end: at,
+    text: `${eol}${indent}image:${eol}${indent}${step}name: ${yamlScalar(target)}${eol}${indent}${step}entrypoint: [""]`,
+  };
 }
 
 /** The alias item of the job's own `before_script`/`script` list whose anchored sequence holds the node `key`. */
@@ -91,7 +105,13 @@ function aliasReaching(def: JobDef, key: string): { alias: Alias; target: YAMLSe
     for (const item of seq.items) {
       if (!isAlias(item)) continue;
       const target = item.resolve(def.doc);
-      if (target && isSeq(target) && !isFlow(target) && (keyOf(target) === key || target.items.some((i) => keyOf(i as Node) === key))) return { alias: item, target };
+      if (
+        target &&
+        isSeq(target) &&
+        !isFlow(target) &&
+        (keyOf(target) === key || target.items.some((i) => keyOf(i as Node) === key))
+      )
+        return { alias: item, target };
     }
   }
   return undefined;
@@ -102,7 +122,12 @@ function aliasReaching(def: JobDef, key: string): { alias: Alias; target: YAMLSe
  * to the alias item's indentation. Undefined when that cannot be done exactly (anchors inside, a comment after the
  * alias, an edit crossing the items' bounds, lines indented less than the items).
  */
-function copyAnchored(def: JobDef, alias: Alias, target: YAMLSeq, edits: TextEdit[]): { edit: TextEdit; consumed: TextEdit[] } | undefined {
+function copyAnchored(
+  def: JobDef,
+  alias: Alias,
+  target: YAMLSeq,
+  edits: TextEdit[],
+): { edit: TextEdit; consumed: TextEdit[] } | undefined {
   const text = def.file.text;
   const items = target.items as ParsedNode[];
   if (!items.length || items.some((i) => hasAnchor(i))) return undefined;
@@ -119,7 +144,10 @@ function copyAnchored(def: JobDef, alias: Alias, target: YAMLSeq, edits: TextEdi
   const inFile = edits.filter((e) => e.file === def.file.path);
   const mine = inFile.filter((e) => e.start >= start && e.end <= end); // insertions at either end included
   if (inFile.some((e) => !mine.includes(e) && e.start < end && e.end > start)) return undefined;
-  const inner = applyEdits(text.slice(start, end), mine.map((e) => ({ ...e, start: e.start - start, end: e.end - start })));
+  const inner = applyEdits(
+    text.slice(start, end),
+    mine.map((e) => ({ ...e, start: e.start - start, end: e.end - start })),
+  );
   const to = lead[1]!.length;
   const lines: string[] = [];
   for (const line of inner.split('\n')) {
@@ -137,5 +165,10 @@ function hasAnchor(node: unknown): boolean {
   if ((node as { anchor?: string }).anchor) return true;
   if (isScalar(node)) return false;
   const items = (node as { items?: unknown[] }).items;
-  return Array.isArray(items) && items.some((i) => hasAnchor(i) || (i && typeof i === 'object' && 'value' in i && hasAnchor((i as { value: unknown }).value)));
+  return (
+    Array.isArray(items) &&
+    items.some(
+      (i) => hasAnchor(i) || (i && typeof i === 'object' && 'value' in i && hasAnchor((i as { value: unknown }).value)),
+    )
+  );
 }

@@ -12,7 +12,10 @@ export const BUILDKITD_FLAGS = 'BUILDKITD_FLAGS';
 export const NO_PROCESS_SANDBOX = '--oci-worker-no-process-sandbox';
 
 /** The mapping that holds the pair whose value is `node`, searching the file's documents. */
-export function ownerOf(file: SourceFile, node: ParsedNode): { map: YAMLMap<ParsedNode, ParsedNode>; pair: Pair<ParsedNode, ParsedNode> } | undefined {
+export function ownerOf(
+  file: SourceFile,
+  node: ParsedNode,
+): { map: YAMLMap<ParsedNode, ParsedNode>; pair: Pair<ParsedNode, ParsedNode> } | undefined {
   let found: { map: YAMLMap<ParsedNode, ParsedNode>; pair: Pair<ParsedNode, ParsedNode> } | undefined;
   const visit = (n: ParsedNode | null | undefined, depth: number): void => {
     if (!n || found || depth > 50) return;
@@ -36,7 +39,13 @@ export function ownerOf(file: SourceFile, node: ParsedNode): { map: YAMLMap<Pars
  * Adds `name: value` to the variables of `map` (creating `variables:` right after `after` when there is none).
  * `current` is the existing value of `name` the job sees, if any.
  */
-export function addVariable(file: SourceFile, map: YAMLMap<ParsedNode, ParsedNode>, after: Pair<ParsedNode, ParsedNode>, name: string, value: string): TextEdit[] {
+export function addVariable(
+  file: SourceFile,
+  map: YAMLMap<ParsedNode, ParsedNode>,
+  after: Pair<ParsedNode, ParsedNode>,
+  name: string,
+  value: string,
+): TextEdit[] {
   const text = file.text;
   const eol = file.eol;
   const vars = ownPair(map, 'variables');
@@ -75,7 +84,14 @@ export function addGlobalVariable(file: SourceFile, name: string, value: string)
   if (!first || !isScalar(first.key)) return [];
   const at = lineStartOf(file.text, (first.key as ParsedNode).range[0]);
   const step = ' '.repeat(indentStep(file));
-  return [{ file: file.path, start: at, end: at, text: `variables:${file.eol}${step}${name}: ${yamlScalar(value)}${file.eol}` }];
+  return [
+    {
+      file: file.path,
+      start: at,
+      end: at,
+      text: `variables:${file.eol}${step}${name}: ${yamlScalar(value)}${file.eol}`,
+    },
+  ];
 }
 
 /** True when the job already sees the flag in BUILDKITD_FLAGS. */

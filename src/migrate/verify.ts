@@ -24,7 +24,14 @@ export interface Verdict {
 }
 
 function error(file: string, message: string, job?: string): Finding {
-  return { code: 'KB105', severity: 'error', file, line: 0, job, message: `self-check failed, nothing written: ${message}` };
+  return {
+    code: 'KB105',
+    severity: 'error',
+    file,
+    line: 0,
+    job,
+    message: `self-check failed, nothing written: ${message}`,
+  };
 }
 
 /**
@@ -89,10 +96,11 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   const kept = new Set(plan.jobs.filter((j) => !j.kaniko || j.manual).map((j) => j.name));
   for (const n of before.names()) if (before.isHidden(n) && !kept.has(n)) owned.add(n);
   // Hidden keys that are not jobs (`.setup: &setup [items]`) hold anchored text; the jobs using it are compared.
-  for (const file of plan.files) for (const pair of jobsMap(file)?.items ?? []) {
-    const k = keyName(pair);
-    if (k?.startsWith('.') && !kept.has(k) && !before.definitions(k).length) owned.add(k);
-  }
+  for (const file of plan.files)
+    for (const pair of jobsMap(file)?.items ?? []) {
+      const k = keyName(pair);
+      if (k?.startsWith('.') && !kept.has(k) && !before.definitions(k).length) owned.add(k);
+    }
 
   // The result is read back with what the checks below look at: the Kaniko jobs (re-planned by the second run), what
   // they read, the global keywords, the keys whose data is compared; the rest of a long file is not composed again.
@@ -115,12 +123,17 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
     const keys = keysToCompare(file, owned, edits);
     compare.set(file.path, keys);
     const prefix = `${file.path}#`;
-    const offsets = kaniko.flatMap((j) => [...j.reads].filter((k) => k.startsWith(prefix)).map((k) => Number(k.slice(prefix.length).split(':')[0])));
+    const offsets = kaniko.flatMap((j) =>
+      [...j.reads].filter((k) => k.startsWith(prefix)).map((k) => Number(k.slice(prefix.length).split(':')[0])),
+    );
     try {
       after.push(parseKept(file, text, edits, { names: new Set([...names, ...keys]), offsets }));
     } catch (e) {
       const where = e instanceof InputError ? ` (line ${e.line}, column ${e.column} of the result)` : '';
-      fileErrors.set(file.path, error(file.path, `the migrated text is not valid YAML${where}: ${(e as Error).message}`));
+      fileErrors.set(
+        file.path,
+        error(file.path, `the migrated text is not valid YAML${where}: ${(e as Error).message}`),
+      );
     }
   }
   if (fileErrors.size) return { failedJobs, fileErrors };
@@ -129,15 +142,30 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   for (const job of migrated) {
     const items = jobItems(now, job.name);
     const leftover = findCalls(items);
-    const found = items.flatMap((i) => i.parsed.commands).filter((c) => c.words[0]?.value === BUILDCTL_COMMAND).map((c) => c.words.map((w) => w.raw));
+    const found = items
+      .flatMap((i) => i.parsed.commands)
+      .filter((c) => c.words[0]?.value === BUILDCTL_COMMAND)
+      .map((c) => c.words.map((w) => w.raw));
     const want = job.expectedCalls.map((c) => JSON.stringify(c)).sort();
     const got = found.map((c) => JSON.stringify(c)).sort();
     const missing = want.filter((w) => !got.includes(w));
     const file = job.edits[0]?.file ?? plan.files[0]!.path;
     if (leftover.length || missing.length) {
-      failedJobs.set(job.name, error(file, leftover.length ? 'an executor call is still there after the edit' : `the rewritten call reads back differently: ${missing[0]}`, job.name));
+      failedJobs.set(
+        job.name,
+        error(
+          file,
+          leftover.length
+            ? 'an executor call is still there after the edit'
+            : `the rewritten call reads back differently: ${missing[0]}`,
+          job.name,
+        ),
+      );
     } else if (!hasSandboxFlag(now.variables(job.name))) {
-      failedJobs.set(job.name, error(file, `the job does not see ${BUILDKITD_FLAGS}: ${NO_PROCESS_SANDBOX} after the edit`, job.name));
+      failedJobs.set(
+        job.name,
+        error(file, `the job does not see ${BUILDKITD_FLAGS}: ${NO_PROCESS_SANDBOX} after the edit`, job.name),
+      );
     }
   }
 
@@ -148,12 +176,19 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
     const a = topLevelData(old, keys);
     const b = topLevelData(file, keys);
     for (const [k, v] of a) {
-      if (b.get(k) !== v) fileErrors.set(file.path, error(file.path, `"${k}" is not a migrated job but its data changed`));
+      if (b.get(k) !== v)
+        fileErrors.set(file.path, error(file.path, `"${k}" is not a migrated job but its data changed`));
     }
   }
   if (fileErrors.size || failedJobs.size) return { failedJobs, fileErrors };
 
-  const again = planProject(after, source, opts, undefined, kaniko.map((j) => j.name));
+  const again = planProject(
+    after,
+    source,
+    opts,
+    undefined,
+    kaniko.map((j) => j.name),
+  );
   if (again.edits.length) {
     const e = again.edits[0]!;
     fileErrors.set(e.file, error(e.file, 'a second run would change the result again'));

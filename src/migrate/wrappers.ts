@@ -57,7 +57,13 @@ function addChmods(items: ParsedItem[], w: Wrapper): boolean {
     for (const c of item.parsed.commands) {
       if (w.commands.includes(c) || c.words[0]?.value === w.path) continue;
       if (![...c.words, ...c.redirects.map((r) => r.target)].some((x) => x.raw.includes(w.path))) continue;
-      const chmod = item === home && c.words[0]?.value === 'chmod' && c.words.length === 3 && c.words[2]!.value === w.path && !c.redirects.length && !c.enclosures.length;
+      const chmod =
+        item === home &&
+        c.words[0]?.value === 'chmod' &&
+        c.words.length === 3 &&
+        c.words[2]!.value === w.path &&
+        !c.redirects.length &&
+        !c.enclosures.length;
       const removal = chmod ? lineRemoval(item, c.start, c.end, true) : undefined;
       if (!removal) return false;
       w.commands.push(c);
@@ -70,21 +76,39 @@ function addChmods(items: ParsedItem[], w: Wrapper): boolean {
 /** `cat <<[-]EOF > PATH` whose body is `[#!shebang]` and one executor call ending in `"$@"`. */
 function readWrapper(item: ParsedItem, c: SimpleCommand): Wrapper | undefined {
   if (item.item.node.type !== Scalar.BLOCK_LITERAL) return undefined;
-  if (c.words.length !== 1 || c.words[0]!.value !== 'cat' || c.enclosures.length || c.assignments.length) return undefined;
+  if (c.words.length !== 1 || c.words[0]!.value !== 'cat' || c.enclosures.length || c.assignments.length)
+    return undefined;
   const doc = c.redirects.find((r) => r.heredoc);
   const out = c.redirects.find((r) => r.op === '>' || r.op === '>|');
   if (!doc?.heredoc || !out || c.redirects.length !== 2 || out.target.value === undefined) return undefined;
   // An unquoted here-document expands when the wrapper is written: `\$` becomes `$`, `\<newline>` joins lines.
-  const body = doc.heredoc.quoted ? doc.heredoc.body : doc.heredoc.body.replace(/\\\n/g, '').replace(/\\([$`\\])/g, '$1');
+  const body = doc.heredoc.quoted
+    ? doc.heredoc.body
+    : doc.heredoc.body.replace(/\\\n/g, '').replace(/\\([$`\\])/g, '$1');
   const parsed = parseScript(body.replace(/^#!.*\n/, ''));
   const [call, more] = parsed.commands;
-  if (parsed.errors.length || !call || more || call.enclosures.length || call.redirects.length || executorIndex(call) !== 0) return undefined;
+  if (
+    parsed.errors.length ||
+    !call ||
+    more ||
+    call.enclosures.length ||
+    call.redirects.length ||
+    executorIndex(call) !== 0
+  )
+    return undefined;
   const last = call.words[call.words.length - 1]!;
   if (last.raw !== '"$@"') return undefined;
   // The command's own line holds nothing else, and the terminator line ends the removal.
   if (item.script.slice(c.end, item.script.indexOf('\n', c.end)).trim() !== '') return undefined;
   const removal = lineRemoval(item, c.start, doc.heredoc.end, false);
-  return removal && { path: out.target.value, flags: call.words.slice(1, -1), commands: [c], removals: [{ item, edit: removal }] };
+  return (
+    removal && {
+      path: out.target.value,
+      flags: call.words.slice(1, -1),
+      commands: [c],
+      removals: [{ item, edit: removal }],
+    }
+  );
 }
 
 /**
@@ -99,5 +123,10 @@ function lineRemoval(item: ParsedItem, start: number, end: number, tail: boolean
   if (tail && script.slice(end, lineEnd).trim() !== '') return undefined;
   const { file, node } = item.item;
   const last = Math.max(start, lineEnd - 1);
-  return { file: file.path, start: lineStartOf(file.text, sourceOffset(file, node, start)), end: nextLineStart(file.text, sourceOffset(file, node, last)), text: '' };
+  return {
+    file: file.path,
+    start: lineStartOf(file.text, sourceOffset(file, node, start)),
+    end: nextLineStart(file.text, sourceOffset(file, node, last)),
+    text: '',
+  };
 }

@@ -40,7 +40,12 @@ export function indentStep(file: SourceFile): number {
 
 /** A scalar as YAML text that parses back to `value` in a block context (plain when safe, else double-quoted). */
 export function yamlScalar(value: string, flow = false): string {
-  const plain = value !== '' && plainSafe(value) && !/^\s|\s$/.test(value) && !(flow && /[,[\]{}]/.test(value)) && !/^(true|false|null|~|yes|no|on|off|[-+]?\d[\d._]*(e[-+]?\d+)?)$/i.test(value);
+  const plain =
+    value !== '' &&
+    plainSafe(value) &&
+    !/^\s|\s$/.test(value) &&
+    !(flow && /[,[\]{}]/.test(value)) &&
+    !/^(true|false|null|~|yes|no|on|off|[-+]?\d[\d._]*(e[-+]?\d+)?)$/i.test(value);
   return plain ? value : `"${value.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
 }
 
@@ -58,5 +63,7 @@ export function isFlow(node: Node | null | undefined): boolean {
 }
 
 export function scalarString(node: ParsedNode | null | undefined): string | undefined {
-  return node && isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number') ? String(node.value) : undefined;
+  return node && isScalar(node) && (typeof node.value === 'string' || typeof node.value === 'number')
+    ? String(node.value)
+    : undefined;
 }

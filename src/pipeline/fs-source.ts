@@ -33,7 +33,9 @@ export function decodeText(path: string, bytes: Buffer): string {
   if (bad) {
     const before = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, bad.offset));
     const { line, column } = positionIn(lineStartsOf(before), before.length);
-    throw new Error(`${path} is not UTF-8 text: ${bad.nul ? 'a NUL byte (a binary file?)' : `byte 0x${bytes[bad.offset]!.toString(16).padStart(2, '0')}`} at line ${line}, column ${column}`);
+    throw new Error(
+      `${path} is not UTF-8 text: ${bad.nul ? 'a NUL byte (a binary file?)' : `byte 0x${bytes[bad.offset]!.toString(16).padStart(2, '0')}`} at line ${line}, column ${column}`,
+    );
   }
   // ignoreBOM keeps a byte-order mark in the text (the default strips it), so it survives the rewrite.
   return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
@@ -70,7 +72,10 @@ export class DiskSource implements FileSource {
     try {
       const now = await handle.stat(); // the file opened, not the one stat saw (it may have been replaced)
       if (!now.isFile()) throw new Error(`${path} is not a regular file`);
-      if (now.size > MAX_FILE_BYTES) throw new Error(`${path} is ${now.size} bytes, over the ${MAX_FILE_BYTES}-byte (10 MiB) limit for a pipeline file`);
+      if (now.size > MAX_FILE_BYTES)
+        throw new Error(
+          `${path} is ${now.size} bytes, over the ${MAX_FILE_BYTES}-byte (10 MiB) limit for a pipeline file`,
+        );
       // One byte more than the size seen: a file that grows while it is read is refused, never read in part.
       const size = now.size;
       const buffer = Buffer.alloc(size + 1);

@@ -3,7 +3,18 @@
  * (own keys, `<<:` merge keys, `extends`, `default:`, global keywords, aliases, `!reference`), where every value
  * remembers the file and node it really lives in. Edits go to that node, once, whoever inherits it.
  */
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  type Document,
+  type Node,
+  type Pair,
+  type ParsedNode,
+  type Scalar,
+  type YAMLMap,
+} from 'yaml';
 import { jobsMap, type SourceFile } from './source.js';
 
 /** A node together with the file and document it lives in. */
@@ -33,11 +44,35 @@ export interface ScriptItem extends Located<Scalar> {
 
 /** Top-level keys that are not jobs. */
 export const GLOBAL_KEYWORDS = new Set([
-  'default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'spec',
+  'default',
+  'include',
+  'stages',
+  'variables',
+  'workflow',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'types',
+  'spec',
 ]);
 
 /** Keywords `default:` (and the old global keywords) supply to jobs. */
-const DEFAULTABLE = new Set(['image', 'before_script', 'after_script', 'services', 'cache', 'tags', 'timeout', 'retry', 'interruptible', 'artifacts', 'hooks', 'id_tokens']);
+const DEFAULTABLE = new Set([
+  'image',
+  'before_script',
+  'after_script',
+  'services',
+  'cache',
+  'tags',
+  'timeout',
+  'retry',
+  'interruptible',
+  'artifacts',
+  'hooks',
+  'id_tokens',
+]);
 
 export function keyName(pair: Pair): string | undefined {
   const k = pair.key;
@@ -61,7 +96,11 @@ export class Pipeline {
    * Answers already given (the documents never change once parsed): every job is asked for its ancestors, its image
    * and its scripts several times by the planner and the checks. Callers treat what they get as read-only.
    */
-  private readonly memo = { extendsOf: new Map<string, string[]>(), chain: new Map<string, string[]>(), lookup: new Map<string, Located | undefined>() };
+  private readonly memo = {
+    extendsOf: new Map<string, string[]>(),
+    chain: new Map<string, string[]>(),
+    lookup: new Map<string, Located | undefined>(),
+  };
 
   constructor(readonly files: SourceFile[]) {
     // Included files first, the including file last: GitLab lets the including file override.
@@ -75,7 +114,13 @@ export class Pipeline {
         if (name === undefined || GLOBAL_KEYWORDS.has(name)) continue;
         if (!isMap(resolveAlias(pair.value as ParsedNode, doc))) continue;
         const list = this.defs.get(name) ?? [];
-        list.push({ name, file, doc, map: resolveAlias(pair.value as ParsedNode, doc) as YAMLMap<ParsedNode, ParsedNode>, key: pair.key as Scalar });
+        list.push({
+          name,
+          file,
+          doc,
+          map: resolveAlias(pair.value as ParsedNode, doc) as YAMLMap<ParsedNode, ParsedNode>,
+          key: pair.key as Scalar,
+        });
         this.defs.set(name, list);
       }
     }
@@ -106,7 +151,8 @@ export class Pipeline {
       if (depth > 10 || !isSeq(node)) return;
       if (node.tag === '!reference') {
         const job = node.items[0];
-        if (isScalar(job) && !this.definitions(String(job.value)).length && job.value !== 'default') out.add(`!reference [${String(job.value)}, …]`);
+        if (isScalar(job) && !this.definitions(String(job.value)).length && job.value !== 'default')
+          out.add(`!reference [${String(job.value)}, …]`);
         return;
       }
       for (const i of node.items) visit(i, depth + 1);
@@ -121,7 +167,8 @@ export class Pipeline {
     if (out) return out;
     const node = this.ownLookup(name, 'extends')?.node;
     if (isScalar(node) && typeof node.value === 'string') out = [node.value as string];
-    else if (isSeq(node)) out = (node.items as ParsedNode[]).filter((s) => isScalar(s)).map((s) => String((s as Scalar).value));
+    else if (isSeq(node))
+      out = (node.items as ParsedNode[]).filter((s) => isScalar(s)).map((s) => String((s as Scalar).value));
     else out = [];
     this.memo.extendsOf.set(name, out);
     return out;
@@ -236,9 +283,11 @@ export class Pipeline {
       if (seen.has(map) || depth > 20) return;
       seen.add(map);
       out.push({ node: map, file, doc });
-      for (const merge of mergePairs(map)) for (const target of mergeSources(merge, doc)) add(target, doc, file, depth + 1);
+      for (const merge of mergePairs(map))
+        for (const target of mergeSources(merge, doc)) add(target, doc, file, depth + 1);
     };
-    for (const job of this.extendsChain(name)) for (const def of this.definitions(job)) add(def.map, def.doc, def.file, 0);
+    for (const job of this.extendsChain(name))
+      for (const def of this.definitions(job)) add(def.map, def.doc, def.file, 0);
     return out;
   }
 
@@ -354,7 +403,13 @@ function mergePairs(map: YAMLMap<ParsedNode, ParsedNode>): Pair<ParsedNode, Pars
 }
 
 /** A key in a mapping; explicit keys win over `<<:` merges, earlier merge sources over later ones. */
-export function lookupInMap(map: YAMLMap<ParsedNode, ParsedNode>, key: string, doc: Document.Parsed, file: SourceFile, depth = 0): Located | undefined {
+export function lookupInMap(
+  map: YAMLMap<ParsedNode, ParsedNode>,
+  key: string,
+  doc: Document.Parsed,
+  file: SourceFile,
+  depth = 0,
+): Located | undefined {
   if (depth > 20) return undefined;
   const pair = explicitPair(map, key);
   if (pair) return { node: pair.value as ParsedNode, file, doc, holder: { map, pair } };

@@ -69,17 +69,20 @@ interface IncludeRef {
 /** `include:` entries that name a file of this repository (`local:` or a bare path); others are reported. */
 function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
   const map = jobsMap(file);
-  const inc = map?.items.find((p) => isScalar(p.key) && p.key.value === 'include')?.value as ParsedNode | null | undefined;
+  const inc = map?.items.find((p) => isScalar(p.key) && p.key.value === 'include')?.value as
+    ParsedNode | null | undefined;
   if (!inc) return [];
   const entries = isSeq(inc) ? (inc.items as ParsedNode[]) : [inc];
   const out: IncludeRef[] = [];
   for (const entry of entries) {
     if (isScalar(entry) && typeof entry.value === 'string') {
-      if (/^https?:\/\//.test(entry.value)) note(file, entry.range[0], `include ${entry.value} is a remote file: not followed`, findings);
+      if (/^https?:\/\//.test(entry.value))
+        note(file, entry.range[0], `include ${entry.value} is a remote file: not followed`, findings);
       else out.push({ path: entry.value, offset: entry.range[0] });
     } else if (isMap(entry)) {
       const local = entry.get('local', true) as ParsedNode | undefined;
-      if (local && isScalar(local) && typeof local.value === 'string') out.push({ path: local.value, offset: local.range[0] });
+      if (local && isScalar(local) && typeof local.value === 'string')
+        out.push({ path: local.value, offset: local.range[0] });
       else {
         const kind = ['project', 'remote', 'template', 'component'].find((k) => entry.has(k)) ?? 'include';
         note(file, entry.range[0], `${kind} include not followed: only files of this repository are read`, findings);
@@ -106,7 +109,14 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
     const where = from && positionIn(from.file.lineStarts, from.offset);
     if (chain.includes(path)) {
       const cycle = [...chain.slice(chain.indexOf(path)), path].join(' → ');
-      findings.push({ code: 'KB108', severity: 'error', file: from!.file.path, line: where!.line, column: where!.column, message: `include cycle: ${cycle}; GitLab rejects it (it follows the cycle until its limit of nested includes)` });
+      findings.push({
+        code: 'KB108',
+        severity: 'error',
+        file: from!.file.path,
+        line: where!.line,
+        column: where!.column,
+        message: `include cycle: ${cycle}; GitLab rejects it (it follows the cycle until its limit of nested includes)`,
+      });
       return;
     }
     if (seen.has(path)) return; // a file included twice (from two places): read once, as GitLab does
@@ -116,14 +126,29 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       text = await source.read(path);
     } catch (e) {
       if (e instanceof OutsideRepositoryError) {
-        if (from) findings.push({ code: 'KB104', severity: 'error', file: from.file.path, line: where!.line, column: where!.column, message: `include ${path}: ${e.message}; not read` });
+        if (from)
+          findings.push({
+            code: 'KB104',
+            severity: 'error',
+            file: from.file.path,
+            line: where!.line,
+            column: where!.column,
+            message: `include ${path}: ${e.message}; not read`,
+          });
         else failed.push({ path, error: new InputError(path, 0, 0, `${e.message}; not read`, 'KB104') });
       } else failed.push({ path, error: new InputError(path, 0, 0, `cannot read: ${describeReadError(e)}`, 'KB106') });
       return;
     }
     if (text === undefined) {
       if (from) {
-        findings.push({ code: 'KB102', severity: 'warning', file: from.file.path, line: where!.line, column: where!.column, message: `included file ${path} is not in the repository; its jobs were not migrated` });
+        findings.push({
+          code: 'KB102',
+          severity: 'warning',
+          file: from.file.path,
+          line: where!.line,
+          column: where!.column,
+          message: `included file ${path} is not in the repository; its jobs were not migrated`,
+        });
       } else failed.push({ path, error: new InputError(path, 0, 0, 'no such file', 'KB106') });
       return;
     }
@@ -143,11 +168,25 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       const target = repoPath(inc.path);
       const { line, column } = positionIn(file.lineStarts, inc.offset);
       if (target === undefined) {
-        findings.push({ code: 'KB104', severity: 'error', file: file.path, line, column, message: `include ${inc.path} points outside the repository: not read` });
+        findings.push({
+          code: 'KB104',
+          severity: 'error',
+          file: file.path,
+          line,
+          column,
+          message: `include ${inc.path} points outside the repository: not read`,
+        });
         continue;
       }
       if (/[*?[]/.test(target)) {
-        findings.push({ code: 'KB103', severity: 'info', file: file.path, line, column, message: `include ${inc.path} uses a wildcard: not followed` });
+        findings.push({
+          code: 'KB103',
+          severity: 'info',
+          file: file.path,
+          line,
+          column,
+          message: `include ${inc.path} uses a wildcard: not followed`,
+        });
         continue;
       }
       await visit(target, { file, offset: inc.offset });
@@ -194,7 +233,13 @@ function referenceBomb(files: SourceFile[]): InputError | undefined {
       if (target.node === ref.node) continue;
       if (count(target, 0) > MAX_REFERENCE_ITEMS) {
         const { line, column } = positionIn(file.lineStarts, (ref.node as ParsedNode).range[0]);
-        return new InputError(file.path, line, column, `!reference expands to more than ${MAX_REFERENCE_ITEMS} script items (nested references multiply): not read`, 'KB109');
+        return new InputError(
+          file.path,
+          line,
+          column,
+          `!reference expands to more than ${MAX_REFERENCE_ITEMS} script items (nested references multiply): not read`,
+          'KB109',
+        );
       }
     }
   }

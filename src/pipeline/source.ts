@@ -2,7 +2,23 @@
  * One pipeline file as read: its text, its parsed YAML documents (with source ranges), and position helpers.
  * Nothing here is ever re-serialised: edits are text ranges into `text`.
  */
-import { Alias, isAlias, isCollection, isMap, isPair, isScalar, parseAllDocuments, YAMLSeq, type Document, type DocumentOptions, type Node, type ParseOptions, type ParsedNode, type SchemaOptions, type YAMLMap } from 'yaml';
+import {
+  Alias,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  parseAllDocuments,
+  YAMLSeq,
+  type Document,
+  type DocumentOptions,
+  type Node,
+  type ParseOptions,
+  type ParsedNode,
+  type SchemaOptions,
+  type YAMLMap,
+} from 'yaml';
 
 export interface SourceFile {
   /** Repository-relative path with `/` separators (or the path the user named for a single file). */
@@ -94,7 +110,14 @@ export function parseSource(path: string, text: string): SourceFile {
     const err = doc.errors[0];
     if (err) {
       const { line, column } = at(err.pos[0]);
-      if (/call stack/i.test(err.message)) throw new InputError(path, line, column, `nesting too deep: the YAML parser ran out of stack here (the limit is ${MAX_DEPTH} levels)`, 'KB109');
+      if (/call stack/i.test(err.message))
+        throw new InputError(
+          path,
+          line,
+          column,
+          `nesting too deep: the YAML parser ran out of stack here (the limit is ${MAX_DEPTH} levels)`,
+          'KB109',
+        );
       throw new InputError(path, line, column, `invalid YAML: ${err.message.split('\n')[0]}`);
     }
   }
@@ -108,8 +131,14 @@ export function parseSource(path: string, text: string): SourceFile {
   const jobs = list[jobsDoc]?.contents;
   if (jobs === null || jobs === undefined) {
     const where = list[jobsDoc] ? at(list[jobsDoc]!.range[0]) : { line: 1, column: 1 };
-    const what = text.trim() === '' ? 'the file is empty' : 'the file holds no keys (only comments or an empty document)';
-    throw new InputError(path, where.line, where.column, `${what}: a GitLab CI file must be a mapping of keys to jobs (GitLab rejects an empty configuration)`);
+    const what =
+      text.trim() === '' ? 'the file is empty' : 'the file holds no keys (only comments or an empty document)';
+    throw new InputError(
+      path,
+      where.line,
+      where.column,
+      `${what}: a GitLab CI file must be a mapping of keys to jobs (GitLab rejects an empty configuration)`,
+    );
   }
   if (!(jobs as { items?: unknown }).items) {
     const { line, column } = at((jobs as ParsedNode).range[0]);
@@ -119,7 +148,17 @@ export function parseSource(path: string, text: string): SourceFile {
     const { line, column } = at(jobs.range?.[0] ?? 0);
     throw new InputError(path, line, column, 'a GitLab CI file must be a mapping of keys to jobs, not a list');
   }
-  return { path, text, docs: list, jobsDoc, eol: text.includes('\r\n') ? '\r\n' : '\n', lineStarts, references, anchors: anchored, aliased };
+  return {
+    path,
+    text,
+    docs: list,
+    jobsDoc,
+    eol: text.includes('\r\n') ? '\r\n' : '\n',
+    lineStarts,
+    references,
+    anchors: anchored,
+    aliased,
+  };
 }
 
 type Position = (offset: number) => { line: number; column: number };
@@ -167,7 +206,8 @@ function checkDocument(
       const target = anchors.get(node.source);
       if (!target) fail(node, `invalid YAML: alias *${node.source} has no anchor &${node.source} before it`);
       // a recursive structure: no GitLab configuration can hold one, and readers of its data would never end
-      if (isCollection(target) && !sizes.has(target!)) fail(node, `invalid YAML: alias *${node.source} is inside the node it names (a recursive structure)`);
+      if (isCollection(target) && !sizes.has(target!))
+        fail(node, `invalid YAML: alias *${node.source} is inside the node it names (a recursive structure)`);
       Object.defineProperty(node, 'resolve', { value: resolveOnce(doc, target) });
       aliased.add(node.source);
       return sizes.get(target!) ?? 1;
@@ -179,7 +219,8 @@ function checkDocument(
     }
     if (!isCollection(node)) return 1;
     if (node.tag === '!reference' && node instanceof YAMLSeq) references.push({ node, doc });
-    if (depth > MAX_DEPTH) fail(node, `nesting too deep: more than ${MAX_DEPTH} levels of mappings and sequences`, 'KB109');
+    if (depth > MAX_DEPTH)
+      fail(node, `nesting too deep: more than ${MAX_DEPTH} levels of mappings and sequences`, 'KB109');
     stack.push({ node, depth, size: 1, next: 0, keys: isMap(node) ? new Set() : undefined });
     return undefined;
   };
@@ -195,7 +236,11 @@ function checkDocument(
     const source = deref(value);
     for (const item of source instanceof YAMLSeq ? (source.items as Node[]) : [source]) {
       const target = deref(item);
-      if (!isMap(target)) fail((item as Node | null) ?? key, 'invalid YAML: a merge key (<<) takes a mapping, an alias of one, or a list of them');
+      if (!isMap(target))
+        fail(
+          (item as Node | null) ?? key,
+          'invalid YAML: a merge key (<<) takes a mapping, an alias of one, or a list of them',
+        );
     }
   };
   const first = enter(doc.contents as Node | null, 1);
@@ -209,7 +254,12 @@ function checkDocument(
       stack.pop();
       if ((frame.node as { anchor?: string }).anchor) sizes.set(frame.node, frame.size);
       finish(frame.size);
-      if (frame.size > limit()) fail(frame.node, `aliases expand this value to more than ${limit()} values (an alias bomb, "billion laughs"): not read`, 'KB109');
+      if (frame.size > limit())
+        fail(
+          frame.node,
+          `aliases expand this value to more than ${limit()} values (an alias bomb, "billion laughs"): not read`,
+          'KB109',
+        );
       continue;
     }
     const i = frame.next++;
@@ -231,10 +281,20 @@ function checkDocument(
     const size = enter(child, frame.depth + 1);
     if (size !== undefined) {
       finish(size);
-      if (size > limit()) fail(child, `aliases expand this value to more than ${limit()} values (an alias bomb, "billion laughs"): not read`, 'KB109');
+      if (size > limit())
+        fail(
+          child,
+          `aliases expand this value to more than ${limit()} values (an alias bomb, "billion laughs"): not read`,
+          'KB109',
+        );
     }
   }
-  if (expanded > limit()) fail(doc.contents as Node, `aliases expand the document to more than ${limit()} values (an alias bomb, "billion laughs"): not read`, 'KB109');
+  if (expanded > limit())
+    fail(
+      doc.contents as Node,
+      `aliases expand the document to more than ${limit()} values (an alias bomb, "billion laughs"): not read`,
+      'KB109',
+    );
 }
 
 /**
@@ -261,5 +321,7 @@ function isSpecHeader(map: YAMLMap): boolean {
 
 export function jobsMap(file: SourceFile): YAMLMap<ParsedNode, ParsedNode> | undefined {
   const contents = file.docs[file.jobsDoc]?.contents;
-  return contents && 'items' in contents && !(contents instanceof YAMLSeq) ? (contents as YAMLMap<ParsedNode, ParsedNode>) : undefined;
+  return contents && 'items' in contents && !(contents instanceof YAMLSeq)
+    ? (contents as YAMLMap<ParsedNode, ParsedNode>)
+    : undefined;
 }

@@ -31,7 +31,9 @@ function repoPath(path: string): string {
 
 /** Stable across runs: the same finding at the same place keeps its fingerprint (fields joined with NUL). */
 export function fingerprint(f: Pick<Finding, 'code' | 'file' | 'line' | 'message'>): string {
-  return createHash('sha256').update([f.code, repoPath(f.file), String(f.line), f.message].join('\0')).digest('hex');
+  return createHash('sha256')
+    .update([f.code, repoPath(f.file), String(f.line), f.message].join('\0'))
+    .digest('hex');
 }
 
 export function codeQualityIssues(report: RunReport): CodeQualityIssue[] {

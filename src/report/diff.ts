@@ -3,7 +3,15 @@ import { createTwoFilesPatch } from 'diff';
 import type { ChalkInstance } from 'chalk';
 
 export function unifiedDiff(path: string, before: string, after: string, c: ChalkInstance): string {
-  const patch = createTwoFilesPatch(path.startsWith("/") ? `a${path}` : `a/${path}`, path.startsWith("/") ? `b${path}` : `b/${path}`, before, after, undefined, undefined, { context: 3 });
+  const patch = createTwoFilesPatch(
+    path.startsWith('/') ? `a${path}` : `a/${path}`,
+    path.startsWith('/') ? `b${path}` : `b/${path}`,
+    before,
+    after,
+    undefined,
+    undefined,
+    { context: 3 },
+  );
   const lines = patch.split('\n');
   // The first line createTwoFilesPatch writes is a "====" separator: drop it, git-style output starts with ---/+++.
   if (lines[0]?.startsWith('=')) lines.shift();

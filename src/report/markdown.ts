@@ -39,7 +39,9 @@ function changes(report: RunReport): string[] {
   out.push('| File | Job | Status | Error | Manual | Warning | Info |', '|---|---|---|--:|--:|--:|--:|');
   for (const r of rows) {
     const n = r.findings;
-    out.push(`| ${r.job === null ? cell(code(r.file)) : ''} | ${r.job === null ? '' : cell(code(r.job))} | ${r.status} | ${n.error} | ${n.manual} | ${n.warning} | ${n.info} |`);
+    out.push(
+      `| ${r.job === null ? cell(code(r.file)) : ''} | ${r.job === null ? '' : cell(code(r.job))} | ${r.status} | ${n.error} | ${n.manual} | ${n.warning} | ${n.info} |`,
+    );
   }
   out.push('');
   return out;
@@ -75,14 +77,25 @@ function diffs(report: RunReport): string[] {
   const files = report.files.filter((f) => f.changed && f.original !== f.output);
   if (!files.length) return [];
   const body = files.map((f) => unifiedDiff(f.path, f.original, f.output, plain)).join('\n');
-  return ['<details>', `<summary>Diff (${files.length} file${files.length === 1 ? '' : 's'})</summary>`, '', fenced('diff', body), '', '</details>', ''];
+  return [
+    '<details>',
+    `<summary>Diff (${files.length} file${files.length === 1 ? '' : 's'})</summary>`,
+    '',
+    fenced('diff', body),
+    '',
+    '</details>',
+    '',
+  ];
 }
 
 export function markdownReport(report: RunReport): string {
   const all = allFindings(report);
   const of = (s: Severity) => all.filter((f) => f.severity === s);
   const done = new Set<string>();
-  const needs = [...explained('Errors: fix these first', of('error'), done), ...explained('Needs a person', of('manual'), done)];
+  const needs = [
+    ...explained('Errors: fix these first', of('error'), done),
+    ...explained('Needs a person', of('manual'), done),
+  ];
   const lines = [
     '## Kaniko → rootless BuildKit',
     '',

@@ -74,8 +74,14 @@ export function summaryRows(report: RunReport): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const g of groups(report)) {
     if (!g.changed && !g.jobs.length && !g.findings.length) continue;
-    rows.push({ file: g.path, job: null, status: fileStatus(g.changed, g.jobs, g.findings), findings: countSeverities(g.findings) });
-    for (const j of g.jobs) rows.push({ file: g.path, job: j.name, status: j.status, findings: countSeverities(jobFindings(report, j)) });
+    rows.push({
+      file: g.path,
+      job: null,
+      status: fileStatus(g.changed, g.jobs, g.findings),
+      findings: countSeverities(g.findings),
+    });
+    for (const j of g.jobs)
+      rows.push({ file: g.path, job: j.name, status: j.status, findings: countSeverities(jobFindings(report, j)) });
   }
   return rows;
 }

@@ -17,12 +17,20 @@ interface Cell {
 
 export function textTable(rows: SummaryRow[], c: ChalkInstance): string {
   if (!rows.length) return '';
-  const head: Cell[] = ['FILE', 'JOB', 'STATUS', ...SEVERITIES.map((s) => s.toUpperCase())].map((text, i) => ({ text, paint: c.bold, right: i > 2 }));
+  const head: Cell[] = ['FILE', 'JOB', 'STATUS', ...SEVERITIES.map((s) => s.toUpperCase())].map((text, i) => ({
+    text,
+    paint: c.bold,
+    right: i > 2,
+  }));
   const body: Cell[][] = rows.map((r) => [
     { text: r.job === null ? r.file : '', paint: c.bold },
     { text: r.job ?? '', paint: (s) => s },
     { text: r.status, paint: statusColour(c, r.status) },
-    ...SEVERITIES.map((s) => ({ text: String(r.findings[s]), paint: r.findings[s] ? severityColour(c, s) : c.dim, right: true })),
+    ...SEVERITIES.map((s) => ({
+      text: String(r.findings[s]),
+      paint: r.findings[s] ? severityColour(c, s) : c.dim,
+      right: true,
+    })),
   ]);
   const all = [head, ...body];
   const widths = head.map((_, i) => Math.max(...all.map((row) => row[i]!.text.length)));

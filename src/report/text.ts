@@ -41,7 +41,8 @@ export function textSummary(report: RunReport, c: ChalkInstance, mode: RunMode):
       `Kaniko jobs: ${s.kanikoJobs} (${s.migrated} migrated, ${s.manual} left for a person); ` +
       `findings: ${s.findings.error} error, ${s.findings.manual} manual, ${s.findings.warning} warning, ${s.findings.info} info`,
   ];
-  if (s.findings.manual || s.findings.warning || s.findings.error) totals.push(c.dim('Run `kaniko2buildkit explain CODE` for what a code means and what to do.'));
+  if (s.findings.manual || s.findings.warning || s.findings.error)
+    totals.push(c.dim('Run `kaniko2buildkit explain CODE` for what a code means and what to do.'));
   parts.push(`${totals.join('\n')}\n`);
   return parts.join('\n');
 }

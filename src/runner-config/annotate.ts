@@ -49,7 +49,9 @@ export class RunnerConfigError extends Error {
   }
   /** `FILE:LINE:COL: message` (position parts only when known). */
   get where(): string {
-    return [this.file, this.line, this.line !== undefined ? this.column : undefined].filter((x) => x !== undefined).join(':');
+    return [this.file, this.line, this.line !== undefined ? this.column : undefined]
+      .filter((x) => x !== undefined)
+      .join(':');
   }
 }
 
@@ -68,13 +70,24 @@ function annotateTomlFile(text: string, file: string): AnnotateResult {
   try {
     plan = planToml(text, { defaultKubernetes: false });
   } catch (e) {
-    if (e instanceof TomlSyntaxError) throw new RunnerConfigError('KB902', file, `invalid TOML: ${e.message}`, e.line, e.column);
+    if (e instanceof TomlSyntaxError)
+      throw new RunnerConfigError('KB902', file, `invalid TOML: ${e.message}`, e.line, e.column);
     throw e;
   }
   const output = applyTomlEdits(text, plan.edits);
-  const why = checkAnnotated(plan.data, output, plan.edits.map((e) => e.runner));
+  const why = checkAnnotated(
+    plan.data,
+    output,
+    plan.edits.map((e) => e.runner),
+  );
   if (why) throw new Error(`internal error: ${why}`); // each edit verified alone; together they must verify too
-  return { output, changed: output !== text, kind: 'toml', runners: plan.runners, findings: findingsOf(plan.runners, file) };
+  return {
+    output,
+    changed: output !== text,
+    kind: 'toml',
+    runners: plan.runners,
+    findings: findingsOf(plan.runners, file),
+  };
 }
 
 // ---- Helm values.yaml ----
@@ -94,23 +107,48 @@ interface BlockScalar {
 function yamlError(doc: Document, file: string): RunnerConfigError {
   const e = doc.errors[0]!;
   const pos = e.linePos?.[0];
-  return new RunnerConfigError('KB906', file, `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`, pos?.line, pos?.col);
+  return new RunnerConfigError(
+    'KB906',
+    file,
+    `invalid YAML: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`,
+    pos?.line,
+    pos?.col,
+  );
 }
 
 function findBlock(text: string, file: string): { doc: Document; block: BlockScalar } {
   const doc = parseDocument(text, { keepSourceTokens: true });
   if (doc.errors.length) throw yamlError(doc, file);
   const runners = doc.get('runners', true);
-  if (!isMap(runners)) throw new RunnerConfigError('KB904', file, 'no `runners:` mapping: not a gitlab-runner Helm values file');
+  if (!isMap(runners))
+    throw new RunnerConfigError('KB904', file, 'no `runners:` mapping: not a gitlab-runner Helm values file');
   const node = runners.get('config', true);
   const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
   if (node === undefined) throw new RunnerConfigError('KB904', file, 'no `runners.config` in this values file');
-  if (isAlias(node)) throw new RunnerConfigError('KB904', file, '`runners.config` is an alias; edit the anchored value by hand', lineOf(node.range![0]));
-  if (!isScalar(node) || typeof node.value !== 'string') throw new RunnerConfigError('KB904', file, '`runners.config` is not a string');
+  if (isAlias(node))
+    throw new RunnerConfigError(
+      'KB904',
+      file,
+      '`runners.config` is an alias; edit the anchored value by hand',
+      lineOf(node.range![0]),
+    );
+  if (!isScalar(node) || typeof node.value !== 'string')
+    throw new RunnerConfigError('KB904', file, '`runners.config` is not a string');
   const [start] = node.range!;
   if (node.type !== 'BLOCK_LITERAL') {
-    const style = { BLOCK_FOLDED: 'folded block (>)', QUOTE_DOUBLE: 'double-quoted', QUOTE_SINGLE: 'single-quoted', PLAIN: 'plain' }[String(node.type)] ?? String(node.type);
-    throw new RunnerConfigError('KB904', file, `\`runners.config\` is a ${style} string; only a literal block (\`config: |\`) can be edited line by line`, lineOf(start));
+    const style =
+      {
+        BLOCK_FOLDED: 'folded block (>)',
+        QUOTE_DOUBLE: 'double-quoted',
+        QUOTE_SINGLE: 'single-quoted',
+        PLAIN: 'plain',
+      }[String(node.type)] ?? String(node.type);
+    throw new RunnerConfigError(
+      'KB904',
+      file,
+      `\`runners.config\` is a ${style} string; only a literal block (\`config: |\`) can be edited line by line`,
+      lineOf(start),
+    );
   }
   const value = node.value;
   const headerEnd = text.indexOf('\n', start);
@@ -125,7 +163,13 @@ function findBlock(text: string, file: string): { doc: Document; block: BlockSca
   const valueLines = value === '' ? [] : value.replace(/\n$/, '').split('\n');
   let pos = contentStart;
   for (let k = 0; k < valueLines.length; k++) {
-    if (pos > text.length) throw new RunnerConfigError('KB904', file, '`runners.config` lines could not be matched with the file', lineOf(start));
+    if (pos > text.length)
+      throw new RunnerConfigError(
+        'KB904',
+        file,
+        '`runners.config` lines could not be matched with the file',
+        lineOf(start),
+      );
     const nl = text.indexOf('\n', pos);
     const end = nl < 0 ? text.length : nl;
     lineStarts.push(pos);
@@ -143,7 +187,13 @@ function findBlock(text: string, file: string): { doc: Document; block: BlockSca
   valueLines.forEach((v, k) => {
     const src = text.slice(lineStarts[k]!, lineStarts[k]! + lineLengths[k]!);
     const expected = src.length >= indent ? src.slice(indent) : src.trim() === '' ? '' : null;
-    if (expected !== v) throw new RunnerConfigError('KB904', file, '`runners.config` lines could not be matched with the file', lineOf(lineStarts[k]!));
+    if (expected !== v)
+      throw new RunnerConfigError(
+        'KB904',
+        file,
+        '`runners.config` lines could not be matched with the file',
+        lineOf(lineStarts[k]!),
+      );
   });
   return { doc, block: { value, lineStarts, lineLengths, firstLine: lineOf(contentStart), indent } };
 }
@@ -156,8 +206,16 @@ function annotateHelmValues(text: string, file: string): AnnotateResult {
     plan = planToml(block.value, { defaultKubernetes: true });
   } catch (e) {
     if (e instanceof TomlSyntaxError) {
-      const hint = block.value.includes('{{') ? ' (Helm template expressions outside TOML strings cannot be parsed)' : '';
-      throw new RunnerConfigError('KB902', file, `invalid TOML in runners.config: ${e.message}${hint}`, toFileLine(e.line), e.column + block.indent);
+      const hint = block.value.includes('{{')
+        ? ' (Helm template expressions outside TOML strings cannot be parsed)'
+        : '';
+      throw new RunnerConfigError(
+        'KB902',
+        file,
+        `invalid TOML in runners.config: ${e.message}${hint}`,
+        toFileLine(e.line),
+        e.column + block.indent,
+      );
     }
     throw e;
   }
@@ -185,12 +243,18 @@ function annotateHelmValues(text: string, file: string): AnnotateResult {
   const output = applyTomlEdits(text, fileEdits);
 
   const after = parseDocument(output);
-  if (after.errors.length) throw new Error(`internal error: the edited values file does not parse (${after.errors[0]!.message})`);
-  if (after.getIn(['runners', 'config']) !== newToml) throw new Error('internal error: runners.config is not the annotated TOML');
+  if (after.errors.length)
+    throw new Error(`internal error: the edited values file does not parse (${after.errors[0]!.message})`);
+  if (after.getIn(['runners', 'config']) !== newToml)
+    throw new Error('internal error: runners.config is not the annotated TOML');
   const expected = doc.toJS() as { runners: { config: string } };
   expected.runners.config = newToml;
   if (!deepEqual(after.toJS(), expected)) throw new Error('internal error: values other than runners.config changed');
-  const why = checkAnnotated(plan.data, newToml, plan.edits.map((e) => e.runner));
+  const why = checkAnnotated(
+    plan.data,
+    newToml,
+    plan.edits.map((e) => e.runner),
+  );
   if (why) throw new Error(`internal error: ${why}`);
   return { output, changed: true, kind: 'helm-values', runners, findings };
 }
@@ -222,7 +286,13 @@ function findingsOf(runners: RunnerReport[], file: string): Finding[] {
         message: `${runnerLabel(r)}: "${APPARMOR_ANNOTATION}" is ${JSON.stringify(r.value)}, not "${APPARMOR_VALUE}"; left unchanged`,
       });
     } else if (r.status === 'manual') {
-      out.push({ code: 'KB905', severity: 'manual', file, line: r.line, message: `${runnerLabel(r)}: not annotated: ${r.reason ?? 'unsupported form'}` });
+      out.push({
+        code: 'KB905',
+        severity: 'manual',
+        file,
+        line: r.line,
+        message: `${runnerLabel(r)}: not annotated: ${r.reason ?? 'unsupported form'}`,
+      });
     }
   }
   if (!runners.some((r) => r.status !== 'not-kubernetes')) {
@@ -231,7 +301,9 @@ function findingsOf(runners: RunnerReport[], file: string): Finding[] {
       severity: 'info',
       file,
       line: 0,
-      message: runners.length ? 'no Kubernetes runner (executor = "kubernetes" or [runners.kubernetes]); nothing to annotate' : 'no [[runners]] entry; nothing to annotate',
+      message: runners.length
+        ? 'no Kubernetes runner (executor = "kubernetes" or [runners.kubernetes]); nothing to annotate'
+        : 'no [[runners]] entry; nothing to annotate',
     });
   }
   return out;

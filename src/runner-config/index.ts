@@ -1,4 +1,10 @@
-export { annotateRunnerConfig, detectKind, RunnerConfigError, type AnnotateResult, type RunnerConfigKind } from './annotate.js';
+export {
+  annotateRunnerConfig,
+  detectKind,
+  RunnerConfigError,
+  type AnnotateResult,
+  type RunnerConfigKind,
+} from './annotate.js';
 export {
   APPARMOR_ANNOTATION,
   APPARMOR_VALUE,

@@ -59,7 +59,8 @@ export function parseToml(text: string): Table {
   try {
     return parse(text) as Table;
   } catch (e) {
-    if (e instanceof TomlError) throw new TomlSyntaxError(e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, ''), e.line, e.column);
+    if (e instanceof TomlError)
+      throw new TomlSyntaxError(e.message.split('\n')[0]!.replace(/^Invalid TOML document: /, ''), e.line, e.column);
     throw e;
   }
 }
@@ -69,7 +70,8 @@ export function isTable(v: unknown): v is Table {
 }
 
 const samePath = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
-const startsWith = (a: readonly string[], prefix: readonly string[]) => a.length >= prefix.length && prefix.every((x, i) => x === a[i]);
+const startsWith = (a: readonly string[], prefix: readonly string[]) =>
+  a.length >= prefix.length && prefix.every((x, i) => x === a[i]);
 const absPath = (s: TomlStatement) => (s.kind === 'keyval' ? [...s.table, ...s.key] : s.key);
 
 /** Line ending to use for an insertion at `at`: that of the line before it, else the file's first one, else LF. */
@@ -81,7 +83,11 @@ export function eolAt(text: string, at: number): string {
 }
 
 /** Applies insertions (all against the same original text). */
-export function applyTomlEdits(text: string, edits: readonly TomlEdit[], eol: (at: number) => string = (at) => eolAt(text, at)): string {
+export function applyTomlEdits(
+  text: string,
+  edits: readonly TomlEdit[],
+  eol: (at: number) => string = (at) => eolAt(text, at),
+): string {
   const sorted = [...edits].sort((a, b) => b.at - a.at);
   let out = text;
   for (const e of sorted) {
@@ -89,7 +95,10 @@ export function applyTomlEdits(text: string, edits: readonly TomlEdit[], eol: (a
     if (e.kind === 'inline') ins = e.text;
     else {
       const nl = eol(e.at);
-      ins = e.at === text.length && text.length > 0 && !text.endsWith('\n') ? nl + e.lines.join(nl) : e.lines.map((l) => l + nl).join('');
+      ins =
+        e.at === text.length && text.length > 0 && !text.endsWith('\n')
+          ? nl + e.lines.join(nl)
+          : e.lines.map((l) => l + nl).join('');
     }
     out = out.slice(0, e.at) + ins + out.slice(e.at);
   }
@@ -153,7 +162,9 @@ export function checkAnnotated(original: Table, text: string, runnerIndexes: Ite
   } catch (e) {
     return `the result is not valid TOML (${(e as Error).message})`;
   }
-  return deepEqual(now, withAnnotation(original, runnerIndexes)) ? null : 'the result differs from the original by more than the annotation';
+  return deepEqual(now, withAnnotation(original, runnerIndexes))
+    ? null
+    : 'the result differs from the original by more than the annotation';
 }
 
 // ---- planning ----
@@ -184,7 +195,8 @@ function indentUnit(stmts: TomlStatement[]): string {
   for (let i = 0; i + 1 < stmts.length; i++) {
     const h = stmts[i]!;
     const k = stmts[i + 1]!;
-    if (h.kind !== 'keyval' && k.kind === 'keyval' && k.indent.startsWith(h.indent)) return k.indent.slice(h.indent.length);
+    if (h.kind !== 'keyval' && k.kind === 'keyval' && k.indent.startsWith(h.indent))
+      return k.indent.slice(h.indent.length);
   }
   return '  ';
 }
@@ -231,7 +243,8 @@ export function planToml(text: string, opts: { defaultKubernetes: boolean }): To
     };
     const executor = r['executor'];
     const k8s = r['kubernetes'];
-    const isKubernetes = executor === 'kubernetes' || isTable(k8s) || (opts.defaultKubernetes && executor === undefined);
+    const isKubernetes =
+      executor === 'kubernetes' || isTable(k8s) || (opts.defaultKubernetes && executor === undefined);
     if (!isKubernetes) {
       reports.push({ ...base, status: 'not-kubernetes', line: header.line });
       return;
@@ -245,7 +258,12 @@ export function planToml(text: string, opts: { defaultKubernetes: boolean }): To
       return;
     }
     if (existing !== undefined) {
-      reports.push({ ...base, status: 'other-value', line: keyStmt?.line ?? header.line, value: typeof existing === 'string' ? existing : JSON.stringify(existing) });
+      reports.push({
+        ...base,
+        status: 'other-value',
+        line: keyStmt?.line ?? header.line,
+        value: typeof existing === 'string' ? existing : JSON.stringify(existing),
+      });
       return;
     }
     if (annotations !== undefined && !isTable(annotations)) {
@@ -271,12 +289,23 @@ export function planToml(text: string, opts: { defaultKubernetes: boolean }): To
 }
 
 /** One runner's insertion, or why it cannot be made. */
-function planRunner(text: string, region: Region, runner: number, unit: string, annotationsExist: boolean): TomlEdit | string {
+function planRunner(
+  text: string,
+  region: Region,
+  runner: number,
+  unit: string,
+  annotationsExist: boolean,
+): TomlEdit | string {
   const annotationsHeader = region.stmts.find((s) => s.kind === 'table' && samePath(s.key, ANNOTATIONS_PATH));
   if (annotationsHeader) {
     const first = firstKeyOf(region, annotationsHeader);
     const indent = first ? first.indent : annotationsHeader.indent + unit;
-    return { runner, kind: 'lines', at: lastOfTable(region, annotationsHeader).lineEnd, lines: [indent + ANNOTATION_KV] };
+    return {
+      runner,
+      kind: 'lines',
+      at: lastOfTable(region, annotationsHeader).lineEnd,
+      lines: [indent + ANNOTATION_KV],
+    };
   }
 
   if (annotationsExist) {
@@ -287,16 +316,27 @@ function planRunner(text: string, region: Region, runner: number, unit: string, 
       if (text[close] !== '}') return 'pod_annotations is not a one-line inline table';
       let k = close - 1;
       while (k > inline.valueStart! && /\s/.test(text[k]!)) k--;
-      if (/[\r\n]/.test(text.slice(inline.valueStart!, inline.valueEnd!))) return 'pod_annotations is an inline table spanning several lines';
+      if (/[\r\n]/.test(text.slice(inline.valueStart!, inline.valueEnd!)))
+        return 'pod_annotations is an inline table spanning several lines';
       const prev = text[k];
-      const ins = prev === '{' ? ` ${ANNOTATION_KV}${k + 1 === close ? ' ' : ''}` : prev === ',' ? ` ${ANNOTATION_KV}` : `, ${ANNOTATION_KV}`;
+      const ins =
+        prev === '{'
+          ? ` ${ANNOTATION_KV}${k + 1 === close ? ' ' : ''}`
+          : prev === ','
+            ? ` ${ANNOTATION_KV}`
+            : `, ${ANNOTATION_KV}`;
       return { runner, kind: 'inline', at: k + 1, text: ins };
     }
     const dotted = region.stmts.filter((s) => s.kind === 'keyval' && startsWith(absPath(s), ANNOTATIONS_PATH));
     const last = dotted[dotted.length - 1];
     if (!last) return 'pod_annotations is defined inside an inline table';
     const rel = [...ANNOTATIONS_PATH, APPARMOR_ANNOTATION].slice(last.table.length);
-    return { runner, kind: 'lines', at: last.lineEnd, lines: [`${last.indent}${formatKey(rel)} = ${JSON.stringify(APPARMOR_VALUE)}`] };
+    return {
+      runner,
+      kind: 'lines',
+      at: last.lineEnd,
+      lines: [`${last.indent}${formatKey(rel)} = ${JSON.stringify(APPARMOR_VALUE)}`],
+    };
   }
 
   // No pod_annotations yet: a new table, after the [runners.kubernetes] table's keys, else at the end of the runner.

@@ -78,7 +78,16 @@ export function scanToml(text: string): TomlStatement[] {
     while (pos < n && text[pos] !== '"') {
       if (text[pos] === '\\') {
         const c = text[pos + 1];
-        const simple: Record<string, string> = { b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\' };
+        const simple: Record<string, string> = {
+          b: '\b',
+          t: '\t',
+          n: '\n',
+          f: '\f',
+          r: '\r',
+          e: '\x1b',
+          '"': '"',
+          '\\': '\\',
+        };
         if (c !== undefined && c in simple) {
           s += simple[c];
           pos += 2;
@@ -226,7 +235,17 @@ export function scanToml(text: string): TomlStatement[] {
       pos += array ? 2 : 1;
       const end = pos;
       table = key;
-      out.push({ kind: array ? 'array-table' : 'table', key, table: key, lineStart, start, end, lineEnd: skipToLineEnd(), line: lineNumberAt(start), indent });
+      out.push({
+        kind: array ? 'array-table' : 'table',
+        key,
+        table: key,
+        lineStart,
+        start,
+        end,
+        lineEnd: skipToLineEnd(),
+        line: lineNumberAt(start),
+        indent,
+      });
       continue;
     }
     const key = readKey();
@@ -236,7 +255,19 @@ export function scanToml(text: string): TomlStatement[] {
     const valueStart = pos;
     skipValue();
     const valueEnd = pos;
-    out.push({ kind: 'keyval', key, table, lineStart, start, end: valueEnd, lineEnd: skipToLineEnd(), line: lineNumberAt(start), indent, valueStart, valueEnd });
+    out.push({
+      kind: 'keyval',
+      key,
+      table,
+      lineStart,
+      start,
+      end: valueEnd,
+      lineEnd: skipToLineEnd(),
+      line: lineNumberAt(start),
+      indent,
+      valueStart,
+      valueEnd,
+    });
   }
   return out;
 }

@@ -7,7 +7,8 @@
 import type { ShellSyntaxError, Word } from './types.js';
 import { type ScanContext, isWordBreak, scanWord } from './word-scanner.js';
 
-export type Operator = '&&' | '||' | ';;' | ';' | '&' | '|' | '(' | ')' | '<<-' | '<<' | '<>' | '<&' | '<' | '>>' | '>&' | '>|' | '>';
+export type Operator =
+  '&&' | '||' | ';;' | ';' | '&' | '|' | '(' | ')' | '<<-' | '<<' | '<>' | '<&' | '<' | '>>' | '>&' | '>|' | '>';
 
 export type Token =
   | { kind: 'word'; word: Word; start: number; end: number }
@@ -20,7 +21,25 @@ export type Token =
 export const REDIRECT_OPS: ReadonlySet<string> = new Set(['<<-', '<<', '<>', '<&', '<', '>>', '>&', '>|', '>']);
 
 /** Longest match first. */
-const OPERATORS: readonly Operator[] = ['<<-', '&&', '||', ';;', '<<', '<>', '<&', '>>', '>&', '>|', ';', '&', '|', '(', ')', '<', '>'];
+const OPERATORS: readonly Operator[] = [
+  '<<-',
+  '&&',
+  '||',
+  ';;',
+  '<<',
+  '<>',
+  '<&',
+  '>>',
+  '>&',
+  '>|',
+  ';',
+  '&',
+  '|',
+  '(',
+  ')',
+  '<',
+  '>',
+];
 
 export interface HeredocRequest {
   delimiter: string;
@@ -102,7 +121,10 @@ export class Lexer {
       let p = start;
       for (;;) {
         if (p >= src.length) {
-          this.errors.push({ message: `here-document delimited by end of input (wanted '${req.delimiter}')`, offset: req.offset });
+          this.errors.push({
+            message: `here-document delimited by end of input (wanted '${req.delimiter}')`,
+            offset: req.offset,
+          });
           req.done(body, start, src.length);
           this.pos = src.length;
           break;

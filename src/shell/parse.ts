@@ -93,7 +93,10 @@ class Parser {
       this.next();
       return true;
     }
-    this.error(`expected '${w}' for ${describe(opener)} at ${opener.start}, found ${describe(this.peek())}`, this.peek().start);
+    this.error(
+      `expected '${w}' for ${describe(opener)} at ${opener.start}, found ${describe(this.peek())}`,
+      this.peek().start,
+    );
     return false;
   }
 
@@ -102,7 +105,10 @@ class Parser {
       this.next();
       return true;
     }
-    this.error(`expected '${op}' for ${describe(opener)} at ${opener.start}, found ${describe(this.peek())}`, this.peek().start);
+    this.error(
+      `expected '${op}' for ${describe(opener)} at ${opener.start}, found ${describe(this.peek())}`,
+      this.peek().start,
+    );
     return false;
   }
 

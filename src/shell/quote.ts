@@ -113,7 +113,10 @@ function needsBraces(seg: Segment, next: Segment | undefined): boolean {
   );
 }
 
-function expansionRaw(seg: Exclude<Segment, { kind: 'literal' } | { kind: 'glob' }>, next: Segment | undefined): string {
+function expansionRaw(
+  seg: Exclude<Segment, { kind: 'literal' } | { kind: 'glob' }>,
+  next: Segment | undefined,
+): string {
   return needsBraces(seg, next) ? `\${${seg.raw.slice(1)}}` : seg.raw;
 }
 
@@ -138,14 +141,17 @@ export function renderWord(text: ShellText): string {
   }
   // Unquoted form: expansions unquoted in the original, literals safe (a CSV `"` becomes `\"`).
   const unquotedOk = text.every((seg) =>
-    seg.kind === 'literal'
-      ? /^[A-Za-z0-9_./:=,@%+^"-]*$/.test(seg.text)
-      : seg.kind !== 'glob' && !seg.quoted,
+    seg.kind === 'literal' ? /^[A-Za-z0-9_./:=,@%+^"-]*$/.test(seg.text) : seg.kind !== 'glob' && !seg.quoted,
   );
   let out = '';
   if (unquotedOk) {
     text.forEach((seg, i) => {
-      out += seg.kind === 'literal' ? seg.text.replace(/"/g, '\\"') : seg.kind === 'glob' ? seg.raw : expansionRaw(seg, text[i + 1]);
+      out +=
+        seg.kind === 'literal'
+          ? seg.text.replace(/"/g, '\\"')
+          : seg.kind === 'glob'
+            ? seg.raw
+            : expansionRaw(seg, text[i + 1]);
     });
     return out;
   }

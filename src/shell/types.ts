@@ -47,7 +47,8 @@ export interface Redirect {
 }
 
 /** Structural context a simple command sits in, outermost first. */
-export type Enclosure = 'if' | 'while' | 'until' | 'for' | 'case' | 'function' | 'subshell' | 'group' | 'pipeline' | 'and-or' | 'background';
+export type Enclosure =
+  'if' | 'while' | 'until' | 'for' | 'case' | 'function' | 'subshell' | 'group' | 'pipeline' | 'and-or' | 'background';
 
 export interface SimpleCommand {
   /** Leading `NAME=value` assignments. */

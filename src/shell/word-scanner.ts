@@ -249,7 +249,11 @@ export function scanDouble(ctx: ScanContext, pos: number, b: SegmentBuilder): nu
 }
 
 /** Reads an expansion starting with `$`, or returns undefined when the `$` is literal. */
-export function scanDollar(ctx: ScanContext, pos: number, quoted: boolean): { segment: Segment; end: number } | undefined {
+export function scanDollar(
+  ctx: ScanContext,
+  pos: number,
+  quoted: boolean,
+): { segment: Segment; end: number } | undefined {
   const { src } = ctx;
   const nx = src[pos + 1];
   if (nx === undefined) return undefined;
@@ -265,15 +269,28 @@ export function scanDollar(ctx: ScanContext, pos: number, quoted: boolean): { se
   }
   if (nx === '(') {
     if (src[pos + 2] === '(') {
-      const end = nested(ctx, pos, () => scanArith(ctx, pos + 3, pos), () => skimBalanced(src, pos + 3, '(', ')', 2));
+      const end = nested(
+        ctx,
+        pos,
+        () => scanArith(ctx, pos + 3, pos),
+        () => skimBalanced(src, pos + 3, '(', ')', 2),
+      );
       return { segment: { kind: 'arith', raw: src.slice(pos, end), quoted }, end };
     }
     const end = ctx.commandSubstitution(pos + 2);
     return { segment: { kind: 'command', raw: src.slice(pos, end), quoted }, end };
   }
   if (nx === '{') {
-    const end = nested(ctx, pos, () => scanBraces(ctx, pos + 2, quoted, pos), () => skimBalanced(src, pos + 2, '{', '}', 1));
-    return { segment: { kind: 'param', raw: src.slice(pos, end), name: braceParamName(src.slice(pos + 2, end - 1)), quoted }, end };
+    const end = nested(
+      ctx,
+      pos,
+      () => scanBraces(ctx, pos + 2, quoted, pos),
+      () => skimBalanced(src, pos + 2, '{', '}', 1),
+    );
+    return {
+      segment: { kind: 'param', raw: src.slice(pos, end), name: braceParamName(src.slice(pos + 2, end - 1)), quoted },
+      end,
+    };
   }
   if (NAME_START.test(nx)) {
     // Names may be split by line continuations (`$a\<newline>b` is `$ab`).

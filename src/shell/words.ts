@@ -180,7 +180,10 @@ export function renderSegmentsRaw(segments: readonly Segment[]): string {
     const double = s.kind === 'literal' ? s.quote === 'double' : s.kind !== 'glob' && s.quoted;
     // `$X` followed by a name character would read as a longer name: separate them with `""`.
     const glued =
-      prev?.kind === 'param' && /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(prev.raw) && s.kind === 'literal' && /^[A-Za-z0-9_]/.test(s.text);
+      prev?.kind === 'param' &&
+      /^\$[A-Za-z_][A-Za-z0-9_]*$/.test(prev.raw) &&
+      s.kind === 'literal' &&
+      /^[A-Za-z0-9_]/.test(s.text);
     if (inDouble && (!double || glued)) {
       out += '"';
       inDouble = false;

@@ -27,14 +27,22 @@ export class Ast {
     const { Node } = this.tm;
     let n = node;
     for (;;) {
-      if (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isNonNullExpression(n) || Node.isSatisfiesExpression(n) || Node.isTypeAssertion(n)) n = n.getExpression();
+      if (
+        Node.isParenthesizedExpression(n) ||
+        Node.isAsExpression(n) ||
+        Node.isNonNullExpression(n) ||
+        Node.isSatisfiesExpression(n) ||
+        Node.isTypeAssertion(n)
+      )
+        n = n.getExpression();
       else return n;
     }
   }
 
   isStringLike(node: TM.Node): node is StringLike {
     const { Node } = this.tm;
-    if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return !Node.isTaggedTemplateExpression(node.getParent());
+    if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node))
+      return !Node.isTaggedTemplateExpression(node.getParent());
     if (Node.isTemplateExpression(node)) return !Node.isTaggedTemplateExpression(node.getParent());
     return false;
   }
@@ -58,7 +66,13 @@ export class Ast {
       if (Node.isShorthandPropertyAssignment(id)) sym = id.getValueSymbol();
       else sym = id.getSymbol();
       let decl = sym?.getDeclarations()[0];
-      if (decl && (Node.isImportSpecifier(decl) || Node.isImportClause(decl) || Node.isNamespaceImport(decl) || Node.isExportSpecifier(decl))) {
+      if (
+        decl &&
+        (Node.isImportSpecifier(decl) ||
+          Node.isImportClause(decl) ||
+          Node.isNamespaceImport(decl) ||
+          Node.isExportSpecifier(decl))
+      ) {
         decl = sym?.getAliasedSymbol()?.getDeclarations()[0] ?? decl;
       }
       return decl;
@@ -162,24 +176,51 @@ export class Ast {
     for (const span of node.getTemplateSpans()) {
       const lit = span.getLiteral();
       const tail = Node.isTemplateTail(lit);
-      placeholders.push({ exprText: text.slice(prevEnd, lit.getStart()), rawStart: prevEnd - 2, rawEnd: lit.getStart() + 1, pure: this.isPure(span.getExpression()) });
+      placeholders.push({
+        exprText: text.slice(prevEnd, lit.getStart()),
+        rawStart: prevEnd - 2,
+        rawEnd: lit.getStart() + 1,
+        pure: this.isPure(span.getExpression()),
+      });
       pieces.push({ start: lit.getStart() + 1, end: lit.getEnd() - (tail ? 1 : 2) });
       cooked.push(lit.getLiteralText());
       prevEnd = lit.getEnd();
     }
-    return buildLiteral(text, { file, kind: 'template', start: node.getStart(), end: node.getEnd(), pieces, placeholders, cookedPieces: cooked });
+    return buildLiteral(text, {
+      file,
+      kind: 'template',
+      start: node.getStart(),
+      end: node.getEnd(),
+      pieces,
+      placeholders,
+      cookedPieces: cooked,
+    });
   }
 
   /** Evaluating the expression again, or not at all, changes nothing (names, properties, literals, operators on those). */
   isPure(node: TM.Node): boolean {
     const { Node, SyntaxKind } = this.tm;
     const n = this.unwrap(node);
-    if (Node.isIdentifier(n) || Node.isThisExpression(n) || Node.isStringLiteral(n) || Node.isNumericLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n)) return true;
-    if ([SyntaxKind.TrueKeyword, SyntaxKind.FalseKeyword, SyntaxKind.NullKeyword, SyntaxKind.UndefinedKeyword].includes(n.getKind())) return true;
+    if (
+      Node.isIdentifier(n) ||
+      Node.isThisExpression(n) ||
+      Node.isStringLiteral(n) ||
+      Node.isNumericLiteral(n) ||
+      Node.isNoSubstitutionTemplateLiteral(n)
+    )
+      return true;
+    if (
+      [SyntaxKind.TrueKeyword, SyntaxKind.FalseKeyword, SyntaxKind.NullKeyword, SyntaxKind.UndefinedKeyword].includes(
+        n.getKind(),
+      )
+    )
+      return true;
     if (Node.isPropertyAccessExpression(n)) return this.isPure(n.getExpression());
-    if (Node.isElementAccessExpression(n)) return this.isPure(n.getExpression()) && !!n.getArgumentExpression() && this.isPure(n.getArgumentExpression()!);
+    if (Node.isElementAccessExpression(n))
+      return this.isPure(n.getExpression()) && !!n.getArgumentExpression() && this.isPure(n.getArgumentExpression()!);
     if (Node.isTemplateExpression(n)) return n.getTemplateSpans().every((s) => this.isPure(s.getExpression()));
-    if (Node.isConditionalExpression(n)) return this.isPure(n.getCondition()) && this.isPure(n.getWhenTrue()) && this.isPure(n.getWhenFalse());
+    if (Node.isConditionalExpression(n))
+      return this.isPure(n.getCondition()) && this.isPure(n.getWhenTrue()) && this.isPure(n.getWhenFalse());
     if (Node.isBinaryExpression(n)) {
       const op = n.getOperatorToken().getKind();
       const assigns = op >= SyntaxKind.FirstAssignment && op <= SyntaxKind.LastAssignment;
@@ -236,4 +277,11 @@ export class Ast {
   }
 }
 
-export type PropHit = { prop: TM.PropertyAssignment | TM.ShorthandPropertyAssignment; holder: TM.ObjectLiteralExpression; value: TM.Node; unknown?: undefined } | { unknown: TM.Node; prop?: undefined };
+export type PropHit =
+  | {
+      prop: TM.PropertyAssignment | TM.ShorthandPropertyAssignment;
+      holder: TM.ObjectLiteralExpression;
+      value: TM.Node;
+      unknown?: undefined;
+    }
+  | { unknown: TM.Node; prop?: undefined };

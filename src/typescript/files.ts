@@ -62,7 +62,10 @@ function translate(glob: string): string {
       const close = glob.indexOf(']', i + 1);
       if (close < 0) re += '\\[';
       else {
-        const body = glob.slice(i + 1, close).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = glob
+          .slice(i + 1, close)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         re += `[${body}]`;
         i = close;
       }
@@ -83,7 +86,8 @@ function literalPrefixes(glob: string): string[] {
 export function listSourceFiles(root: string, glob: string = DEFAULT_SOURCES): string[] {
   const re = globToRegExp(glob);
   const named = literalPrefixes(glob);
-  const enter = (name: string, path: string) => !SKIPPED_DIRS.has(name) || (name !== '.git' && named.some((p) => p.startsWith(`${path}/`)));
+  const enter = (name: string, path: string) =>
+    !SKIPPED_DIRS.has(name) || (name !== '.git' && named.some((p) => p.startsWith(`${path}/`)));
   const out: string[] = [];
   const walk = (rel: string) => {
     let entries;
@@ -123,5 +127,8 @@ export function isSourceName(name: string): boolean {
  * cannot be written in a glob (it separates globs): it becomes `?`, so check the files the glob lists.
  */
 export function globForPath(path: string): string {
-  return path.replace(/^\.\//, '').replace(/[*?[{]/g, (c) => `[${c}]`).replace(/,/g, '?');
+  return path
+    .replace(/^\.\//, '')
+    .replace(/[*?[{]/g, (c) => `[${c}]`)
+    .replace(/,/g, '?');
 }

@@ -18,7 +18,21 @@ import { checkMarkers } from './placeholders.js';
 /** The image KanikoExecute uses (gcix PredefinedImages.KANIKO). */
 export const GCIX_KANIKO_IMAGE = 'gcr.io/kaniko-project/executor:debug';
 const PREFIX = '__K2B_';
-const KNOWN_PROPS = new Set(['context', 'imageName', 'imageTag', 'registries', 'tarPath', 'buildArgs', 'buildTarget', 'dockerfile', 'enablePush', 'dockerClientConfig', 'verbosity', 'jobName', 'jobStage']);
+const KNOWN_PROPS = new Set([
+  'context',
+  'imageName',
+  'imageTag',
+  'registries',
+  'tarPath',
+  'buildArgs',
+  'buildTarget',
+  'dockerfile',
+  'enablePush',
+  'dockerClientConfig',
+  'verbosity',
+  'jobName',
+  'jobStage',
+]);
 
 /** `@gcix/gcix`, `gcix`, or a path with a `gcix` folder or file (a vendored copy, a local stand-in). */
 export function isGcixModule(spec: string): boolean {
@@ -47,12 +61,16 @@ function gcixImports(ast: Ast, sf: TM.SourceFile): GcixImports | undefined {
 }
 
 /** A BuildKit job class the project already has (its own class, or one imported from gcix). */
-export function findBuildkitClass(ast: Ast, files: TM.SourceFile[]): { name: string; file: string; line: number } | undefined {
+export function findBuildkitClass(
+  ast: Ast,
+  files: TM.SourceFile[],
+): { name: string; file: string; line: number } | undefined {
   for (const sf of files) {
     for (const cls of sf.getDescendantsOfKind(ast.tm.SyntaxKind.ClassDeclaration)) {
       const name = cls.getName();
       const base = cls.getExtends()?.getExpression().getText() ?? '';
-      if (name && /buildkit/i.test(name) && (/Job$/.test(base) || /(?:Job|Execute|Build)$/.test(name))) return { name, file: ast.pathOf(sf), line: cls.getStartLineNumber() };
+      if (name && /buildkit/i.test(name) && (/Job$/.test(base) || /(?:Job|Execute|Build)$/.test(name)))
+        return { name, file: ast.pathOf(sf), line: cls.getStartLineNumber() };
     }
     const imports = gcixImports(ast, sf);
     for (const [local, name] of imports?.names ?? []) {
@@ -62,7 +80,11 @@ export function findBuildkitClass(ast: Ast, files: TM.SourceFile[]): { name: str
   return undefined;
 }
 
-export function kanikoExecuteFindings(ast: Ast, files: TM.SourceFile[], opts: { env: PlanEnv; buildkitImage?: string }): Finding[] {
+export function kanikoExecuteFindings(
+  ast: Ast,
+  files: TM.SourceFile[],
+  opts: { env: PlanEnv; buildkitImage?: string },
+): Finding[] {
   const { Node, SyntaxKind } = ast.tm;
   const out: Finding[] = [];
   let buildkitClass: ReturnType<typeof findBuildkitClass> | null = null;
@@ -73,21 +95,30 @@ export function kanikoExecuteFindings(ast: Ast, files: TM.SourceFile[], opts: { 
       const callee = ne.getExpression();
       const isKaniko =
         (Node.isIdentifier(callee) && imports.names.get(callee.getText()) === 'KanikoExecute') ||
-        (Node.isPropertyAccessExpression(callee) && callee.getName() === 'KanikoExecute' && imports.namespaces.has(callee.getExpression().getText()));
+        (Node.isPropertyAccessExpression(callee) &&
+          callee.getName() === 'KanikoExecute' &&
+          imports.namespaces.has(callee.getExpression().getText()));
       if (!isKaniko) continue;
       buildkitClass ??= findBuildkitClass(ast, files) ?? undefined;
       const { line, column } = ast.position(sf, ne.getStart());
       const base = { code: 'KB503', severity: 'manual' as const, file: ast.pathOf(sf), line, column };
       if (buildkitClass) {
-        out.push({ ...base, message: `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; this project already has a BuildKit job class, ${buildkitClass.name} (${buildkitClass.file}:${buildkitClass.line}): use it here with the same settings` });
+        out.push({
+          ...base,
+          message: `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; this project already has a BuildKit job class, ${buildkitClass.name} (${buildkitClass.file}:${buildkitClass.line}): use it here with the same settings`,
+        });
         continue;
       }
       const r = replacement(ast, ne, imports, opts);
       if ('code' in r) {
         const need = ['Job', 'Image', ...r.needs].filter((n) => ![...imports.names.values()].includes(n));
         const namespace = [...imports.namespaces][0];
-        const importLine = need.length && !namespace ? `\n(add ${need.join(', ')} to the import from '${imports.spec}')` : '';
-        out.push({ ...base, message: `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; write this instead:\n${r.code}${importLine}${r.notes.length ? `\n${r.notes.join('\n')}` : ''}` });
+        const importLine =
+          need.length && !namespace ? `\n(add ${need.join(', ')} to the import from '${imports.spec}')` : '';
+        out.push({
+          ...base,
+          message: `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; write this instead:\n${r.code}${importLine}${r.notes.length ? `\n${r.notes.join('\n')}` : ''}`,
+        });
       } else {
         out.push({
           ...base,
@@ -109,7 +140,12 @@ interface Replacement {
   notes: string[];
 }
 
-function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts: { env: PlanEnv; buildkitImage?: string }): Replacement | { why: string } {
+function replacement(
+  ast: Ast,
+  ne: TM.NewExpression,
+  imports: GcixImports,
+  opts: { env: PlanEnv; buildkitImage?: string },
+): Replacement | { why: string } {
   const { Node, SyntaxKind } = ast.tm;
   const arg = ne.getArguments()[0];
   const obj = arg && ast.objectOf(arg);
@@ -117,10 +153,17 @@ function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts:
   const props = new Map<string, TM.Node>();
   for (const p of obj.getProperties()) {
     const name = ast.propName(p);
-    if (name === undefined || !KNOWN_PROPS.has(name)) return { why: `the setting ${p.getText().slice(0, 40)} is not one this tool reads` };
-    props.set(name, Node.isShorthandPropertyAssignment(p) ? p.getNameNode() : ast.unwrap((p as TM.PropertyAssignment).getInitializerOrThrow()));
+    if (name === undefined || !KNOWN_PROPS.has(name))
+      return { why: `the setting ${p.getText().slice(0, 40)} is not one this tool reads` };
+    props.set(
+      name,
+      Node.isShorthandPropertyAssignment(p)
+        ? p.getNameNode()
+        : ast.unwrap((p as TM.PropertyAssignment).getInitializerOrThrow()),
+    );
   }
-  if (props.has('tarPath')) return { why: 'it writes a tarball (tarPath), whose path gcix computes at generation time' };
+  if (props.has('tarPath'))
+    return { why: 'it writes a tarball (tarPath), whose path gcix computes at generation time' };
   const q = ast.preferredQuote(ne.getSourceFile());
   const str = (s: string) => `${q}${encodeText(s, q, false)}${q}`;
   const local = (name: string) => {
@@ -148,9 +191,13 @@ function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts:
   const notes: string[] = [];
   const ctxNode = props.get('context');
   const ctxLit = ctxNode && literalValue(ctxNode);
-  const context = ctxLit !== undefined ? posix.normalize(ctxLit) : value(ctxNode, `${local('PredefinedVariables')}.ciProjectDir`);
-  if (ctxNode && ctxLit === undefined) notes.push('(KanikoExecute passed the context through path.normalize; the code above uses it as given)');
-  const dockerfile = props.has('dockerfile') ? value(props.get('dockerfile')) : `${value(undefined, `${local('PredefinedVariables')}.ciProjectDir`)}/Dockerfile`;
+  const context =
+    ctxLit !== undefined ? posix.normalize(ctxLit) : value(ctxNode, `${local('PredefinedVariables')}.ciProjectDir`);
+  if (ctxNode && ctxLit === undefined)
+    notes.push('(KanikoExecute passed the context through path.normalize; the code above uses it as given)');
+  const dockerfile = props.has('dockerfile')
+    ? value(props.get('dockerfile'))
+    : `${value(undefined, `${local('PredefinedVariables')}.ciProjectDir`)}/Dockerfile`;
   const verbosity = props.has('verbosity') ? value(props.get('verbosity')) : 'info';
   const pushNode = props.get('enablePush');
   let push = false;
@@ -158,7 +205,12 @@ function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts:
     if (pushNode.getKind() === SyntaxKind.TrueKeyword) push = true;
     else if (pushNode.getKind() !== SyntaxKind.FalseKeyword) return { why: 'enablePush is not true or false here' };
   }
-  const words: string[] = ['executor', `--context ${context}`, `--dockerfile ${dockerfile}`, `--verbosity ${verbosity}`];
+  const words: string[] = [
+    'executor',
+    `--context ${context}`,
+    `--dockerfile ${dockerfile}`,
+    `--verbosity ${verbosity}`,
+  ];
   if (!push) words.push('--no-push');
   let postfix = '';
   if (props.has('buildTarget')) {
@@ -172,14 +224,17 @@ function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts:
     if (!args) return { why: 'buildArgs is not an object literal here' };
     for (const p of args.getProperties()) {
       const k = ast.propName(p);
-      if (k === undefined || !Node.isPropertyAssignment(p)) return { why: 'buildArgs holds an entry this tool cannot read' };
+      if (k === undefined || !Node.isPropertyAssignment(p))
+        return { why: 'buildArgs holds an entry this tool cannot read' };
       words.push(`--build-arg "${k}=${value(p.getInitializerOrThrow())}"`);
     }
   }
   const imageName = value(props.get('imageName'), `${local('PredefinedVariables')}.ciProjectName`);
   const tagNode = props.get('imageTag');
   const tagLit = tagNode && literalValue(tagNode);
-  const tagExpr = tagNode ? tagNode.getText() : `${local('PredefinedVariables')}.ciCommitTag || ${local('PredefinedVariables')}.ciCommitRefSlug`;
+  const tagExpr = tagNode
+    ? tagNode.getText()
+    : `${local('PredefinedVariables')}.ciCommitTag || ${local('PredefinedVariables')}.ciCommitRefSlug`;
   const tag = tagLit ?? value(tagNode, tagExpr);
   let registries: string[] | undefined;
   const regNode = props.get('registries');
@@ -199,13 +254,18 @@ function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts:
   };
   const callFor = (latest: boolean): string | { why: string } => {
     const cooked = [...words, ...destinations(latest)].join(' ');
-    const r = migrateScriptText(cooked, { fileExists: (p) => (p.includes(PREFIX) ? undefined : opts.env.fileExists(p)) });
+    const r = migrateScriptText(cooked, {
+      fileExists: (p) => (p.includes(PREFIX) ? undefined : opts.env.fileExists(p)),
+    });
     const model = { prefix: PREFIX, placeholders, quote: '`', rawNewlines: false };
     if (r.manual || !r.calls) {
       const f = r.findings.find((x) => x.severity === 'manual');
       return { why: `its Kaniko call cannot be migrated${f ? ` (${f.code}: ${showMarkers(model, f.message)})` : ''}` };
     }
-    const check = checkMarkers({ ...model, cooked, file: '', kind: 'template', start: 0, end: 0, contentStart: 0, contentEnd: 0, spans: [] }, r.output);
+    const check = checkMarkers(
+      { ...model, cooked, file: '', kind: 'template', start: 0, end: 0, contentStart: 0, contentEnd: 0, spans: [] },
+      r.output,
+    );
     if (!check.ok) return { why: check.reason! };
     return placeholders.length ? literalSource(model, r.output) : str(r.output);
   };
@@ -229,13 +289,16 @@ function replacement(ast: Ast, ne: TM.NewExpression, imports: GcixImports, opts:
     cfg = `Object.assign(${cfgNode.getText()}, { configFilePath: ${str('~/.docker/config.json')} })`;
     needs.length = 0;
     if (/addCredHelper|assignCredsStore|credHelpers|credsStore/.test(cfgNode.getText())) {
-      notes.push('(the registry config names credential helpers, which the BuildKit image does not have: write the credentials with addAuth instead)');
+      notes.push(
+        '(the registry config names credential helpers, which the BuildKit image does not have: write the credentials with addAuth instead)',
+      );
     }
   } else {
     cfg = `new ${local('DockerClientConfig')}({ configFilePath: ${str('~/.docker/config.json')} }).addAuth(${local('Registry')}.DOCKER)`;
     needs.push('Registry');
   }
-  if (!props.has('imageName') || !props.has('context') || !props.has('dockerfile') || !tagNode) needs.push('PredefinedVariables');
+  if (!props.has('imageName') || !props.has('context') || !props.has('dockerfile') || !tagNode)
+    needs.push('PredefinedVariables');
   const image = buildkitImageFor(GCIX_KANIKO_IMAGE, opts.buildkitImage);
   const name = props.get('jobName')?.getText() ?? str('kaniko');
   const stage = props.get('jobStage')?.getText() ?? str('build');

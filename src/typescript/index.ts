@@ -35,12 +35,18 @@ export interface TypeScriptProjectResult {
 }
 
 /** Migrates the generator sources of a repository. Writes nothing. */
-export async function migrateTypeScriptSources(root: string, opts: TypeScriptMigrateOptions = {}): Promise<FileResult[]> {
+export async function migrateTypeScriptSources(
+  root: string,
+  opts: TypeScriptMigrateOptions = {},
+): Promise<FileResult[]> {
   return (await migrateTypeScriptProject(root, opts)).files;
 }
 
 /** As `migrateTypeScriptSources`, with the Kaniko job objects found (for the jobs table of the report). */
-export async function migrateTypeScriptProject(root: string, opts: TypeScriptMigrateOptions = {}): Promise<TypeScriptProjectResult> {
+export async function migrateTypeScriptProject(
+  root: string,
+  opts: TypeScriptMigrateOptions = {},
+): Promise<TypeScriptProjectResult> {
   const paths = listSourceFiles(root, opts.sources ?? DEFAULT_SOURCES);
   const texts = new Map<string, string>();
   const failed: FileResult[] = [];
@@ -48,7 +54,14 @@ export async function migrateTypeScriptProject(root: string, opts: TypeScriptMig
     try {
       texts.set(path, readSource(join(root, path)));
     } catch (e) {
-      failed.push({ path, original: '', output: '', changed: false, edits: [], findings: [{ code: 'KB106', severity: 'error', file: path, line: 0, message: (e as Error).message }] });
+      failed.push({
+        path,
+        original: '',
+        output: '',
+        changed: false,
+        edits: [],
+        findings: [{ code: 'KB106', severity: 'error', file: path, line: 0, message: (e as Error).message }],
+      });
     }
   }
   // Nothing mentions Kaniko or an executor: there is nothing to migrate, and ts-morph is not even loaded.
@@ -61,7 +74,10 @@ export async function migrateTypeScriptProject(root: string, opts: TypeScriptMig
 }
 
 /** Migrates source texts held in memory (path → text). Paths are reported as given. */
-export async function migrateTypeScriptTexts(texts: Map<string, string>, opts: Partial<RunOptions> = {}): Promise<TypeScriptProjectResult> {
+export async function migrateTypeScriptTexts(
+  texts: Map<string, string>,
+  opts: Partial<RunOptions> = {},
+): Promise<TypeScriptProjectResult> {
   return migrateTexts(texts, { env: opts.env ?? { fileExists: () => undefined }, buildkitImage: opts.buildkitImage });
 }
 
@@ -69,7 +85,10 @@ let loaded: Promise<TsMorph> | undefined;
 
 /** ts-morph, imported on first use only. */
 export function loadTsMorph(): Promise<TsMorph> {
-  loaded ??= import('ts-morph').then((m) => ((m as unknown as { Project?: unknown }).Project ? m : (m as unknown as { default: TsMorph }).default) as TsMorph);
+  loaded ??= import('ts-morph').then(
+    (m) =>
+      ((m as unknown as { Project?: unknown }).Project ? m : (m as unknown as { default: TsMorph }).default) as TsMorph,
+  );
   return loaded;
 }
 
@@ -93,22 +112,37 @@ async function migrateTexts(texts: Map<string, string>, opts: RunOptions): Promi
   for (const [path, text] of texts) {
     const out = outputs.get(path)!;
     if (out === text || errors.has(path)) continue;
-    if (syntaxErrors(tm, path, out) > syntaxErrors(tm, path, text)) errors.set(path, selfCheck(path, 'the migrated file would not parse'));
+    if (syntaxErrors(tm, path, out) > syntaxErrors(tm, path, text))
+      errors.set(path, selfCheck(path, 'the migrated file would not parse'));
   }
   if (!errors.size && [...outputs].some(([p, t]) => t !== texts.get(p))) {
     const again = runOnce(tm, outputs, opts);
-    for (const e of again.edits) if (!errors.has(e.file)) errors.set(e.file, selfCheck(e.file, 'a second run would change the migrated file again'));
+    for (const e of again.edits)
+      if (!errors.has(e.file))
+        errors.set(e.file, selfCheck(e.file, 'a second run would change the migrated file again'));
   }
   const files: FileResult[] = [];
   for (const [path, text] of texts) {
     const error = errors.get(path);
     // Edits of one job may span files: when any file fails the self-check, nothing is written.
     const output = errors.size ? text : outputs.get(path)!;
-    const findings = [...run.findings.filter((f) => f.file === path), ...(error ? [error] : [])].sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
+    const findings = [...run.findings.filter((f) => f.file === path), ...(error ? [error] : [])].sort(
+      (a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0),
+    );
     if (output === text && !findings.length) continue;
-    files.push({ path, original: text, output, changed: output !== text, findings, edits: errors.size ? [] : byFile.get(path) ?? [] });
+    files.push({
+      path,
+      original: text,
+      output,
+      changed: output !== text,
+      findings,
+      edits: errors.size ? [] : (byFile.get(path) ?? []),
+    });
   }
-  return { files, jobs: errors.size ? run.jobs.map((j) => (j.status === 'migrated' ? { ...j, status: 'unchanged' } : j)) : run.jobs };
+  return {
+    files,
+    jobs: errors.size ? run.jobs.map((j) => (j.status === 'migrated' ? { ...j, status: 'unchanged' } : j)) : run.jobs,
+  };
 }
 
 /** A source that can hold a Kaniko job, an executor call or a gcix KanikoExecute. */
@@ -117,7 +151,13 @@ export function mayMatter(text: string): boolean {
 }
 
 function selfCheck(path: string, why: string): Finding {
-  return { code: 'KB105', severity: 'error', file: path, line: 0, message: `self-check failed: ${why}; nothing written` };
+  return {
+    code: 'KB105',
+    severity: 'error',
+    file: path,
+    line: 0,
+    message: `self-check failed: ${why}; nothing written`,
+  };
 }
 
 function syntaxErrors(tm: TsMorph, path: string, text: string): number {

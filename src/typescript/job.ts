@@ -10,7 +10,14 @@ import type { Finding, Severity } from '../findings/types.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor, classifyImage, isBuildkitImage, type KanikoImageKind } from '../kaniko/images.js';
-import { BUILDKIT_HOME, GITLAB_REGISTRY_AUTH, KANIKO_DOCKER_DIR, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from '../migrate/auth.js';
+import {
+  BUILDKIT_HOME,
+  GITLAB_REGISTRY_AUTH,
+  KANIKO_DOCKER_DIR,
+  MKDIR_DOCKER,
+  scanJobAuth,
+  UNSET_DOCKER_AUTH_CONFIG,
+} from '../migrate/auth.js';
 import type { TextEdit } from '../migrate/edits.js';
 import { CERT_SETUP, scanKanikoPaths } from '../migrate/kaniko-paths.js';
 import { joinParts, type ValueEdit } from '../migrate/scalar.js';
@@ -102,7 +109,8 @@ export function readScript(ast: Ast, value: TM.Node, out: ScriptRead, element?: 
     if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'concat') {
       out.reads.add(ast.key(n));
       readScript(ast, callee.getExpression(), out, undefined, depth + 1);
-      for (const arg of n.getArguments()) readScript(ast, arg, out, ast.isStringLike(ast.unwrap(arg)) || ast.stringOf(arg) ? arg : undefined, depth + 1);
+      for (const arg of n.getArguments())
+        readScript(ast, arg, out, ast.isStringLike(ast.unwrap(arg)) || ast.stringOf(arg) ? arg : undefined, depth + 1);
       return;
     }
   }
@@ -118,7 +126,11 @@ export function readScript(ast: Ast, value: TM.Node, out: ScriptRead, element?: 
 }
 
 /** Effective variables of a job object: name → the value node (through spreads). */
-function readVariables(ast: Ast, obj: TM.ObjectLiteralExpression, reads: Set<string>): { hit?: PropHit; vars: Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }> } {
+function readVariables(
+  ast: Ast,
+  obj: TM.ObjectLiteralExpression,
+  reads: Set<string>,
+): { hit?: PropHit; vars: Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }> } {
   const { Node } = ast.tm;
   const hit = ast.lookup(obj, 'variables', reads);
   const vars = new Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }>();
@@ -183,7 +195,15 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
   const add = (code: string, severity: Severity, node: TM.Node, offset: number, message: string) => {
     const nsf = node.getSourceFile();
     const { line, column } = ast.position(nsf, offset);
-    plan.findings.push({ code, severity, file: ast.pathOf(nsf), line, column, ...(plan.name ? { job: plan.name } : {}), message });
+    plan.findings.push({
+      code,
+      severity,
+      file: ast.pathOf(nsf),
+      line,
+      column,
+      ...(plan.name ? { job: plan.name } : {}),
+      message,
+    });
     if (severity === 'manual' || severity === 'error') plan.manual = true;
   };
   const addAt = (code: string, severity: Severity, item: Item, valueOffset: number, message: string) =>
@@ -206,7 +226,8 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     plan.reads.add(ast.key(i.node));
   }
   for (const u of script.unreadable) plan.claimed.add(u);
-  const callsOf = (i: Item) => i.parsed.commands.map((c) => ({ command: c, head: executorIndex(c) })).filter((c) => c.head >= 0);
+  const callsOf = (i: Item) =>
+    i.parsed.commands.map((c) => ({ command: c, head: executorIndex(c) })).filter((c) => c.head >= 0);
   const calls = items.flatMap((i) => callsOf(i).map((c) => ({ item: i, ...c })));
   plan.calls = calls.length;
 
@@ -221,7 +242,13 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
   plan.kaniko = true;
 
   if (script.unreadable.length) {
-    add('KB209', 'manual', script.unreadable[0]!, script.unreadable[0]!.getStart(), 'this script item uses an escape sequence this tool does not rewrite in place; migrate the job by hand');
+    add(
+      'KB209',
+      'manual',
+      script.unreadable[0]!,
+      script.unreadable[0]!.getStart(),
+      'this script item uses an escape sequence this tool does not rewrite in place; migrate the job by hand',
+    );
     return plan;
   }
   if (!calls.length && ctx.spreadSources?.has(obj)) {
@@ -230,18 +257,45 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     return plan;
   }
   if (!calls.length) {
-    const ext = items.map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? ''))).find(Boolean);
-    const hint = ext ? ` (the script runs ${ext.words[0]!.raw}, which may call it)` : script.opaque.length ? ` (part of the script is ${short(script.opaque[0]!)}, which this tool cannot read; calls written elsewhere are migrated there, see KB501)` : '';
-    add('KB203', 'manual', image.at ?? obj, (image.at ?? obj).getStart(), `uses a Kaniko image but calls no executor in this job object${hint}; migrate the image and script by hand`);
+    const ext = items
+      .map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? '')))
+      .find(Boolean);
+    const hint = ext
+      ? ` (the script runs ${ext.words[0]!.raw}, which may call it)`
+      : script.opaque.length
+        ? ` (part of the script is ${short(script.opaque[0]!)}, which this tool cannot read; calls written elsewhere are migrated there, see KB501)`
+        : '';
+    add(
+      'KB203',
+      'manual',
+      image.at ?? obj,
+      (image.at ?? obj).getStart(),
+      `uses a Kaniko image but calls no executor in this job object${hint}; migrate the image and script by hand`,
+    );
     return plan;
   }
   if (image.status !== 'read') {
-    const where = image.status === 'absent' ? 'not set in this object (the runner default, or set later by the generator)' : `${short(image.at!)}, which this tool cannot read`;
-    add('KB206', 'manual', image.at ?? obj, (image.at ?? calls[0]!.item.node).getStart(), `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [''] by hand, then run again`);
+    const where =
+      image.status === 'absent'
+        ? 'not set in this object (the runner default, or set later by the generator)'
+        : `${short(image.at!)}, which this tool cannot read`;
+    add(
+      'KB206',
+      'manual',
+      image.at ?? obj,
+      (image.at ?? calls[0]!.item.node).getStart(),
+      `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [''] by hand, then run again`,
+    );
     return plan;
   }
   if (image.kind !== 'kaniko') {
-    add('KB205', 'warning', image.at!, image.at!.getStart(), `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`);
+    add(
+      'KB205',
+      'warning',
+      image.at!,
+      image.at!.getStart(),
+      `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`,
+    );
   }
 
   // --- calls ----------------------------------------------------------------------------------------------------------
@@ -258,8 +312,13 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     for (const f of r.findings) addAt(f.code, f.severity, item, f.offset ?? callsOf(item)[0]!.command.start, f.message);
     for (const { command, head } of callsOf(item)) {
       const call = readKanikoCall(command, head);
-      for (const use of call.uses) plan.flags.push({ flag: use.flag.name, manual: r.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start) });
-      for (const p of call.problems) plan.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
+      for (const use of call.uses)
+        plan.flags.push({
+          flag: use.flag.name,
+          manual: r.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start),
+        });
+      for (const p of call.problems)
+        plan.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
     }
     if (r.manual) continue;
     let output = r.output;
@@ -292,7 +351,13 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
   for (const { item: i, scan } of auth.scans) {
     if (!itemsWithCalls.has(i)) for (const e of scan.edits) editOther(i, e);
     if (scan.credentialHelpers.length) {
-      addAt('KB403', 'manual', i, 0, `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`);
+      addAt(
+        'KB403',
+        'manual',
+        i,
+        0,
+        `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`,
+      );
     }
   }
   for (const [i, edits] of otherEdits) {
@@ -319,14 +384,32 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
   const firstCallItem = calls[0]!.item;
   if (vars.has('DOCKER_AUTH_CONFIG') || dockerAuthConfig) {
     insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-    addAt('KB405', 'warning', firstCallItem, 0, 'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win');
+    addAt(
+      'KB405',
+      'warning',
+      firstCallItem,
+      0,
+      'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win',
+    );
   }
   if (script.opaque.length && !plan.manual) {
     const o = script.opaque[0]!;
-    add('KB505', 'warning', o, o.getStart(), `part of the script is ${short(o)}, which this tool cannot read: check that it writes no registry config to /kaniko/.docker and uses no other Kaniko path${mentionsAuth ? '' : '; no registry login was added for Kaniko\'s built-in GitLab helper (see KB402)'}`);
+    add(
+      'KB505',
+      'warning',
+      o,
+      o.getStart(),
+      `part of the script is ${short(o)}, which this tool cannot read: check that it writes no registry config to /kaniko/.docker and uses no other Kaniko path${mentionsAuth ? '' : "; no registry login was added for Kaniko's built-in GitLab helper (see KB402)"}`,
+    );
   } else if (!mentionsAuth && !plan.manual) {
     insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
-    addAt('KB402', 'info', firstCallItem, 0, "Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json");
+    addAt(
+      'KB402',
+      'info',
+      firstCallItem,
+      0,
+      'Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json',
+    );
   }
   if (plan.manual) {
     plan.edits = [];
@@ -357,7 +440,12 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     const layout = ast.listLayout(element);
     const q = quoteFor(ast, element);
     const sep = layout.ownLine ? `,\n${layout.indent}` : ', ';
-    plan.edits.push({ file: ast.pathOf(element.getSourceFile()), start: layout.pos, end: layout.pos, text: lines.map((l) => `${q}${encodeText(l, q, false)}${q}${sep}`).join('') });
+    plan.edits.push({
+      file: ast.pathOf(element.getSourceFile()),
+      start: layout.pos,
+      end: layout.pos,
+      text: lines.map((l) => `${q}${encodeText(l, q, false)}${q}${sep}`).join(''),
+    });
     plan.touches.add(ast.key(element.getParentOrThrow()));
   }
 
@@ -379,7 +467,13 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
       plan.touches.add(ast.key(flagsLit.literal));
     }
   } else if (flags) {
-    add('KB206', 'manual', flags.value, flags.value.getStart(), `BUILDKITD_FLAGS is set to ${short(flags.value)}, which this tool cannot read; make sure it holds ${NO_PROCESS_SANDBOX}, then run again`);
+    add(
+      'KB206',
+      'manual',
+      flags.value,
+      flags.value.getStart(),
+      `BUILDKITD_FLAGS is set to ${short(flags.value)}, which this tool cannot read; make sure it holds ${NO_PROCESS_SANDBOX}, then run again`,
+    );
     plan.edits = [];
     return plan;
   } else {
@@ -417,7 +511,10 @@ export function jobName(ast: Ast, obj: TM.Node): string | undefined {
   const { Node } = ast.tm;
   let n: TM.Node = obj;
   let parent = n.getParent();
-  while (parent && (Node.isParenthesizedExpression(parent) || Node.isAsExpression(parent) || Node.isSatisfiesExpression(parent))) {
+  while (
+    parent &&
+    (Node.isParenthesizedExpression(parent) || Node.isAsExpression(parent) || Node.isSatisfiesExpression(parent))
+  ) {
     n = parent;
     parent = n.getParent();
   }
@@ -428,11 +525,15 @@ export function jobName(ast: Ast, obj: TM.Node): string | undefined {
     const args = parent.getArguments();
     const before = args.slice(0, Math.max(0, args.indexOf(n as TM.Expression)));
     const named = [...before].reverse().find((a) => Node.isStringLiteral(a) || Node.isNoSubstitutionTemplateLiteral(a));
-    if (named && (Node.isStringLiteral(named) || Node.isNoSubstitutionTemplateLiteral(named))) return named.getLiteralValue();
+    if (named && (Node.isStringLiteral(named) || Node.isNoSubstitutionTemplateLiteral(named)))
+      return named.getLiteralValue();
   }
   if (Node.isReturnStatement(parent) || Node.isArrowFunction(parent)) {
-    const fn = parent.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isVariableDeclaration(a) || Node.isMethodDeclaration(a));
-    if (fn && (Node.isFunctionDeclaration(fn) || Node.isVariableDeclaration(fn) || Node.isMethodDeclaration(fn))) return fn.getName();
+    const fn = parent.getFirstAncestor(
+      (a) => Node.isFunctionDeclaration(a) || Node.isVariableDeclaration(a) || Node.isMethodDeclaration(a),
+    );
+    if (fn && (Node.isFunctionDeclaration(fn) || Node.isVariableDeclaration(fn) || Node.isMethodDeclaration(fn)))
+      return fn.getName();
   }
   return undefined;
 }
@@ -441,7 +542,15 @@ function readImage(ctx: JobContext, obj: TM.ObjectLiteralExpression, vars: Map<s
   const { ast } = ctx;
   const { Node } = ast.tm;
   const reads: string[] = [];
-  const none = (status: 'absent' | 'unknown', at?: TM.Node): ImageRead => ({ status, kind: 'other', at, edits: () => [], reads, touches: [], literals: [] });
+  const none = (status: 'absent' | 'unknown', at?: TM.Node): ImageRead => ({
+    status,
+    kind: 'other',
+    at,
+    edits: () => [],
+    reads,
+    touches: [],
+    literals: [],
+  });
   const hit = ast.lookup(obj, 'image');
   if (!hit) return none('absent');
   if (hit.unknown) return none('unknown', hit.unknown);
@@ -450,7 +559,9 @@ function readImage(ctx: JobContext, obj: TM.ObjectLiteralExpression, vars: Map<s
   reads.push(ast.key(hit.holder));
 
   /** A name string: inline, a const, or `$VAR` of the job's variables. */
-  const nameOf = (node: TM.Node): { model: LiteralModel; literal: StringLike; via?: 'const' | 'variable'; variable?: string } | undefined => {
+  const nameOf = (
+    node: TM.Node,
+  ): { model: LiteralModel; literal: StringLike; via?: 'const' | 'variable'; variable?: string } | undefined => {
     const s = ast.stringOf(node);
     const model = s && ast.model(s.literal);
     if (!s || !model) return undefined;
@@ -486,13 +597,21 @@ function readImage(ctx: JobContext, obj: TM.ObjectLiteralExpression, vars: Map<s
         const path = ast.pathOf(value.getSourceFile());
         const literalQuote = name.model.kind === 'string' ? name.model.quote : q();
         if (!name.via) {
-          return [{ file: path, start: value.getStart(), end: value.getEnd(), text: `{ name: ${str(target(name.model.cooked), literalQuote)}, entrypoint: [${literalQuote}${literalQuote}] }` }];
+          return [
+            {
+              file: path,
+              start: value.getStart(),
+              end: value.getEnd(),
+              text: `{ name: ${str(target(name.model.cooked), literalQuote)}, entrypoint: [${literalQuote}${literalQuote}] }`,
+            },
+          ];
         }
         // Through a const or a job variable: the const gets the new name, the key becomes { name: <same>, entrypoint }.
         const edits = literalEdits(name.model, target(name.model.cooked));
         const keep = Node.isShorthandPropertyAssignment(value) ? value.getName() : value.getText();
         const text = `{ name: ${keep}, entrypoint: [${literalQuote}${literalQuote}] }`;
-        if (Node.isShorthandPropertyAssignment(value)) edits.push({ file: path, start: value.getStart(), end: value.getEnd(), text: `image: ${text}` });
+        if (Node.isShorthandPropertyAssignment(value))
+          edits.push({ file: path, start: value.getStart(), end: value.getEnd(), text: `image: ${text}` });
         else edits.push({ file: path, start: value.getStart(), end: value.getEnd(), text });
         return edits;
       },
@@ -519,7 +638,12 @@ function readImage(ctx: JobContext, obj: TM.ObjectLiteralExpression, vars: Map<s
       if (name.model.kind === 'template' && name.model.placeholders.length) {
         // the new name has no placeholders: write the whole literal anew
         edits.length = 0;
-        edits.push({ file: name.model.file, start: name.model.start, end: name.model.end, text: `\`${encodeText(target(name.model.cooked), '`', false)}\`` });
+        edits.push({
+          file: name.model.file,
+          start: name.model.start,
+          end: name.model.end,
+          text: `\`${encodeText(target(name.model.cooked), '`', false)}\``,
+        });
       }
       const path = ast.pathOf(imgObj.getSourceFile());
       const quote = name.model.kind === 'string' ? name.model.quote : q();
@@ -528,14 +652,30 @@ function readImage(ctx: JobContext, obj: TM.ObjectLiteralExpression, vars: Map<s
       if (entry && entry.prop) {
         if (entry.holder !== imgObj) return `the image's entrypoint comes from a spread object; set it to [''] by hand`;
         const v = ast.unwrap(entry.value);
-        const emptyOne = Node.isArrayLiteralExpression(v) && v.getElements().length === 1 && (() => {
-          const s = ast.stringOf(v.getElements()[0]!);
-          const m = s && ast.model(s.literal);
-          return !!m && m.cooked === '' && !s.decl;
-        })();
-        if (!emptyOne) edits.push({ file: path, start: entry.value.getStart(), end: entry.value.getEnd(), text: `[${quote}${quote}]` });
+        const emptyOne =
+          Node.isArrayLiteralExpression(v) &&
+          v.getElements().length === 1 &&
+          (() => {
+            const s = ast.stringOf(v.getElements()[0]!);
+            const m = s && ast.model(s.literal);
+            return !!m && m.cooked === '' && !s.decl;
+          })();
+        if (!emptyOne)
+          edits.push({
+            file: path,
+            start: entry.value.getStart(),
+            end: entry.value.getEnd(),
+            text: `[${quote}${quote}]`,
+          });
       } else {
-        edits.push(...insertProperty(ast, imgObj, nameHit.holder === imgObj ? nameHit.prop : undefined, `entrypoint: [${quote}${quote}]`));
+        edits.push(
+          ...insertProperty(
+            ast,
+            imgObj,
+            nameHit.holder === imgObj ? nameHit.prop : undefined,
+            `entrypoint: [${quote}${quote}]`,
+          ),
+        );
       }
       return edits;
     },
@@ -543,7 +683,12 @@ function readImage(ctx: JobContext, obj: TM.ObjectLiteralExpression, vars: Map<s
 }
 
 /** Adds `text` as a property after `after` (or as the last property), in the object's own layout; comments stay on their lines. */
-export function insertProperty(ast: Ast, obj: TM.ObjectLiteralExpression, after: TM.Node | undefined, text: string): TextEdit[] {
+export function insertProperty(
+  ast: Ast,
+  obj: TM.ObjectLiteralExpression,
+  after: TM.Node | undefined,
+  text: string,
+): TextEdit[] {
   const sf = obj.getSourceFile();
   const src = sf.getFullText();
   const file = ast.pathOf(sf);
@@ -587,23 +732,47 @@ export function insertProperty(ast: Ast, obj: TM.ObjectLiteralExpression, after:
  * `BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox'` where the job reads its variables: the effective `variables`
  * object (the job's own, or the spread object's), else a new `variables:` next to the `image` key the job got its image from.
  */
-function variableEdits(ast: Ast, obj: TM.ObjectLiteralExpression, imageHit: PropHit, varsHit: PropHit | undefined): { edits: TextEdit[]; touches: string } | string {
+function variableEdits(
+  ast: Ast,
+  obj: TM.ObjectLiteralExpression,
+  imageHit: PropHit,
+  varsHit: PropHit | undefined,
+): { edits: TextEdit[]; touches: string } | string {
   const { Node } = ast.tm;
   const vobjOf = varsHit?.prop ? ast.objectOf(varsHit.value) : undefined;
   const q = ast.preferredQuote(obj.getSourceFile(), vobjOf ?? (imageHit.prop ? imageHit.holder : obj));
   const pair = `${BUILDKITD_FLAGS}: ${q}${NO_PROCESS_SANDBOX}${q}`;
-  if (varsHit?.unknown) return `the job's variables come from ${short(varsHit.unknown)}; add ${BUILDKITD_FLAGS}: ${NO_PROCESS_SANDBOX} by hand, then run again`;
+  if (varsHit?.unknown)
+    return `the job's variables come from ${short(varsHit.unknown)}; add ${BUILDKITD_FLAGS}: ${NO_PROCESS_SANDBOX} by hand, then run again`;
   if (varsHit?.prop) {
-    const vobj = ast.tm.Node.isObjectLiteralExpression(ast.unwrap(varsHit.value)) ? (ast.unwrap(varsHit.value) as TM.ObjectLiteralExpression) : undefined;
+    const vobj = ast.tm.Node.isObjectLiteralExpression(ast.unwrap(varsHit.value))
+      ? (ast.unwrap(varsHit.value) as TM.ObjectLiteralExpression)
+      : undefined;
     if (vobj) return { edits: insertProperty(ast, vobj, undefined, pair), touches: ast.key(vobj) };
     // `variables: SHARED` (a const or any expression): spread it into a new object
     const v = varsHit.value;
     const file = ast.pathOf(v.getSourceFile());
     if (Node.isShorthandPropertyAssignment(varsHit.prop)) {
-      return { edits: [{ file, start: varsHit.prop.getStart(), end: varsHit.prop.getEnd(), text: `variables: { ...variables, ${pair} }` }], touches: ast.key(varsHit.prop) };
+      return {
+        edits: [
+          {
+            file,
+            start: varsHit.prop.getStart(),
+            end: varsHit.prop.getEnd(),
+            text: `variables: { ...variables, ${pair} }`,
+          },
+        ],
+        touches: ast.key(varsHit.prop),
+      };
     }
-    return { edits: [{ file, start: v.getStart(), end: v.getEnd(), text: `{ ...${v.getText()}, ${pair} }` }], touches: ast.key(v) };
+    return {
+      edits: [{ file, start: v.getStart(), end: v.getEnd(), text: `{ ...${v.getText()}, ${pair} }` }],
+      touches: ast.key(v),
+    };
   }
   if (!imageHit.prop) return 'the image key could not be found';
-  return { edits: insertProperty(ast, imageHit.holder, imageHit.prop, `variables: { ${pair} }`), touches: ast.key(imageHit.holder) };
+  return {
+    edits: insertProperty(ast, imageHit.holder, imageHit.prop, `variables: { ${pair} }`),
+    touches: ast.key(imageHit.holder),
+  };
 }

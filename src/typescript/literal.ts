@@ -58,7 +58,12 @@ export interface LiteralShape {
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', v: '\v' };
 
 /** The value of a piece of literal source, with each value unit's source range. Undefined on a malformed escape. */
-export function cook(text: string, from: number, to: number, template: boolean): { value: string; spans: { start: number; end: number }[] } | undefined {
+export function cook(
+  text: string,
+  from: number,
+  to: number,
+  template: boolean,
+): { value: string; spans: { start: number; end: number }[] } | undefined {
   let value = '';
   const spans: { start: number; end: number }[] = [];
   const push = (v: string, start: number, end: number) => {
@@ -171,7 +176,8 @@ export function buildLiteral(fileText: string, shape: LiteralShape): LiteralMode
   const quote = fileText[shape.start]!;
   const first = shape.pieces[0]!;
   const last = shape.pieces[shape.pieces.length - 1]!;
-  const rawNewlines = shape.kind === 'template' && shape.pieces.some((p) => /[\r\n]/.test(fileText.slice(p.start, p.end)));
+  const rawNewlines =
+    shape.kind === 'template' && shape.pieces.some((p) => /[\r\n]/.test(fileText.slice(p.start, p.end)));
   return {
     file: shape.file,
     kind: shape.kind,
@@ -212,7 +218,8 @@ function tokenize(text: string, prefix: string): Token[] {
     const re = /\r?\n|[ \t]+|[^ \t\r\n]+|\r/g;
     re.lastIndex = 0;
     const s = text.slice(from, to);
-    for (let m = re.exec(s); m; m = re.exec(s)) tokens.push({ key: `t${m[0]}`, text: m[0], start: from + m.index, end: from + m.index + m[0].length });
+    for (let m = re.exec(s); m; m = re.exec(s))
+      tokens.push({ key: `t${m[0]}`, text: m[0], start: from + m.index, end: from + m.index + m[0].length });
   };
   const re = markerPattern(prefix);
   let at = 0;
@@ -266,8 +273,16 @@ export function literalEdits(model: LiteralModel, value: string): TextEdit[] {
   if (value === model.cooked) return [];
   const oldT = tokenize(model.cooked, model.prefix);
   const newT = tokenize(value, model.prefix);
-  const changes = diffArrays(oldT.map((t) => t.key), newT.map((t) => t.key));
-  interface Hunk { oldFrom: number; oldTo: number; newFrom: number; newTo: number }
+  const changes = diffArrays(
+    oldT.map((t) => t.key),
+    newT.map((t) => t.key),
+  );
+  interface Hunk {
+    oldFrom: number;
+    oldTo: number;
+    newFrom: number;
+    newTo: number;
+  }
   const hunks: Hunk[] = [];
   let oi = 0;
   let ni = 0;
@@ -305,17 +320,30 @@ export function literalEdits(model: LiteralModel, value: string): TextEdit[] {
   return merged.map((h) => {
     const start = rawStart(h.oldFrom);
     const end = h.oldTo > h.oldFrom ? rawEnd(h.oldTo - 1) : start;
-    const text = encodeValue(model, newT.slice(h.newFrom, h.newTo).map((t) => t.text).join(''));
+    const text = encodeValue(
+      model,
+      newT
+        .slice(h.newFrom, h.newTo)
+        .map((t) => t.text)
+        .join(''),
+    );
     return { file: model.file, start, end, text };
   });
 }
 
 /** The whole literal written anew (for tests and replacement snippets). */
-export function literalSource(model: Pick<LiteralModel, 'quote' | 'rawNewlines' | 'prefix' | 'placeholders'>, value: string): string {
+export function literalSource(
+  model: Pick<LiteralModel, 'quote' | 'rawNewlines' | 'prefix' | 'placeholders'>,
+  value: string,
+): string {
   return `${model.quote}${encodeValue(model as LiteralModel, value)}${model.quote}`;
 }
 
 /** Replaces markers in a message with the placeholders' source (`${dir}`). */
 export function showMarkers(model: Pick<LiteralModel, 'prefix' | 'placeholders'>, text: string): string {
-  return text.replace(markerPattern(model.prefix), (_, a: string | undefined, b: string | undefined) => `\${${model.placeholders[Number(a ?? b)]?.exprText.trim() ?? '?'}}`);
+  return text.replace(
+    markerPattern(model.prefix),
+    (_, a: string | undefined, b: string | undefined) =>
+      `\${${model.placeholders[Number(a ?? b)]?.exprText.trim() ?? '?'}}`,
+  );
 }

@@ -84,7 +84,12 @@ export interface MarkerCheck {
 export function checkMarkers(model: LiteralModel, output: string): MarkerCheck {
   if (!model.placeholders.length) return { ok: true };
   const input = model.cooked;
-  const find = (text: string) => [...text.matchAll(markerPattern(model.prefix))].map((m) => ({ index: m.index!, n: Number(m[1] ?? m[2]), length: m[0].length }));
+  const find = (text: string) =>
+    [...text.matchAll(markerPattern(model.prefix))].map((m) => ({
+      index: m.index!,
+      n: Number(m[1] ?? m[2]),
+      length: m[0].length,
+    }));
   const before = find(input);
   const after = find(output);
   // Any stray piece of a marker (the prefix outside a whole marker) means the rewrite cut one apart.
@@ -94,15 +99,25 @@ export function checkMarkers(model: LiteralModel, output: string): MarkerCheck {
   }
   // A marker may stand several times (one placeholder used twice): each use after must be in a quoting it had before.
   const stateBefore = new Map<number, Set<QuoteState>>();
-  const sb = quoteStates(input, before.map((m) => m.index));
+  const sb = quoteStates(
+    input,
+    before.map((m) => m.index),
+  );
   before.forEach((m, k) => stateBefore.set(m.n, new Set([...(stateBefore.get(m.n) ?? []), sb[k]!])));
-  const sa = quoteStates(output, after.map((m) => m.index));
+  const sa = quoteStates(
+    output,
+    after.map((m) => m.index),
+  );
   for (const [k, m] of after.entries()) {
     const was = stateBefore.get(m.n) ?? new Set<QuoteState>(['none']);
     const now = sa[k]!;
     const expr = model.placeholders[m.n]?.exprText.trim() ?? '?';
     if (now === 'escaped' || now === 'comment' || (!was.has(now) && !(was.has('none') && now === 'double'))) {
-      return { ok: false, reason: `\${${expr}} would stand ${describe(now)} instead of ${[...was].map(describe).join(' or ')}, so the generated shell text would mean something else`, offset: m.index };
+      return {
+        ok: false,
+        reason: `\${${expr}} would stand ${describe(now)} instead of ${[...was].map(describe).join(' or ')}, so the generated shell text would mean something else`,
+        offset: m.index,
+      };
     }
   }
   for (const [n, ph] of model.placeholders.entries()) {
@@ -110,12 +125,21 @@ export function checkMarkers(model: LiteralModel, output: string): MarkerCheck {
     const uses = after.filter((m) => m.n === n).length;
     const had = before.filter((m) => m.n === n).length;
     if (uses !== had) {
-      return { ok: false, reason: `\${${ph.exprText.trim()}} is not a plain name or property, and the rewrite would evaluate it ${uses} time${uses === 1 ? '' : 's'} instead of ${had}` };
+      return {
+        ok: false,
+        reason: `\${${ph.exprText.trim()}} is not a plain name or property, and the rewrite would evaluate it ${uses} time${uses === 1 ? '' : 's'} instead of ${had}`,
+      };
     }
   }
   return { ok: true };
 }
 
 function describe(s: QuoteState): string {
-  return { none: 'unquoted', single: 'in single quotes', double: 'in double quotes', escaped: 'escaped', comment: 'in a comment' }[s];
+  return {
+    none: 'unquoted',
+    single: 'in single quotes',
+    double: 'in double quotes',
+    escaped: 'escaped',
+    comment: 'in a comment',
+  }[s];
 }

@@ -29,7 +29,10 @@ export interface RunResult {
 }
 
 /** The sources as ts-morph source files (a byte-order mark is not part of the text ts-morph keeps: `bom` lists those files). */
-export function createProject(tm: TsMorph, texts: Map<string, string>): { project: TM.Project; files: TM.SourceFile[]; bom: Set<string> } {
+export function createProject(
+  tm: TsMorph,
+  texts: Map<string, string>,
+): { project: TM.Project; files: TM.SourceFile[]; bom: Set<string> } {
   const project = new tm.Project({
     useInMemoryFileSystem: true,
     compilerOptions: {
@@ -80,7 +83,11 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       const plan = emptyPlan(ast, o);
       plan.kaniko = true;
       o.forEachDescendant((d) => void plan.claimed.add(d));
-      markManual(plan, 'KB209', `this job object could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand`);
+      markManual(
+        plan,
+        'KB209',
+        `this job object could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand`,
+      );
       return plan;
     }
   });
@@ -90,7 +97,11 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
     if (!plan.kaniko || plan.manual) continue;
     const clash = plan.edits.find((e) => accepted.some((a) => overlaps(a, e) && !sameEdit(a, e)));
     if (clash) {
-      markManual(plan, 'KB211', 'its edits overlap another job object\'s edits of the same code (a shared constant or spread object used in an unusual way); migrate it by hand');
+      markManual(
+        plan,
+        'KB211',
+        "its edits overlap another job object's edits of the same code (a shared constant or spread object used in an unusual way); migrate it by hand",
+      );
       continue;
     }
     for (const e of plan.edits) if (!accepted.some((a) => sameEdit(a, e))) accepted.push(e);
@@ -106,15 +117,25 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
         standalone(n);
       } catch (e) {
         const { line, column } = ast.position(sf, n.getStart());
-        findings.push({ code: 'KB209', severity: 'manual', file: ast.pathOf(sf), line, column, message: `this literal could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand` });
+        findings.push({
+          code: 'KB209',
+          severity: 'manual',
+          file: ast.pathOf(sf),
+          line,
+          column,
+          message: `this literal could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand`,
+        });
       }
     });
     function standalone(n: TM.Node): void {
-      const isLiteral = Node.isStringLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n) || Node.isTemplateExpression(n);
+      const isLiteral =
+        Node.isStringLiteral(n) || Node.isNoSubstitutionTemplateLiteral(n) || Node.isTemplateExpression(n);
       if (!isLiteral || claimed.has(n) || !n.getText().includes('executor') || notScript(tm, n)) return;
       const tagged = Node.isTaggedTemplateExpression(n.getParent());
       const model = tagged ? undefined : ast.model(n as StringLike);
-      const cooked = model?.cooked ?? (Node.isTemplateExpression(n) ? n.getText().slice(1, -1) : (n as TM.StringLiteral).getLiteralValue());
+      const cooked =
+        model?.cooked ??
+        (Node.isTemplateExpression(n) ? n.getText().slice(1, -1) : (n as TM.StringLiteral).getLiteralValue());
       const parsed = parseScript(cooked);
       const head = parsed.commands.find((c) => executorIndex(c) >= 0);
       if (!head) return;
@@ -122,22 +143,44 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       const at = { file: ast.pathOf(sf), line, column };
       const pieces = builtFromPieces(ast, n);
       if (tagged || pieces) {
-        findings.push({ code: 'KB504', severity: 'manual', ...at, message: `this executor call is ${tagged ? 'a tagged template' : pieces}, so no single literal holds the whole call; write it as one string or template literal, then run again` });
+        findings.push({
+          code: 'KB504',
+          severity: 'manual',
+          ...at,
+          message: `this executor call is ${tagged ? 'a tagged template' : pieces}, so no single literal holds the whole call; write it as one string or template literal, then run again`,
+        });
         return;
       }
       if (!model) {
-        findings.push({ code: 'KB209', severity: 'manual', ...at, message: 'this literal uses an escape sequence this tool does not rewrite in place; migrate the call by hand' });
+        findings.push({
+          code: 'KB209',
+          severity: 'manual',
+          ...at,
+          message: 'this literal uses an escape sequence this tool does not rewrite in place; migrate the call by hand',
+        });
         return;
       }
       const r = migrateScriptText(model.cooked, opts.env);
       for (const f of r.findings) {
         const p = ast.position(sf, sourceOffsetOf(model, f.offset ?? head.start));
-        findings.push({ code: f.code, severity: f.severity, file: at.file, line: p.line, column: p.column, message: showMarkers(model, f.message) });
+        findings.push({
+          code: f.code,
+          severity: f.severity,
+          file: at.file,
+          line: p.line,
+          column: p.column,
+          message: showMarkers(model, f.message),
+        });
       }
       if (r.manual || r.output === model.cooked) return;
       const check = checkMarkers(model, r.output);
       if (!check.ok) {
-        findings.push({ code: 'KB502', severity: 'manual', ...at, message: `${check.reason}; the literal is left unchanged` });
+        findings.push({
+          code: 'KB502',
+          severity: 'manual',
+          ...at,
+          message: `${check.reason}; the literal is left unchanged`,
+        });
         return;
       }
       const edits = literalEdits(model, r.output);
@@ -158,7 +201,13 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
 
   const jobs: JobResult[] = plans
     .filter((p) => p.kaniko && !p.template)
-    .map((p) => ({ name: p.name ?? `(job object at ${p.file}:${ast.position(p.node.getSourceFile(), p.node.getStart()).line})`, file: p.file, status: p.manual ? 'manual' : p.edits.length ? 'migrated' : 'unchanged', calls: p.calls, flags: p.flags }));
+    .map((p) => ({
+      name: p.name ?? `(job object at ${p.file}:${ast.position(p.node.getSourceFile(), p.node.getStart()).line})`,
+      file: p.file,
+      status: p.manual ? 'manual' : p.edits.length ? 'migrated' : 'unchanged',
+      calls: p.calls,
+      flags: p.flags,
+    }));
   // offsets are into the text without its byte-order mark: shift them back onto the file
   const edits = accepted.map((e) => (bom.has(e.file) ? { ...e, start: e.start + 1, end: e.end + 1 } : e));
   return { edits, findings: mergeFindings(findings), jobs };
@@ -181,8 +230,23 @@ function notScript(tm: TsMorph, n: TM.Node): boolean {
   const { Node } = tm;
   const p = n.getParent();
   if (!p) return true;
-  if (Node.isImportDeclaration(p) || Node.isExportDeclaration(p) || Node.isLiteralTypeNode(p) || Node.isExternalModuleReference(p) || Node.isModuleDeclaration(p)) return true;
-  if ((Node.isPropertyAssignment(p) || Node.isPropertySignature(p) || Node.isEnumMember(p) || Node.isMethodDeclaration(p) || Node.isPropertyDeclaration(p)) && p.getNameNode() === n) return true;
+  if (
+    Node.isImportDeclaration(p) ||
+    Node.isExportDeclaration(p) ||
+    Node.isLiteralTypeNode(p) ||
+    Node.isExternalModuleReference(p) ||
+    Node.isModuleDeclaration(p)
+  )
+    return true;
+  if (
+    (Node.isPropertyAssignment(p) ||
+      Node.isPropertySignature(p) ||
+      Node.isEnumMember(p) ||
+      Node.isMethodDeclaration(p) ||
+      Node.isPropertyDeclaration(p)) &&
+    p.getNameNode() === n
+  )
+    return true;
   if (Node.isCallExpression(p) && ['require', 'import'].includes(p.getExpression().getText())) return true;
   return false;
 }
@@ -192,7 +256,12 @@ function builtFromPieces(ast: Ast, n: TM.Node): string | undefined {
   const { Node, SyntaxKind } = ast.tm;
   let p = n.getParent();
   while (p && Node.isParenthesizedExpression(p)) p = p.getParent();
-  if (p && Node.isBinaryExpression(p) && [SyntaxKind.PlusToken, SyntaxKind.PlusEqualsToken].includes(p.getOperatorToken().getKind())) return 'concatenated with `+`';
+  if (
+    p &&
+    Node.isBinaryExpression(p) &&
+    [SyntaxKind.PlusToken, SyntaxKind.PlusEqualsToken].includes(p.getOperatorToken().getKind())
+  )
+    return 'concatenated with `+`';
   if (p && Node.isArrayLiteralExpression(p)) {
     const siblings = p.getElements().filter((e) => e !== n);
     const flagWord = siblings.some((e) => /^['"`]\s*--?[A-Za-z]/.test(e.getText()));
@@ -209,7 +278,15 @@ function markManual(plan: JobPlan, code: string, message: string): void {
   plan.manual = true;
   plan.edits = [];
   const { line, column } = plan.node.getSourceFile().getLineAndColumnAtPos(plan.node.getStart());
-  plan.findings.push({ code, severity: 'manual', file: plan.file, line, column, ...(plan.name ? { job: plan.name } : {}), message });
+  plan.findings.push({
+    code,
+    severity: 'manual',
+    file: plan.file,
+    line,
+    column,
+    ...(plan.name ? { job: plan.name } : {}),
+    message,
+  });
 }
 
 /** A node edited for one job must not change a job object that is not migrated (as src/migrate/project.ts). */
@@ -222,7 +299,11 @@ function settleSharing(plans: JobPlan[]): void {
       for (const key of plan.touches) {
         const other = plans.find((o) => o !== plan && !o.template && o.reads.has(key) && (!o.kaniko || o.manual));
         if (other) {
-          markManual(plan, 'KB202', `shares ${key.split('#')[0]} code (a constant or spread object) with the job object ${other.name ? `"${other.name}"` : `at ${other.file}`}, which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split it or migrate both by hand`);
+          markManual(
+            plan,
+            'KB202',
+            `shares ${key.split('#')[0]} code (a constant or spread object) with the job object ${other.name ? `"${other.name}"` : `at ${other.file}`}, which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split it or migrate both by hand`,
+          );
           changed = true;
           break;
         }

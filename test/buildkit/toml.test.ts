@@ -41,7 +41,9 @@ test('generated buildkitd.toml parses and holds each registry setting', async ()
   const call = job.script.find((l) => l.includes('buildctl-daemonless.sh'))!;
   expect(call).toContain(`--config ${BUILDKITD_TOML}`);
 
-  const toml = parseToml(runLines(writes, { CI_REGISTRY: 'registry.gitlab.example.com' })) as { registry: Record<string, Record<string, unknown>> };
+  const toml = parseToml(runLines(writes, { CI_REGISTRY: 'registry.gitlab.example.com' })) as {
+    registry: Record<string, Record<string, unknown>>;
+  };
   const reg = toml.registry;
   expect(reg['docker.io']).toEqual({ mirrors: ['mirror.gcr.io', 'plain.mirror:5000/hub', 'hub.example.com'] });
   expect(reg['plain.mirror:5000']).toEqual({ http: true });
@@ -49,5 +51,8 @@ test('generated buildkitd.toml parses and holds each registry setting', async ()
   expect(reg['ghcr.io']).toEqual({ mirrors: ['ghcr.example.com'] });
   expect(reg['registry.gitlab.example.com']).toEqual({ http: true });
   expect(reg['self.signed.example.com']).toEqual({ insecure: true });
-  expect(reg['corp.example.com']).toEqual({ ca: ['/certs/corp ca.crt'], keypair: [{ key: '/certs/client.key', cert: '/certs/client.crt' }] });
+  expect(reg['corp.example.com']).toEqual({
+    ca: ['/certs/corp ca.crt'],
+    keypair: [{ key: '/certs/client.key', cert: '/certs/client.crt' }],
+  });
 });

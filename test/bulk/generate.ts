@@ -43,7 +43,18 @@ export const INVALID_YAML = 'build:\n  image: x\n  script: [a, b\n';
 export type Kind = 'kaniko' | 'include' | 'partial' | 'manual' | 'buildkit' | 'plain' | 'nested';
 
 /** The cycle: 4 migrated (kaniko ×3, include), partial, manual, buildkit, plain ×2, nested (migrated). */
-const CYCLE: Kind[] = ['kaniko', 'kaniko', 'kaniko', 'include', 'partial', 'manual', 'buildkit', 'plain', 'plain', 'nested'];
+const CYCLE: Kind[] = [
+  'kaniko',
+  'kaniko',
+  'kaniko',
+  'include',
+  'partial',
+  'manual',
+  'buildkit',
+  'plain',
+  'plain',
+  'nested',
+];
 
 export function repoFiles(kind: Kind, i: number): Record<string, string> {
   const dockerfile = { Dockerfile: `FROM alpine:3.20\nRUN echo ${i}\n` };
@@ -104,7 +115,15 @@ export function writeRepo(dir: string, files: Record<string, string>): void {
  */
 export function generateRepos(n: number, faults = false): Generated {
   const root = mkdtempSync(join(tmpdir(), 'k2b-bulk-'));
-  const expected: GroupSummary = { scanned: n, withKaniko: 0, migrated: 0, partial: 0, manual: 0, failed: 0, unchanged: 0 };
+  const expected: GroupSummary = {
+    scanned: n,
+    withKaniko: 0,
+    migrated: 0,
+    partial: 0,
+    manual: 0,
+    failed: 0,
+    unchanged: 0,
+  };
   const repos: string[] = [];
   const out: Generated = { root, repos, expected };
   for (let i = 0; i < n; i++) {
@@ -135,7 +154,17 @@ export function generateRepos(n: number, faults = false): Generated {
     }
     writeRepo(dir, files);
     if (kind !== 'buildkit' && kind !== 'plain') expected.withKaniko++;
-    const status = ({ kaniko: 'migrated', include: 'migrated', nested: 'migrated', partial: 'partial', manual: 'manual', buildkit: 'unchanged', plain: 'unchanged' } as const)[kind];
+    const status = (
+      {
+        kaniko: 'migrated',
+        include: 'migrated',
+        nested: 'migrated',
+        partial: 'partial',
+        manual: 'manual',
+        buildkit: 'unchanged',
+        plain: 'unchanged',
+      } as const
+    )[kind];
     expected[status]++;
   }
   return out;

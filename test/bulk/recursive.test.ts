@@ -38,16 +38,30 @@ describe('migrate --recursive over 200 generated repositories', () => {
     expect(code).toBe(2);
     const body = JSON.parse(io.out());
     expect(body.groupSummary).toEqual(gen.expected);
-    expect(body.groupSummary).toEqual({ scanned: 200, withKaniko: 138, migrated: 98, partial: 20, manual: 20, failed: 2, unchanged: 60 });
+    expect(body.groupSummary).toEqual({
+      scanned: 200,
+      withKaniko: 138,
+      migrated: 98,
+      partial: 20,
+      manual: 20,
+      failed: 2,
+      unchanged: 60,
+    });
     const byPath = new Map(body.projects.map((p: { path: string }) => [p.path, p]));
     const invalid = byPath.get(relative(gen.root, gen.repos[gen.invalid!]!)) as { status: string; reason: string };
     expect(invalid.status).toBe('failed');
     expect(invalid.reason).toMatch(/invalid YAML/);
-    const unreadable = byPath.get(relative(gen.root, gen.repos[gen.unreadable!]!)) as { status: string; reason: string };
+    const unreadable = byPath.get(relative(gen.root, gen.repos[gen.unreadable!]!)) as {
+      status: string;
+      reason: string;
+    };
     expect(unreadable.status).toBe('failed');
     expect(unreadable.reason).toMatch(gen.unreadableBy === 'chmod 000' ? /permission denied/i : /is a folder/);
     expect(body.errors.map((e: { path: string }) => e.path)).toEqual(
-      expect.arrayContaining([join(relative(gen.root, gen.repos[gen.invalid!]!), '.gitlab-ci.yml'), join(relative(gen.root, gen.repos[gen.unreadable!]!), 'ci/build.yml')]),
+      expect.arrayContaining([
+        join(relative(gen.root, gen.repos[gen.invalid!]!), '.gitlab-ci.yml'),
+        join(relative(gen.root, gen.repos[gen.unreadable!]!), 'ci/build.yml'),
+      ]),
     );
     // the generated repository 1 is a plain Kaniko one: reported, not written
     expect(readFileSync(join(gen.repos[1]!, '.gitlab-ci.yml'), 'utf8')).toContain('/kaniko/executor');
@@ -58,7 +72,9 @@ describe('migrate --recursive over 200 generated repositories', () => {
     const io = captureIO(gen.root);
     const code = await runRecursive('.', flags({ check: true }), io);
     expect(code).toBe(2);
-    expect(io.out()).toContain('Projects: 200 scanned, 138 with Kaniko; 98 migrated, 20 partial, 20 manual, 2 failed, 60 unchanged');
+    expect(io.out()).toContain(
+      'Projects: 200 scanned, 138 with Kaniko; 98 migrated, 20 partial, 20 manual, 2 failed, 60 unchanged',
+    );
     expect(io.out()).toMatch(/team-0\/repo-0000 +failed {4}.*invalid YAML/);
     expect(io.err()).toBe('');
   });
@@ -83,7 +99,11 @@ describe('migrate --recursive over 200 generated repositories', () => {
 
 describe('migrate --recursive', () => {
   test('--check: exit 1 when something is pending, 0 once written', async () => {
-    const root = tempRepo({ 'a/.gitlab-ci.yml': kanikoJob('build'), 'a/Dockerfile': 'FROM scratch\n', 'b/.gitlab-ci.yml': 'test:\n  script: [true]\n' });
+    const root = tempRepo({
+      'a/.gitlab-ci.yml': kanikoJob('build'),
+      'a/Dockerfile': 'FROM scratch\n',
+      'b/.gitlab-ci.yml': 'test:\n  script: [true]\n',
+    });
     expect(await runRecursive(root, flags({ check: true }), captureIO(root))).toBe(1);
     expect(await runRecursive(root, flags(), captureIO(root))).toBe(0);
     expect(await runRecursive(root, flags({ check: true }), captureIO(root))).toBe(0);
@@ -140,7 +160,12 @@ describe('migrate --recursive', () => {
 describe('findRepositories', () => {
   test('skips .git, node_modules, vendor, dist and plain subfolders of a repository; finds nested repositories with their own .git', async () => {
     const root = tempRepo({});
-    writeRepo(join(root, 'one'), { '.gitlab-ci.yml': 'x: 1\n', 'sub/.gitlab-ci.yml': 'x: 1\n', 'mod/.git/HEAD': 'ref\n', 'mod/.gitlab-ci.yml': 'x: 1\n' });
+    writeRepo(join(root, 'one'), {
+      '.gitlab-ci.yml': 'x: 1\n',
+      'sub/.gitlab-ci.yml': 'x: 1\n',
+      'mod/.git/HEAD': 'ref\n',
+      'mod/.gitlab-ci.yml': 'x: 1\n',
+    });
     writeRepo(join(root, 'node_modules/p'), { '.gitlab-ci.yml': 'x: 1\n' });
     writeRepo(join(root, 'group/two'), { '.gitlab-ci.yml': 'x: 1\n', 'vendor/v/.gitlab-ci.yml': 'x: 1\n' });
     writeRepo(join(root, 'three'), { 'README.md': 'no pipeline\n' });

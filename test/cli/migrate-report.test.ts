@@ -30,7 +30,14 @@ const kanikoRepo = () => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'F
 async function runTty(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), readStdin: async () => '', cwd, env, isTTY: true };
+  const io: CliIO = {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    readStdin: async () => '',
+    cwd,
+    env,
+    isTTY: true,
+  };
   const code = await main(['node', 'kaniko2buildkit', ...args], io);
   return { code, stdout, stderr };
 }
@@ -64,12 +71,19 @@ describe('colour', () => {
 
 describe('--dry-run text', () => {
   test('diff, then the summary table, then the findings', async () => {
-    const r = await runCli(['migrate', '--dry-run'], { cwd: tempRepo({ '.gitlab-ci.yml': KANIKO_JOB.replace('--destination', '--snapshot-mode=redo --destination'), Dockerfile: 'x' }) });
+    const r = await runCli(['migrate', '--dry-run'], {
+      cwd: tempRepo({
+        '.gitlab-ci.yml': KANIKO_JOB.replace('--destination', '--snapshot-mode=redo --destination'),
+        Dockerfile: 'x',
+      }),
+    });
     const diff = r.stdout.indexOf('--- a/.gitlab-ci.yml');
     const table = r.stdout.search(/^FILE/m);
     const finding = r.stdout.search(/^\.gitlab-ci\.yml:6:\d+ {2}KB302 {2}info/m);
     expect([diff >= 0, table > diff, finding > table]).toEqual([true, true, true]);
-    expect(r.stdout).toMatch(/^FILE {12}JOB {4}STATUS {4}ERROR {2}MANUAL {2}WARNING {2}INFO\n\.gitlab-ci\.yml {9}migrated {6}0 {7}0 {8}0 {5}2\n {16}build {2}migrated {6}0 {7}0 {8}0 {5}2\n/m);
+    expect(r.stdout).toMatch(
+      /^FILE {12}JOB {4}STATUS {4}ERROR {2}MANUAL {2}WARNING {2}INFO\n\.gitlab-ci\.yml {9}migrated {6}0 {7}0 {8}0 {5}2\n {16}build {2}migrated {6}0 {7}0 {8}0 {5}2\n/m,
+    );
   });
 
   test('more than 20 files: the summary comes first, then the diffs', async () => {
@@ -119,7 +133,10 @@ describe('--format and --output', () => {
 
   test('--quiet still writes --output', async () => {
     const root = kanikoRepo();
-    const r = await runCli(['migrate', '--check', '--quiet', '--format', 'codequality', '--output', 'gl-code-quality-report.json'], { cwd: root });
+    const r = await runCli(
+      ['migrate', '--check', '--quiet', '--format', 'codequality', '--output', 'gl-code-quality-report.json'],
+      { cwd: root },
+    );
     expect(r).toEqual({ code: 1, stdout: '', stderr: '' });
     expect(existsSync(join(root, 'gl-code-quality-report.json'))).toBe(true);
     const dry = await runCli(['migrate', '--dry-run', '--quiet', '--output', 'report.txt'], { cwd: root });

@@ -57,7 +57,9 @@ describe('migrate command', () => {
     const root = tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
     const r = await runCli(['migrate', '--dry-run', '--format', 'json'], { cwd: root });
     const report = JSON.parse(r.stdout);
-    expect(report.files).toEqual([expect.objectContaining({ path: '.gitlab-ci.yml', changed: true, findings: expect.any(Array) })]);
+    expect(report.files).toEqual([
+      expect.objectContaining({ path: '.gitlab-ci.yml', changed: true, findings: expect.any(Array) }),
+    ]);
     expect(report.summary).toEqual(expect.objectContaining({ files: 1, changed: 1, kanikoJobs: 1, migrated: 1 }));
   });
 

@@ -18,7 +18,14 @@ const GENERATOR = 'ci/generate.ts';
 const INPUT = readFileSync(join(FIXTURE, 'input', GENERATOR), 'utf8');
 const EXPECTED = readFileSync(join(FIXTURE, 'expected', GENERATOR), 'utf8');
 /** The fixture's findings: code, line, column, job (paths relative to the repository). */
-const FINDINGS = JSON.parse(readFileSync(join(FIXTURE, 'findings.json'), 'utf8')) as { code: string; severity: string; file: string; line: number; column: number; job: string }[];
+const FINDINGS = JSON.parse(readFileSync(join(FIXTURE, 'findings.json'), 'utf8')) as {
+  code: string;
+  severity: string;
+  file: string;
+  line: number;
+  column: number;
+  job: string;
+}[];
 
 // builds web/ of the fixture (no Dockerfile at the root: it would change how the generator's build-worker resolves)
 const KANIKO_JOB = `build:
@@ -28,7 +35,8 @@ const KANIKO_JOB = `build:
   script:
     - /kaniko/executor --context web --dockerfile web/Dockerfile --destination registry.example.com/app:1
 `;
-const BUILDCTL = 'buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=web --local dockerfile=web --output type=image,name=registry.example.com/app:1,push=true';
+const BUILDCTL =
+  'buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=web --local dockerfile=web --output type=image,name=registry.example.com/app:1,push=true';
 
 /** The YAML job as migrated: BuildKit image and command, no Kaniko left. */
 function expectMigratedYaml(text: string): void {
@@ -62,7 +70,13 @@ const read = (root: string, p: string) => readFileSync(join(root, p), 'utf8');
 const lineOf = (text: string, start: string) => text.split('\n').find((l) => l.startsWith(start))!;
 
 interface JsonReport {
-  files: { path: string; changed: boolean; written: boolean; status: string; findings: { code: string; severity: string; job: string | null; line: number; column: number | null }[] }[];
+  files: {
+    path: string;
+    changed: boolean;
+    written: boolean;
+    status: string;
+    findings: { code: string; severity: string; job: string | null; line: number; column: number | null }[];
+  }[];
   jobs: { name: string; path: string; status: string }[];
   errors: { code: string; path: string; message: string }[];
   summary: { files: number; changed: number; kanikoJobs: number; migrated: number };
@@ -119,8 +133,18 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
     const root = generatorRepo();
     const { code, report } = await json(['--dry-run'], root);
     expect(code).toBe(0);
-    expect(report.files.map((f) => [f.path, f.changed, f.written, f.status])).toEqual([[GENERATOR, true, false, 'migrated']]);
-    expect(report.files[0]!.findings.map((f) => ({ code: f.code, severity: f.severity, line: f.line, column: f.column, job: f.job }))).toEqual(
+    expect(report.files.map((f) => [f.path, f.changed, f.written, f.status])).toEqual([
+      [GENERATOR, true, false, 'migrated'],
+    ]);
+    expect(
+      report.files[0]!.findings.map((f) => ({
+        code: f.code,
+        severity: f.severity,
+        line: f.line,
+        column: f.column,
+        job: f.job,
+      })),
+    ).toEqual(
       FINDINGS.map((f) => ({ code: f.code, severity: f.severity, line: f.line, column: f.column, job: f.job })),
     );
     expect(report.jobs.map((j) => [j.name, j.path, j.status])).toEqual([
@@ -148,8 +172,13 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
     expect(md.stdout).toContain('build-api');
     const cq = await runCli(['migrate', '--check', '--fail-on', 'never', '--format', 'codequality'], { cwd: root });
     expect(cq.code).toBe(1); // a change is pending
-    const issues = JSON.parse(cq.stdout) as { check_name: string; location: { path: string; lines: { begin: number } } }[];
-    expect(issues.map((i) => [i.check_name, i.location.path, i.location.lines.begin])).toEqual(FINDINGS.map((f) => [f.code, GENERATOR, f.line]));
+    const issues = JSON.parse(cq.stdout) as {
+      check_name: string;
+      location: { path: string; lines: { begin: number } };
+    }[];
+    expect(issues.map((i) => [i.check_name, i.location.path, i.location.lines.begin])).toEqual(
+      FINDINGS.map((f) => [f.code, GENERATOR, f.line]),
+    );
     expect(read(root, GENERATOR)).toBe(INPUT);
   });
 
@@ -160,7 +189,11 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
     const { code, report } = await json([name], parent);
     expect(code).toBe(0);
     expect(report.files.map((f) => f.path)).toEqual([`${name}/${GENERATOR}`]);
-    expect(report.jobs.map((j) => j.path)).toEqual([`${name}/${GENERATOR}`, `${name}/${GENERATOR}`, `${name}/${GENERATOR}`]);
+    expect(report.jobs.map((j) => j.path)).toEqual([
+      `${name}/${GENERATOR}`,
+      `${name}/${GENERATOR}`,
+      `${name}/${GENERATOR}`,
+    ]);
     expect(read(root, GENERATOR)).toBe(EXPECTED);
   });
 
@@ -234,7 +267,14 @@ describe('a folder with .gitlab-ci.yml and generator sources', () => {
   test('a generator file changed on disk during the run is not written, nor the YAML of the same project (KB107)', async () => {
     const root = generatorRepo(true);
     let out = '';
-    const io: CliIO = { stdout: (s) => void (out += s), stderr: (s) => void (out += s), readStdin: async () => '', cwd: root, env: {}, isTTY: false };
+    const io: CliIO = {
+      stdout: (s) => void (out += s),
+      stderr: (s) => void (out += s),
+      readStdin: async () => '',
+      cwd: root,
+      env: {},
+      isTTY: false,
+    };
     const edited = `${INPUT}// edited meanwhile\n`;
     const code = await runMigrate(['.'], { format: 'json', failOn: 'manual' }, io, {
       signals: false,
@@ -297,7 +337,10 @@ describe('which sources a folder run reads', () => {
   });
 
   test('a folder with neither .gitlab-ci.yml nor generator sources still exits 2 with the message', async () => {
-    const cases: Record<string, string>[] = [{ 'README.md': 'x' }, { 'README.md': 'x', 'types.d.ts': 'export type X = 1;\n', 'node_modules/p/index.js': 'module.exports = 1;\n' }];
+    const cases: Record<string, string>[] = [
+      { 'README.md': 'x' },
+      { 'README.md': 'x', 'types.d.ts': 'export type X = 1;\n', 'node_modules/p/index.js': 'module.exports = 1;\n' },
+    ];
     for (const files of cases) {
       const root = tempRepo(files);
       const r = await runCli(['migrate', '--dry-run', '.'], { cwd: root });
@@ -340,7 +383,8 @@ describe('a generator source file as the target', () => {
   test('a file under build/ and a file whose name holds glob characters', async () => {
     const root = generatorRepo();
     mkdirSync(join(root, 'build'));
-    for (const p of ['build/gen.ts', 'ci/gen[1]{a,b}*.ts', 'ci/gen1a.ts']) writeFileSync(join(root, p), INPUT.replace("'./pipeline.js'", "'../ci/pipeline.js'"));
+    for (const p of ['build/gen.ts', 'ci/gen[1]{a,b}*.ts', 'ci/gen1a.ts'])
+      writeFileSync(join(root, p), INPUT.replace("'./pipeline.js'", "'../ci/pipeline.js'"));
     for (const p of ['build/gen.ts', 'ci/gen[1]{a,b}*.ts']) {
       const { code, report } = await json(['--dry-run', p], root);
       expect({ p, code }).toEqual({ p, code: 0 });
@@ -362,14 +406,27 @@ describe('a generator source file as the target', () => {
 
 describe('listing helpers (src/typescript/files.ts)', () => {
   test('globForPath matches exactly its path', () => {
-    const root = tempRepo({ 'a/x[1].ts': '', 'a/x1.ts': '', 'a/{b}.ts': '', 'a/b.ts': '', 'a/c?.ts': '', 'a/cd.ts': '' });
+    const root = tempRepo({
+      'a/x[1].ts': '',
+      'a/x1.ts': '',
+      'a/{b}.ts': '',
+      'a/b.ts': '',
+      'a/c?.ts': '',
+      'a/cd.ts': '',
+    });
     expect(listSourceFiles(root, globForPath('a/x[1].ts'))).toEqual(['a/x[1].ts']);
     expect(listSourceFiles(root, globForPath('a/{b}.ts'))).toEqual(['a/{b}.ts']);
     expect(listSourceFiles(root, globForPath('./a/c?.ts'))).toEqual(['a/c?.ts']);
   });
 
   test('skipped folders are entered only when a glob names them; .git never', () => {
-    const root = tempRepo({ 'build/a.ts': '', 'dist/b.ts': '', 'node_modules/p/c.ts': '', '.git/d.ts': '', 'src/e.ts': '' });
+    const root = tempRepo({
+      'build/a.ts': '',
+      'dist/b.ts': '',
+      'node_modules/p/c.ts': '',
+      '.git/d.ts': '',
+      'src/e.ts': '',
+    });
     expect(listSourceFiles(root)).toEqual(['src/e.ts']);
     expect(listSourceFiles(root, '**/*.ts')).toEqual(['src/e.ts']);
     expect(listSourceFiles(root, 'build/**, node_modules/p/*.ts')).toEqual(['build/a.ts', 'node_modules/p/c.ts']);

@@ -27,8 +27,10 @@ describe('runDoctor', () => {
     expect(text).toContain(`${log}:17  KB802  buildkitd did not start`);
     expect(text).toContain(`${log}:19  KB801  AppArmor blocks the mounts rootless BuildKit needs (Kubernetes runner)`);
     expect(text).toContain('    > [rootlesskit:child ] error: failed to share mount point: /: permission denied\n');
-    expect(text).toContain('    Fix:\n      Run the job\'s build container without AppArmor confinement.');
-    expect(text).toContain('        [runners.kubernetes.pod_annotations]\n          "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"');
+    expect(text).toContain("    Fix:\n      Run the job's build container without AppArmor confinement.");
+    expect(text).toContain(
+      '        [runners.kubernetes.pod_annotations]\n          "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"',
+    );
     expect(text.indexOf('KB802')).toBeLessThan(text.indexOf('KB801'));
     expect(text).toMatch(/2 known failures found/);
     expect(f.err()).toBe('');
@@ -53,7 +55,10 @@ describe('runDoctor', () => {
   test('json', async () => {
     const f = fakeIo();
     expect(await runDoctor({ log: join(FIXTURES, 'several.log'), format: 'json' }, f.io)).toBe(1);
-    const parsed = JSON.parse(f.out()) as { log: string; diagnoses: Array<{ code: string; line: number; fix: string; lineText: string }> };
+    const parsed = JSON.parse(f.out()) as {
+      log: string;
+      diagnoses: Array<{ code: string; line: number; fix: string; lineText: string }>;
+    };
     expect(parsed.diagnoses.map((d) => [d.code, d.line])).toEqual([
       ['KB816', 15],
       ['KB814', 19],
@@ -105,9 +110,13 @@ describe('doctorCommand wired into a program', () => {
   test('commander rejects an unknown --format', async () => {
     const f = fakeIo();
     const program = new Command('kaniko2buildkit').exitOverride();
-    const cmd = doctorCommand(f.io).exitOverride().configureOutput({ writeErr: () => undefined });
+    const cmd = doctorCommand(f.io)
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined });
     program.addCommand(cmd);
-    await expect(program.parseAsync(['doctor', '--format', 'xml'], { from: 'user' })).rejects.toThrow(/Allowed choices are text, json/);
+    await expect(program.parseAsync(['doctor', '--format', 'xml'], { from: 'user' })).rejects.toThrow(
+      /Allowed choices are text, json/,
+    );
     expect(f.codes).toEqual([]);
   });
 });

@@ -12,10 +12,22 @@ const found = (log: string) => diagnose(log).map((d) => [d.code, d.line] as cons
 describe('diagnose: one fixture per known failure', () => {
   const table: Array<[file: string, expected: Array<[string, number]>]> = [
     // The seed's two excerpts, verbatim.
-    ['seed-apparmor.log', [['KB802', 1], ['KB801', 3]]],
+    [
+      'seed-apparmor.log',
+      [
+        ['KB802', 1],
+        ['KB801', 3],
+      ],
+    ],
     ['seed-proc-mount.log', [['KB803', 1]]],
     // The same inside whole raw job logs (ANSI colours, section markers).
-    ['apparmor-kubernetes.log', [['KB802', 17], ['KB801', 19]]],
+    [
+      'apparmor-kubernetes.log',
+      [
+        ['KB802', 17],
+        ['KB801', 19],
+      ],
+    ],
     ['proc-mount.log', [['KB803', 34]]],
     ['entrypoint-timeout.log', [['KB804', 14]]],
     ['entrypoint-banner.log', [['KB804', 14]]],
@@ -23,22 +35,43 @@ describe('diagnose: one fixture per known failure', () => {
     ['http-registry.log', [['KB806', 30]]],
     ['dockerfile-not-dir.log', [['KB807', 15]]],
     ['dockerfile-missing.log', [['KB813', 18]]],
-    ['userns-docker.log', [['KB802', 15], ['KB808', 17]]],
-    ['newuidmap.log', [['KB802', 1], ['KB808', 3]]],
+    [
+      'userns-docker.log',
+      [
+        ['KB802', 15],
+        ['KB808', 17],
+      ],
+    ],
+    [
+      'newuidmap.log',
+      [
+        ['KB802', 1],
+        ['KB808', 3],
+      ],
+    ],
     ['exec-format.log', [['KB809', 16]]],
     ['rbind-ro.log', [['KB810', 16]]],
     ['buildctl-unknown-flag.log', [['KB811', 15]]],
     ['exporter-registry.log', [['KB812', 15]]],
     ['busybox-bash.log', [['KB815', 15]]],
     ['slow-daemon.log', [['KB802', 15]]],
-    ['timestamps-crlf.log', [['KB802', 1], ['KB801', 3]]],
+    [
+      'timestamps-crlf.log',
+      [
+        ['KB802', 1],
+        ['KB801', 3],
+      ],
+    ],
   ];
   test.each(table)('%s', (file, expected) => {
     expect(found(read(file))).toEqual(expected);
   });
 
   test('every known-failure code has at least one fixture above or in several.log', () => {
-    const covered = new Set([...table.flatMap(([, e]) => e.map(([c]) => c)), ...diagnose(read('several.log')).map((d) => d.code)]);
+    const covered = new Set([
+      ...table.flatMap(([, e]) => e.map(([c]) => c)),
+      ...diagnose(read('several.log')).map((d) => d.code),
+    ]);
     for (const f of KNOWN_FAILURES) expect(covered).toContain(f.code);
   });
 });
@@ -115,11 +148,17 @@ describe('diagnose: details', () => {
   });
 
   test('dockerfile given as a file names the path', () => {
-    expect(diagnose(read('dockerfile-not-dir.log'))[0]!.detail).toBe('/builds/acme/shop/dockerfiles/foo.dockerfile is not a directory.');
+    expect(diagnose(read('dockerfile-not-dir.log'))[0]!.detail).toBe(
+      '/builds/acme/shop/dockerfiles/foo.dockerfile is not a directory.',
+    );
   });
 
   test('entrypoint: timeout with script output is not diagnosed as entrypoint', () => {
-    const log = ['$ buildctl-daemonless.sh build --frontend dockerfile.v0', '#5 [2/3] RUN make', 'ERROR: Job failed: execution took longer than 1h0m0s seconds'].join('\n');
+    const log = [
+      '$ buildctl-daemonless.sh build --frontend dockerfile.v0',
+      '#5 [2/3] RUN make',
+      'ERROR: Job failed: execution took longer than 1h0m0s seconds',
+    ].join('\n');
     expect(diagnose(log)).toEqual([]);
   });
 
@@ -158,7 +197,8 @@ describe('diagnose: details', () => {
 
 describe('log cleaning', () => {
   test('strips ANSI escapes, section markers and FF_TIMESTAMPS prefixes; keeps line numbers', () => {
-    const raw = 'a\n\x1b[0Ksection_start:1736758807:step_script[collapsed=true]\r\x1b[0K\x1b[0K\x1b[36;1mExecuting "step_script"\x1b[0;m\n2026-01-13T09:00:00.123456Z 00O+ hello\r\n';
+    const raw =
+      'a\n\x1b[0Ksection_start:1736758807:step_script[collapsed=true]\r\x1b[0K\x1b[0K\x1b[36;1mExecuting "step_script"\x1b[0;m\n2026-01-13T09:00:00.123456Z 00O+ hello\r\n';
     const lines = splitLog(raw);
     expect(lines.map((l) => [l.number, l.text])).toEqual([
       [1, 'a'],
@@ -193,38 +233,61 @@ describe('diagnose: more variants', () => {
     expect(d!.lines).toEqual([14, 16, 17, 18, 19]);
   });
   test('push refused: registry named from the push, pull access denied', () => {
-    expect(diagnose('#9 ERROR: failed to push registry.gitlab.com/acme/shop:1: unexpected status from HEAD request to https://registry.gitlab.com/v2/acme/shop/blobs/sha256:1: 401 Unauthorized\n')[0]!.detail).toBe(
-      'Registry: registry.gitlab.com.',
+    expect(
+      diagnose(
+        '#9 ERROR: failed to push registry.gitlab.com/acme/shop:1: unexpected status from HEAD request to https://registry.gitlab.com/v2/acme/shop/blobs/sha256:1: 401 Unauthorized\n',
+      )[0]!.detail,
+    ).toBe('Registry: registry.gitlab.com.');
+    const pull = diagnose(
+      'error: failed to solve: registry.example.com/base/python:3.12: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed\n',
     );
-    const pull = diagnose('error: failed to solve: registry.example.com/base/python:3.12: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed\n');
     expect(pull.map((d) => d.code)).toEqual(['KB805']);
     // An HTTP 403 that is not about a registry is not this failure.
     expect(diagnose('curl: (22) The requested URL returned error: 403 Forbidden\n')).toEqual([]);
   });
   test('KB804 needs both: a timeout after script output is not diagnosed, daemon lines after a script command are not either', () => {
-    const log = ['$ buildctl-daemonless.sh build', 'time="x" level=info msg="running server on /run/user/1000/buildkit/buildkitd.sock"'].join('\n');
+    const log = [
+      '$ buildctl-daemonless.sh build',
+      'time="x" level=info msg="running server on /run/user/1000/buildkit/buildkitd.sock"',
+    ].join('\n');
     expect(diagnose(log)).toEqual([]);
   });
 });
 
 test('a line showing two failures goes to the more specific one (HTTP registry over auth)', () => {
-  const line = 'error: failed to solve: failed to push registry.lan:5000/acme/shop:dev: failed to authorize: failed to fetch anonymous token: Get "https://registry.lan:5000/token": http: server gave HTTP response to HTTPS client';
+  const line =
+    'error: failed to solve: failed to push registry.lan:5000/acme/shop:dev: failed to authorize: failed to fetch anonymous token: Get "https://registry.lan:5000/token": http: server gave HTTP response to HTTPS client';
   expect(found(line)).toEqual([['KB806', 1]]);
 });
 
 test.each([
-  ['error: failed to solve: failed to push registry.example.com/a/b:1: denied: requested access to the resource is denied', 'KB805'],
+  [
+    'error: failed to solve: failed to push registry.example.com/a/b:1: denied: requested access to the resource is denied',
+    'KB805',
+  ],
   ['error: failed to solve: failed to fetch anonymous token: authentication required', 'KB805'],
-  ['error: failed to solve: registry.example.com/a/b:1: failed to authorize: failed to fetch oauth token: 403 Forbidden', 'KB805'],
-  ['error: failed to solve: failed to push registry.example.com/a/b:1: unauthorized: HTTP Basic: Access denied', 'KB805'],
+  [
+    'error: failed to solve: registry.example.com/a/b:1: failed to authorize: failed to fetch oauth token: 403 Forbidden',
+    'KB805',
+  ],
+  [
+    'error: failed to solve: failed to push registry.example.com/a/b:1: unauthorized: HTTP Basic: Access denied',
+    'KB805',
+  ],
   ['error: invalid local: stat /builds/g/p/Dockerfile: not a directory', 'KB807'],
   ['error: stat ./docker/Dockerfile: not a directory', 'KB807'],
   ['#7 0.120 exec /usr/local/bin/docker-entrypoint.sh: exec format error', 'KB809'],
   ['/bin/sh: eval: line 140: bash: not found', 'KB814'],
-  ['error getting credentials - err: exec: "docker-credential-ecr-login": executable file not found in $PATH, out: ``', 'KB814'],
+  [
+    'error getting credentials - err: exec: "docker-credential-ecr-login": executable file not found in $PATH, out: ``',
+    'KB814',
+  ],
   ['/bin/sh: eval: line 9: [[: not found', 'KB815'],
   ['/bin/sh: eval: line 9: /kaniko/executor: not found', 'KB816'],
-  ['runc run failed: unable to start container process: error during container init: mount proc:/proc (via /proc/self/fd/6), flags: 0xe: operation not permitted', 'KB803'],
+  [
+    'runc run failed: unable to start container process: error during container init: mount proc:/proc (via /proc/self/fd/6), flags: 0xe: operation not permitted',
+    'KB803',
+  ],
 ])('one-line form: %s', (line, code) => {
   expect(diagnose(line + '\n').map((d) => d.code)).toEqual([code]);
 });

@@ -7,20 +7,52 @@ import fc from 'fast-check';
 import { FLAGS } from '../../src/kaniko/flags.js';
 
 /** Runs and seed: small and fixed in the normal suite; `npm run fuzz` (or FUZZ_RUNS / FUZZ_SEED) for more. */
-export function fuzzSettings(defaultRuns: number, fuzzRuns: number): { numRuns: number; seed: number; endOnFailure: boolean } {
+export function fuzzSettings(
+  defaultRuns: number,
+  fuzzRuns: number,
+): { numRuns: number; seed: number; endOnFailure: boolean } {
   const big = process.env.npm_lifecycle_event === 'fuzz';
   const numRuns = Number(process.env.FUZZ_RUNS ?? (big ? fuzzRuns : defaultRuns));
   const seed = Number(process.env.FUZZ_SEED ?? (big ? Date.now() % 2 ** 31 : 20261127));
-  if (big || process.env.FUZZ_SEED) console.log(`fuzz: ${numRuns} runs, seed ${seed} (FUZZ_SEED=${seed} repeats this run)`);
+  if (big || process.env.FUZZ_SEED)
+    console.log(`fuzz: ${numRuns} runs, seed ${seed} (FUZZ_SEED=${seed} repeats this run)`);
   // the large run shrinks a failure to a small counterexample; the suite stops at the first one
   return { numRuns, seed, endOnFailure: !big };
 }
 
-export type Style = 'plain' | 'plain-multiline' | 'literal' | 'literal-strip' | 'folded' | 'folded-strip' | 'double' | 'single';
-export const STYLES: Style[] = ['plain', 'plain-multiline', 'literal', 'literal-strip', 'folded', 'folded-strip', 'double', 'single'];
+export type Style =
+  'plain' | 'plain-multiline' | 'literal' | 'literal-strip' | 'folded' | 'folded-strip' | 'double' | 'single';
+export const STYLES: Style[] = [
+  'plain',
+  'plain-multiline',
+  'literal',
+  'literal-strip',
+  'folded',
+  'folded-strip',
+  'double',
+  'single',
+];
 
 /** Values that are safe in every style (no `: `, no ` #`, no leading indicator). */
-const VALUES = ['.', 'app', '"$CI_PROJECT_DIR"', '${CI_PROJECT_DIR}/sub', '$CI_REGISTRY_IMAGE:latest', 'registry.example.com/team/app:1.0', 'A=1', 'KEY=two', 'Dockerfile', 'app/Dockerfile', '/tmp/out.tar', '${TAG:-dev}', 'linux/amd64', 'x', '3', 'true', '"$CI_REGISTRY_IMAGE/cache"'];
+const VALUES = [
+  '.',
+  'app',
+  '"$CI_PROJECT_DIR"',
+  '${CI_PROJECT_DIR}/sub',
+  '$CI_REGISTRY_IMAGE:latest',
+  'registry.example.com/team/app:1.0',
+  'A=1',
+  'KEY=two',
+  'Dockerfile',
+  'app/Dockerfile',
+  '/tmp/out.tar',
+  '${TAG:-dev}',
+  'linux/amd64',
+  'x',
+  '3',
+  'true',
+  '"$CI_REGISTRY_IMAGE/cache"',
+];
 
 /** One flag of the table: a spelling, and a value as its kind wants (attached with `=` or as the next word). */
 const flagWords: fc.Arbitrary<string[]> = fc
@@ -29,12 +61,15 @@ const flagWords: fc.Arbitrary<string[]> = fc
     fc.tuple(
       ...indices.map((i) => {
         const flag = FLAGS[i]!;
-        return fc.tuple(fc.constantFrom(...flag.spellings), fc.constantFrom(...VALUES), fc.boolean(), fc.boolean()).map(([spelling, value, attached, twice]) => {
-          const long = spelling.startsWith('--');
-          if (flag.kind === 'bool') return attached ? [`${spelling}=${value === 'true' ? 'true' : 'false'}`] : [spelling];
-          const one = long && attached ? [`${spelling}=${value}`] : [spelling, value];
-          return flag.kind === 'list' && twice ? [...one, ...one] : one;
-        });
+        return fc
+          .tuple(fc.constantFrom(...flag.spellings), fc.constantFrom(...VALUES), fc.boolean(), fc.boolean())
+          .map(([spelling, value, attached, twice]) => {
+            const long = spelling.startsWith('--');
+            if (flag.kind === 'bool')
+              return attached ? [`${spelling}=${value === 'true' ? 'true' : 'false'}`] : [spelling];
+            const one = long && attached ? [`${spelling}=${value}`] : [spelling, value];
+            return flag.kind === 'list' && twice ? [...one, ...one] : one;
+          });
       }),
     ),
   )
@@ -43,9 +78,21 @@ const flagWords: fc.Arbitrary<string[]> = fc
 /** A Kaniko call: usually a context and a destination, then random flags. */
 export const kanikoCall: fc.Arbitrary<string[]> = fc
   .tuple(fc.boolean(), fc.boolean(), flagWords)
-  .map(([context, destination, rest]) => ['/kaniko/executor', ...(context ? ['--context', '"$CI_PROJECT_DIR"'] : []), ...(destination ? ['--destination', '"$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA"'] : []), ...rest]);
+  .map(([context, destination, rest]) => [
+    '/kaniko/executor',
+    ...(context ? ['--context', '"$CI_PROJECT_DIR"'] : []),
+    ...(destination ? ['--destination', '"$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA"'] : []),
+    ...rest,
+  ]);
 
-const plainCommand = fc.constantFrom<string[]>(['echo', 'hello'], ['npm', 'test', '--', '--shard=1'], ['make', 'build'], ['echo', '"$CI_COMMIT_SHA"'], ['apk', 'add', '--no-cache', 'curl'], ['docker', 'info']);
+const plainCommand = fc.constantFrom<string[]>(
+  ['echo', 'hello'],
+  ['npm', 'test', '--', '--shard=1'],
+  ['make', 'build'],
+  ['echo', '"$CI_COMMIT_SHA"'],
+  ['apk', 'add', '--no-cache', 'curl'],
+  ['docker', 'info'],
+);
 
 const PLAIN_BAD = /: | #|^[-?:,[\]{}#&*!|>'"%@`]|[:\s]$/;
 
@@ -70,7 +117,12 @@ export function scriptItem(words: string[], style: Style, indent: string): strin
     case 'literal-strip': {
       // backslash continuations, the way such calls are written
       const more = words.slice(1).map((w, i) => `${body}  ${w}${i < words.length - 2 ? ' \\' : ''}`);
-      return [`${indent}- ${style === 'literal' ? '|' : '|-'}`, `${body}echo start`, `${body}${words[0]}${more.length ? ' \\' : ''}`, ...more].join('\n');
+      return [
+        `${indent}- ${style === 'literal' ? '|' : '|-'}`,
+        `${body}echo start`,
+        `${body}${words[0]}${more.length ? ' \\' : ''}`,
+        ...more,
+      ].join('\n');
     }
     case 'folded':
     case 'folded-strip':
@@ -87,7 +139,11 @@ const style = fc.constantFrom(...STYLES);
 const comment = fc.constantFrom('', '', '', '# a comment\n', '  # indented comment\n', '#\n');
 const trailing = fc.constantFrom('', '', ' # note');
 
-const KANIKO_IMAGES = ['gcr.io/kaniko-project/executor:debug', 'gcr.io/kaniko-project/executor:v1.23.2-debug', 'martizih/kaniko:debug'];
+const KANIKO_IMAGES = [
+  'gcr.io/kaniko-project/executor:debug',
+  'gcr.io/kaniko-project/executor:v1.23.2-debug',
+  'martizih/kaniko:debug',
+];
 const OTHER_IMAGES = ['alpine:3.20', 'node:20-alpine', 'docker:27'];
 
 interface JobSpec {
@@ -153,9 +209,18 @@ export interface GeneratedPipeline {
 /** A whole pipeline: globals, hidden templates (anchored), jobs that merge, extend and reference them. */
 export const pipeline: fc.Arbitrary<GeneratedPipeline> = fc
   .record({
-    globals: fc.record({ variables: fc.boolean(), stages: fc.boolean(), defaultBefore: fc.boolean(), workflow: fc.boolean() }),
-    templates: fc.array(fc.constant(0), { maxLength: 2 }).chain((ts) => fc.tuple(...ts.map((_, i) => jobSpec(`.tpl-${i}`, true)))),
-    jobs: fc.array(fc.constant(0), { minLength: 1, maxLength: 6 }).chain((js) => fc.tuple(...js.map((_, i) => jobSpec(`job-${i}`, false)))),
+    globals: fc.record({
+      variables: fc.boolean(),
+      stages: fc.boolean(),
+      defaultBefore: fc.boolean(),
+      workflow: fc.boolean(),
+    }),
+    templates: fc
+      .array(fc.constant(0), { maxLength: 2 })
+      .chain((ts) => fc.tuple(...ts.map((_, i) => jobSpec(`.tpl-${i}`, true)))),
+    jobs: fc
+      .array(fc.constant(0), { minLength: 1, maxLength: 6 })
+      .chain((js) => fc.tuple(...js.map((_, i) => jobSpec(`job-${i}`, false)))),
     withKaniko: fc.boolean(),
     crlf: fc.boolean(),
     header: comment,
@@ -167,7 +232,16 @@ export const pipeline: fc.Arbitrary<GeneratedPipeline> = fc
     if (globals.variables) out.push('variables:', '  GLOBAL: "1"', '  DOCKER_HOST: tcp://docker:2375');
     if (globals.workflow) out.push('workflow:', '  rules:', '    - if: $CI_COMMIT_BRANCH');
     if (globals.defaultBefore) out.push('default:', '  before_script:', '    - echo default');
-    const all = [...templates, ...jobs].map((j) => (withKaniko ? j : { ...j, kaniko: false, imageName: OTHER_IMAGES[0]!, script: j.script.filter((s) => !s.words[0]!.startsWith('/kaniko')) }));
+    const all = [...templates, ...jobs].map((j) =>
+      withKaniko
+        ? j
+        : {
+            ...j,
+            kaniko: false,
+            imageName: OTHER_IMAGES[0]!,
+            script: j.script.filter((s) => !s.words[0]!.startsWith('/kaniko')),
+          },
+    );
     const names = templates.map((t) => t.name);
     all.forEach((job, index) => {
       const lines: string[] = [];
@@ -179,9 +253,11 @@ export const pipeline: fc.Arbitrary<GeneratedPipeline> = fc
       if (job.extend && names.length) lines.push(`  extends: ${names[(index + 1) % names.length]}`);
       lines.push(`  stage: ${job.kaniko ? 'build' : 'test'}${job.trailing}`);
       if (job.image === 'string') lines.push(`  image: ${job.imageName}`);
-      if (job.image === 'map') lines.push('  image:', `    name: ${job.imageName}`, ...(job.kaniko ? ['    entrypoint: [""]'] : []));
+      if (job.image === 'map')
+        lines.push('  image:', `    name: ${job.imageName}`, ...(job.kaniko ? ['    entrypoint: [""]'] : []));
       if (job.variables) lines.push('  variables:', `    JOB_VAR: "${index}"`);
-      if (job.before.length) lines.push('  before_script:', ...job.before.map((s) => scriptItem(s.words, s.style, '    ')));
+      if (job.before.length)
+        lines.push('  before_script:', ...job.before.map((s) => scriptItem(s.words, s.style, '    ')));
       const script = job.script.length ? job.script : [{ words: ['echo', 'empty'], style: 'plain' as Style }];
       lines.push('  script:', ...script.map((s) => scriptItem(s.words, s.style, '    ')));
       if (job.reference && names.length) lines.push(`    - !reference [${names[index % names.length]}, script]`);
@@ -193,15 +269,60 @@ export const pipeline: fc.Arbitrary<GeneratedPipeline> = fc
   });
 
 /** Byte-level mutations: flips, insertions of YAML-significant or invalid bytes, deletions, duplications. */
-const TOKENS = ['&a ', '*a', '<<: *a', '[', ']', '{', '}', '\t', '\r', '\0', '\xff', '- ', ': ', '"', "'", '|', '>-', '!reference [', '#', '---\n', '...\n', '? ', '%YAML 1.2\n', '\ufeff', '\u2028', '  ', '\n'];
+const TOKENS = [
+  '&a ',
+  '*a',
+  '<<: *a',
+  '[',
+  ']',
+  '{',
+  '}',
+  '\t',
+  '\r',
+  '\0',
+  '\xff',
+  '- ',
+  ': ',
+  '"',
+  "'",
+  '|',
+  '>-',
+  '!reference [',
+  '#',
+  '---\n',
+  '...\n',
+  '? ',
+  '%YAML 1.2\n',
+  '\ufeff',
+  '\u2028',
+  '  ',
+  '\n',
+];
 
-export type Mutation = { kind: 'flip'; at: number; byte: number } | { kind: 'insert'; at: number; bytes: number[] } | { kind: 'delete'; at: number; length: number } | { kind: 'duplicate'; at: number; length: number; to: number };
+export type Mutation =
+  | { kind: 'flip'; at: number; byte: number }
+  | { kind: 'insert'; at: number; bytes: number[] }
+  | { kind: 'delete'; at: number; length: number }
+  | { kind: 'duplicate'; at: number; length: number; to: number };
 
 export const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), byte: fc.nat(255) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.constantFrom(...TOKENS).map((t) => [...Buffer.from(t, 'latin1')]), fc.constantFrom(...TOKENS).map((t) => [...Buffer.from(t, 'utf8')]), fc.array(fc.nat(255), { minLength: 1, maxLength: 4 })) }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.oneof(
+      fc.constantFrom(...TOKENS).map((t) => [...Buffer.from(t, 'latin1')]),
+      fc.constantFrom(...TOKENS).map((t) => [...Buffer.from(t, 'utf8')]),
+      fc.array(fc.nat(255), { minLength: 1, maxLength: 4 }),
+    ),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 40 }) }),
-  fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 200 }), to: fc.nat() }),
+  fc.record({
+    kind: fc.constant('duplicate' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 200 }),
+    to: fc.nat(),
+  }),
 );
 
 export function mutate(bytes: Buffer, mutations: Mutation[]): Buffer {

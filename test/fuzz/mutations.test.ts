@@ -29,41 +29,47 @@ test('byte mutations of the fixtures: only clean results or clean errors, never 
   const outcomes = { migrated: 0, unchanged: 0, rejected: 0, notText: 0 };
   let slowest = 0;
   await fc.assert(
-    fc.asyncProperty(fc.nat(FIXTURES.length - 1), fc.array(mutation, { minLength: 1, maxLength: 6 }), async (index, mutations) => {
-      const fixture = FIXTURES[index]!;
-      const bytes = mutate(fixture.bytes, mutations);
-      const started = performance.now();
-      let text: string;
-      try {
-        text = decodeText('.gitlab-ci.yml', bytes);
-      } catch (e) {
-        expect((e as Error).message).toMatch(/^\.gitlab-ci\.yml is not UTF-8 text: (a NUL byte \(a binary file\?\)|byte 0x[0-9a-f]{2}) at line \d+, column \d+$/);
-        outcomes.notText++;
-        return;
-      }
-      const r = await migrateText(text);
-      const lines = text.split('\n').length;
-      for (const f of r.failed) {
-        expect(f.error.code).toMatch(/^KB10[1-9]$/);
-        expect(f.error.message.length).toBeGreaterThan(5);
-        expect(f.error.line).toBeGreaterThanOrEqual(0);
-        expect(f.error.line).toBeLessThanOrEqual(lines);
-      }
-      for (const file of r.files) {
-        for (const finding of file.findings) expect(finding.code).toMatch(/^KB\d{3}$/);
-        if (file.changed) {
-          const docs = parseAllDocuments(file.output, PARSE_OPTIONS);
-          for (const d of Array.isArray(docs) ? docs : [docs]) expect(d.errors).toEqual([]);
-          const again = await migrateText(file.output);
-          expect(again.files[0]?.output).toBe(file.output);
-          outcomes.migrated++;
-        } else outcomes.unchanged++;
-      }
-      if (r.failed.length) outcomes.rejected++;
-      const took = performance.now() - started;
-      slowest = Math.max(slowest, took);
-      expect(took).toBeLessThan(CASE_LIMIT_MS);
-    }),
+    fc.asyncProperty(
+      fc.nat(FIXTURES.length - 1),
+      fc.array(mutation, { minLength: 1, maxLength: 6 }),
+      async (index, mutations) => {
+        const fixture = FIXTURES[index]!;
+        const bytes = mutate(fixture.bytes, mutations);
+        const started = performance.now();
+        let text: string;
+        try {
+          text = decodeText('.gitlab-ci.yml', bytes);
+        } catch (e) {
+          expect((e as Error).message).toMatch(
+            /^\.gitlab-ci\.yml is not UTF-8 text: (a NUL byte \(a binary file\?\)|byte 0x[0-9a-f]{2}) at line \d+, column \d+$/,
+          );
+          outcomes.notText++;
+          return;
+        }
+        const r = await migrateText(text);
+        const lines = text.split('\n').length;
+        for (const f of r.failed) {
+          expect(f.error.code).toMatch(/^KB10[1-9]$/);
+          expect(f.error.message.length).toBeGreaterThan(5);
+          expect(f.error.line).toBeGreaterThanOrEqual(0);
+          expect(f.error.line).toBeLessThanOrEqual(lines);
+        }
+        for (const file of r.files) {
+          for (const finding of file.findings) expect(finding.code).toMatch(/^KB\d{3}$/);
+          if (file.changed) {
+            const docs = parseAllDocuments(file.output, PARSE_OPTIONS);
+            for (const d of Array.isArray(docs) ? docs : [docs]) expect(d.errors).toEqual([]);
+            const again = await migrateText(file.output);
+            expect(again.files[0]?.output).toBe(file.output);
+            outcomes.migrated++;
+          } else outcomes.unchanged++;
+        }
+        if (r.failed.length) outcomes.rejected++;
+        const took = performance.now() - started;
+        slowest = Math.max(slowest, took);
+        expect(took).toBeLessThan(CASE_LIMIT_MS);
+      },
+    ),
     { numRuns, seed, endOnFailure },
   );
   // mutations reach every outcome: some still migrate, some are rejected

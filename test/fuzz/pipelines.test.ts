@@ -10,7 +10,20 @@ import { parseDocument, Scalar, visit, type Document } from 'yaml';
 import { migrateText } from '../../src/index.js';
 import { fuzzSettings, pipeline, type GeneratedPipeline } from './arbitraries.js';
 
-const GLOBAL = new Set(['default', 'include', 'stages', 'variables', 'workflow', 'image', 'services', 'cache', 'before_script', 'after_script', 'types', 'spec']);
+const GLOBAL = new Set([
+  'default',
+  'include',
+  'stages',
+  'variables',
+  'workflow',
+  'image',
+  'services',
+  'cache',
+  'before_script',
+  'after_script',
+  'types',
+  'spec',
+]);
 const REF = '\u0000ref:';
 
 type Data = Record<string, unknown>;
@@ -18,7 +31,11 @@ const isObj = (v: unknown): v is Data => typeof v === 'object' && v !== null && 
 
 /** The document as data, merge keys applied and each `!reference [a, b]` kept as a marker to resolve. */
 function data(text: string): Data {
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, customTags: [{ tag: '!reference', collection: 'seq', default: false, resolve: (s) => s }] }) as Document.Parsed;
+  const doc = parseDocument(text, {
+    merge: true,
+    uniqueKeys: true,
+    customTags: [{ tag: '!reference', collection: 'seq', default: false, resolve: (s) => s }],
+  }) as Document.Parsed;
   expect(doc.errors).toEqual([]);
   visit(doc, {
     Seq(_, node) {
@@ -40,7 +57,8 @@ function effective(all: Data, name: string, seen = new Set<string>()): Data {
   const own = all[name];
   if (!isObj(own) || seen.has(name)) return {};
   seen.add(name);
-  const parents = typeof own.extends === 'string' ? [own.extends] : Array.isArray(own.extends) ? (own.extends as string[]) : [];
+  const parents =
+    typeof own.extends === 'string' ? [own.extends] : Array.isArray(own.extends) ? (own.extends as string[]) : [];
   let job: Data = {};
   for (const p of parents) job = deepMerge(job, effective(all, p, new Set(seen))) as Data;
   job = deepMerge(job, own) as Data;
@@ -52,10 +70,11 @@ function effective(all: Data, name: string, seen = new Set<string>()): Data {
       for (const k of keys) found = isObj(found) ? found[k] : undefined;
       return depth < 10 ? resolve(found, depth + 1) : found;
     }
-    if (Array.isArray(v)) return v.flatMap((x) => {
-      const r = resolve(x, depth);
-      return typeof x === 'string' && x.startsWith(REF) && Array.isArray(r) ? r : [r];
-    });
+    if (Array.isArray(v))
+      return v.flatMap((x) => {
+        const r = resolve(x, depth);
+        return typeof x === 'string' && x.startsWith(REF) && Array.isArray(r) ? r : [r];
+      });
     if (isObj(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, resolve(x, depth)]));
     return v;
   };

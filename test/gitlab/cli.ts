@@ -12,7 +12,10 @@ export interface Run {
 /** Every output of every run, for the final "the token never appears" check. */
 export const outputs: string[] = [];
 
-export async function gitlab(args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; deps?: GitLabDeps; isTTY?: boolean } = {}): Promise<Run> {
+export async function gitlab(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; cwd?: string; deps?: GitLabDeps; isTTY?: boolean } = {},
+): Promise<Run> {
   let stdout = '';
   let stderr = '';
   let code = 0;
@@ -24,7 +27,9 @@ export async function gitlab(args: string[], opts: { env?: NodeJS.ProcessEnv; cw
     env: opts.env ?? {},
     isTTY: !!opts.isTTY,
   };
-  const cmd = gitlabCommand(io, (c) => void (code = c), opts.deps).exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  const cmd = gitlabCommand(io, (c) => void (code = c), opts.deps)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await cmd.parseAsync(args, { from: 'user' });
   } catch (e) {

@@ -14,14 +14,23 @@ function scripted(replies: Reply[]) {
     const r = replies.shift();
     if (!r) throw new Error('no more replies');
     if (r instanceof Error) throw r;
-    return new Response(r.body === undefined ? null : JSON.stringify(r.body), { status: r.status, headers: { 'Content-Type': 'application/json', ...r.headers } });
+    return new Response(r.body === undefined ? null : JSON.stringify(r.body), {
+      status: r.status,
+      headers: { 'Content-Type': 'application/json', ...r.headers },
+    });
   }) as typeof fetch;
   return { fn, calls };
 }
 
 function client(replies: Reply[], sleeps: number[] = []) {
   const f = scripted(replies);
-  const c = new GitLabClient({ url: 'https://gitlab.example.com/', token: TOKEN, fetch: f.fn, sleep: async (ms) => void sleeps.push(ms), retry: { retries: 3, baseMs: 100, maxMs: 5000 } });
+  const c = new GitLabClient({
+    url: 'https://gitlab.example.com/',
+    token: TOKEN,
+    fetch: f.fn,
+    sleep: async (ms) => void sleeps.push(ms),
+    retry: { retries: 3, baseMs: 100, maxMs: 5000 },
+  });
   return { c, calls: f.calls, sleeps };
 }
 
@@ -31,23 +40,46 @@ describe('GitLabClient', () => {
     await c.get('/projects/1');
     expect(calls[0]).toMatchObject({ url: 'https://gitlab.example.com/api/v4/projects/1', method: 'GET' });
     expect(calls[0]!.headers['PRIVATE-TOKEN']).toBe(TOKEN);
-    expect(new GitLabClient({ url: 'https://example.com/gitlab', token: TOKEN }).url('/groups/a%2Fb/projects').href).toBe('https://example.com/gitlab/api/v4/groups/a%2Fb/projects');
-    expect(() => new GitLabClient({ url: `https://user:${TOKEN}@example.com`, token: TOKEN })).toThrow(/must not hold credentials/);
+    expect(
+      new GitLabClient({ url: 'https://example.com/gitlab', token: TOKEN }).url('/groups/a%2Fb/projects').href,
+    ).toBe('https://example.com/gitlab/api/v4/groups/a%2Fb/projects');
+    expect(() => new GitLabClient({ url: `https://user:${TOKEN}@example.com`, token: TOKEN })).toThrow(
+      /must not hold credentials/,
+    );
   });
 
   test('pagination: x-next-page first, else Link rel="next"; a Link to another origin is refused', async () => {
     const { c, calls } = client([
-      { status: 200, body: [1, 2], headers: { 'x-next-page': '2', Link: '<https://gitlab.example.com/api/v4/x?page=9>; rel="next"' } },
-      { status: 200, body: [3], headers: { 'x-next-page': '', Link: '<https://gitlab.example.com/api/v4/x?page_token=abc&per_page=100>; rel="next", <https://gitlab.example.com/api/v4/x?page=1>; rel="first"' } },
+      {
+        status: 200,
+        body: [1, 2],
+        headers: { 'x-next-page': '2', Link: '<https://gitlab.example.com/api/v4/x?page=9>; rel="next"' },
+      },
+      {
+        status: 200,
+        body: [3],
+        headers: {
+          'x-next-page': '',
+          Link: '<https://gitlab.example.com/api/v4/x?page_token=abc&per_page=100>; rel="next", <https://gitlab.example.com/api/v4/x?page=1>; rel="first"',
+        },
+      },
       { status: 200, body: [4], headers: {} },
     ]);
     expect(await c.all('/x')).toEqual([1, 2, 3, 4]);
-    expect(calls.map((q) => new URL(q.url).search)).toEqual(['?per_page=100', '?per_page=100&page=2', '?page_token=abc&per_page=100']);
+    expect(calls.map((q) => new URL(q.url).search)).toEqual([
+      '?per_page=100',
+      '?per_page=100&page=2',
+      '?page_token=abc&per_page=100',
+    ]);
 
-    const evil = client([{ status: 200, body: [1], headers: { Link: '<https://evil.example/api/v4/x?page=2>; rel="next"' } }]);
+    const evil = client([
+      { status: 200, body: [1], headers: { Link: '<https://evil.example/api/v4/x?page=2>; rel="next"' } },
+    ]);
     await expect(evil.c.all('/x')).rejects.toThrow(/refusing to send the token to https:\/\/evil\.example/);
     expect(evil.calls).toHaveLength(1);
-    expect(nextPage(new URL('https://a/x?page=1'), new Headers({ Link: '<https://a/x?page=1>; rel="prev"' }))).toBeUndefined();
+    expect(
+      nextPage(new URL('https://a/x?page=1'), new Headers({ Link: '<https://a/x?page=1>; rel="prev"' })),
+    ).toBeUndefined();
   });
 
   test('429 waits Retry-After (seconds or a date, capped); 5xx backs off exponentially; gives up after the retries', async () => {
@@ -63,7 +95,12 @@ describe('GitLabClient', () => {
     expect(sleeps[2]).toBeGreaterThanOrEqual(200); // attempt 2: 100·2² = 400, jittered to 200–400
     expect(sleeps[2]).toBeLessThanOrEqual(400);
 
-    const down = client([{ status: 503 }, { status: 503 }, { status: 503 }, { status: 503, body: { message: 'still down' } }]);
+    const down = client([
+      { status: 503 },
+      { status: 503 },
+      { status: 503 },
+      { status: 503, body: { message: 'still down' } },
+    ]);
     await expect(down.c.get('/x')).rejects.toThrow('GET /x: 503 Service Unavailable: still down (after 4 attempts)');
     expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(retryAfterMs('soon')).toBeUndefined();
@@ -92,6 +129,8 @@ describe('GitLabClient', () => {
     expect(e.message).toBe(`GET /x: 401 Unauthorized: 401 Unauthorized: token ${REDACTED} has expired`);
     expect(e.detail).not.toContain(TOKEN);
     const r = redactor(TOKEN);
-    expect(r(`a ${encodeURIComponent(TOKEN)} b ${Buffer.from(TOKEN).toString('base64')}`)).toBe(`a ${REDACTED} b ${REDACTED}`);
+    expect(r(`a ${encodeURIComponent(TOKEN)} b ${Buffer.from(TOKEN).toString('base64')}`)).toBe(
+      `a ${REDACTED} b ${REDACTED}`,
+    );
   });
 });

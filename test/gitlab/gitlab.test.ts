@@ -18,7 +18,15 @@ const id = (path: string) => s.byPath(path).id;
 const base = () => ['--url', url, '--group', GROUP, '--include-subgroups'];
 
 interface Report {
-  projects: { id: number; path: string; status: string; outcome: string; reason: string | null; mergeRequest: { iid: number; url: string } | null; commit: string | null }[];
+  projects: {
+    id: number;
+    path: string;
+    status: string;
+    outcome: string;
+    reason: string | null;
+    mergeRequest: { iid: number; url: string } | null;
+    commit: string | null;
+  }[];
   groupSummary: typeof EXPECTED_GROUP;
   outcomes: Record<string, number>;
   files: { path: string; changed: boolean }[];
@@ -37,9 +45,25 @@ afterAll(() => s.stop());
 describe('gitlab: a group of 30 projects against a local GitLab', () => {
   test('dry run (the default): group summary, per-project outcome, diffs, Markdown report; nothing written; 429 and 5xx retried', async () => {
     s.faults.push(
-      { method: 'GET', path: /^\/groups\/platform\/projects\?/, status: 429, headers: { 'Retry-After': '1' }, times: 1 },
-      { method: 'GET', path: new RegExp(`^/projects/${id('platform/backend/kaniko-1')}/repository/files/`), status: 500, times: 1 },
-      { method: 'GET', path: new RegExp(`^/projects/${id('platform/frontend/include-1')}/repository/tree`), status: 503, times: 1 },
+      {
+        method: 'GET',
+        path: /^\/groups\/platform\/projects\?/,
+        status: 429,
+        headers: { 'Retry-After': '1' },
+        times: 1,
+      },
+      {
+        method: 'GET',
+        path: new RegExp(`^/projects/${id('platform/backend/kaniko-1')}/repository/files/`),
+        status: 500,
+        times: 1,
+      },
+      {
+        method: 'GET',
+        path: new RegExp(`^/projects/${id('platform/frontend/include-1')}/repository/tree`),
+        status: 503,
+        times: 1,
+      },
     );
     world.rearm();
     const md = join(dir, 'audit.md');
@@ -52,11 +76,25 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     expect(report.outcomes).toEqual({ planned: 16, opened: 0, updated: 0, skipped: 10, failed: 1 });
     const p = byPath(report);
     // archived and shared-in projects are not listed
-    expect(p.has('platform/old-kaniko') || p.has('platform/backend/old-service') || p.has('other/shared-tool')).toBe(false);
-    expect(p.get(world.invalid)).toMatchObject({ status: 'failed', outcome: 'failed', reason: expect.stringMatching(/^\.gitlab-ci\.yml:\d+:\d+: invalid YAML/) });
-    expect(p.get('platform/docs')).toMatchObject({ status: 'unchanged', outcome: 'skipped', reason: 'no .gitlab-ci.yml on main' });
+    expect(p.has('platform/old-kaniko') || p.has('platform/backend/old-service') || p.has('other/shared-tool')).toBe(
+      false,
+    );
+    expect(p.get(world.invalid)).toMatchObject({
+      status: 'failed',
+      outcome: 'failed',
+      reason: expect.stringMatching(/^\.gitlab-ci\.yml:\d+:\d+: invalid YAML/),
+    });
+    expect(p.get('platform/docs')).toMatchObject({
+      status: 'unchanged',
+      outcome: 'skipped',
+      reason: 'no .gitlab-ci.yml on main',
+    });
     expect(p.get('platform/infra/empty')).toMatchObject({ outcome: 'skipped', reason: 'empty repository' });
-    expect(p.get('platform/frontend/manual')).toMatchObject({ status: 'manual', outcome: 'skipped', reason: expect.stringContaining('needs a person') });
+    expect(p.get('platform/frontend/manual')).toMatchObject({
+      status: 'manual',
+      outcome: 'skipped',
+      reason: expect.stringContaining('needs a person'),
+    });
     expect(p.get('platform/buildkit-0')).toMatchObject({ status: 'unchanged', reason: 'no Kaniko job' });
     expect(p.get('platform/backend/kaniko-1')).toMatchObject({ status: 'migrated', outcome: 'planned' });
     // Kaniko in includes: the included file changes, the entry does not
@@ -70,7 +108,12 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     const listing = s.requests.filter((q) => q.path.startsWith('/groups/platform/projects'));
     expect(listing.map((q) => q.status)).toEqual([429, 200, 200, 200]);
     expect(listing[1]!.at - listing[0]!.at).toBeGreaterThanOrEqual(950);
-    expect(listing.every((q) => /with_shared=false/.test(q.path) && /archived=false/.test(q.path) && /include_subgroups=true/.test(q.path))).toBe(true);
+    expect(
+      listing.every(
+        (q) =>
+          /with_shared=false/.test(q.path) && /archived=false/.test(q.path) && /include_subgroups=true/.test(q.path),
+      ),
+    ).toBe(true);
     // the tree of a project with 20+ paths came in pages (Link header only)
     expect(s.count('GET', new RegExp(`^/projects/${id(world.includes[0]!)}/repository/tree`))).toBeGreaterThan(1);
     expect(s.faults.map((f) => f.times)).toEqual([0, 0, 0]); // every injected fault was met, and retried past
@@ -82,7 +125,10 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
   });
 
   test('dry run, text: the diff per project and the summary lines', async () => {
-    const r = await gitlab([...base(), '--project', 'platform/kaniko-0', '--project', 'platform/backend/*'], { env, deps });
+    const r = await gitlab([...base(), '--project', 'platform/kaniko-0', '--project', 'platform/backend/*'], {
+      env,
+      deps,
+    });
     expect(r.code).toBe(2); // broken-yaml is in platform/backend
     expect(r.stdout).toContain('--- a/platform/kaniko-0/.gitlab-ci.yml');
     expect(r.stdout).toContain('+    - buildctl-daemonless.sh build');
@@ -94,9 +140,17 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
   let firstReport = '';
   test('--apply: one commit per project with changes (last_commit_id checked), one merge request each; a file changed meanwhile is not overwritten', async () => {
     const before = s.requests.length;
-    s.faults.push({ method: 'POST', path: new RegExp(`^/projects/${id('platform/frontend/kaniko-2')}/merge_requests`), status: 502, times: 1 });
+    s.faults.push({
+      method: 'POST',
+      path: new RegExp(`^/projects/${id('platform/frontend/kaniko-2')}/merge_requests`),
+      status: 502,
+      times: 1,
+    });
     world.rearm();
-    const r = await gitlab([...base(), '--apply', '--format', 'json', '--labels', 'ci, buildkit', '--draft'], { env, deps });
+    const r = await gitlab([...base(), '--apply', '--format', 'json', '--labels', 'ci, buildkit', '--draft'], {
+      env,
+      deps,
+    });
     firstReport = join(dir, 'run1.json');
     writeFileSync(firstReport, r.stdout);
     files.push(firstReport);
@@ -105,13 +159,23 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     expect(report.groupSummary).toEqual(EXPECTED_GROUP);
     expect(report.outcomes).toEqual({ planned: 0, opened: 15, updated: 0, skipped: 10, failed: 2 });
     const p = byPath(report);
-    expect(p.get(world.meanwhile)).toMatchObject({ status: 'migrated', outcome: 'failed', reason: expect.stringMatching(/^changed meanwhile/) });
+    expect(p.get(world.meanwhile)).toMatchObject({
+      status: 'migrated',
+      outcome: 'failed',
+      reason: expect.stringMatching(/^changed meanwhile/),
+    });
     expect(p.get(world.invalid)).toMatchObject({ outcome: 'failed' });
 
-    const commits = s.requests.slice(before).filter((q) => q.method === 'POST' && /\/repository\/commits$/.test(q.path));
+    const commits = s.requests
+      .slice(before)
+      .filter((q) => q.method === 'POST' && /\/repository\/commits$/.test(q.path));
     expect(commits.map((q) => q.status).sort()).toEqual([...Array(15).fill(201), 400]);
     for (const q of commits) {
-      const body = q.body as { branch: string; start_branch: string; actions: { action: string; last_commit_id: string }[] };
+      const body = q.body as {
+        branch: string;
+        start_branch: string;
+        actions: { action: string; last_commit_id: string }[];
+      };
       expect(body).toMatchObject({ branch: BRANCH, start_branch: 'main' });
       expect(body.actions.every((a) => a.action === 'update' && /^[0-9a-f]{40}$/.test(a.last_commit_id))).toBe(true);
     }
@@ -131,16 +195,23 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     }
     // the 502 on opening kaniko-2's merge request was retried: still one
     const kaniko2 = id('platform/frontend/kaniko-2');
-    expect(s.requests.filter((q) => q.method === 'POST' && q.path === `/projects/${kaniko2}/merge_requests`).map((q) => q.status)).toEqual([502, 201]);
+    expect(
+      s.requests
+        .filter((q) => q.method === 'POST' && q.path === `/projects/${kaniko2}/merge_requests`)
+        .map((q) => q.status),
+    ).toEqual([502, 201]);
     expect(openMrs(s.byPath('platform/frontend/kaniko-2'))).toHaveLength(1);
     // the partial project's merge request lists what needs a person
     expect(openMrs(s.byPath('platform/backend/partial'))[0]!.description).toMatch(/Needs a person[\s\S]*KB311/);
     // includes: the included file is migrated on the branch, the entry is as on main
     const inc = s.byPath(world.includes[0]!);
     expect(inc.branches.get(BRANCH)!.files.get('ci/build.yml')!.content).toContain('buildctl-daemonless.sh build');
-    expect(inc.branches.get(BRANCH)!.files.get('.gitlab-ci.yml')!.content).toBe(inc.branches.get('main')!.files.get('.gitlab-ci.yml')!.content);
+    expect(inc.branches.get(BRANCH)!.files.get('.gitlab-ci.yml')!.content).toBe(
+      inc.branches.get('main')!.files.get('.gitlab-ci.yml')!.content,
+    );
     // no merge request where nothing changes
-    for (const path of ['platform/frontend/manual', 'platform/buildkit-0', world.invalid]) expect(s.byPath(path).mrs).toEqual([]);
+    for (const path of ['platform/frontend/manual', 'platform/buildkit-0', world.invalid])
+      expect(s.byPath(path).mrs).toEqual([]);
   });
 
   test('--only-failed REPORT.json retries just the failures of that run', async () => {
@@ -161,7 +232,11 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     const r = await gitlab([...base(), '--apply', '--format', 'json', '--labels', 'ci,buildkit'], { env, deps });
     const report = parse(r.stdout);
     expect(report.outcomes).toEqual({ planned: 0, opened: 0, updated: 16, skipped: 10, failed: 1 });
-    expect(report.projects.filter((p) => p.outcome === 'updated').every((p) => p.reason === 'branch already up to date' && p.commit === null)).toBe(true);
+    expect(
+      report.projects
+        .filter((p) => p.outcome === 'updated')
+        .every((p) => p.reason === 'branch already up to date' && p.commit === null),
+    ).toBe(true);
     const writes = s.requests.slice(before).filter((q) => q.method !== 'GET');
     expect(writes.filter((q) => q.method === 'POST')).toEqual([]);
     expect(writes.filter((q) => q.method === 'PUT')).toHaveLength(16);
@@ -175,35 +250,70 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     const r = await gitlab([...base(), '--apply', '--skip-existing', '--format', 'json'], { env, deps });
     const report = parse(r.stdout);
     expect(report.outcomes).toEqual({ planned: 0, opened: 0, updated: 0, skipped: 26, failed: 1 });
-    expect(byPath(report).get('platform/kaniko-0')).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('--skip-existing'), mergeRequest: expect.objectContaining({ iid: 1 }) });
+    expect(byPath(report).get('platform/kaniko-0')).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('--skip-existing'),
+      mergeRequest: expect.objectContaining({ iid: 1 }),
+    });
     expect(s.requests.slice(before).filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
   test('409 when opening a merge request (one was opened meanwhile): looked up and updated', async () => {
     const proj = s.byPath('platform/kaniko-0');
     // the first lookup misses the open merge request, as if it was opened between the lookup and the POST
-    s.faults.push({ method: 'GET', path: new RegExp(`^/projects/${proj.id}/merge_requests\\?`), status: 200, body: [], times: 1 });
+    s.faults.push({
+      method: 'GET',
+      path: new RegExp(`^/projects/${proj.id}/merge_requests\\?`),
+      status: 200,
+      body: [],
+      times: 1,
+    });
     const r = await gitlab([...base(), '--apply', '--project', 'platform/kaniko-0', '--format', 'json'], { env, deps });
     expect(r.code).toBe(0);
-    expect(parse(r.stdout).projects).toEqual([expect.objectContaining({ path: 'platform/kaniko-0', outcome: 'updated' })]);
+    expect(parse(r.stdout).projects).toEqual([
+      expect.objectContaining({ path: 'platform/kaniko-0', outcome: 'updated' }),
+    ]);
     const posts = s.requests.filter((q) => q.method === 'POST' && q.path === `/projects/${proj.id}/merge_requests`);
     expect(posts.at(-1)!.status).toBe(409);
     expect(openMrs(proj)).toHaveLength(1);
   });
 
-  test('the default branch moved: the branch is rebuilt from it; a branch with someone else\'s commits is left alone', async () => {
+  test("the default branch moved: the branch is rebuilt from it; a branch with someone else's commits is left alone", async () => {
     const moved = s.byPath('platform/backend/kaniko-1');
-    s.push(moved, 'main', { '.gitlab-ci.yml': `# moved on\n${moved.branches.get('main')!.files.get('.gitlab-ci.yml')!.content}` });
+    s.push(moved, 'main', {
+      '.gitlab-ci.yml': `# moved on\n${moved.branches.get('main')!.files.get('.gitlab-ci.yml')!.content}`,
+    });
     const foreign = s.byPath('platform/frontend/kaniko-2');
     s.push(foreign, BRANCH, { Dockerfile: 'FROM alpine:3.21\n' }, 'Fix the base image');
-    s.push(foreign, 'main', { '.gitlab-ci.yml': `# moved on too\n${foreign.branches.get('main')!.files.get('.gitlab-ci.yml')!.content}` });
-    const r = await gitlab([...base(), '--apply', '--project', 'platform/backend/kaniko-1', '--project', 'platform/frontend/kaniko-2', '--format', 'json'], { env, deps });
+    s.push(foreign, 'main', {
+      '.gitlab-ci.yml': `# moved on too\n${foreign.branches.get('main')!.files.get('.gitlab-ci.yml')!.content}`,
+    });
+    const r = await gitlab(
+      [
+        ...base(),
+        '--apply',
+        '--project',
+        'platform/backend/kaniko-1',
+        '--project',
+        'platform/frontend/kaniko-2',
+        '--format',
+        'json',
+      ],
+      { env, deps },
+    );
     const p = byPath(parse(r.stdout));
-    expect(p.get('platform/backend/kaniko-1')).toMatchObject({ outcome: 'updated', reason: 'branch rebuilt from the default branch', commit: expect.any(String) });
+    expect(p.get('platform/backend/kaniko-1')).toMatchObject({
+      outcome: 'updated',
+      reason: 'branch rebuilt from the default branch',
+      commit: expect.any(String),
+    });
     const rebuilt = moved.branches.get(BRANCH)!.files.get('.gitlab-ci.yml')!.content;
     expect(rebuilt).toMatch(/^# moved on\n/);
     expect(rebuilt).toContain('buildctl-daemonless.sh build');
-    expect(p.get('platform/frontend/kaniko-2')).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining('Fix the base image') });
+    expect(p.get('platform/frontend/kaniko-2')).toMatchObject({
+      outcome: 'skipped',
+      reason: expect.stringContaining('Fix the base image'),
+    });
     expect(foreign.branches.get(BRANCH)!.files.get('Dockerfile')!.content).toBe('FROM alpine:3.21\n');
   });
 

@@ -111,7 +111,11 @@ export class MockGitLab {
   }
 
   /** A project with `files` on its default branch `main` (no files and `empty`: an empty repository). */
-  project(fullPath: string, files: Record<string, string>, opts: { archived?: boolean; empty?: boolean; sharedWith?: string[]; ciConfigPath?: string } = {}): MockProject {
+  project(
+    fullPath: string,
+    files: Record<string, string>,
+    opts: { archived?: boolean; empty?: boolean; sharedWith?: string[]; ciConfigPath?: string } = {},
+  ): MockProject {
     const cut = fullPath.lastIndexOf('/');
     const namespace = fullPath.slice(0, cut);
     this.group(namespace);
@@ -127,13 +131,17 @@ export class MockGitLab {
       mrs: [],
       sharedWith: opts.sharedWith ?? [],
     };
-    if (!opts.empty) p.branches.set('main', { files: new Map(Object.entries(files).map(([k, v]) => [k, { content: v, lastCommitId: first.id }])), commits: [first] });
+    if (!opts.empty)
+      p.branches.set('main', {
+        files: new Map(Object.entries(files).map(([k, v]) => [k, { content: v, lastCommitId: first.id }])),
+        commits: [first],
+      });
     this.projects.push(p);
     return p;
   }
 
   /** Changes a file on a branch with a new commit (someone else's push). */
-  push(p: MockProject, branch: string, changes: Record<string, string>, title = 'Someone else\'s change'): MockCommit {
+  push(p: MockProject, branch: string, changes: Record<string, string>, title = "Someone else's change"): MockCommit {
     const b = p.branches.get(branch)!;
     const c = commit(title);
     for (const [path, content] of Object.entries(changes)) b.files.set(path, { content, lastCommitId: c.id });
@@ -172,7 +180,13 @@ export class MockGitLab {
     const url = new URL(req.url!, this.origin);
     const path = url.pathname.replace(/^\/api\/v4/, '');
     const token = req.headers['private-token'] as string | undefined;
-    const log: LoggedRequest = { method: req.method!, url: req.url!, path: `${path}${url.search}`, token, at: Date.now() };
+    const log: LoggedRequest = {
+      method: req.method!,
+      url: req.url!,
+      path: `${path}${url.search}`,
+      token,
+      at: Date.now(),
+    };
     this.requests.push(log);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       log.status = status;
@@ -202,7 +216,12 @@ export class MockGitLab {
     }
   }
 
-  private paginate(url: URL, items: unknown[], send: (s: number, b: unknown, h?: Record<string, string>) => void, linkOnly = false): void {
+  private paginate(
+    url: URL,
+    items: unknown[],
+    send: (s: number, b: unknown, h?: Record<string, string>) => void,
+    linkOnly = false,
+  ): void {
     const perPage = Math.min(Math.max(1, Number(url.searchParams.get('per_page') ?? 20)), this.maxPerPage);
     const page = Math.max(1, Number(url.searchParams.get('page') ?? 1));
     const totalPages = Math.max(1, Math.ceil(items.length / perPage));
@@ -252,7 +271,13 @@ export class MockGitLab {
     return this.projects.find((p) => String(p.id) === key || `${p.namespace}/${p.path}` === key);
   }
 
-  private route(method: string, path: string, url: URL, body: Record<string, unknown>, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
+  private route(
+    method: string,
+    path: string,
+    url: URL,
+    body: Record<string, unknown>,
+    send: (s: number, b: unknown, h?: Record<string, string>) => void,
+  ): void {
     const q = url.searchParams;
     const seg = path.split('/').slice(1); // raw segments: an encoded path keeps its %2F
     if (method === 'GET' && seg[0] === 'groups' && seg[2] === 'projects' && seg.length === 3) {
@@ -263,10 +288,19 @@ export class MockGitLab {
       const archived = q.get('archived');
       const withShared = q.get('with_shared') !== 'false'; // GitLab's default is true
       const list = this.projects
-        .filter((p) => p.namespace === group || (subgroups && p.namespace.startsWith(`${group}/`)) || (withShared && p.sharedWith.includes(group)))
+        .filter(
+          (p) =>
+            p.namespace === group ||
+            (subgroups && p.namespace.startsWith(`${group}/`)) ||
+            (withShared && p.sharedWith.includes(group)),
+        )
         .filter((p) => archived === null || String(p.archived) === archived)
         .sort((a, b) => (q.get('order_by') === 'path' ? a.path.localeCompare(b.path) : b.id - a.id));
-      return this.paginate(url, list.map((p) => this.projectJson(p)), send);
+      return this.paginate(
+        url,
+        list.map((p) => this.projectJson(p)),
+        send,
+      );
     }
     if (seg[0] !== 'projects' || !seg[1]) return send(404, { message: '404 Not Found' });
     const p = this.findProject(seg[1]);
@@ -312,23 +346,41 @@ export class MockGitLab {
       const list = [...entries]
         .filter(([path]) => recursive || !path.includes('/'))
         .sort(([a], [b2]) => a.localeCompare(b2))
-        .map(([path, type]) => ({ id: createHash('sha1').update(path).digest('hex'), name: path.split('/').pop(), type, path, mode: type === 'tree' ? '040000' : '100644' }));
+        .map(([path, type]) => ({
+          id: createHash('sha1').update(path).digest('hex'),
+          name: path.split('/').pop(),
+          type,
+          path,
+          mode: type === 'tree' ? '040000' : '100644',
+        }));
       return this.paginate(url, list, send, true);
     }
     if (method === 'GET' && rest[0] === 'repository' && rest[1] === 'branches' && rest.length === 3) {
       const name = decodeURIComponent(rest[2]!);
       const b = p.branches.get(name);
       if (!b) return send(404, { message: '404 Branch Not Found' });
-      return send(200, { name, merged: false, protected: name === p.defaultBranch, default: name === p.defaultBranch, commit: b.commits.at(-1) });
+      return send(200, {
+        name,
+        merged: false,
+        protected: name === p.defaultBranch,
+        default: name === p.defaultBranch,
+        commit: b.commits.at(-1),
+      });
     }
     if (method === 'GET' && rest[0] === 'repository' && rest[1] === 'compare') {
       const from = p.branches.get(q.get('from') ?? '');
       const to = p.branches.get(q.get('to') ?? '');
       if (!from || !to) return send(404, { message: '404 Ref Not Found' });
       const known = new Set(from.commits.map((c) => c.id));
-      return send(200, { commits: to.commits.filter((c) => !known.has(c.id)), diffs: [], compare_timeout: false, compare_same_ref: false });
+      return send(200, {
+        commits: to.commits.filter((c) => !known.has(c.id)),
+        diffs: [],
+        compare_timeout: false,
+        compare_same_ref: false,
+      });
     }
-    if (method === 'POST' && rest[0] === 'repository' && rest[1] === 'commits' && rest.length === 2) return this.commit(p, body, send);
+    if (method === 'POST' && rest[0] === 'repository' && rest[1] === 'commits' && rest.length === 2)
+      return this.commit(p, body, send);
     if (rest[0] === 'merge_requests') return this.mergeRequests(method, p, rest.slice(1), url, body, send);
     send(404, { message: '404 Not Found' });
   }
@@ -336,34 +388,70 @@ export class MockGitLab {
   private commit(p: MockProject, body: Record<string, unknown>, send: (s: number, b: unknown) => void): void {
     const branch = body.branch as string | undefined;
     const message = body.commit_message as string | undefined;
-    const actions = body.actions as { action: string; file_path: string; content?: string; last_commit_id?: string }[] | undefined;
+    const actions = body.actions as
+      { action: string; file_path: string; content?: string; last_commit_id?: string }[] | undefined;
     if (!branch) return send(400, { error: 'branch is missing' });
     if (!message) return send(400, { error: 'commit_message is missing' });
     if (!Array.isArray(actions) || !actions.length) return send(400, { error: 'actions is missing' });
     const start = (body.start_branch as string | undefined) ?? branch;
     const exists = p.branches.has(branch);
-    if (start !== branch && exists && !body.force) return send(400, { message: `A branch called '${branch}' already exists. Switch to that branch in order to make changes` });
+    if (start !== branch && exists && !body.force)
+      return send(400, {
+        message: `A branch called '${branch}' already exists. Switch to that branch in order to make changes`,
+      });
     const base = p.branches.get(start);
-    if (!base) return send(400, { message: start === branch ? 'You can only create or edit files when you are on a branch' : `Invalid reference name: ${start}` });
+    if (!base)
+      return send(400, {
+        message:
+          start === branch
+            ? 'You can only create or edit files when you are on a branch'
+            : `Invalid reference name: ${start}`,
+      });
     for (const a of actions) {
       if (a.action !== 'update') return send(400, { message: `action ${a.action} is not supported by this mock` });
       const f = base.files.get(a.file_path);
       if (!f) return send(400, { message: "A file with this name doesn't exist" });
-      if (a.last_commit_id && a.last_commit_id !== f.lastCommitId) return send(400, { message: 'You are attempting to update a file that has changed since you started editing it.' });
+      if (a.last_commit_id && a.last_commit_id !== f.lastCommitId)
+        return send(400, {
+          message: 'You are attempting to update a file that has changed since you started editing it.',
+        });
     }
     const c = commit(message.split('\n')[0]!, message);
     const files = new Map(base.files);
     for (const a of actions) files.set(a.file_path, { content: a.content ?? '', lastCommitId: c.id });
     p.branches.set(branch, { files, commits: [...base.commits, c] });
-    send(201, { ...c, parent_ids: [base.commits.at(-1)!.id], web_url: `${this.origin}/${p.namespace}/${p.path}/-/commit/${c.id}` });
+    send(201, {
+      ...c,
+      parent_ids: [base.commits.at(-1)!.id],
+      web_url: `${this.origin}/${p.namespace}/${p.path}/-/commit/${c.id}`,
+    });
   }
 
-  private mergeRequests(method: string, p: MockProject, rest: string[], url: URL, body: Record<string, unknown>, send: (s: number, b: unknown, h?: Record<string, string>) => void): void {
-    const labels = (v: unknown) => (typeof v === 'string' ? v.split(',').map((l) => l.trim()).filter(Boolean) : Array.isArray(v) ? (v as string[]) : []);
+  private mergeRequests(
+    method: string,
+    p: MockProject,
+    rest: string[],
+    url: URL,
+    body: Record<string, unknown>,
+    send: (s: number, b: unknown, h?: Record<string, string>) => void,
+  ): void {
+    const labels = (v: unknown) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((l) => l.trim())
+            .filter(Boolean)
+        : Array.isArray(v)
+          ? (v as string[])
+          : [];
     if (method === 'GET' && !rest.length) {
       const q = url.searchParams;
       const state = q.get('state') ?? 'all';
-      const list = p.mrs.filter((m) => (state === 'all' || m.state === state) && (!q.get('source_branch') || m.source_branch === q.get('source_branch')));
+      const list = p.mrs.filter(
+        (m) =>
+          (state === 'all' || m.state === state) &&
+          (!q.get('source_branch') || m.source_branch === q.get('source_branch')),
+      );
       return this.paginate(url, list, send);
     }
     if (method === 'POST' && !rest.length) {
@@ -372,7 +460,10 @@ export class MockGitLab {
       if (!p.branches.has(source)) return send(422, { message: ['Source branch does not exist'] });
       if (!p.branches.has(target)) return send(422, { message: ['Target branch does not exist'] });
       const open = p.mrs.find((m) => m.state === 'opened' && m.source_branch === source && m.target_branch === target);
-      if (open) return send(409, { message: [`Another open merge request already exists for this source branch: !${open.iid}`] });
+      if (open)
+        return send(409, {
+          message: [`Another open merge request already exists for this source branch: !${open.iid}`],
+        });
       const iid = p.mrs.length + 1;
       const mr: MockMR = {
         id: this.nextMrId++,

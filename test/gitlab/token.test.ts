@@ -26,10 +26,15 @@ describe('gitlab: the token', () => {
     const flag = await gitlab(['--url', url, '--group', 'team', '--token', TOKEN]);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toContain("unknown option '--token'");
-    const named = await gitlab(['--url', url, '--group', 'team', '--token-env', 'CI_BOT_TOKEN', '--format', 'json'], { env: { CI_BOT_TOKEN: TOKEN }, deps });
+    const named = await gitlab(['--url', url, '--group', 'team', '--token-env', 'CI_BOT_TOKEN', '--format', 'json'], {
+      env: { CI_BOT_TOKEN: TOKEN },
+      deps,
+    });
     expect(named.code).toBe(0);
     expect(JSON.parse(named.stdout).outcomes.planned).toBe(2);
-    const both = await gitlab(['--url', url, '--group', 'team', '--dry-run', '--apply'], { env: { GITLAB_TOKEN: TOKEN } });
+    const both = await gitlab(['--url', url, '--group', 'team', '--dry-run', '--apply'], {
+      env: { GITLAB_TOKEN: TOKEN },
+    });
     expect(both.code).toBe(2);
     expect(both.stderr).toMatch(/cannot be used with option '--apply'/);
     for (const r of [none, flag, named, both]) expect(r.stdout + r.stderr).not.toContain(TOKEN);
@@ -37,20 +42,39 @@ describe('gitlab: the token', () => {
 
   test('is redacted when GitLab (or a proxy) echoes it: in errors, retry logs, reports', async () => {
     const lib = s.byPath('team/lib');
-    s.faults.push({ method: 'GET', path: new RegExp(`^/projects/${lib.id}/repository/tree`), status: 502, body: { message: `bad gateway for PRIVATE-TOKEN ${TOKEN}` }, times: 99 });
+    s.faults.push({
+      method: 'GET',
+      path: new RegExp(`^/projects/${lib.id}/repository/tree`),
+      status: 502,
+      body: { message: `bad gateway for PRIVATE-TOKEN ${TOKEN}` },
+      times: 99,
+    });
     const cwd = mkdtempSync(join(tmpdir(), 'k2b-token-'));
-    const r = await gitlab(['--url', url, '--group', 'team', '--format', 'json', '--verbose', '--output', 'x.md'], { env: { GITLAB_TOKEN: TOKEN }, deps, cwd });
+    const r = await gitlab(['--url', url, '--group', 'team', '--format', 'json', '--verbose', '--output', 'x.md'], {
+      env: { GITLAB_TOKEN: TOKEN },
+      deps,
+      cwd,
+    });
     expect(r.code).toBe(2);
     const report = JSON.parse(r.stdout);
     const failed = report.projects.find((p: { path: string }) => p.path === 'team/lib');
-    expect(failed).toMatchObject({ outcome: 'failed', reason: expect.stringContaining('bad gateway for PRIVATE-TOKEN [REDACTED]') });
+    expect(failed).toMatchObject({
+      outcome: 'failed',
+      reason: expect.stringContaining('bad gateway for PRIVATE-TOKEN [REDACTED]'),
+    });
     expect(r.stderr).toMatch(/retry 1\/2/);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
     expect(readFileSync(join(cwd, 'x.md'), 'utf8')).toContain('[REDACTED]');
     expect(readFileSync(join(cwd, 'x.md'), 'utf8')).not.toContain(TOKEN);
     s.faults = [];
 
-    s.faults.push({ method: 'GET', path: /^\/groups\//, status: 401, body: { message: `token ${TOKEN} revoked` }, times: 1 });
+    s.faults.push({
+      method: 'GET',
+      path: /^\/groups\//,
+      status: 401,
+      body: { message: `token ${TOKEN} revoked` },
+      times: 1,
+    });
     const denied = await gitlab(['--url', url, '--group', 'team'], { env: { GITLAB_TOKEN: TOKEN }, deps });
     expect(denied.code).toBe(2);
     expect(denied.stderr).toContain('cannot list the projects: GET /groups/team/projects?');
@@ -65,4 +89,3 @@ describe('gitlab: the token', () => {
     expect(pipe.stderr).toBe('');
   });
 });
-

@@ -48,7 +48,10 @@ export function buildWorld(): World {
     s.project(p, files);
     includes.push(p);
   }
-  s.project('platform/backend/partial', { '.gitlab-ci.yml': `${kanikoJob('build-app')}\n${kanikoJob('build-docs', UNMAPPED)}`, ...dockerfile(1) });
+  s.project('platform/backend/partial', {
+    '.gitlab-ci.yml': `${kanikoJob('build-app')}\n${kanikoJob('build-docs', UNMAPPED)}`,
+    ...dockerfile(1),
+  });
   s.project('platform/frontend/manual', { '.gitlab-ci.yml': kanikoJob('build', UNMAPPED), ...dockerfile(2) });
   for (let i = 0; i < 4; i++) s.project(`${ns(i)}/buildkit-${i}`, { '.gitlab-ci.yml': buildkitJob, ...dockerfile(i) });
   for (let i = 0; i < 3; i++) s.project(`${ns(i + 2)}/plain-${i}`, { '.gitlab-ci.yml': plainJob });
@@ -63,17 +66,35 @@ export function buildWorld(): World {
   s.onFileRead = (p, path, ref) => {
     if (p === busy && path === '.gitlab-ci.yml' && ref === 'main' && armed) {
       armed = false;
-      s.push(busy, 'main', { '.gitlab-ci.yml': `# a colleague's change ${++round}, pushed while the migration ran\n${kanikoJob('build')}` });
+      s.push(busy, 'main', {
+        '.gitlab-ci.yml': `# a colleague's change ${++round}, pushed while the migration ran\n${kanikoJob('build')}`,
+      });
     }
   };
-  s.project('platform/infra/deep/custom-path', { 'ci/pipeline.yml': kanikoJob('build'), ...dockerfile(4) }, { ciConfigPath: 'ci/pipeline.yml' });
+  s.project(
+    'platform/infra/deep/custom-path',
+    { 'ci/pipeline.yml': kanikoJob('build'), ...dockerfile(4) },
+    { ciConfigPath: 'ci/pipeline.yml' },
+  );
   kaniko.push('platform/infra/deep/custom-path');
   s.project('platform/old-kaniko', { '.gitlab-ci.yml': kanikoJob('build'), ...dockerfile(5) }, { archived: true });
-  s.project('platform/backend/old-service', { '.gitlab-ci.yml': kanikoJob('build'), ...dockerfile(6) }, { archived: true });
+  s.project(
+    'platform/backend/old-service',
+    { '.gitlab-ci.yml': kanikoJob('build'), ...dockerfile(6) },
+    { archived: true },
+  );
   s.project('other/shared-tool', { '.gitlab-ci.yml': kanikoJob('build'), ...dockerfile(7) }, { sharedWith: [GROUP] });
   if (s.projects.length !== 30) throw new Error(`the world has ${s.projects.length} projects, not 30`);
   return { server: s, meanwhile, invalid, kaniko, includes, rearm: () => void (armed = true) };
 }
 
 /** What the first run must report for the 27 listed projects. */
-export const EXPECTED_GROUP = { scanned: 27, withKaniko: 17, migrated: 15, partial: 1, manual: 1, failed: 1, unchanged: 9 };
+export const EXPECTED_GROUP = {
+  scanned: 27,
+  withKaniko: 17,
+  migrated: 15,
+  partial: 1,
+  manual: 1,
+  failed: 1,
+  unchanged: 9,
+};

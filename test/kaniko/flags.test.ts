@@ -53,11 +53,24 @@ const SAMPLE: Record<string, string> = {
 };
 
 /** buildctl's own flags (../shared/reference §3.1): anything else reaching it is a bug. */
-const BUILDCTL_FLAGS = new Set(['--frontend', '--local', '--opt', '--output', '--import-cache', '--export-cache', '--secret', '--metadata-file', '--progress', '--ssh', '--allow']);
+const BUILDCTL_FLAGS = new Set([
+  '--frontend',
+  '--local',
+  '--opt',
+  '--output',
+  '--import-cache',
+  '--export-cache',
+  '--secret',
+  '--metadata-file',
+  '--progress',
+  '--ssh',
+  '--allow',
+]);
 
 function jobFor(flag: KanikoFlag, spelling: string): string {
-  const value = flag.kind === 'bool' ? '' : SAMPLE[flag.name] ?? 'x';
-  const word = flag.kind === 'bool' ? spelling : spelling.startsWith('--') ? `${spelling}=${value}` : `${spelling} ${value}`;
+  const value = flag.kind === 'bool' ? '' : (SAMPLE[flag.name] ?? 'x');
+  const word =
+    flag.kind === 'bool' ? spelling : spelling.startsWith('--') ? `${spelling}=${value}` : `${spelling} ${value}`;
   const dest = flag.name === 'destination' ? '' : ' --destination registry.example.com/group/app:1';
   const ctx = flag.name === 'context' ? '' : ' --context .';
   return [
@@ -97,8 +110,12 @@ describe('flag table', () => {
       expect(findings).toEqual(expect.arrayContaining([expect.objectContaining({ code: m.code, severity: 'manual' })]));
       return;
     }
-    if (m.action === 'drop') expect(findings).toEqual(expect.arrayContaining([expect.objectContaining({ code: m.code, severity: 'info' })]));
-    if (m.action === 'note') expect(findings).toEqual(expect.arrayContaining([expect.objectContaining({ code: m.code, severity: 'warning' })]));
+    if (m.action === 'drop')
+      expect(findings).toEqual(expect.arrayContaining([expect.objectContaining({ code: m.code, severity: 'info' })]));
+    if (m.action === 'note')
+      expect(findings).toEqual(
+        expect.arrayContaining([expect.objectContaining({ code: m.code, severity: 'warning' })]),
+      );
     const manual = findings.filter((f) => f.severity === 'manual' || f.severity === 'error');
     if (manual.length) {
       // A mapped flag may still need a person for a given value; then the job must be untouched.
@@ -115,8 +132,10 @@ describe('flag table', () => {
     // Kaniko's digest files, rebuilt from buildctl's metadata: same bytes as Kaniko wrote (§2.7).
     const read = (f: string) => readFileSync(join(run.cwd, f), 'utf8');
     if (flag.name === 'digest-file') expect(read('digest.txt')).toBe(STUB_DIGEST);
-    if (flag.name === 'image-name-with-digest-file') expect(read('names.txt')).toBe(`registry.example.com/group/app@${STUB_DIGEST}\n`);
-    if (flag.name === 'image-name-tag-with-digest-file') expect(read('tags.txt')).toBe(`registry.example.com/group/app:1@${STUB_DIGEST}\n`);
+    if (flag.name === 'image-name-with-digest-file')
+      expect(read('names.txt')).toBe(`registry.example.com/group/app@${STUB_DIGEST}\n`);
+    if (flag.name === 'image-name-tag-with-digest-file')
+      expect(read('tags.txt')).toBe(`registry.example.com/group/app:1@${STUB_DIGEST}\n`);
     run.cleanup();
     const calls = run.calls.filter((c) => c.tool === 'buildctl');
     expect(calls).toHaveLength(1);
@@ -132,4 +151,3 @@ function scriptOf(text: string): string[] {
   const doc = parse(text) as { build: { before_script?: string[]; script: string[] } };
   return [...(doc.build.before_script ?? []), ...doc.build.script];
 }
-

@@ -39,31 +39,65 @@ const spelled = (long: string, short: string | undefined, value: string) =>
 const flagArb: fc.Arbitrary<string[]> = fc
   .record({
     context: fc.constantFrom('.', '"$CI_PROJECT_DIR"', '${CI_PROJECT_DIR}', 'dir://$CI_PROJECT_DIR/app', 'app'),
-    dockerfile: fc.option(fc.constantFrom('Dockerfile', 'app/Dockerfile', '"$CI_PROJECT_DIR/app/web.dockerfile"', 'web.dockerfile'), { nil: undefined }),
-    dests: fc.array(fc.tuple(fc.constantFrom('$CI_REGISTRY_IMAGE', '${CI_REGISTRY_IMAGE}/sub', 'registry.example.com/g/app'), fc.constantFrom('latest', '$CI_COMMIT_SHORT_SHA', '${TAG:-dev}', 'v1.2')), { minLength: 1, maxLength: 3 }),
+    dockerfile: fc.option(
+      fc.constantFrom('Dockerfile', 'app/Dockerfile', '"$CI_PROJECT_DIR/app/web.dockerfile"', 'web.dockerfile'),
+      { nil: undefined },
+    ),
+    dests: fc.array(
+      fc.tuple(
+        fc.constantFrom('$CI_REGISTRY_IMAGE', '${CI_REGISTRY_IMAGE}/sub', 'registry.example.com/g/app'),
+        fc.constantFrom('latest', '$CI_COMMIT_SHORT_SHA', '${TAG:-dev}', 'v1.2'),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
     destQuote: dynQuoting,
-    args: fc.array(fc.tuple(fc.constantFrom('A', 'B_2', 'HTTP_PROXY'), fc.constantFrom('1', 'two words', '$CI_COMMIT_SHA', '${X:-def}', '$(printf cmd)', 'a=b'), dynQuoting), { maxLength: 3 }),
+    args: fc.array(
+      fc.tuple(
+        fc.constantFrom('A', 'B_2', 'HTTP_PROXY'),
+        fc.constantFrom('1', 'two words', '$CI_COMMIT_SHA', '${X:-def}', '$(printf cmd)', 'a=b'),
+        dynQuoting,
+      ),
+      { maxLength: 3 },
+    ),
     bareArg: fc.boolean(),
-    labels: fc.array(fc.tuple(fc.constantFrom('org.opencontainers.image.title', 'team'), fc.constantFrom('shop', 'A: b', 'x y')), { maxLength: 2 }),
+    labels: fc.array(
+      fc.tuple(fc.constantFrom('org.opencontainers.image.title', 'team'), fc.constantFrom('shop', 'A: b', 'x y')),
+      { maxLength: 2 },
+    ),
     labelQuote: quoting,
     target: fc.option(fc.constantFrom('final', 'build'), { nil: undefined }),
     cache: fc.constantFrom<'none' | 'on' | 'off' | 'repo'>('none', 'on', 'off', 'repo'),
-    drops: fc.subarray(['--cleanup', '--snapshot-mode=redo', '--use-new-run', '--verbosity=info', '--cache-copy-layers']),
+    drops: fc.subarray([
+      '--cleanup',
+      '--snapshot-mode=redo',
+      '--use-new-run',
+      '--verbosity=info',
+      '--cache-copy-layers',
+    ]),
   })
   .chain((r) => {
     const parts: fc.Arbitrary<string>[] = [];
     parts.push(spelled('--context', '-c', r.context));
     if (r.dockerfile) parts.push(spelled('--dockerfile', '-f', r.dockerfile));
-    for (const [repo, tag] of r.dests) parts.push(spelled('--destination', '-d', quoted(`${repo}:${tag}`, r.destQuote)));
-    for (const [k, v, q] of r.args) parts.push(fc.constant(`--build-arg ${quoted(`${k}=${v}`, v.includes(' ') && q === 'none' ? 'double' : q)}`));
+    for (const [repo, tag] of r.dests)
+      parts.push(spelled('--destination', '-d', quoted(`${repo}:${tag}`, r.destQuote)));
+    for (const [k, v, q] of r.args)
+      parts.push(fc.constant(`--build-arg ${quoted(`${k}=${v}`, v.includes(' ') && q === 'none' ? 'double' : q)}`));
     if (r.bareArg) parts.push(fc.constant('--build-arg HTTP_PROXY'));
-    for (const [k, v] of r.labels) parts.push(fc.constant(`--label ${quoted(`${k}=${v}`, v.includes(' ') && r.labelQuote === 'none' ? 'single' : r.labelQuote)}`));
+    for (const [k, v] of r.labels)
+      parts.push(
+        fc.constant(
+          `--label ${quoted(`${k}=${v}`, v.includes(' ') && r.labelQuote === 'none' ? 'single' : r.labelQuote)}`,
+        ),
+      );
     if (r.target) parts.push(spelled('--target', undefined, r.target));
     if (r.cache === 'on') parts.push(fc.constantFrom('--cache', '--cache=true'));
     if (r.cache === 'off') parts.push(fc.constant('--cache=false'));
     if (r.cache === 'repo') parts.push(fc.constant('--cache=true --cache-repo=registry.example.com/g/cache'));
     for (const d of r.drops) parts.push(fc.constant(d));
-    return fc.tuple(...parts).chain((words) => fc.shuffledSubarray(words, { minLength: words.length, maxLength: words.length }));
+    return fc
+      .tuple(...parts)
+      .chain((words) => fc.shuffledSubarray(words, { minLength: words.length, maxLength: words.length }));
   });
 
 type Style = 'plain-line' | 'plain-multiline' | 'folded' | 'literal' | 'double' | 'single';
@@ -82,7 +116,13 @@ function item(words: string[], style: Style): string {
     case 'folded':
       return ['    - >-', '      /kaniko/executor', ...words.map((w) => `      ${w}`)].join('\n');
     case 'literal':
-      return ['    - |', '      echo start', '      /kaniko/executor \\', ...words.map((w, i) => `        ${w}${i < words.length - 1 ? ' \\' : ''}`), '      echo done'].join('\n');
+      return [
+        '    - |',
+        '      echo start',
+        '      /kaniko/executor \\',
+        ...words.map((w, i) => `        ${w}${i < words.length - 1 ? ' \\' : ''}`),
+        '      echo done',
+      ].join('\n');
     case 'double':
       return `    - "${line.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
     case 'single':
@@ -91,7 +131,15 @@ function item(words: string[], style: Style): string {
 }
 
 function jobYaml(words: string[], style: Style): string {
-  return ['build:', '  image:', '    name: gcr.io/kaniko-project/executor:debug', '    entrypoint: [""]', '  script:', item(words, style), ''].join('\n');
+  return [
+    'build:',
+    '  image:',
+    '    name: gcr.io/kaniko-project/executor:debug',
+    '    entrypoint: [""]',
+    '  script:',
+    item(words, style),
+    '',
+  ].join('\n');
 }
 
 function script(text: string): string[] {
@@ -112,7 +160,12 @@ test('migrated calls build what the original calls built', async () => {
       expect(file.changed).toBe(true);
       const env = gitlabEnv({ TAG: 'rc1', HTTP_PROXY: 'http://proxy:3128' });
       const before = await runJobScript(script(input), { env, image: 'kaniko', projectDir: project, keep: true });
-      const after = await runJobScript(script(file.output), { env, image: 'buildkit', projectDir: project, keep: true });
+      const after = await runJobScript(script(file.output), {
+        env,
+        image: 'buildkit',
+        projectDir: project,
+        keep: true,
+      });
       expect(before.exitCode).toBe(0);
       expect(after.stderr).toBe('');
       expect(after.exitCode).toBe(0);
@@ -122,7 +175,11 @@ test('migrated calls build what the original calls built', async () => {
       k.forEach((call, i) => {
         const d1 = describeKaniko(call.argv, { cwd: call.cwd, env: call.env, projectDir: before.cwd });
         const d2 = describeBuildctl(b[i]!.argv, { cwd: b[i]!.cwd, env: b[i]!.env, projectDir: after.cwd });
-        expect({ input, output: file.output, diff: diffDescriptions(d1, d2) }).toEqual({ input, output: file.output, diff: [] });
+        expect({ input, output: file.output, diff: diffDescriptions(d1, d2) }).toEqual({
+          input,
+          output: file.output,
+          diff: [],
+        });
       });
       before.cleanup();
       after.cleanup();

@@ -44,7 +44,12 @@ function replace(from: string, to: string): TextEdit {
 
 describe('parseKept', () => {
   test('keeps the edited entry, the entries it aliases and !references, the ones asked for, and nothing else', () => {
-    const edits = [replace('/kaniko/executor --context . --destination x', 'buildctl-daemonless.sh build --output type=image,name=x,push=true')];
+    const edits = [
+      replace(
+        '/kaniko/executor --context . --destination x',
+        'buildctl-daemonless.sh build --output type=image,name=x,push=true',
+      ),
+    ];
     const output = applyEdits(BEFORE, edits);
     const read = parseKept(file, output, edits, { names: new Set(['stages']), offsets: [] });
     expect(keys(read.text)).toEqual(['stages', '.defaults', '.tpl', 'build']);
@@ -89,7 +94,9 @@ describe('parseKept', () => {
 
   test('a file whose jobs mapping is a flow mapping is parsed whole', () => {
     const flow = parseSource('f.yml', '{a: {script: [echo a]}, b: {script: [echo b]}}\n');
-    const edits: TextEdit[] = [{ file: 'f.yml', start: flow.text.indexOf('echo b'), end: flow.text.indexOf('echo b') + 6, text: 'echo c' }];
+    const edits: TextEdit[] = [
+      { file: 'f.yml', start: flow.text.indexOf('echo b'), end: flow.text.indexOf('echo b') + 6, text: 'echo c' },
+    ];
     const output = applyEdits(flow.text, edits);
     expect(parseKept(flow, output, edits, { names: new Set(), offsets: [] }).text).toBe(output);
   });

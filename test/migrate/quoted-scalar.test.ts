@@ -5,11 +5,20 @@
 import { parse } from 'yaml';
 import { migrateText } from '../../src/index.js';
 
-const job = (item: string) => `build:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n    - ${item}\n`;
+const job = (item: string) =>
+  `build:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n    - ${item}\n`;
 
 test.each([
-  ['double-quoted, ending in \\"', `"/kaniko/executor --context app --destination r.example.com/g/app:1 --build-arg \\"P=two words\\""`, "--opt 'build-arg:P=two words'"],
-  ["single-quoted, ending in ''", `'/kaniko/executor --context app --destination r.example.com/g/app:1 --build-arg ''P=two words'''`, "--opt 'build-arg:P=two words'"],
+  [
+    'double-quoted, ending in \\"',
+    `"/kaniko/executor --context app --destination r.example.com/g/app:1 --build-arg \\"P=two words\\""`,
+    "--opt 'build-arg:P=two words'",
+  ],
+  [
+    "single-quoted, ending in ''",
+    `'/kaniko/executor --context app --destination r.example.com/g/app:1 --build-arg ''P=two words'''`,
+    "--opt 'build-arg:P=two words'",
+  ],
 ])('%s', async (_name, item, expected) => {
   const r = await migrateText(job(item));
   const file = r.files[0]!;

@@ -8,7 +8,8 @@ import { migrateText } from '../../src/index.js';
 const IMAGE = 'image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]';
 const CALL = '/kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/g/app:1';
 
-const data = (text: string, job: string) => (parseDocument(text, { merge: true }).toJS({ maxAliasCount: -1 }) as Record<string, unknown>)[job];
+const data = (text: string, job: string) =>
+  (parseDocument(text, { merge: true }).toJS({ maxAliasCount: -1 }) as Record<string, unknown>)[job];
 
 async function run(text: string) {
   const r = await migrateText(text);
@@ -20,13 +21,21 @@ test('an anchored login list: the build gets the migrated copies, the other job 
   const { file, status } = await run(text);
   expect(status('build')).toBe('migrated');
   expect(file.output).toContain('.login: &login\n  - mkdir -p /kaniko/.docker\n');
-  expect(file.output).toContain('  script:\n    - mkdir -p ~/.docker\n    - echo "{}" > ~/.docker/config.json\n    - buildctl-daemonless.sh build');
+  expect(file.output).toContain(
+    '  script:\n    - mkdir -p ~/.docker\n    - echo "{}" > ~/.docker/config.json\n    - buildctl-daemonless.sh build',
+  );
   expect(data(file.output, 'other')).toEqual(data(text, 'other'));
-  expect(file.findings.find((f) => f.code === 'KB215')?.message).toMatch(/own image and its own copy of the items of \*login/);
+  expect(file.findings.find((f) => f.code === 'KB215')?.message).toMatch(
+    /own image and its own copy of the items of \*login/,
+  );
 });
 
 test('CRLF line endings stay CRLF in the copies', async () => {
-  const text = `.login: &login\n  - mkdir -p /kaniko/.docker\n.img:\n  ${IMAGE}\nbuild:\n  extends: .img\n  script:\n    - *login\n    - ${CALL}\nother:\n  extends: .img\n  script:\n    - *login\n`.replace(/\n/g, '\r\n');
+  const text =
+    `.login: &login\n  - mkdir -p /kaniko/.docker\n.img:\n  ${IMAGE}\nbuild:\n  extends: .img\n  script:\n    - *login\n    - ${CALL}\nother:\n  extends: .img\n  script:\n    - *login\n`.replace(
+      /\n/g,
+      '\r\n',
+    );
   const { file, status } = await run(text);
   expect(status('build')).toBe('migrated');
   expect(file.output.replace(/\r\n/g, '')).not.toContain('\n');
@@ -34,9 +43,18 @@ test('CRLF line endings stay CRLF in the copies', async () => {
 });
 
 test.each([
-  ['items inherited through extends', `.t:\n  ${IMAGE}\n  before_script:\n    - mkdir -p /kaniko/.docker\nbuild:\n  extends: .t\n  script:\n    - ${CALL}\nother:\n  extends: .t\n  script:\n    - ls\n`],
-  ['a comment after the alias', `.login: &login\n  - mkdir -p /kaniko/.docker\n.img:\n  ${IMAGE}\nbuild:\n  extends: .img\n  script:\n    - *login # log in\n    - ${CALL}\nother:\n  extends: .img\n  script:\n    - *login\n`],
-  ['an anchor inside the anchored items', `.login: &login\n  - &mk mkdir -p /kaniko/.docker\n.img:\n  ${IMAGE}\nbuild:\n  extends: .img\n  script:\n    - *login\n    - ${CALL}\nother:\n  extends: .img\n  script:\n    - *login\n    - *mk\n`],
+  [
+    'items inherited through extends',
+    `.t:\n  ${IMAGE}\n  before_script:\n    - mkdir -p /kaniko/.docker\nbuild:\n  extends: .t\n  script:\n    - ${CALL}\nother:\n  extends: .t\n  script:\n    - ls\n`,
+  ],
+  [
+    'a comment after the alias',
+    `.login: &login\n  - mkdir -p /kaniko/.docker\n.img:\n  ${IMAGE}\nbuild:\n  extends: .img\n  script:\n    - *login # log in\n    - ${CALL}\nother:\n  extends: .img\n  script:\n    - *login\n`,
+  ],
+  [
+    'an anchor inside the anchored items',
+    `.login: &login\n  - &mk mkdir -p /kaniko/.docker\n.img:\n  ${IMAGE}\nbuild:\n  extends: .img\n  script:\n    - *login\n    - ${CALL}\nother:\n  extends: .img\n  script:\n    - *login\n    - *mk\n`,
+  ],
 ])('%s: left for a person (KB202), nothing changes', async (_name, text) => {
   const { file, status } = await run(text);
   expect(status('build')).toBe('manual');

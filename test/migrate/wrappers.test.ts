@@ -6,7 +6,11 @@ import { migrateText } from '../../src/index.js';
 
 const HEAD = '.k:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n';
 
-function wrapperJob(body: string, after = 'chmod +x /kaniko/w', call = '/kaniko/w --destination registry.example.com/g/app:1'): string {
+function wrapperJob(
+  body: string,
+  after = 'chmod +x /kaniko/w',
+  call = '/kaniko/w --destination registry.example.com/g/app:1',
+): string {
   const lines = ['cat <<EOF > /kaniko/w', ...body.split('\n'), 'EOF', ...(after ? [after] : [])];
   return `${HEAD}build:\n  extends: .k\n  before_script:\n    - |\n${lines.map((l) => `      ${l}`).join('\n')}\n  script:\n    - ${call}\n`;
 }
@@ -17,12 +21,18 @@ test('a wrapper of one executor call ending in "$@" is migrated with its call (K
   expect(r.jobs[0]!.status).toBe('migrated');
   expect(file.findings.map((f) => f.code)).toContain('KB216');
   expect(file.output).not.toContain('/kaniko/');
-  expect(file.output).toContain('buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=registry.example.com/g/app:1,push=true');
+  expect(file.output).toContain(
+    'buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=registry.example.com/g/app:1,push=true',
+  );
 });
 
 test.each([
   ['a body of two commands', '/kaniko/executor --context . "\\$@"\necho done', 'chmod +x /kaniko/w'],
-  ['a body without "$@"', '/kaniko/executor --context . --destination registry.example.com/g/app:1', 'chmod +x /kaniko/w'],
+  [
+    'a body without "$@"',
+    '/kaniko/executor --context . --destination registry.example.com/g/app:1',
+    'chmod +x /kaniko/w',
+  ],
   ['a wrapper another command reads', '/kaniko/executor --context . "\\$@"', 'cat /kaniko/w'],
 ])('%s: left for a person (KB210), counted as a call', async (_name, body, after) => {
   const r = await migrateText(wrapperJob(body, after));

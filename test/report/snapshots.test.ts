@@ -38,10 +38,15 @@ describe('reports of fixtures/report/repo', () => {
 
   test('the fixture covers every severity and every summary status', async () => {
     const r = await runCli(['migrate', '--dry-run', '--format', 'json', '.'], { cwd: REPO });
-    const report = JSON.parse(r.stdout) as { summary: { findings: Record<string, number> }; files: { status: string }[] };
-    for (const s of ['info', 'warning', 'manual', 'error']) expect({ [s]: report.summary.findings[s]! > 0 }).toEqual({ [s]: true });
+    const report = JSON.parse(r.stdout) as {
+      summary: { findings: Record<string, number> };
+      files: { status: string }[];
+    };
+    for (const s of ['info', 'warning', 'manual', 'error'])
+      expect({ [s]: report.summary.findings[s]! > 0 }).toEqual({ [s]: true });
     expect(new Set(report.files.map((f) => f.status))).toEqual(new Set(['partial', 'migrated', 'manual']));
     const text = await runCli(['migrate', '--dry-run', '.'], { cwd: REPO });
-    for (const status of ['migrated', 'partial', 'manual', 'unchanged']) expect(text.stdout).toMatch(new RegExp(`^\\S*\\s+\\S*\\s+${status}\\s`, 'm'));
+    for (const status of ['migrated', 'partial', 'manual', 'unchanged'])
+      expect(text.stdout).toMatch(new RegExp(`^\\S*\\s+\\S*\\s+${status}\\s`, 'm'));
   });
 });

@@ -3,9 +3,32 @@ import type { Finding } from '../../src/findings/types.js';
 import type { ReportFile, ReportJob, RunReport } from '../../src/report/model.js';
 import { fileStatus, summaryRows } from '../../src/report/status.js';
 
-const job = (name: string, status: ReportJob['status'], over: Partial<ReportJob> = {}): ReportJob => ({ name, status, file: 'a.yml', path: 'a.yml', calls: 1, flags: [], ...over });
-const finding = (over: Partial<Finding>): Finding => ({ code: 'KB204', severity: 'manual', file: 'a.yml', line: 1, message: 'm', ...over });
-const file = (over: Partial<ReportFile>): ReportFile => ({ path: 'a.yml', changed: false, written: false, findings: [], original: '', output: '', ...over });
+const job = (name: string, status: ReportJob['status'], over: Partial<ReportJob> = {}): ReportJob => ({
+  name,
+  status,
+  file: 'a.yml',
+  path: 'a.yml',
+  calls: 1,
+  flags: [],
+  ...over,
+});
+const finding = (over: Partial<Finding>): Finding => ({
+  code: 'KB204',
+  severity: 'manual',
+  file: 'a.yml',
+  line: 1,
+  message: 'm',
+  ...over,
+});
+const file = (over: Partial<ReportFile>): ReportFile => ({
+  path: 'a.yml',
+  changed: false,
+  written: false,
+  findings: [],
+  original: '',
+  output: '',
+  ...over,
+});
 
 test.each([
   ['migrated', true, ['migrated'], []],
@@ -16,18 +39,32 @@ test.each([
   ['unchanged', false, ['unchanged'], ['warning', 'info', 'error']],
   ['migrated', false, ['migrated'], []],
 ] as const)('fileStatus → %s (changed %s, jobs %j, findings %j)', (want, changed, jobs, severities) => {
-  expect(fileStatus(changed, jobs.map((s) => ({ status: s })), severities.map((severity) => finding({ severity })))).toBe(want);
+  expect(
+    fileStatus(
+      changed,
+      jobs.map((s) => ({ status: s })),
+      severities.map((severity) => finding({ severity })),
+    ),
+  ).toBe(want);
 });
 
 test('rows: a file row, then its jobs; job counts follow the job into other files of its project only', () => {
   const report: RunReport = {
     files: [
       file({ changed: true, project: 'p', findings: [finding({ job: 'build', severity: 'info' })] }),
-      file({ path: 't.yml', project: 'p', changed: true, findings: [finding({ file: 't.yml', job: 'build, test', severity: 'warning' })] }),
+      file({
+        path: 't.yml',
+        project: 'p',
+        changed: true,
+        findings: [finding({ file: 't.yml', job: 'build, test', severity: 'warning' })],
+      }),
       file({ path: 'quiet.yml', project: 'p' }),
       file({ path: 'b.yml', project: 'q', findings: [finding({ file: 'b.yml', job: 'build' })] }),
     ],
-    jobs: [job('build', 'migrated', { project: 'p' }), job('build', 'manual', { path: 'b.yml', file: 'b.yml', project: 'q' })],
+    jobs: [
+      job('build', 'migrated', { project: 'p' }),
+      job('build', 'manual', { path: 'b.yml', file: 'b.yml', project: 'q' }),
+    ],
     errors: [finding({ code: 'KB101', severity: 'error', file: 'bad.yml' })],
   };
   expect(summaryRows(report)).toEqual([

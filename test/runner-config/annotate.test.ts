@@ -40,7 +40,8 @@ function expectOnlyAnnotationAdded(inputToml: string, outputToml: string, annota
     expect(r.kubernetes.pod_annotations[KEY]).toBe('unconfined');
     delete r.kubernetes.pod_annotations[KEY];
     const b = before['runners'][i];
-    if (!b.kubernetes?.pod_annotations && Object.keys(r.kubernetes.pod_annotations).length === 0) delete r.kubernetes.pod_annotations;
+    if (!b.kubernetes?.pod_annotations && Object.keys(r.kubernetes.pod_annotations).length === 0)
+      delete r.kubernetes.pod_annotations;
     if (!b.kubernetes && Object.keys(r.kubernetes).length === 0) delete r.kubernetes;
   }
   expect(after).toEqual(before);
@@ -119,7 +120,8 @@ describe('annotateRunnerConfig: details', () => {
         severity: 'manual',
         file: inputName,
         line: 6,
-        message: 'runner #1 ("k8s-hardened"): "container.apparmor.security.beta.kubernetes.io/build" is "runtime/default", not "unconfined"; left unchanged',
+        message:
+          'runner #1 ("k8s-hardened"): "container.apparmor.security.beta.kubernetes.io/build" is "runtime/default", not "unconfined"; left unchanged',
       },
     ]);
     expect((parse(r.output) as Any)['runners'][0].kubernetes.pod_annotations[KEY]).toBe('runtime/default');
@@ -143,7 +145,9 @@ describe('annotateRunnerConfig: details', () => {
 
   test('a runner that has a [runners.kubernetes] table counts as Kubernetes even without executor', () => {
     const r = annotateRunnerConfig('[[runners]]\n  [runners.kubernetes]\n    image = "x"\n', 'config.toml');
-    expect(r.output).toBe('[[runners]]\n  [runners.kubernetes]\n    image = "x"\n    [runners.kubernetes.pod_annotations]\n      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n');
+    expect(r.output).toBe(
+      '[[runners]]\n  [runners.kubernetes]\n    image = "x"\n    [runners.kubernetes.pod_annotations]\n      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n',
+    );
   });
 
   test('a kubernetes table written inline cannot be extended: KB905, runner unchanged', () => {
@@ -157,7 +161,9 @@ describe('annotateRunnerConfig: details', () => {
   test('empty inline pod_annotations table', () => {
     const text = '[[runners]]\n  executor = "kubernetes"\n  [runners.kubernetes]\n    pod_annotations = {}\n';
     const r = annotateRunnerConfig(text, 'config.toml');
-    expect(r.output).toBe('[[runners]]\n  executor = "kubernetes"\n  [runners.kubernetes]\n    pod_annotations = { "container.apparmor.security.beta.kubernetes.io/build" = "unconfined" }\n');
+    expect(r.output).toBe(
+      '[[runners]]\n  executor = "kubernetes"\n  [runners.kubernetes]\n    pod_annotations = { "container.apparmor.security.beta.kubernetes.io/build" = "unconfined" }\n',
+    );
   });
 
   test('multi-line strings and arrays that look like tables are not mistaken for them', () => {
@@ -170,13 +176,16 @@ describe('annotateRunnerConfig: details', () => {
       '  [runners.kubernetes]',
       '    allowed_images = [',
       '      "alpine", # [runners.kubernetes.pod_annotations]',
-      '      \'[x]\',',
+      "      '[x]',",
       '    ]',
       '',
     ].join('\n');
     const r = annotateRunnerConfig(text, 'config.toml');
     expect(r.output).toBe(
-      text.replace("      '[x]',\n    ]\n", "      '[x]',\n    ]\n    [runners.kubernetes.pod_annotations]\n      \"container.apparmor.security.beta.kubernetes.io/build\" = \"unconfined\"\n"),
+      text.replace(
+        "      '[x]',\n    ]\n",
+        '      \'[x]\',\n    ]\n    [runners.kubernetes.pod_annotations]\n      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n',
+      ),
     );
     expectOnlyAnnotationAdded(text, r.output, [0]);
   });
@@ -219,9 +228,15 @@ describe('annotateRunnerConfig: invalid input', () => {
   });
 
   test('Helm: missing runners.config, invalid YAML', () => {
-    expect(() => annotateRunnerConfig('runners:\n  tags: x\n', 'values.yaml')).toThrow(expect.objectContaining({ code: 'KB904' }));
-    expect(() => annotateRunnerConfig('gitlabUrl: x\n', 'values.yaml')).toThrow(expect.objectContaining({ code: 'KB904' }));
-    expect(() => annotateRunnerConfig('runners:\n  config: |\n    x\n   bad: [\n', 'values.yml')).toThrow(expect.objectContaining({ code: 'KB906' }));
+    expect(() => annotateRunnerConfig('runners:\n  tags: x\n', 'values.yaml')).toThrow(
+      expect.objectContaining({ code: 'KB904' }),
+    );
+    expect(() => annotateRunnerConfig('gitlabUrl: x\n', 'values.yaml')).toThrow(
+      expect.objectContaining({ code: 'KB904' }),
+    );
+    expect(() => annotateRunnerConfig('runners:\n  config: |\n    x\n   bad: [\n', 'values.yml')).toThrow(
+      expect.objectContaining({ code: 'KB906' }),
+    );
   });
 });
 
@@ -235,7 +250,7 @@ describe('annotateRunnerConfig: Helm block scalar edges', () => {
   const added = (indent: string) =>
     `${indent}[runners.kubernetes.pod_annotations]\n${indent}  "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"`;
 
-  test('runner ends on the block\'s last line, another key follows', () => {
+  test("runner ends on the block's last line, another key follows", () => {
     expectHelm(
       'runners:\n  config: |\n    [[runners]]\n      executor = "kubernetes"\n  tags: x\n',
       `runners:\n  config: |\n    [[runners]]\n      executor = "kubernetes"\n${added('      ')}\n  tags: x\n`,
@@ -256,8 +271,11 @@ describe('annotateRunnerConfig: Helm block scalar edges', () => {
     );
   });
 
-  test('a runner with another executor in Helm is left alone; one without executor is Kubernetes (the chart\'s default)', () => {
-    const r = annotateRunnerConfig('runners:\n  config: |\n    [[runners]]\n      executor = "docker"\n', 'values.yaml');
+  test("a runner with another executor in Helm is left alone; one without executor is Kubernetes (the chart's default)", () => {
+    const r = annotateRunnerConfig(
+      'runners:\n  config: |\n    [[runners]]\n      executor = "docker"\n',
+      'values.yaml',
+    );
     expect(r.changed).toBe(false);
     expect(r.findings.map((f) => f.code)).toEqual(['KB903']);
     const s = annotateRunnerConfig('runners:\n  config: |\n    [[runners]]\n', 'values.yaml');
@@ -265,6 +283,8 @@ describe('annotateRunnerConfig: Helm block scalar edges', () => {
   });
 
   test('folded runners.config is refused (KB904)', () => {
-    expect(() => annotateRunnerConfig('runners:\n  config: >\n    [[runners]]\n', 'values.yaml')).toThrow(expect.objectContaining({ code: 'KB904' }));
+    expect(() => annotateRunnerConfig('runners:\n  config: >\n    [[runners]]\n', 'values.yaml')).toThrow(
+      expect.objectContaining({ code: 'KB904' }),
+    );
   });
 });

@@ -21,7 +21,12 @@ function fakeIo() {
   const out: string[] = [];
   const err: string[] = [];
   const codes: number[] = [];
-  const io: CommandIo = { stdout: (s) => out.push(s), stderr: (s) => err.push(s), readStdin: async () => '', setExitCode: (c) => codes.push(c) };
+  const io: CommandIo = {
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    readStdin: async () => '',
+    setExitCode: (c) => codes.push(c),
+  };
   return { io, out: () => out.join(''), err: () => err.join(''), codes };
 }
 
@@ -58,7 +63,9 @@ describe('runRunnerConfig', () => {
     expect(out).toContain(`--- ${file}\toriginal\n`);
     expect(out).toContain(`+++ ${file}\tannotated\n`);
     expect(out).toContain('@@ -15,4 +15,6 @@');
-    expect(out).toContain('+    [runners.kubernetes.pod_annotations]\n+      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n');
+    expect(out).toContain(
+      '+    [runners.kubernetes.pod_annotations]\n+      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n',
+    );
     expect(out).toContain('would annotate 1 Kubernetes runner (dry run, nothing written)');
   });
 
@@ -81,7 +88,9 @@ describe('runRunnerConfig', () => {
     const mtime = statSync(file).mtimeMs;
     const f = fakeIo();
     expect(await runRunnerConfig({ file }, f.io)).toBe(2);
-    expect(f.err()).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:\\d+: KB902 invalid TOML: .*; nothing written\\n$`));
+    expect(f.err()).toMatch(
+      new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:5:\\d+: KB902 invalid TOML: .*; nothing written\\n$`),
+    );
     expect(f.out()).toBe('');
     expect(readFileSync(file)).toEqual(before);
     expect(statSync(file).mtimeMs).toBe(mtime);

@@ -26,7 +26,7 @@ const K8S_KEYS = [
   ['namespace = "ci"'],
   ['image = "alpine:3.20"  # default image'],
   ['allowed_images = [', '  "alpine", # [runners.kubernetes.pod_annotations]', "  '[x]',", ']'],
-  ["pre_clone_script = '''", '[runners.kubernetes.pod_annotations]', "echo \"x\" = 'y'", "'''"],
+  ["pre_clone_script = '''", '[runners.kubernetes.pod_annotations]', 'echo "x" = \'y\'', "'''"],
   ['created = 1979-05-27 07:32:00Z'],
   ['poll_timeout = 180'],
 ];
@@ -46,7 +46,13 @@ const runnerArb: fc.Arbitrary<RunnerSpec> = fc
   .map((r) => (r.k8sTable ? r : { ...r, annotations: 'none' as const, existing: 'none' as const, volumes: false }));
 
 function render(runners: RunnerSpec[], unit: string, eol: string, finalNewline: boolean): string {
-  const lines: string[] = ['concurrent = 4', '# global settings', '[session_server]', `${unit}session_timeout = 1800`, ''];
+  const lines: string[] = [
+    'concurrent = 4',
+    '# global settings',
+    '[session_server]',
+    `${unit}session_timeout = 1800`,
+    '',
+  ];
   runners.forEach((r, i) => {
     const i1 = unit;
     const i2 = unit + unit;
@@ -58,8 +64,12 @@ function render(runners: RunnerSpec[], unit: string, eol: string, finalNewline: 
     if (r.k8sTable) {
       lines.push(`${i1}[runners.kubernetes]`);
       for (const k of r.k8sKeys) lines.push(...K8S_KEYS[k]!.map((l) => i2 + l));
-      const pairs: Array<readonly [string, string]> = Array.from({ length: r.otherAnnotations }, (_, j) => [`example.com/a${j}`, `v${j}`] as const);
-      if (r.existing !== 'none') pairs.push([KEY, r.existing === 'unconfined' ? 'unconfined' : 'runtime/default'] as const);
+      const pairs: Array<readonly [string, string]> = Array.from(
+        { length: r.otherAnnotations },
+        (_, j) => [`example.com/a${j}`, `v${j}`] as const,
+      );
+      if (r.existing !== 'none')
+        pairs.push([KEY, r.existing === 'unconfined' ? 'unconfined' : 'runtime/default'] as const);
       if (r.annotations === 'header' || (r.annotations === 'none' && r.existing !== 'none')) {
         lines.push(`${i2}[runners.kubernetes.pod_annotations]`, ...pairs.map(([k, v]) => `${i3}"${k}" = "${v}"`));
       } else if (r.annotations === 'inline') {
@@ -68,7 +78,13 @@ function render(runners: RunnerSpec[], unit: string, eol: string, finalNewline: 
         if (!pairs.length) pairs.push(['example.com/owner', 'ci'] as const);
         lines.push(...pairs.map(([k, v]) => `${i2}pod_annotations."${k}" = "${v}"`));
       }
-      if (r.volumes) lines.push(`${i2}[runners.kubernetes.volumes]`, `${i3}[[runners.kubernetes.volumes.empty_dir]]`, `${i3}${unit}name = "bk"`, `${i3}${unit}mount_path = "/home/user/.local/share/buildkit"`);
+      if (r.volumes)
+        lines.push(
+          `${i2}[runners.kubernetes.volumes]`,
+          `${i3}[[runners.kubernetes.volumes.empty_dir]]`,
+          `${i3}${unit}name = "bk"`,
+          `${i3}${unit}mount_path = "/home/user/.local/share/buildkit"`,
+        );
     }
     if (!r.cacheFirst) lines.push(...cache);
     if (r.trailingComment) lines.push('', '# next one');
@@ -91,7 +107,9 @@ test('annotating generated configs: data, diff, line endings, idempotence', () =
         const isK8s = (r: RunnerSpec) => r.executor === 'kubernetes' || r.k8sTable;
         const expected = runners.map((r, i) => (isK8s(r) && r.existing === 'none' ? i : -1)).filter((i) => i >= 0);
         expect(result.runners.filter((r) => r.status === 'annotated').map((r) => r.index)).toEqual(expected);
-        expect(result.findings.filter((f) => f.code === 'KB901').length).toBe(runners.filter((r) => isK8s(r) && r.existing === 'other').length);
+        expect(result.findings.filter((f) => f.code === 'KB901').length).toBe(
+          runners.filter((r) => isK8s(r) && r.existing === 'other').length,
+        );
         expect(result.changed).toBe(expected.length > 0);
 
         // Data: exactly the annotation added.
@@ -100,7 +118,8 @@ test('annotating generated configs: data, diff, line endings, idempotence', () =
           const r = after['runners'][i];
           expect(r.kubernetes.pod_annotations[KEY]).toBe('unconfined');
           delete r.kubernetes.pod_annotations[KEY];
-          if (!before['runners'][i].kubernetes?.pod_annotations && !Object.keys(r.kubernetes.pod_annotations).length) delete r.kubernetes.pod_annotations;
+          if (!before['runners'][i].kubernetes?.pod_annotations && !Object.keys(r.kubernetes.pod_annotations).length)
+            delete r.kubernetes.pod_annotations;
           if (!before['runners'][i].kubernetes && !Object.keys(r.kubernetes).length) delete r.kubernetes;
         }
         expect(after).toEqual(before);

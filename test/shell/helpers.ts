@@ -11,21 +11,25 @@ export function parse(src: string): ParsedScript {
 export function checkInvariants(src: string, result: ParsedScript): void {
   let prev = -1;
   const checkWord = (w: Word): void => {
-    if (w.raw !== src.slice(w.start, w.end)) throw new Error(`raw ${JSON.stringify(w.raw)} does not match offsets ${w.start}-${w.end}`);
+    if (w.raw !== src.slice(w.start, w.end))
+      throw new Error(`raw ${JSON.stringify(w.raw)} does not match offsets ${w.start}-${w.end}`);
   };
   for (const c of result.commands) {
     if (c.start < prev) throw new Error('commands out of source order');
     prev = c.start;
-    if (!(c.start >= 0 && c.start <= c.end && c.end <= src.length)) throw new Error(`bad command offsets ${c.start}-${c.end}`);
+    if (!(c.start >= 0 && c.start <= c.end && c.end <= src.length))
+      throw new Error(`bad command offsets ${c.start}-${c.end}`);
     for (const w of [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)]) {
       checkWord(w);
       if (w.start < c.start || w.end > c.end) throw new Error('word outside its command');
     }
     for (const r of c.redirects) {
-      if (r.heredoc && !(r.heredoc.start <= r.heredoc.end && r.heredoc.end <= src.length)) throw new Error('bad heredoc offsets');
+      if (r.heredoc && !(r.heredoc.start <= r.heredoc.end && r.heredoc.end <= src.length))
+        throw new Error('bad heredoc offsets');
     }
   }
-  for (const e of result.errors) if (!(e.offset >= 0 && e.offset <= src.length)) throw new Error(`bad error offset ${e.offset}`);
+  for (const e of result.errors)
+    if (!(e.offset >= 0 && e.offset <= src.length)) throw new Error(`bad error offset ${e.offset}`);
 }
 
 /** The only command of a script that must parse without errors. */

@@ -1,7 +1,11 @@
 import type { Segment } from '../../src/shell/index.js';
 import { names, only, parse, values } from './helpers.js';
 
-const lit = (text: string, quote: 'none' | 'single' | 'double' | 'escaped' = 'none'): Segment => ({ kind: 'literal', text, quote });
+const lit = (text: string, quote: 'none' | 'single' | 'double' | 'escaped' = 'none'): Segment => ({
+  kind: 'literal',
+  text,
+  quote,
+});
 const param = (raw: string, name: string, quoted = false): Segment => ({ kind: 'param', raw, name, quoted });
 
 describe('words and offsets', () => {
@@ -50,7 +54,13 @@ describe('words and offsets', () => {
 
   test('mixed concatenation', () => {
     const c = only(`pre"$X-"'s'\\x`);
-    expect(c.words[0]!.segments).toEqual([lit('pre'), param('$X', 'X', true), lit('-', 'double'), lit('s', 'single'), lit('x', 'escaped')]);
+    expect(c.words[0]!.segments).toEqual([
+      lit('pre'),
+      param('$X', 'X', true),
+      lit('-', 'double'),
+      lit('s', 'single'),
+      lit('x', 'escaped'),
+    ]);
     expect(c.words[0]!.value).toBeUndefined();
   });
 });
@@ -104,7 +114,11 @@ describe('line continuations', () => {
       '?"${CI_REGISTRY_IMAGE}:${CI_COMMIT_TAG}"',
       '--cache=true',
     ]);
-    expect(c.words[6]!.segments).toEqual([param('${CI_REGISTRY_IMAGE}', 'CI_REGISTRY_IMAGE', true), lit(':', 'double'), param('${CI_COMMIT_TAG}', 'CI_COMMIT_TAG', true)]);
+    expect(c.words[6]!.segments).toEqual([
+      param('${CI_REGISTRY_IMAGE}', 'CI_REGISTRY_IMAGE', true),
+      lit(':', 'double'),
+      param('${CI_COMMIT_TAG}', 'CI_COMMIT_TAG', true),
+    ]);
     expect(c.words[7]!.start).toBe(src.indexOf('--cache'));
     expect(c.end).toBe(src.length);
   });
@@ -146,7 +160,7 @@ describe('expansions are kept verbatim', () => {
   });
 
   test("$'...' is read the POSIX way (dash), not C-style (bash, busybox)", () => {
-    expect(values(only("echo $'a\\tb' $\"x\""))).toEqual(['echo', '$a\\tb', '$x']);
+    expect(values(only('echo $\'a\\tb\' $"x"'))).toEqual(['echo', '$a\\tb', '$x']);
   });
 
   test('single quotes inside a double-quoted ${...} do not quote (dash)', () => {
@@ -188,9 +202,15 @@ describe('expansions are kept verbatim', () => {
       raw: '--context=$[[ inputs.context ]]/sub',
       start: 9,
       end: 44,
-      segments: [lit('--context='), { kind: 'interpolation', raw: '$[[ inputs.context ]]', quoted: false }, lit('/sub')],
+      segments: [
+        lit('--context='),
+        { kind: 'interpolation', raw: '$[[ inputs.context ]]', quoted: false },
+        lit('/sub'),
+      ],
     });
-    expect(c.words[2]!.segments).toEqual([{ kind: 'interpolation', raw: '$[[ inputs.a | expand_vars ]]', quoted: true }]);
+    expect(c.words[2]!.segments).toEqual([
+      { kind: 'interpolation', raw: '$[[ inputs.a | expand_vars ]]', quoted: true },
+    ]);
     expect(values(c)[3]).toBe('x');
   });
 });
@@ -430,7 +450,9 @@ describe('compound commands', () => {
   });
 
   test('for loops, with and without a word list', () => {
-    const r = parse('for x in a "b c" $Y; do echo "$x"; done\nfor y; do f; done\nfor z\ndo g; done\nfor w in; do h; done');
+    const r = parse(
+      'for x in a "b c" $Y; do echo "$x"; done\nfor y; do f; done\nfor z\ndo g; done\nfor w in; do h; done',
+    );
     expect(r.errors).toEqual([]);
     expect(r.commands.map((c) => [values(c).join(' '), c.enclosures])).toEqual([
       ['echo ?"$x"', ['for']],
@@ -534,14 +556,35 @@ describe('errors and recovery', () => {
   });
 
   test('malformed case and for', () => {
-    for (const src of ['case', 'case x', 'case x in', 'case x in a', 'case x in a) b', 'for', 'for x in a', 'for x in a; do', 'f()', 'f() x', 'cat <', '2>']) {
+    for (const src of [
+      'case',
+      'case x',
+      'case x in',
+      'case x in a',
+      'case x in a) b',
+      'for',
+      'for x in a',
+      'for x in a; do',
+      'f()',
+      'f() x',
+      'cat <',
+      '2>',
+    ]) {
       const r = parse(src);
       expect(r.errors.length).toBeGreaterThan(0);
     }
   });
 
   test('deep nesting does not overflow the stack', () => {
-    for (const src of ['('.repeat(20000), '$('.repeat(20000), '${'.repeat(50000), 'if '.repeat(20000), '{ '.repeat(20000), '"$('.repeat(5000), '`'.repeat(50001)]) {
+    for (const src of [
+      '('.repeat(20000),
+      '$('.repeat(20000),
+      '${'.repeat(50000),
+      'if '.repeat(20000),
+      '{ '.repeat(20000),
+      '"$('.repeat(5000),
+      '`'.repeat(50001),
+    ]) {
       const r = parse(src);
       expect(r.errors.length).toBeGreaterThan(0);
     }
@@ -556,7 +599,14 @@ describe('errors and recovery', () => {
     expect(r.errors).toEqual([]);
     expect(r.commands.length).toBe((big.length / line.length) * 4);
     expect(elapsed).toBeLessThan(3000);
-    for (const bad of ['['.repeat(200_000), 'a'.repeat(300_000), '\\\n'.repeat(100_000), "'".repeat(100_001), '"'.repeat(100_001), '<<E '.repeat(50_000) + '\n']) {
+    for (const bad of [
+      '['.repeat(200_000),
+      'a'.repeat(300_000),
+      '\\\n'.repeat(100_000),
+      "'".repeat(100_001),
+      '"'.repeat(100_001),
+      '<<E '.repeat(50_000) + '\n',
+    ]) {
       const t1 = Date.now();
       parse(bad);
       expect(Date.now() - t1).toBeLessThan(3000);

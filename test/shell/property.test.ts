@@ -7,7 +7,38 @@ import { parseScript, renderSegmentsRaw } from '../../src/shell/index.js';
 import { checkInvariants } from './helpers.js';
 import { RecordingShell, shellVariants } from './real-shell.js';
 
-const TRICKY = [' ', "'", '"', '$', '\\', '\n', '\t', '`', '*', '?', '[', ']', '#', '~', '=', '(', ')', ';', '&', '|', '<', '>', '{', '}', '!', '%', 'é', '中', '😀', '\r'];
+const TRICKY = [
+  ' ',
+  "'",
+  '"',
+  '$',
+  '\\',
+  '\n',
+  '\t',
+  '`',
+  '*',
+  '?',
+  '[',
+  ']',
+  '#',
+  '~',
+  '=',
+  '(',
+  ')',
+  ';',
+  '&',
+  '|',
+  '<',
+  '>',
+  '{',
+  '}',
+  '!',
+  '%',
+  'é',
+  '中',
+  '😀',
+  '\r',
+];
 /** Characters safe to leave unquoted anywhere in a word. */
 const SAFE = 'abcxyzABC0189_-./:,@+'.split('');
 
@@ -49,11 +80,17 @@ const quotedArg = (s: string): fc.Arbitrary<string> =>
 const separator = fc.constantFrom(' ', '  ', '\t', ' \\\n  ', '\\\n ');
 
 /** An argv and a script `rec <quoted args>` that should pass exactly that argv. */
-const commandLine = fc.array(arg, { maxLength: 6 }).chain((argv) =>
-  fc.tuple(fc.constant(argv), fc.tuple(...argv.map(quotedArg)), fc.array(separator, { minLength: argv.length, maxLength: argv.length })).map(
-    ([argv, quoted, seps]) => ({ argv, script: 'rec' + quoted.map((q, i) => seps[i]! + q).join('') }),
-  ),
-);
+const commandLine = fc
+  .array(arg, { maxLength: 6 })
+  .chain((argv) =>
+    fc
+      .tuple(
+        fc.constant(argv),
+        fc.tuple(...argv.map(quotedArg)),
+        fc.array(separator, { minLength: argv.length, maxLength: argv.length }),
+      )
+      .map(([argv, quoted, seps]) => ({ argv, script: 'rec' + quoted.map((q, i) => seps[i]! + q).join('') })),
+  );
 
 test('quoted argv lists read back as the same argv', () => {
   fc.assert(
@@ -88,8 +125,18 @@ test('renderSegmentsRaw keeps expansions as written', () => {
     expect(parseScript(`x ${rendered}`).commands[0]!.words[1]!.segments).toEqual(w.segments);
   }
   // `$X` followed by a name character must not become `$Xb`.
-  expect(renderSegmentsRaw([{ kind: 'param', raw: '$X', name: 'X', quoted: true }, { kind: 'literal', text: 'b', quote: 'double' }])).toBe('"$X""b"');
-  expect(renderSegmentsRaw([{ kind: 'param', raw: '$X', name: 'X', quoted: false }, { kind: 'literal', text: 'b', quote: 'none' }])).toBe('$X""b');
+  expect(
+    renderSegmentsRaw([
+      { kind: 'param', raw: '$X', name: 'X', quoted: true },
+      { kind: 'literal', text: 'b', quote: 'double' },
+    ]),
+  ).toBe('"$X""b"');
+  expect(
+    renderSegmentsRaw([
+      { kind: 'param', raw: '$X', name: 'X', quoted: false },
+      { kind: 'literal', text: 'b', quote: 'none' },
+    ]),
+  ).toBe('$X""b');
 });
 
 const { variants, skipped } = shellVariants();
@@ -114,7 +161,34 @@ test.each(variants)('$name passes the same argv (50 fixed-seed samples)', (shell
 
 test('arbitrary input never throws and keeps offsets consistent', () => {
   const shellish = fc.string({
-    unit: fc.constantFrom(...TRICKY, ...SAFE, 'if ', 'then ', 'fi', ' do ', 'done', 'case ', ' in ', 'esac', ';;', '$(', '${', '$((', '$[[', ']]', '<<', '<<-', 'EOF', '\nEOF\n', '&&', '||', '() ', '{ ', ' }', 'for '),
+    unit: fc.constantFrom(
+      ...TRICKY,
+      ...SAFE,
+      'if ',
+      'then ',
+      'fi',
+      ' do ',
+      'done',
+      'case ',
+      ' in ',
+      'esac',
+      ';;',
+      '$(',
+      '${',
+      '$((',
+      '$[[',
+      ']]',
+      '<<',
+      '<<-',
+      'EOF',
+      '\nEOF\n',
+      '&&',
+      '||',
+      '() ',
+      '{ ',
+      ' }',
+      'for ',
+    ),
     maxLength: 60,
   });
   fc.assert(

@@ -34,7 +34,10 @@ const CASES: Case[] = [
   { script: 'rec a#b c # comment rec\n# rec nope\n   # rec nope\nrec d' },
   { script: 'false || rec or && rec and; true && rec and2 || nope' },
   { script: 'rec a;rec b&&rec c' },
-  { script: 'if ! false; then rec then; fi; if false; then nope; elif true; then rec elif; fi\nif false; then nope; else rec else; fi' },
+  {
+    script:
+      'if ! false; then rec then; fi; if false; then nope; elif true; then rec elif; fi\nif false; then nope; else rec else; fi',
+  },
   { script: 'for x in 1; do rec for-body "lit $Y"; done\nfor x in; do nope; done' },
   { script: 'case abc in a|b) nope;; a*) rec star;; *) nope;; esac\ncase x in (x) rec paren-pattern;; esac' },
   { script: 'case "$X" in\n  hello*)\n    rec multi-line-case\n    ;;\nesac' },
@@ -106,7 +109,9 @@ describe.each(variants)('parseScript agrees with $name', (shell) => {
     expect(status).toBe(0);
     expect(calls).toHaveLength(expected.length);
     const order = unordered ? [...calls].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1)) : calls;
-    const exp = unordered ? [...expected].sort((a, b) => (JSON.stringify(a.argv) < JSON.stringify(b.argv) ? -1 : 1)) : expected;
+    const exp = unordered
+      ? [...expected].sort((a, b) => (JSON.stringify(a.argv) < JSON.stringify(b.argv) ? -1 : 1))
+      : expected;
     exp.forEach((e, i) => {
       const actual = order[i]!;
       if (!e.exact) return;

@@ -32,7 +32,11 @@ export class RecordingShell {
   }
 
   /** Runs `script` and returns the argv (without `rec`) of every `rec` call, in call order. */
-  run(shell: ShellVariant, script: string, env: Record<string, string>): { calls: string[][]; stderr: string; status: number | null } {
+  run(
+    shell: ShellVariant,
+    script: string,
+    env: Record<string, string>,
+  ): { calls: string[][]; stderr: string; status: number | null } {
     writeFileSync(this.script, script);
     writeFileSync(this.out, '');
     const res = spawnSync(shell.argv[0]!, [...shell.argv.slice(1), this.script], {
@@ -44,7 +48,7 @@ export class RecordingShell {
     const fields = readFileSync(this.out, 'utf8').split('\0');
     fields.pop(); // after the last NUL
     const calls: string[][] = [];
-    for (let i = 0; i < fields.length; ) {
+    for (let i = 0; i < fields.length;) {
       const n = Number(fields[i]);
       calls.push(fields.slice(i + 1, i + 1 + n));
       i += 1 + n;

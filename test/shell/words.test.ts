@@ -33,7 +33,12 @@ describe('staticValue', () => {
   });
 
   test('segmentsValue', () => {
-    expect(segmentsValue([{ kind: 'literal', text: 'a', quote: 'none' }, { kind: 'literal', text: ' b', quote: 'single' }])).toBe('a b');
+    expect(
+      segmentsValue([
+        { kind: 'literal', text: 'a', quote: 'none' },
+        { kind: 'literal', text: ' b', quote: 'single' },
+      ]),
+    ).toBe('a b');
     expect(segmentsValue([{ kind: 'glob', raw: '*' }])).toBeUndefined();
     expect(segmentsValue([])).toBe('');
   });

@@ -29,7 +29,8 @@ async function migrateBad(bad: string, target = '.') {
 }
 
 /** A repository whose only pipeline file is `text` (and a Dockerfile, so a Kaniko job in it would be migrated). */
-const repoWith = (text: string | Buffer, extra: Record<string, string> = {}) => tempRepo({ '.gitlab-ci.yml': text, Dockerfile: DOCKERFILE, ...extra });
+const repoWith = (text: string | Buffer, extra: Record<string, string> = {}) =>
+  tempRepo({ '.gitlab-ci.yml': text, Dockerfile: DOCKERFILE, ...extra });
 
 describe('bad input: a clear message, exit 2, nothing written, other paths still processed', () => {
   test('invalid YAML', async () => {
@@ -43,19 +44,25 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
   });
 
   test('duplicate keys inside a job', async () => {
-    const r = await migrateBad(repoWith(kanikoJob('build').replace('  stage: build\n', '  stage: build\n  stage: test\n')));
+    const r = await migrateBad(
+      repoWith(kanikoJob('build').replace('  stage: build\n', '  stage: build\n  stage: test\n')),
+    );
     expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:3:3 {2}KB101 {2}error {3}invalid YAML: Map keys must be unique/m);
   });
 
   test('a tab-indented file', async () => {
     const r = await migrateBad(repoWith(kanikoJob('build').replace(/^ {2}(?=\S)/gm, '\t')));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:2:1 {2}KB101 {2}error {3}invalid YAML: Tabs are not allowed as indentation/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:2:1 {2}KB101 {2}error {3}invalid YAML: Tabs are not allowed as indentation/m,
+    );
   });
 
   // GitLab rejects an empty .gitlab-ci.yml (and an empty included file), so the tool reports it as invalid input.
   test('an empty file', async () => {
     const r = await migrateBad(repoWith(''));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}the file is empty: a GitLab CI file must be a mapping of keys to jobs/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}the file is empty: a GitLab CI file must be a mapping of keys to jobs/m,
+    );
   });
 
   test('a file with only comments', async () => {
@@ -65,45 +72,70 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
 
   test('a YAML list instead of a mapping', async () => {
     const r = await migrateBad(repoWith('- build\n- test\n'));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}a GitLab CI file must be a mapping of keys to jobs, not a list/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}a GitLab CI file must be a mapping of keys to jobs, not a list/m,
+    );
   });
 
   test('a scalar instead of a mapping', async () => {
     const r = await migrateBad(repoWith('# a comment first\njust some text\n'));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:2:1 {2}KB101 {2}error {3}a GitLab CI file must be a mapping of keys to jobs, not a single value/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:2:1 {2}KB101 {2}error {3}a GitLab CI file must be a mapping of keys to jobs, not a single value/m,
+    );
   });
 
   test('a binary file', async () => {
-    const binary = Buffer.concat([Buffer.from('build:\n  script: [x]\n\x7fELF'), Buffer.from([0, 1, 2, 0xff, 0xfe, 0])]);
+    const binary = Buffer.concat([
+      Buffer.from('build:\n  script: [x]\n\x7fELF'),
+      Buffer.from([0, 1, 2, 0xff, 0xfe, 0]),
+    ]);
     const r = await migrateBad(repoWith(binary));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not UTF-8 text: a NUL byte \(a binary file\?\) at line 3, column 5/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not UTF-8 text: a NUL byte \(a binary file\?\) at line 3, column 5/m,
+    );
   });
 
   test('a file that is not UTF-8 (Latin-1)', async () => {
     const latin1 = Buffer.from(`${kanikoJob('build')}# Gr\xfc\xdfe aus K\xf6ln\n`, 'latin1');
     const r = await migrateBad(repoWith(latin1));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not UTF-8 text: byte 0xfc at line 8, column 5/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not UTF-8 text: byte 0xfc at line 8, column 5/m,
+    );
   });
 
   test('a 50 MB file (the limit is 10 MiB)', async () => {
     const bad = repoWith(kanikoJob('build'));
     truncateSync(join(bad, '.gitlab-ci.yml'), 50 * 1024 * 1024); // sparse: 50 MB without writing them
     const r = await migrateBad(bad);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is 52428800 bytes, over the 10485760-byte \(10 MiB\) limit/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is 52428800 bytes, over the 10485760-byte \(10 MiB\) limit/m,
+    );
   });
 
   test('an alias bomb (billion laughs) is refused quickly', async () => {
     const levels = ['lol: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
-    for (let i = 1; i <= 9; i++) levels.push(`l${i}: &l${i} [${Array(9).fill(`*l${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 9; i++)
+      levels.push(
+        `l${i}: &l${i} [${Array(9)
+          .fill(`*l${i - 1}`)
+          .join(', ')}]`,
+      );
     const started = Date.now();
     const r = await migrateBad(repoWith(`${levels.join('\n')}\n${kanikoJob('build')}`));
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:7:9 {2}KB109 {2}error {3}aliases expand this value to more than 1000000 values \(an alias bomb, "billion laughs"\)/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:7:9 {2}KB109 {2}error {3}aliases expand this value to more than 1000000 values \(an alias bomb, "billion laughs"\)/m,
+    );
   });
 
   test('an alias bomb made of merge keys', async () => {
     const levels = ['.t0: &t0 { retry: 1 }'];
-    for (let i = 1; i <= 20; i++) levels.push(`.t${i}: &t${i}\n  <<: [${Array(9).fill(`*t${i - 1}`).join(', ')}]`);
+    for (let i = 1; i <= 20; i++)
+      levels.push(
+        `.t${i}: &t${i}\n  <<: [${Array(9)
+          .fill(`*t${i - 1}`)
+          .join(', ')}]`,
+      );
     const started = Date.now();
     const r = await migrateBad(repoWith(`${levels.join('\n')}\n${kanikoJob('build')}  <<: *t20\n`));
     expect(Date.now() - started).toBeLessThan(5000);
@@ -117,7 +149,9 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const started = Date.now();
     const r = await migrateBad(repoWith(text));
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:\d+:\d+ {2}KB109 {2}error {3}!reference expands to more than 100000 script items/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:\d+:\d+ {2}KB109 {2}error {3}!reference expands to more than 100000 script items/m,
+    );
   });
 
   test('deep nesting: 10,000 levels of [[[[', async () => {
@@ -144,13 +178,20 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
   }
 
   test('include: local that climbs out of the repository (../../etc/passwd)', async () => {
-    const r = await migrateBadInclude(repoWith(`include:\n  - local: ../../etc/passwd\n${plainJob('test')}`), '/etc/passwd');
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:2:12 {2}KB104 {2}error {3}include \.\.\/\.\.\/etc\/passwd points outside the repository: not read$/m);
+    const r = await migrateBadInclude(
+      repoWith(`include:\n  - local: ../../etc/passwd\n${plainJob('test')}`),
+      '/etc/passwd',
+    );
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:2:12 {2}KB104 {2}error {3}include \.\.\/\.\.\/etc\/passwd points outside the repository: not read$/m,
+    );
   });
 
   test('include: an absolute path that climbs out (/../etc/passwd)', async () => {
     const r = await migrateBadInclude(repoWith(`include: /../etc/passwd\n${plainJob('test')}`), '/etc/passwd');
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:1:10 {2}KB104 {2}error {3}include \/\.\.\/etc\/passwd points outside the repository/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:1:10 {2}KB104 {2}error {3}include \/\.\.\/etc\/passwd points outside the repository/m,
+    );
   });
 
   // GitLab reads an absolute local include from the repository root: `/etc/passwd` is the repository's etc/passwd.
@@ -158,7 +199,9 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = repoWith(`include: /etc/passwd\n${kanikoJob('build')}`);
     const r = await runCli(['migrate', '--dry-run', '.'], { cwd: bad });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:1:10 {2}KB102 {2}warning included file etc\/passwd is not in the repository/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:1:10 {2}KB102 {2}warning included file etc\/passwd is not in the repository/m,
+    );
     expect(r.stdout).not.toMatch(/root:x:0/);
   });
 
@@ -168,7 +211,9 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     mkdirSync(join(bad, 'ci'));
     symlinkSync(join(outside, 'build.yml'), join(bad, 'ci', 'build.yml'));
     const r = await migrateBadInclude(bad, join(outside, 'build.yml'));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:1:10 {2}KB104 {2}error {3}include ci\/build\.yml: ci\/build\.yml leads outside the repository \(symbolic link to .*build\.yml\); not read/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:1:10 {2}KB104 {2}error {3}include ci\/build\.yml: ci\/build\.yml leads outside the repository \(symbolic link to .*build\.yml\); not read/m,
+    );
   });
 
   test('a pipeline file that is itself a symbolic link outside the repository', async () => {
@@ -176,7 +221,9 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = tempRepo({ '.git/HEAD': 'ref: refs/heads/main\n' });
     symlinkSync(join(outside, 'ci.yml'), join(bad, 'ci.yml'));
     const r = await migrateBad(bad, 'ci.yml');
-    expect(r.stdout).toMatch(/^ci\.yml {2}KB104 {2}error {3}ci\.yml leads outside the repository \(symbolic link to .*ci\.yml\); not read/m);
+    expect(r.stdout).toMatch(
+      /^ci\.yml {2}KB104 {2}error {3}ci\.yml leads outside the repository \(symbolic link to .*ci\.yml\); not read/m,
+    );
     expect(readFileSync(join(outside, 'ci.yml'), 'utf8')).toBe(kanikoJob('outside'));
   });
 
@@ -186,19 +233,26 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
       'ci/b.yml': `include:\n  - local: /ci/a.yml\n${plainJob('test-b')}`,
     });
     const r = await migrateBad(bad);
-    expect(r.stdout).toMatch(/^ci\/b\.yml:2:12 {2}KB108 {2}error {3}include cycle: ci\/a\.yml → ci\/b\.yml → ci\/a\.yml; GitLab rejects it/m);
+    expect(r.stdout).toMatch(
+      /^ci\/b\.yml:2:12 {2}KB108 {2}error {3}include cycle: ci\/a\.yml → ci\/b\.yml → ci\/a\.yml; GitLab rejects it/m,
+    );
   });
 
   test('an include cycle does not stop the rest of the repository from being migrated (exit 2)', async () => {
     const root = repoWith(`include: ci/a.yml\n${kanikoJob('build')}`, { 'ci/a.yml': 'include: .gitlab-ci.yml\n' });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^ci\/a\.yml:1:10 {2}KB108 {2}error {3}include cycle: \.gitlab-ci\.yml → ci\/a\.yml → \.gitlab-ci\.yml/m);
+    expect(r.stdout).toMatch(
+      /^ci\/a\.yml:1:10 {2}KB108 {2}error {3}include cycle: \.gitlab-ci\.yml → ci\/a\.yml → \.gitlab-ci\.yml/m,
+    );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
   });
 
   test('a file included twice (not a cycle) is read once and migrated', async () => {
-    const root = repoWith(`include: [ci/a.yml, ci/b.yml]\n${plainJob('test')}`, { 'ci/a.yml': 'include: ci/b.yml\n', 'ci/b.yml': kanikoJob('build') });
+    const root = repoWith(`include: [ci/a.yml, ci/b.yml]\n${plainJob('test')}`, {
+      'ci/a.yml': 'include: ci/b.yml\n',
+      'ci/b.yml': kanikoJob('build'),
+    });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(0);
     expect(readFileSync(join(root, 'ci/b.yml'), 'utf8')).toContain(MIGRATED);
@@ -215,7 +269,13 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     if (process.getuid?.() === 0) {
       for (const dir of [bad, good]) chmodSync(dir, 0o777);
       chmodSync(join(good, '.gitlab-ci.yml'), 0o666);
-      const r = spawnSync(process.execPath, [builtCli(), 'migrate', '.', good], { cwd: bad, uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH } });
+      const r = spawnSync(process.execPath, [builtCli(), 'migrate', '.', good], {
+        cwd: bad,
+        uid: 65534,
+        gid: 65534,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
       code = r.status!;
       out = r.stdout + r.stderr;
     } else {
@@ -233,7 +293,9 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = tempRepo({ Dockerfile: DOCKERFILE });
     execFileSync('mkfifo', [join(bad, '.gitlab-ci.yml')]);
     const r = await migrateBad(bad);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not a regular file/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not a regular file/m,
+    );
   });
 
   test('a folder named .gitlab-ci.yml', async () => {
@@ -266,7 +328,9 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const root = repoWith(`include:\n  - local: ci/generated.yml\n${kanikoJob('build')}`);
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:2:12 {2}KB102 {2}warning included file ci\/generated\.yml is not in the repository; its jobs were not migrated/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:2:12 {2}KB102 {2}warning included file ci\/generated\.yml is not in the repository; its jobs were not migrated/m,
+    );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
   });
 

@@ -1,7 +1,19 @@
 /** Helpers for the stress tests: the CLI built from the current sources, byte snapshots of folders, repositories. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -28,8 +40,23 @@ export function builtCli(): string {
   if (existsSync(bin)) return bin;
   const work = mkdtempSync(join(tmpdir(), 'k2b-build-'));
   const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(REPO, 'tsconfig.build.json'), '--outDir', join(work, 'dist'), '--sourceMap', 'false', '--declaration', 'false'], { encoding: 'utf8' });
-  if (!existsSync(join(work, 'dist', 'cli', 'main.js'))) throw new Error(`could not build the CLI:\n${r.stdout}${r.stderr}`);
+  const r = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      join(REPO, 'tsconfig.build.json'),
+      '--outDir',
+      join(work, 'dist'),
+      '--sourceMap',
+      'false',
+      '--declaration',
+      'false',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (!existsSync(join(work, 'dist', 'cli', 'main.js')))
+    throw new Error(`could not build the CLI:\n${r.stdout}${r.stderr}`);
   cpSync(join(REPO, 'bin'), join(work, 'bin'), { recursive: true });
   cpSync(join(REPO, 'package.json'), join(work, 'package.json'));
   symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
@@ -52,7 +79,8 @@ export function snapshot(root: string): Record<string, string> {
       const st = lstatSync(p);
       if (e.isDirectory()) walk(p);
       else if (e.isSymbolicLink()) out[rel] = `link:${readlinkSync(p)}`;
-      else if (e.isFile()) out[rel] = `${st.mode.toString(8)}:${st.size}:${st.size > 0 && (st.mode & 0o444) !== 0 ? hashOf(p) : ''}`;
+      else if (e.isFile())
+        out[rel] = `${st.mode.toString(8)}:${st.size}:${st.size > 0 && (st.mode & 0o444) !== 0 ? hashOf(p) : ''}`;
       else out[rel] = `special:${st.mode.toString(8)}`;
     }
   };

@@ -49,17 +49,24 @@ async function generate(): Promise<Expected> {
 }
 
 function listFiles(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`],
+  );
 }
 
 /** Runs the CLI over all repositories and sends `signal` once at least `after` files were written. */
 async function runAndKill(cli: string, x: Expected, signal: NodeJS.Signals, after: number) {
-  const child = spawn(process.execPath, [cli, 'migrate', ...x.names], { cwd: x.parent, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, 'migrate', ...x.names], {
+    cwd: x.parent,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) => child.on('exit', (code, sig) => res({ code, signal: sig })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((res) =>
+    child.on('exit', (code, sig) => res({ code, signal: sig })),
+  );
   let sentAt = -1;
   const entries = [...x.files];
   // poll the files (the entry files in order) until enough of them changed
@@ -95,7 +102,8 @@ function check(x: Expected) {
   }
   // no temporary file of write-file-atomic left behind
   for (const name of x.names) {
-    for (const f of listFiles(join(x.parent, name))) expect(['.gitlab-ci.yml', 'Dockerfile', 'ci/build.yml']).toContain(f);
+    for (const f of listFiles(join(x.parent, name)))
+      expect(['.gitlab-ci.yml', 'Dockerfile', 'ci/build.yml']).toContain(f);
   }
   return { written, original, done };
 }
@@ -122,31 +130,41 @@ describe('interrupting a run over 200 repositories', () => {
   test.each([
     ['SIGTERM', 143],
     ['SIGINT', 130],
-  ] as const)('%s: every file is the original or the complete migration; the summary names what was written', async (signal, exitCode) => {
-    const x = fresh();
-    const r = await runAndKill(cli, x, signal, 20);
-    expect(r.sentAt).toBeGreaterThanOrEqual(20); // the run was still going when the signal came
-    expect(r.signal).toBeNull(); // it stopped on its own, not killed by the signal
-    expect(r.code).toBe(exitCode);
-    const { written, original, done } = check(x);
-    expect(written).toBeGreaterThanOrEqual(20);
-    expect(original).toBeGreaterThan(0);
-    // the summary's "written:" list is exactly the files that are migrated now
-    expect(r.stderr).toContain(`kaniko2buildkit: stopped by ${signal}: ${written} file(s) written`);
-    const listed = r.stderr.split('\nwritten:\n')[1]!.split(/\n(?=\S)/)[0]!.trim().split('\n').map((s) => s.trim());
-    expect(listed.sort()).toEqual(done.sort());
-    expect(r.stderr).toMatch(/not processed \(run again for these\):\n {2}repo-\d{3}/);
-    // a project's files are written together: an included file is migrated exactly when its entry file is
-    for (const name of x.names.filter((_, i) => i % 5 === 0)) {
-      expect(done.includes(`${name}/ci/build.yml`)).toBe(done.includes(`${name}/.gitlab-ci.yml`));
-    }
-  }, 120_000);
+  ] as const)(
+    '%s: every file is the original or the complete migration; the summary names what was written',
+    async (signal, exitCode) => {
+      const x = fresh();
+      const r = await runAndKill(cli, x, signal, 20);
+      expect(r.sentAt).toBeGreaterThanOrEqual(20); // the run was still going when the signal came
+      expect(r.signal).toBeNull(); // it stopped on its own, not killed by the signal
+      expect(r.code).toBe(exitCode);
+      const { written, original, done } = check(x);
+      expect(written).toBeGreaterThanOrEqual(20);
+      expect(original).toBeGreaterThan(0);
+      // the summary's "written:" list is exactly the files that are migrated now
+      expect(r.stderr).toContain(`kaniko2buildkit: stopped by ${signal}: ${written} file(s) written`);
+      const listed = r.stderr
+        .split('\nwritten:\n')[1]!
+        .split(/\n(?=\S)/)[0]!
+        .trim()
+        .split('\n')
+        .map((s) => s.trim());
+      expect(listed.sort()).toEqual(done.sort());
+      expect(r.stderr).toMatch(/not processed \(run again for these\):\n {2}repo-\d{3}/);
+      // a project's files are written together: an included file is migrated exactly when its entry file is
+      for (const name of x.names.filter((_, i) => i % 5 === 0)) {
+        expect(done.includes(`${name}/ci/build.yml`)).toBe(done.includes(`${name}/.gitlab-ci.yml`));
+      }
+    },
+    120_000,
+  );
 
   // SIGKILL cannot be caught: the atomic rename alone keeps every file whole (a temporary file may be left).
   test('SIGKILL: every file is still the original or the complete migration', async () => {
     const x = fresh();
     const r = await runAndKill(cli, x, 'SIGKILL', 10);
     expect(r.signal).toBe('SIGKILL');
-    for (const [path, f] of x.files) expect([f.original, f.migrated]).toContain(readFileSync(join(x.parent, path), 'utf8'));
+    for (const [path, f] of x.files)
+      expect([f.original, f.migrated]).toContain(readFileSync(join(x.parent, path), 'utf8'));
   }, 120_000);
 });

@@ -16,7 +16,12 @@ function extended(text: string, name: string): unknown {
   const data = parseDocument(text, { merge: true }).toJS() as Record<string, Record<string, unknown>>;
   const merge = (a: unknown, b: unknown): unknown =>
     a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)
-      ? Object.fromEntries([...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [k, k in b ? merge((a as never)[k], (b as never)[k]) : (a as never)[k]]))
+      ? Object.fromEntries(
+          [...new Set([...Object.keys(a), ...Object.keys(b)])].map((k) => [
+            k,
+            k in b ? merge((a as never)[k], (b as never)[k]) : (a as never)[k],
+          ]),
+        )
       : b;
   const job = data[name]!;
   const parent = typeof job.extends === 'string' ? (extended(text, job.extends) as object) : {};
@@ -35,7 +40,9 @@ describe('known bugs (found by test/fuzz)', () => {
     // the template cannot change without changing "test": the Kaniko job gets an image of its own instead (KB215)
     expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('migrated');
     expect(r.files[0]!.findings.find((f) => f.code === 'KB215')?.message).toMatch(/its own image/);
-    expect(extended(r.files[0]!.output, 'build')).toMatchObject({ image: { name: 'moby/buildkit:rootless', entrypoint: [''] } });
+    expect(extended(r.files[0]!.output, 'build')).toMatchObject({
+      image: { name: 'moby/buildkit:rootless', entrypoint: [''] },
+    });
   });
 
   test('a non-Kaniko job merging a migrated template with <<: keeps its data (the variables it would gain)', async () => {
@@ -45,7 +52,9 @@ describe('known bugs (found by test/fuzz)', () => {
     expect(data(r.files[0]!.output)).toEqual(data(text));
     // the Kaniko job is migrated all the same: BUILDKITD_FLAGS goes in its own mapping, not in the shared template
     expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('migrated');
-    expect(r.files[0]!.output).toContain('build:\n  <<: *k\n  variables:\n    BUILDKITD_FLAGS: --oci-worker-no-process-sandbox\n');
+    expect(r.files[0]!.output).toContain(
+      'build:\n  <<: *k\n  variables:\n    BUILDKITD_FLAGS: --oci-worker-no-process-sandbox\n',
+    );
   });
 
   test('a non-Kaniko job extending the template with an image of its own (name and entrypoint) does not stop the migration', async () => {
@@ -53,7 +62,10 @@ describe('known bugs (found by test/fuzz)', () => {
     const r = await migrateText(text);
     expect(r.jobs.find((j) => j.name === 'build')?.status).toBe('migrated');
     expect(extended(r.files[0]!.output, 'realm')).toEqual(extended(text, 'realm'));
-    expect(extended(r.files[0]!.output, 'build')).toMatchObject({ image: { name: 'moby/buildkit:rootless' }, variables: { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' } });
+    expect(extended(r.files[0]!.output, 'build')).toMatchObject({
+      image: { name: 'moby/buildkit:rootless' },
+      variables: { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' },
+    });
   });
 
   // KB211 (overlapping edits) makes a job manual after settleSharing ran, so the shared template it reads through
@@ -80,7 +92,10 @@ job-2:
     const job2 = r.jobs.find((j) => j.name === 'job-2');
     expect(job2?.status).toBe('manual');
     const resolve = (t: string) => {
-      const d = parseDocument(t, { merge: true, customTags: [{ tag: '!reference', collection: 'seq', resolve: (s) => s }] }).toJS() as Record<string, { script: unknown[] }>;
+      const d = parseDocument(t, {
+        merge: true,
+        customTags: [{ tag: '!reference', collection: 'seq', resolve: (s) => s }],
+      }).toJS() as Record<string, { script: unknown[] }>;
       return d['job-2']!.script.map((s) => (Array.isArray(s) ? d[s[0] as string]!.script : s));
     };
     expect(resolve(r.files[0]!.output)).toEqual(resolve(text));
@@ -89,9 +104,12 @@ job-2:
   // The `/kaniko/.docker` path rewrite edits a range inside the executor call that the call rewrite replaces too:
   // applyEdits throws "overlapping edits" out of migrateText (the CLI reports KB106 "cannot migrate").
   test('an executor call that mentions /kaniko/.docker in a flag value is migrated, the value kept as it was', async () => {
-    const text = 'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination x --build-arg "CFG=/kaniko/.docker/config.json"\n';
+    const text =
+      'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n    - /kaniko/executor --context . --destination x --build-arg "CFG=/kaniko/.docker/config.json"\n';
     const r = await migrateText(text);
     expect(r.jobs[0]?.status).toBe('migrated');
-    expect(r.files[0]!.output).toMatch(/buildctl-daemonless\.sh build .*--opt build-arg:"?CFG=\/kaniko\/\.docker\/config\.json"?( |$)/m);
+    expect(r.files[0]!.output).toMatch(
+      /buildctl-daemonless\.sh build .*--opt build-arg:"?CFG=\/kaniko\/\.docker\/config\.json"?( |$)/m,
+    );
   });
 });

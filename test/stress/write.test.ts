@@ -1,6 +1,15 @@
 /** Writing: atomic, mode kept, and refused (KB107) when the file changed on disk between read and write. */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/io.js';
 import { runMigrate, type MigrateFlags, type MigrateHooks } from '../../src/cli/migrate.js';
@@ -14,7 +23,14 @@ const FLAGS: MigrateFlags = { format: 'text', failOn: 'manual' };
 async function migrate(paths: string[], cwd: string, hooks: MigrateHooks) {
   let stdout = '';
   let stderr = '';
-  const io: CliIO = { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s), readStdin: async () => '', cwd, env: {}, isTTY: false };
+  const io: CliIO = {
+    stdout: (s) => void (stdout += s),
+    stderr: (s) => void (stderr += s),
+    readStdin: async () => '',
+    cwd,
+    env: {},
+    isTTY: false,
+  };
   const code = await runMigrate(paths, FLAGS, io, { signals: false, ...hooks });
   return { code, stdout, stderr };
 }
@@ -31,13 +47,19 @@ describe('writing', () => {
       },
     });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB107 {2}error {3}the file changed on disk while it was being migrated: not written; run again/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml {2}KB107 {2}error {3}the file changed on disk while it was being migrated: not written; run again/m,
+    );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(SOMEONE_ELSE + kanikoJob('build'));
     expect(readFileSync(join(other, '.gitlab-ci.yml'), 'utf8')).toContain('buildctl-daemonless.sh build');
   });
 
   test('a FileSource wrapper that changes the file right after reading it: KB107, nothing of the project written', async () => {
-    const root = tempRepo({ '.gitlab-ci.yml': `include: ci/build.yml\n${plainJob('test')}`, 'ci/build.yml': kanikoJob('build'), Dockerfile: DOCKERFILE });
+    const root = tempRepo({
+      '.gitlab-ci.yml': `include: ci/build.yml\n${plainJob('test')}`,
+      'ci/build.yml': kanikoJob('build'),
+      Dockerfile: DOCKERFILE,
+    });
     const entry = readFileSync(join(root, '.gitlab-ci.yml'), 'utf8');
     const source = (dir: string): FileSource => {
       const disk = new DiskSource(dir);
@@ -59,32 +81,49 @@ describe('writing', () => {
   });
 
   test('when one file of a project changed on disk, no file of that project is written', async () => {
-    const root = tempRepo({ '.gitlab-ci.yml': `include: ci/build.yml\n${kanikoJob('build-a')}`, 'ci/build.yml': kanikoJob('build-b'), Dockerfile: DOCKERFILE });
-    const r = await migrate(['.'], root, { beforeWrite: () => writeFileSync(join(root, 'ci/build.yml'), SOMEONE_ELSE) });
+    const root = tempRepo({
+      '.gitlab-ci.yml': `include: ci/build.yml\n${kanikoJob('build-a')}`,
+      'ci/build.yml': kanikoJob('build-b'),
+      Dockerfile: DOCKERFILE,
+    });
+    const r = await migrate(['.'], root, {
+      beforeWrite: () => writeFileSync(join(root, 'ci/build.yml'), SOMEONE_ELSE),
+    });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB107 {2}error {3}not written: another file of this project changed on disk during the run/m);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml {2}KB107 {2}error {3}not written: another file of this project changed on disk during the run/m,
+    );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(`include: ci/build.yml\n${kanikoJob('build-a')}`);
     expect(readFileSync(join(root, 'ci/build.yml'), 'utf8')).toBe(SOMEONE_ELSE);
   });
 
   test('a file deleted before the write is not recreated', async () => {
-    const root = tempRepo({ '.gitlab-ci.yml': `include: ci/build.yml\n${plainJob('test')}`, 'ci/build.yml': kanikoJob('build'), Dockerfile: DOCKERFILE });
+    const root = tempRepo({
+      '.gitlab-ci.yml': `include: ci/build.yml\n${plainJob('test')}`,
+      'ci/build.yml': kanikoJob('build'),
+      Dockerfile: DOCKERFILE,
+    });
     const { rmSync } = await import('node:fs');
     const r = await migrate(['.'], root, { beforeWrite: () => rmSync(join(root, 'ci/build.yml')) });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^ci\/build\.yml {2}KB107 {2}error {3}cannot read it again before writing \(.*ENOENT.*\): not written/m);
+    expect(r.stdout).toMatch(
+      /^ci\/build\.yml {2}KB107 {2}error {3}cannot read it again before writing \(.*ENOENT.*\): not written/m,
+    );
     expect(readdirSync(join(root, 'ci'))).toEqual([]);
   });
 
-  test.each([0o600, 0o640, 0o755].map((m) => [m.toString(8), m] as const))('the file mode %s is kept, and no temporary file is left', async (_, mode) => {
-    const root = tempRepo({ '.gitlab-ci.yml': kanikoJob('build'), Dockerfile: DOCKERFILE });
-    chmodSync(join(root, '.gitlab-ci.yml'), mode);
-    const r = await runCli(['migrate', '.'], { cwd: root });
-    expect(r.code).toBe(0);
-    expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain('buildctl-daemonless.sh build');
-    expect(statSync(join(root, '.gitlab-ci.yml')).mode & 0o777).toBe(mode);
-    expect(readdirSync(root).sort()).toEqual(['.gitlab-ci.yml', 'Dockerfile']);
-  });
+  test.each([0o600, 0o640, 0o755].map((m) => [m.toString(8), m] as const))(
+    'the file mode %s is kept, and no temporary file is left',
+    async (_, mode) => {
+      const root = tempRepo({ '.gitlab-ci.yml': kanikoJob('build'), Dockerfile: DOCKERFILE });
+      chmodSync(join(root, '.gitlab-ci.yml'), mode);
+      const r = await runCli(['migrate', '.'], { cwd: root });
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain('buildctl-daemonless.sh build');
+      expect(statSync(join(root, '.gitlab-ci.yml')).mode & 0o777).toBe(mode);
+      expect(readdirSync(root).sort()).toEqual(['.gitlab-ci.yml', 'Dockerfile']);
+    },
+  );
 
   test('a pipeline file that is a symbolic link inside the repository: the target is written, the link stays', async () => {
     const root = tempRepo({ 'ci/real.yml': kanikoJob('build'), Dockerfile: DOCKERFILE });
@@ -105,13 +144,21 @@ describe('writing', () => {
       let code: number;
       let out: string;
       if (process.getuid?.() === 0) {
-        const r = spawnSync(process.execPath, [builtCli(), 'migrate', '.'], { cwd: root, uid: 65534, gid: 65534, encoding: 'utf8', env: { PATH: process.env.PATH } });
+        const r = spawnSync(process.execPath, [builtCli(), 'migrate', '.'], {
+          cwd: root,
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+          env: { PATH: process.env.PATH },
+        });
         [code, out] = [r.status!, r.stdout + r.stderr];
       } else {
         const r = await runCli(['migrate', '.'], { cwd: root });
         [code, out] = [r.code, r.stdout + r.stderr];
       }
-      expect(out).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot write: permission denied \(the file is as it was\)/m);
+      expect(out).toMatch(
+        /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot write: permission denied \(the file is as it was\)/m,
+      );
       expect(code).toBe(2);
       expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(kanikoJob('build'));
       expect(readdirSync(root).sort()).toEqual(['.gitlab-ci.yml', 'Dockerfile']);

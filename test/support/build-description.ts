@@ -198,25 +198,70 @@ kflag('bool', 'model', ['no-push-cache']);
 kflag('list', 'model', ['registry-mirror']);
 kflag('list', 'model', ['registry-map']);
 // understood, no effect on what is built/pushed as far as this comparison goes (§1 DROP / NOTE rows)
-for (const n of ['cache-dir', 'cache-ttl', 'push-retry', 'image-download-retry', 'image-fs-extract-retry', 'kaniko-dir', 'verbosity', 'log-format'])
+for (const n of [
+  'cache-dir',
+  'cache-ttl',
+  'push-retry',
+  'image-download-retry',
+  'image-fs-extract-retry',
+  'kaniko-dir',
+  'verbosity',
+  'log-format',
+])
   kflag('string', 'ignore', [n]);
 kflag('string', 'ignore', ['snapshot-mode', 'snapshotMode']);
 kflag('list', 'ignore', ['ignore-path']);
 for (const n of [
-  'cache-copy-layers', 'cache-run-layers', 'compressed-caching', 'skip-push-permission-check', 'single-snapshot', 'use-new-run',
-  'force', 'cleanup', 'pre-cleanup', 'materialize', 'skip-unused-stages', 'force-build-metadata', 'log-timestamp', 'skip-tls-verify-pull',
+  'cache-copy-layers',
+  'cache-run-layers',
+  'compressed-caching',
+  'skip-push-permission-check',
+  'single-snapshot',
+  'use-new-run',
+  'force',
+  'cleanup',
+  'pre-cleanup',
+  'materialize',
+  'skip-unused-stages',
+  'force-build-metadata',
+  'log-timestamp',
+  'skip-tls-verify-pull',
 ])
   kflag('bool', 'ignore', [n]);
 kflag('bool', 'ignore', ['ignore-var-run', 'whitelist-var-run']);
 // known Kaniko flags this harness does not model: they land in `unknown`
-for (const n of ['bucket', 'oci-layout-path', 'digest-file', 'image-name-with-digest-file', 'image-name-tag-with-digest-file', 'compression', 'compression-level', 'image-format'])
+for (const n of [
+  'bucket',
+  'oci-layout-path',
+  'digest-file',
+  'image-name-with-digest-file',
+  'image-name-tag-with-digest-file',
+  'compression',
+  'compression-level',
+  'image-format',
+])
   kflag('string', 'unmodelled', [n]);
 for (const n of [
-  'insecure-registry', 'skip-tls-verify-registry', 'registry-certificate', 'registry-client-cert',
-  'credential-helpers', 'secret', 'git', 'annotation',
+  'insecure-registry',
+  'skip-tls-verify-registry',
+  'registry-certificate',
+  'registry-client-cert',
+  'credential-helpers',
+  'secret',
+  'git',
+  'annotation',
 ])
   kflag('list', 'unmodelled', [n]);
-for (const n of ['reproducible', 'insecure', 'skip-tls-verify', 'insecure-pull', 'skip-default-registry-fallback', 'push-ignore-immutable-tag-errors', 'dryrun', 'preserve-context'])
+for (const n of [
+  'reproducible',
+  'insecure',
+  'skip-tls-verify',
+  'insecure-pull',
+  'skip-default-registry-fallback',
+  'push-ignore-immutable-tag-errors',
+  'dryrun',
+  'preserve-context',
+])
   kflag('bool', 'unmodelled', [n]);
 
 /** The `unknown` entry for a call Kaniko refuses: `--cache` with `--no-push` and no `--cache-repo`. */
@@ -334,7 +379,8 @@ export function describeKaniko(argvIn: string[], ctx: DescribeContext): BuildDes
   if (!scheme) {
     contextAbs = path.resolve(ctx.cwd, rawContext);
     context = showPath(contextAbs, ctx.projectDir);
-    if (subPath !== undefined && subPath !== '') p.ignored.push(`--context-sub-path ${subPath} (ignored by Kaniko for a plain-path context)`);
+    if (subPath !== undefined && subPath !== '')
+      p.ignored.push(`--context-sub-path ${subPath} (ignored by Kaniko for a plain-path context)`);
   } else if (scheme[1] === 'dir') {
     contextAbs = path.resolve(ctx.cwd, rawContext.slice('dir://'.length));
     if (subPath) contextAbs = path.join(contextAbs, subPath);
@@ -408,7 +454,10 @@ export function describeKaniko(argvIn: string[], ctx: DescribeContext): BuildDes
   const tarPath = one('tar-path');
   const tar: TarOutput | null =
     tarPath !== undefined
-      ? { path: showPath(path.resolve(ctx.cwd, tarPath), ctx.projectDir), names: sortedUnique(destinations.map(normaliseImageRef)) }
+      ? {
+          path: showPath(path.resolve(ctx.cwd, tarPath), ctx.projectDir),
+          names: sortedUnique(destinations.map(normaliseImageRef)),
+        }
       : null;
 
   // cache (§2.8)
@@ -420,12 +469,14 @@ export function describeKaniko(argvIn: string[], ctx: DescribeContext): BuildDes
     // §2.8 validation: Google's executor refuses a cache it could not push to; the oss fork accepts it with --no-push-cache.
     if (!repo && noPush && !p.bools.get('no-push-cache')) unknown.push(CACHE_WITHOUT_REPO);
     let r: string | null = null;
-    if (repo) r = repo.startsWith('oci:') ? `oci:${showPath(path.resolve(ctx.cwd, repo.slice(4)), ctx.projectDir)}` : repositoryOf(repo);
+    if (repo)
+      r = repo.startsWith('oci:')
+        ? `oci:${showPath(path.resolve(ctx.cwd, repo.slice(4)), ctx.projectDir)}`
+        : repositoryOf(repo);
     else if (destinations.length > 0) {
       cacheInferredFrom = repositoryOf(destinations[0]!);
       r = `${cacheInferredFrom}/cache`;
-    }
-    else if (!noPush) unknown.push('--cache with neither --cache-repo nor --destination (Kaniko fails)');
+    } else if (!noPush) unknown.push('--cache with neither --cache-repo nor --destination (Kaniko fails)');
     if (r !== null) {
       cacheImport = [r];
       cacheExport = p.bools.get('no-push-cache') ? [] : [r];
@@ -631,7 +682,11 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
       }
       case 'opt': {
         const eq = f.value.indexOf('=');
-        opts.push({ key: eq < 0 ? f.value : f.value.slice(0, eq), value: eq < 0 ? null : f.value.slice(eq + 1), raw: f.raw });
+        opts.push({
+          key: eq < 0 ? f.value : f.value.slice(0, eq),
+          value: eq < 0 ? null : f.value.slice(eq + 1),
+          raw: f.raw,
+        });
         break;
       }
       case 'output':
@@ -645,7 +700,8 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
         break;
     }
   }
-  if (frontend !== 'dockerfile.v0') unknown.push(`frontend is ${frontend === undefined ? 'missing' : JSON.stringify(frontend)}, not dockerfile.v0`);
+  if (frontend !== 'dockerfile.v0')
+    unknown.push(`frontend is ${frontend === undefined ? 'missing' : JSON.stringify(frontend)}, not dockerfile.v0`);
 
   const buildArgs: Record<string, string> = {};
   const labels: Record<string, string> = {};
@@ -660,7 +716,8 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
     }
     if (o.key.startsWith('build-arg:')) {
       const k = o.key.slice('build-arg:'.length);
-      if (k.startsWith('BUILDKIT_')) ignored.push(o.raw); // frontend knobs (§3.5), no Kaniko counterpart
+      if (k.startsWith('BUILDKIT_'))
+        ignored.push(o.raw); // frontend knobs (§3.5), no Kaniko counterpart
       else buildArgs[k] = o.value;
     } else if (o.key.startsWith('label:')) labels[o.key.slice('label:'.length)] = o.value;
     else if (o.key === 'target') target = o.value.toLowerCase();
@@ -694,7 +751,8 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
     dockerfile = '(none)';
     unknown.push('no --local dockerfile=');
   }
-  for (const name of locals.keys()) if (name !== 'context' && name !== 'dockerfile') unknown.push(`unmodelled --local ${name}=`);
+  for (const name of locals.keys())
+    if (name !== 'context' && name !== 'dockerfile') unknown.push(`unmodelled --local ${name}=`);
 
   let push = false;
   const images: string[] = [];
@@ -731,7 +789,11 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
       attrs.delete('dest');
       if (dest === undefined || dest === '-') unknown.push(`docker output without a dest file: ${out}`);
       else if (tar !== null) unknown.push(`second docker tar output: ${out}`);
-      else tar = { path: showPath(path.resolve(ctx.cwd, dest), ctx.projectDir), names: sortedUnique(names.map(normaliseImageRef)) };
+      else
+        tar = {
+          path: showPath(path.resolve(ctx.cwd, dest), ctx.projectDir),
+          names: sortedUnique(names.map(normaliseImageRef)),
+        };
     } else {
       unknown.push(`unmodelled output type ${JSON.stringify(type ?? '(missing)')}: ${out}`);
       continue;
@@ -762,7 +824,15 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
         attrs.delete('ref');
         if (!ref) unknown.push(`--${dir}-cache registry without ref: ${v}`);
         else out.push(repositoryOf(ref));
-        for (const k of ['mode', 'ignore-error', 'image-manifest', 'oci-mediatypes', 'compression', 'compression-level', 'force-compression'])
+        for (const k of [
+          'mode',
+          'ignore-error',
+          'image-manifest',
+          'oci-mediatypes',
+          'compression',
+          'compression-level',
+          'force-compression',
+        ])
           attrs.delete(k);
       } else if (type === 'local') {
         const key = dir === 'export' ? 'dest' : 'src';
@@ -794,7 +864,8 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
       unknown.push(`buildkitd.toml does not parse: ${(e as Error).message.split('\n')[0]}`);
     }
     const registries = (toml.registry ?? {}) as Record<string, Record<string, unknown>>;
-    for (const key of Object.keys(toml)) if (key !== 'registry') unknown.push(`unmodelled buildkitd.toml section: ${key}`);
+    for (const key of Object.keys(toml))
+      if (key !== 'registry') unknown.push(`unmodelled buildkitd.toml section: ${key}`);
     for (const [host, conf] of Object.entries(registries)) {
       for (const [k, v] of Object.entries(conf)) {
         if (k === 'mirrors' && Array.isArray(v)) {
@@ -805,7 +876,9 @@ export function describeBuildctl(argv: string[], ctx: DescribeContext): BuildDes
           }
         } else if (k === 'http' && v === true) {
           // plain-HTTP mirror hosts are read above; on a pushed-to registry it is not modelled
-          const isMirror = Object.values(registries).some((c) => Array.isArray(c.mirrors) && c.mirrors.some((m) => String(m).split('/')[0] === host));
+          const isMirror = Object.values(registries).some(
+            (c) => Array.isArray(c.mirrors) && c.mirrors.some((m) => String(m).split('/')[0] === host),
+          );
           if (!isMirror) unknown.push(`unmodelled buildkitd.toml setting: registry."${host}".http`);
         } else unknown.push(`unmodelled buildkitd.toml setting: registry."${host}".${k}`);
       }

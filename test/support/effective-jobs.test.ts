@@ -10,7 +10,10 @@ describe('effective jobs through gitlab-ci-local --preview', () => {
   test('anchors and merge keys', async () => {
     const p = await read('anchors');
     expect(Object.keys(p.jobs).sort()).toEqual(['build-api', 'build-web', 'test']);
-    expect(p.jobs['build-api']!.image).toEqual({ name: 'gcr.io/kaniko-project/executor:v1.23.2-debug', entrypoint: [''] });
+    expect(p.jobs['build-api']!.image).toEqual({
+      name: 'gcr.io/kaniko-project/executor:v1.23.2-debug',
+      entrypoint: [''],
+    });
     expect(p.jobs['build-web']!.variables).toEqual({ COMPONENT: { value: 'web', expand: true } });
     expect(isKanikoJob(p.jobs['build-web']!)).toBe(true);
     expect(isKanikoJob(p.jobs.test!)).toBe(false);
@@ -32,7 +35,10 @@ describe('effective jobs through gitlab-ci-local --preview', () => {
     const p = await read('reference');
     expect(p.jobs.build!.image).toEqual(KANIKO_IMAGE);
     expect(p.jobs.build!.before_script).toHaveLength(2);
-    expect(p.jobs.build!.script).toEqual(['echo "building ${CI_COMMIT_SHORT_SHA}"', expect.stringMatching(/^\/kaniko\/executor /)]);
+    expect(p.jobs.build!.script).toEqual([
+      'echo "building ${CI_COMMIT_SHORT_SHA}"',
+      expect.stringMatching(/^\/kaniko\/executor /),
+    ]);
   });
 
   test('nested include: local, global variables from an included file', async () => {
@@ -43,7 +49,10 @@ describe('effective jobs through gitlab-ci-local --preview', () => {
 
   test('component header and $[[ inputs ]]', async () => {
     const p = await read('component');
-    expect(p.jobs['kaniko-build']!.image).toEqual({ name: 'gcr.io/kaniko-project/executor:v1.23.2-debug', entrypoint: [''] });
+    expect(p.jobs['kaniko-build']!.image).toEqual({
+      name: 'gcr.io/kaniko-project/executor:v1.23.2-debug',
+      entrypoint: [''],
+    });
     expect(p.jobs['kaniko-build']!.script[0]).toContain('--destination "${CI_REGISTRY_IMAGE}:${CI_COMMIT_SHORT_SHA}"');
   });
 
@@ -61,13 +70,18 @@ describe('effective jobs through gitlab-ci-local --preview', () => {
   });
 
   test('an overlay replaces a file', async () => {
-    const p = await readEffectivePipeline(path.join(FIXTURES, 'auth-none', 'input'), { overlay: { '.gitlab-ci.yml': 'other:\n  script: [ls]\n' } });
+    const p = await readEffectivePipeline(path.join(FIXTURES, 'auth-none', 'input'), {
+      overlay: { '.gitlab-ci.yml': 'other:\n  script: [ls]\n' },
+    });
     expect(Object.keys(p.jobs)).toEqual(['other']);
   });
 
   test('an invalid pipeline is an error, not an empty pipeline', async () => {
     await expect(
-      readEffectivePipeline(path.join(FIXTURES, 'auth-none', 'input'), { overlay: { '.gitlab-ci.yml': 'job:\n  script: [ls\n' }, noCache: true }),
+      readEffectivePipeline(path.join(FIXTURES, 'auth-none', 'input'), {
+        overlay: { '.gitlab-ci.yml': 'job:\n  script: [ls\n' },
+        noCache: true,
+      }),
     ).rejects.toThrow(/gitlab-ci-local --preview failed/);
   });
 });

@@ -46,7 +46,18 @@ const GCL_ENTRY = path.join(GCL_DIR, 'dist', 'index.js');
 const CACHE_DIR = path.join(os.tmpdir(), 'k2b-effective-jobs-cache');
 
 const RESERVED_TOP_LEVEL = new Set([
-  'stages', 'variables', 'default', 'workflow', 'include', 'image', 'services', 'before_script', 'after_script', 'cache', 'spec', 'pages:deploy',
+  'stages',
+  'variables',
+  'default',
+  'workflow',
+  'include',
+  'image',
+  'services',
+  'before_script',
+  'after_script',
+  'cache',
+  'spec',
+  'pages:deploy',
 ]);
 
 export function gitlabCiLocalVersion(): string | null {
@@ -101,7 +112,8 @@ function normaliseImage(v: unknown): EffectiveImage | null {
 export function pipelineFromPreview(doc: Record<string, unknown>): EffectivePipeline {
   const jobs: Record<string, EffectiveJob> = {};
   for (const [name, val] of Object.entries(doc)) {
-    if (RESERVED_TOP_LEVEL.has(name) || name.startsWith('.') || !val || typeof val !== 'object' || Array.isArray(val)) continue;
+    if (RESERVED_TOP_LEVEL.has(name) || name.startsWith('.') || !val || typeof val !== 'object' || Array.isArray(val))
+      continue;
     const j = val as Record<string, unknown>;
     jobs[name] = {
       name,
@@ -116,7 +128,13 @@ export function pipelineFromPreview(doc: Record<string, unknown>): EffectivePipe
   return { variables: normaliseVariables(doc.variables), jobs, raw: doc };
 }
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -149,7 +167,8 @@ export interface ReadOptions {
 /** Effective pipeline of the repo folder `root` (optionally with some files replaced). */
 export async function readEffectivePipeline(root: string, opts: ReadOptions = {}): Promise<EffectivePipeline> {
   const version = gitlabCiLocalVersion();
-  if (!version) throw new Error(`gitlab-ci-local is not installed in ${GCL_DIR} (npm install --save-dev gitlab-ci-local@4.73.0)`);
+  if (!version)
+    throw new Error(`gitlab-ci-local is not installed in ${GCL_DIR} (npm install --save-dev gitlab-ci-local@4.73.0)`);
   const entry = opts.entry ?? '.gitlab-ci.yml';
   const files = new Map<string, Buffer>();
   for (const f of listFiles(root)) files.set(f, fs.readFileSync(path.join(root, f)));
@@ -217,7 +236,8 @@ export async function readEffectivePipeline(root: string, opts: ReadOptions = {}
 }
 
 /** A Kaniko executor call at a command position (`/kaniko/executor` anywhere, or a bare `executor` command). */
-const KANIKO_CALL = /(?:^|[\n;&|(`{]|\b(?:then|do|else|exec)\b)[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:exec[ \t]+)?(?:\/kaniko\/executor|executor)(?=[\s;&|)`]|$)|\/kaniko\/executor\b/;
+const KANIKO_CALL =
+  /(?:^|[\n;&|(`{]|\b(?:then|do|else|exec)\b)[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*=\S*[ \t]+)*(?:exec[ \t]+)?(?:\/kaniko\/executor|executor)(?=[\s;&|)`]|$)|\/kaniko\/executor\b/;
 
 export function scriptHasKanikoCall(lines: string[]): boolean {
   return lines.some((l) => KANIKO_CALL.test(l));
@@ -230,5 +250,7 @@ export function isKanikoJob(job: EffectiveJob): boolean {
 
 /** The BuildKit image a migrated job must use: `moby/buildkit:*rootless` (any registry prefix for Docker Hub). */
 export function isRootlessBuildkitImage(name: string): boolean {
-  return /^(?:(?:docker\.io|index\.docker\.io)\/)?moby\/buildkit:(?:[A-Za-z0-9_.-]*-)?rootless(?:@sha256:[a-f0-9]{64})?$/.test(name);
+  return /^(?:(?:docker\.io|index\.docker\.io)\/)?moby\/buildkit:(?:[A-Za-z0-9_.-]*-)?rootless(?:@sha256:[a-f0-9]{64})?$/.test(
+    name,
+  );
 }

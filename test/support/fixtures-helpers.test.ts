@@ -36,13 +36,18 @@ describe('comments', () => {
   test('a dropped trailing comment or shell comment is noticed', () => {
     expect(missingFrom(commentsOf(text), commentsOf(text))).toEqual([]);
     expect(missingFrom(commentsOf(text), commentsOf(text.replace(' # pinned', '')))).toEqual(['yaml # pinned']);
-    expect(missingFrom(commentsOf(text), commentsOf(text.replace('      # shell comment after the call\n', '')))).toEqual(['line # shell comment after the call']);
+    expect(
+      missingFrom(commentsOf(text), commentsOf(text.replace('      # shell comment after the call\n', ''))),
+    ).toEqual(['line # shell comment after the call']);
   });
 });
 
 test('line endings and BOM', () => {
   expect(lineEndingProblems('\uFEFFa\r\nb\r\n', '\uFEFFa\r\nc\r\n')).toEqual([]);
-  expect(lineEndingProblems('\uFEFFa\r\nb\r\n', 'a\r\nc\n')).toEqual(['BOM lost', 'input uses CRLF, output has bare LF line endings']);
+  expect(lineEndingProblems('\uFEFFa\r\nb\r\n', 'a\r\nc\n')).toEqual([
+    'BOM lost',
+    'input uses CRLF, output has bare LF line endings',
+  ]);
   expect(lineEndingProblems('a\nb\n', 'a\r\nb\n')).toEqual(['input uses LF, output has CR characters']);
 });
 

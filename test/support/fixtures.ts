@@ -12,7 +12,9 @@ const NOT_MIGRATION_CASES = new Set(['doctor', 'runner-config']);
 export function fixtureCases(): string[] {
   return fs
     .readdirSync(FIXTURES, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !NOT_MIGRATION_CASES.has(e.name) && fs.existsSync(path.join(FIXTURES, e.name, 'input')))
+    .filter(
+      (e) => e.isDirectory() && !NOT_MIGRATION_CASES.has(e.name) && fs.existsSync(path.join(FIXTURES, e.name, 'input')),
+    )
     .map((e) => e.name)
     .sort();
 }
@@ -75,7 +77,8 @@ export function missingFrom(need: string[], have: string[]): string[] {
 
 export function lineEndingProblems(input: string, output: string): string[] {
   const problems: string[] = [];
-  if (input.startsWith('\uFEFF') !== output.startsWith('\uFEFF')) problems.push(input.startsWith('\uFEFF') ? 'BOM lost' : 'BOM added');
+  if (input.startsWith('\uFEFF') !== output.startsWith('\uFEFF'))
+    problems.push(input.startsWith('\uFEFF') ? 'BOM lost' : 'BOM added');
   const crlf = /\r\n/.test(input);
   if (crlf && /(^|[^\r])\n/.test(output)) problems.push('input uses CRLF, output has bare LF line endings');
   if (!crlf && /\r/.test(output)) problems.push('input uses LF, output has CR characters');

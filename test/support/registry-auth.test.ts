@@ -5,9 +5,16 @@ const CI = { ciRegistry: 'registry.example.com', ciRegistryUser: 'u', ciRegistry
 const file = (auths: Record<string, unknown>) => JSON.stringify({ auths });
 
 test('auth and username/password mean the same; https:// keys are hosts', () => {
-  expect(readCredentials(file({ 'https://registry.example.com/': { auth: b64('u:p') } })).auths).toEqual({ 'registry.example.com': 'u:p' });
+  expect(readCredentials(file({ 'https://registry.example.com/': { auth: b64('u:p') } })).auths).toEqual({
+    'registry.example.com': 'u:p',
+  });
   expect(
-    compareAuth({ ...CI, kanikoFile: file({ 'registry.example.com': { auth: b64('u:p') } }), buildkitFile: file({ 'registry.example.com': { username: 'u', password: 'p' } }), usedRefs: [] }),
+    compareAuth({
+      ...CI,
+      kanikoFile: file({ 'registry.example.com': { auth: b64('u:p') } }),
+      buildkitFile: file({ 'registry.example.com': { username: 'u', password: 'p' } }),
+      usedRefs: [],
+    }),
   ).toEqual([]);
 });
 
@@ -15,28 +22,56 @@ test("Kaniko's GitLab helper: no file before → the migrated job must write CI_
   const used = ['registry.example.com/group/proj:1'];
   const helper = file({ 'registry.example.com': { username: 'u', password: 'p' } });
   expect(compareAuth({ ...CI, kanikoFile: undefined, buildkitFile: helper, usedRefs: used })).toEqual([]);
-  expect(compareAuth({ ...CI, kanikoFile: undefined, buildkitFile: undefined, usedRefs: used })[0]).toMatch(/built-in GitLab helper/);
+  expect(compareAuth({ ...CI, kanikoFile: undefined, buildkitFile: undefined, usedRefs: used })[0]).toMatch(
+    /built-in GitLab helper/,
+  );
   // not pushing there: the entry is optional, but must be right if present
-  expect(compareAuth({ ...CI, kanikoFile: undefined, buildkitFile: undefined, usedRefs: ['docker.io/acme/app:1'] })).toEqual([]);
-  expect(compareAuth({ ...CI, kanikoFile: undefined, buildkitFile: file({ 'registry.example.com': { username: 'u', password: 'x' } }), usedRefs: [] })[0]).toMatch(/not CI_REGISTRY_USER/);
+  expect(
+    compareAuth({ ...CI, kanikoFile: undefined, buildkitFile: undefined, usedRefs: ['docker.io/acme/app:1'] }),
+  ).toEqual([]);
+  expect(
+    compareAuth({
+      ...CI,
+      kanikoFile: undefined,
+      buildkitFile: file({ 'registry.example.com': { username: 'u', password: 'x' } }),
+      usedRefs: [],
+    })[0],
+  ).toMatch(/not CI_REGISTRY_USER/);
 });
 
 test('lost, changed or extra credentials are problems', () => {
   const two = file({ 'registry.example.com': { auth: b64('u:p') }, 'gitlab.example.com': { auth: b64('d:q') } });
-  expect(compareAuth({ ...CI, kanikoFile: two, buildkitFile: file({ 'registry.example.com': { auth: b64('u:p') } }), usedRefs: [] })).toEqual([
-    'auth: the Kaniko job has credentials for gitlab.example.com; the migrated job has none',
-  ]);
-  expect(compareAuth({ ...CI, kanikoFile: file({}), buildkitFile: file({ 'ghcr.io': { auth: b64('a:b') } }), usedRefs: [] })).toEqual([
-    'auth: the migrated job has credentials for ghcr.io that the Kaniko job did not have',
-  ]);
-  expect(compareAuth({ ...CI, kanikoFile: '{not json', buildkitFile: undefined, usedRefs: [] })[0]).toMatch(/^before: registry auth file is not JSON/);
+  expect(
+    compareAuth({
+      ...CI,
+      kanikoFile: two,
+      buildkitFile: file({ 'registry.example.com': { auth: b64('u:p') } }),
+      usedRefs: [],
+    }),
+  ).toEqual(['auth: the Kaniko job has credentials for gitlab.example.com; the migrated job has none']);
+  expect(
+    compareAuth({ ...CI, kanikoFile: file({}), buildkitFile: file({ 'ghcr.io': { auth: b64('a:b') } }), usedRefs: [] }),
+  ).toEqual(['auth: the migrated job has credentials for ghcr.io that the Kaniko job did not have']);
+  expect(compareAuth({ ...CI, kanikoFile: '{not json', buildkitFile: undefined, usedRefs: [] })[0]).toMatch(
+    /^before: registry auth file is not JSON/,
+  );
 });
 
 test('buildctl reads DOCKER_AUTH_CONFIG first (only the {"auths":{h:{"auth":…}}} shape)', () => {
   const env = file({ 'registry.example.com': { auth: b64('u:p') } });
-  expect(compareAuth({ ...CI, kanikoFile: env, buildkitFile: undefined, buildkitDockerAuthConfig: env, usedRefs: [] })).toEqual([]);
+  expect(
+    compareAuth({ ...CI, kanikoFile: env, buildkitFile: undefined, buildkitDockerAuthConfig: env, usedRefs: [] }),
+  ).toEqual([]);
   const wrongShape = file({ 'registry.example.com': { username: 'u', password: 'p' } });
-  expect(compareAuth({ ...CI, kanikoFile: env, buildkitFile: undefined, buildkitDockerAuthConfig: wrongShape, usedRefs: [] })).toHaveLength(1);
+  expect(
+    compareAuth({
+      ...CI,
+      kanikoFile: env,
+      buildkitFile: undefined,
+      buildkitDockerAuthConfig: wrongShape,
+      usedRefs: [],
+    }),
+  ).toHaveLength(1);
 });
 
 test('refHost', () => {

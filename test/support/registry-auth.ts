@@ -64,7 +64,8 @@ export function readCredentials(json: string | undefined): Credentials {
       const e = (entry ?? {}) as { auth?: unknown; username?: unknown; password?: unknown; identitytoken?: unknown };
       let cred: string;
       if (typeof e.auth === 'string' && e.auth !== '') cred = Buffer.from(e.auth, 'base64').toString('utf8');
-      else if (typeof e.username === 'string' || typeof e.password === 'string') cred = `${toS(e.username)}:${toS(e.password)}`;
+      else if (typeof e.username === 'string' || typeof e.password === 'string')
+        cred = `${toS(e.username)}:${toS(e.password)}`;
       else if (typeof e.identitytoken === 'string') cred = `token:${e.identitytoken}`;
       else {
         out.problems.push(`auth entry for ${key} has no credentials: ${JSON.stringify(entry)}`);
@@ -87,7 +88,8 @@ export function dockerAuthConfigEnv(value: string | undefined): Credentials | nu
     const doc = JSON.parse(value) as { auths?: Record<string, { auth?: unknown }> };
     const keys = Object.keys(doc);
     if (keys.length !== 1 || keys[0] !== 'auths' || !doc.auths) return null;
-    if (!Object.values(doc.auths).every((e) => e && typeof e.auth === 'string' && Object.keys(e).length === 1)) return null;
+    if (!Object.values(doc.auths).every((e) => e && typeof e.auth === 'string' && Object.keys(e).length === 1))
+      return null;
   } catch {
     return null;
   }
@@ -122,8 +124,12 @@ export function compareAuth(i: AuthCheckInput): string[] {
   const usedHosts = new Set(i.usedRefs.map(refHost));
 
   for (const [host, cred] of Object.entries(before.auths)) {
-    if (after.auths[host] === undefined) problems.push(`auth: the Kaniko job has credentials for ${host}; the migrated job has none`);
-    else if (after.auths[host] !== cred) problems.push(`auth: credentials for ${host} differ (before ${JSON.stringify(cred)}, after ${JSON.stringify(after.auths[host])})`);
+    if (after.auths[host] === undefined)
+      problems.push(`auth: the Kaniko job has credentials for ${host}; the migrated job has none`);
+    else if (after.auths[host] !== cred)
+      problems.push(
+        `auth: credentials for ${host} differ (before ${JSON.stringify(cred)}, after ${JSON.stringify(after.auths[host])})`,
+      );
   }
   const helperApplies = helperHost !== '' && helperCred !== '' && before.auths[helperHost] === undefined;
   if (helperApplies) {
@@ -134,12 +140,14 @@ export function compareAuth(i: AuthCheckInput): string[] {
           `auth: Kaniko's built-in GitLab helper supplies ${helperHost} credentials; the migrated job must write ` +
             `{"auths":{"${helperHost}":{"username":"…","password":"…"}}} itself (buildctl has no such helper)`,
         );
-    } else if (a !== helperCred) problems.push(`auth: credentials for ${helperHost} are not CI_REGISTRY_USER:CI_REGISTRY_PASSWORD`);
+    } else if (a !== helperCred)
+      problems.push(`auth: credentials for ${helperHost} are not CI_REGISTRY_USER:CI_REGISTRY_PASSWORD`);
   }
   for (const host of Object.keys(after.auths)) {
     if (before.auths[host] === undefined && !(helperApplies && host === helperHost))
       problems.push(`auth: the migrated job has credentials for ${host} that the Kaniko job did not have`);
   }
-  if (before.other !== after.other) problems.push(`auth: non-auths config differs (before ${before.other || '{}'}, after ${after.other || '{}'})`);
+  if (before.other !== after.other)
+    problems.push(`auth: non-auths config differs (before ${before.other || '{}'}, after ${after.other || '{}'})`);
   return problems;
 }

@@ -42,16 +42,36 @@ describe('compareProject', () => {
   });
 
   test.each([
-    ['no auth step (Kaniko had its built-in GitLab helper)', (s: string) => s.replace(/ {2}before_script:\n.*\n.*\n/, ''), /built-in GitLab helper/],
-    ['wrong password variable', (s: string) => s.replace('$CI_REGISTRY_PASSWORD', '$CI_JOB_TOKEN_X'), /credentials for registry\.example\.com are not/],
+    [
+      'no auth step (Kaniko had its built-in GitLab helper)',
+      (s: string) => s.replace(/ {2}before_script:\n.*\n.*\n/, ''),
+      /built-in GitLab helper/,
+    ],
+    [
+      'wrong password variable',
+      (s: string) => s.replace('$CI_REGISTRY_PASSWORD', '$CI_JOB_TOKEN_X'),
+      /credentials for registry\.example\.com are not/,
+    ],
     ['other tag', (s: string) => s.replace(':$CI_COMMIT_SHORT_SHA', ':latest'), /images: before/],
     ['push dropped', (s: string) => s.replace(',push=true', ''), /push: before true, after false/],
     ['BUILDKITD_FLAGS missing', (s: string) => s.replace(/ {2}variables:\n.*\n/, ''), /BUILDKITD_FLAGS is null/],
     ['entrypoint missing', (s: string) => s.replace('    entrypoint: [""]\n', ''), /entrypoint is null/],
     ['non-rootless image', (s: string) => s.replace('v0.32.2-rootless', 'v0.32.2'), /not moby\/buildkit:\*rootless/],
-    ['--build-arg passed to buildctl', (s: string) => s.replace('--opt filename=Dockerfile', '--build-arg A=1'), /not understood in the buildctl call: --build-arg/],
-    ['the call left out', (s: string) => s.replace(/ {4}- buildctl-daemonless\.sh.*\n/, '    - echo nothing\n'), /1 Kaniko call\(s\) before, 0 buildctl call\(s\) after/],
-    ['still a /kaniko path', (s: string) => s.replace('mkdir -p ~/.docker', 'mkdir -p /kaniko/.docker'), /still refers to \/kaniko/],
+    [
+      '--build-arg passed to buildctl',
+      (s: string) => s.replace('--opt filename=Dockerfile', '--build-arg A=1'),
+      /not understood in the buildctl call: --build-arg/,
+    ],
+    [
+      'the call left out',
+      (s: string) => s.replace(/ {4}- buildctl-daemonless\.sh.*\n/, '    - echo nothing\n'),
+      /1 Kaniko call\(s\) before, 0 buildctl call\(s\) after/,
+    ],
+    [
+      'still a /kaniko path',
+      (s: string) => s.replace('mkdir -p ~/.docker', 'mkdir -p /kaniko/.docker'),
+      /still refers to \/kaniko/,
+    ],
   ])('detects: %s', async (_name, mutate, expected) => {
     const r = await run('auth-none', authNone(mutate));
     expect(r.problems.join('\n')).toMatch(expected);
@@ -78,7 +98,12 @@ ${BK_IMAGE}
       --export-cache type=registry,ref=\${CI_REGISTRY_IMAGE}/cache:buildkit,mode=max,ignore-error=true
       --output type=image,\\"name=\${CI_REGISTRY_IMAGE}:\${CI_COMMIT_SHORT_SHA},\${CI_REGISTRY_IMAGE}:latest\\",push=true
 `;
-    const warning: FindingLike = { code: 'X', severity: 'warning', job: 'build-image', message: 'U+3000 after --build-arg' };
+    const warning: FindingLike = {
+      code: 'X',
+      severity: 'warning',
+      job: 'build-image',
+      message: 'U+3000 after --build-arg',
+    };
     const ok = await run('seed', yml, [warning]);
     expect(ok.problems).toEqual([]);
     expect(ok.jobs[0]!.pairs[0]!.lenient).toBe(true);
@@ -96,12 +121,16 @@ ${BK_IMAGE}
   });
 
   test('a manual job must stay byte-identical', async () => {
-    const same = await run('unmapped-flag', original('unmapped-flag'), [{ code: 'M', severity: 'manual', job: 'build', message: 'registry mirror' }]);
-    expect(same.problems).toEqual([]);
-    expect(same.jobs[0]!.kind).toBe('manual');
-    const touched = await run('unmapped-flag', original('unmapped-flag').replace('  stage: build\n', '  stage: build # touched\n'), [
+    const same = await run('unmapped-flag', original('unmapped-flag'), [
       { code: 'M', severity: 'manual', job: 'build', message: 'registry mirror' },
     ]);
+    expect(same.problems).toEqual([]);
+    expect(same.jobs[0]!.kind).toBe('manual');
+    const touched = await run(
+      'unmapped-flag',
+      original('unmapped-flag').replace('  stage: build\n', '  stage: build # touched\n'),
+      [{ code: 'M', severity: 'manual', job: 'build', message: 'registry mirror' }],
+    );
     expect(touched.problems).toEqual(['build: reported manual, but its text in .gitlab-ci.yml changed']);
   });
 

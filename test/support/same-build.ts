@@ -22,7 +22,13 @@ import {
   type BuildDescription,
   type DiffOptions,
 } from './build-description.js';
-import { isKanikoJob, isRootlessBuildkitImage, readEffectivePipeline, type EffectiveJob, type EffectivePipeline } from './effective-jobs.js';
+import {
+  isKanikoJob,
+  isRootlessBuildkitImage,
+  readEffectivePipeline,
+  type EffectiveJob,
+  type EffectivePipeline,
+} from './effective-jobs.js';
 import { canonical, compareAuth } from './registry-auth.js';
 import { gitlabEnv, mergeVariables, runJobScript, type RunResult } from './stub-run.js';
 
@@ -64,7 +70,6 @@ export interface CompareResult {
   /** all problems, prefixed with the job name */
   problems: string[];
 }
-
 
 function listYaml(dir: string, rel = ''): string[] {
   const out: string[] = [];
@@ -113,7 +118,8 @@ export async function compareProject(input: CompareInput): Promise<CompareResult
   const reports: JobReport[] = [];
 
   for (const name of Object.keys(after.jobs)) {
-    if (!(name in before.jobs)) reports.push({ job: name, kind: 'other', problems: ['job appeared after migration'], pairs: [] });
+    if (!(name in before.jobs))
+      reports.push({ job: name, kind: 'other', problems: ['job appeared after migration'], pairs: [] });
   }
   const yamlFiles = listYaml(input.inputRoot);
   for (const [name, b] of Object.entries(before.jobs)) {
@@ -154,21 +160,38 @@ async function compareKanikoJob(
   const pairs: CallPair[] = [];
 
   // the migrated job's shape (§0, §4)
-  if (!a.image || !isRootlessBuildkitImage(a.image.name)) problems.push(`image is ${JSON.stringify(a.image?.name ?? null)}, not moby/buildkit:*rootless`);
-  if (canonical(a.image?.entrypoint ?? null) !== canonical([''])) problems.push(`image entrypoint is ${JSON.stringify(a.image?.entrypoint ?? null)}, not [""]`);
+  if (!a.image || !isRootlessBuildkitImage(a.image.name))
+    problems.push(`image is ${JSON.stringify(a.image?.name ?? null)}, not moby/buildkit:*rootless`);
+  if (canonical(a.image?.entrypoint ?? null) !== canonical(['']))
+    problems.push(`image entrypoint is ${JSON.stringify(a.image?.entrypoint ?? null)}, not [""]`);
 
   let runB: RunResult | undefined;
   let runA: RunResult | undefined;
   try {
-    runB = await runJobScript(scriptLines(b), { env: jobEnv(beforePipeline, b), shell: input.shell, projectDir: input.inputRoot, image: 'kaniko', keep: true });
-    runA = await runJobScript(scriptLines(a), { env: jobEnv(afterPipeline, a), shell: input.shell, projectDir: input.inputRoot, image: 'buildkit', keep: true });
-    if (runB.exitCode !== 0) problems.push(`the original script fails under the stubs (exit ${runB.exitCode}): ${runB.stderr.trim()}`);
-    if (runA.exitCode !== runB.exitCode) problems.push(`the migrated script exits ${runA.exitCode} (original ${runB.exitCode}): ${runA.stderr.trim()}`);
+    runB = await runJobScript(scriptLines(b), {
+      env: jobEnv(beforePipeline, b),
+      shell: input.shell,
+      projectDir: input.inputRoot,
+      image: 'kaniko',
+      keep: true,
+    });
+    runA = await runJobScript(scriptLines(a), {
+      env: jobEnv(afterPipeline, a),
+      shell: input.shell,
+      projectDir: input.inputRoot,
+      image: 'buildkit',
+      keep: true,
+    });
+    if (runB.exitCode !== 0)
+      problems.push(`the original script fails under the stubs (exit ${runB.exitCode}): ${runB.stderr.trim()}`);
+    if (runA.exitCode !== runB.exitCode)
+      problems.push(`the migrated script exits ${runA.exitCode} (original ${runB.exitCode}): ${runA.stderr.trim()}`);
 
     const kanikoCalls = runB.calls.filter((c) => c.tool === 'kaniko');
     const buildctlCalls = runA.calls.filter((c) => c.tool === 'buildctl');
     if (runB.calls.some((c) => c.tool !== 'kaniko')) problems.push('the original script calls buildctl');
-    if (runA.calls.some((c) => c.tool !== 'buildctl')) problems.push('the migrated script still calls the Kaniko executor');
+    if (runA.calls.some((c) => c.tool !== 'buildctl'))
+      problems.push('the migrated script still calls the Kaniko executor');
     if (kanikoCalls.length === 0) problems.push('the original script made no Kaniko call under the stubs');
     if (kanikoCalls.length !== buildctlCalls.length)
       problems.push(`${kanikoCalls.length} Kaniko call(s) before, ${buildctlCalls.length} buildctl call(s) after`);
@@ -184,21 +207,39 @@ async function compareKanikoJob(
       if (dB.unknown.length > 0 && hasUnicodeSpaceEntries(kc.argv)) {
         // sh does not split on U+3000 & co., so Kaniko itself would reject the call. Compare against what the
         // author evidently meant, but only if the migrator said something about this job.
-        if (!warned) problems.push(`call ${i + 1}: the Kaniko argv has Unicode spaces (${JSON.stringify(kc.argv.filter((x) => /[^\x00-\x7f]/.test(x)))}) and no warning/manual/error finding says so`);
-        dB = describeKaniko(kc.argv, { cwd: kc.cwd, env: kc.env, projectDir: runB.cwd, unicodeSpacesAsSeparators: true });
+        if (!warned)
+          problems.push(
+            `call ${i + 1}: the Kaniko argv has Unicode spaces (${JSON.stringify(kc.argv.filter((x) => /[^\x00-\x7f]/.test(x)))}) and no warning/manual/error finding says so`,
+          );
+        dB = describeKaniko(kc.argv, {
+          cwd: kc.cwd,
+          env: kc.env,
+          projectDir: runB.cwd,
+          unicodeSpacesAsSeparators: true,
+        });
         lenient = true;
       }
       if (dB.unknown.includes(CACHE_WITHOUT_REPO)) {
         // Kaniko refuses the call; the evident intent is the build without a registry cache, if the migrator said so.
-        if (!warned) problems.push(`call ${i + 1}: Kaniko refuses --cache with --no-push and no --cache-repo, and no warning/manual/error finding says so`);
+        if (!warned)
+          problems.push(
+            `call ${i + 1}: Kaniko refuses --cache with --no-push and no --cache-repo, and no warning/manual/error finding says so`,
+          );
         dB = { ...dB, unknown: dB.unknown.filter((u) => u !== CACHE_WITHOUT_REPO) };
         lenient = true;
       }
-      const dA = describeBuildctl(bc.argv, { cwd: bc.cwd, env: bc.env, projectDir: runA.cwd, buildkitdConfig: bc.buildkitdConfig });
+      const dA = describeBuildctl(bc.argv, {
+        cwd: bc.cwd,
+        env: bc.env,
+        projectDir: runA.cwd,
+        buildkitdConfig: bc.buildkitdConfig,
+      });
       pairs.push({ before: dB, after: dA, lenient });
       for (const d of diffDescriptions(dB, dA, input.diffOptions)) problems.push(`call ${i + 1}: ${d}`);
       if (!(bc.env.BUILDKITD_FLAGS ?? '').split(/\s+/).includes('--oci-worker-no-process-sandbox'))
-        problems.push(`call ${i + 1}: BUILDKITD_FLAGS is ${JSON.stringify(bc.env.BUILDKITD_FLAGS ?? null)}, without --oci-worker-no-process-sandbox`);
+        problems.push(
+          `call ${i + 1}: BUILDKITD_FLAGS is ${JSON.stringify(bc.env.BUILDKITD_FLAGS ?? null)}, without --oci-worker-no-process-sandbox`,
+        );
       usedRefs.push(...dB.images, ...dB.cacheImport, ...dB.cacheExport);
     }
 

@@ -127,8 +127,9 @@ export function gitlabEnv(extra: Record<string, string> = {}): Record<string, st
 
 /** GitLab variable expansion in a variable value: `$VAR`, `${VAR}`, `$$` → `$`; unknown variables become empty. */
 export function expandVariable(value: string, env: Record<string, string | undefined>): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (m, a?: string, b?: string) =>
-    m === '$$' ? '$' : (env[(a ?? b)!] ?? ''),
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, a?: string, b?: string) => (m === '$$' ? '$' : (env[(a ?? b)!] ?? '')),
   );
 }
 
@@ -217,7 +218,11 @@ function shQuote(s: string): string {
 }
 
 function writeStub(file: string, stubJs: string, log: string, tool: StubTool): void {
-  fs.writeFileSync(file, `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(stubJs)} ${shQuote(log)} ${tool} "$@"\n`, { mode: 0o755 });
+  fs.writeFileSync(
+    file,
+    `#!/bin/sh\nexec ${shQuote(process.execPath)} ${shQuote(stubJs)} ${shQuote(log)} ${tool} "$@"\n`,
+    { mode: 0o755 },
+  );
 }
 
 const busyboxApplets = new Map<string, string[]>();
@@ -284,7 +289,11 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
   const imageEnv: Record<string, string> =
     image === 'kaniko'
       ? { DOCKER_CONFIG: '/kaniko/.docker/', SSL_CERT_DIR: '/kaniko/ssl/certs' }
-      : { USER: 'user', XDG_RUNTIME_DIR: path.join(tmp, 'run'), BUILDKIT_HOST: `unix://${tmp}/run/buildkit/buildkitd.sock` };
+      : {
+          USER: 'user',
+          XDG_RUNTIME_DIR: path.join(tmp, 'run'),
+          BUILDKIT_HOST: `unix://${tmp}/run/buildkit/buildkitd.sock`,
+        };
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...imageEnv, ...opts.env })) env[k] = mapValue(v);
   env.PATH = pathDirs.join(':');
@@ -294,7 +303,8 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
   let body = mapTmpPaths(lines.join('\n'), privateTmp);
   let refused: string | null = null;
   if (image === 'kaniko') body = mapKanikoPaths(body, stubRoot);
-  else if (mentionsKanikoPath(body)) refused = 'the script for the BuildKit image still refers to /kaniko (it does not exist there)';
+  else if (mentionsKanikoPath(body))
+    refused = 'the script for the BuildKit image still refers to /kaniko (it does not exist there)';
   const scriptText = `set -e\n${body}\n`;
   const scriptFile = path.join(tmp, 'job.sh');
   fs.writeFileSync(scriptFile, scriptText);
@@ -307,7 +317,11 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
     stderr = refused;
   } else {
     const res = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(shellCmd[0]!, [...shellCmd.slice(1), scriptFile], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(shellCmd[0]!, [...shellCmd.slice(1), scriptFile], {
+        cwd,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));

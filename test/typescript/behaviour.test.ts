@@ -3,7 +3,9 @@ import { migrateTypeScriptTexts } from '../../src/typescript/index.js';
 
 async function migrate(files: Record<string, string>, buildkitImage?: string) {
   const r = await migrateTypeScriptTexts(new Map(Object.entries(files)), { buildkitImage });
-  const out = Object.fromEntries(Object.entries(files).map(([p, t]) => [p, r.files.find((f) => f.path === p)?.output ?? t]));
+  const out = Object.fromEntries(
+    Object.entries(files).map(([p, t]) => [p, r.files.find((f) => f.path === p)?.output ?? t]),
+  );
   const codes = r.files.flatMap((f) => f.findings.map((x) => `${x.code}@${x.file}:${x.line}`));
   // every result is stable: a second run changes nothing
   const again = await migrateTypeScriptTexts(new Map(Object.entries(out)), { buildkitImage });
@@ -31,7 +33,9 @@ describe('job objects', () => {
     const { out } = await migrate({
       'd.ts': `export const job = {\r\n  image: "${KANIKO}", // the builder\r\n  script: ["/kaniko/executor --context . --destination x:3"],\r\n};\r\n`,
     });
-    expect(out['d.ts']).toContain(`  image: { name: "moby/buildkit:rootless", entrypoint: [""] }, // the builder\r\n  variables: { BUILDKITD_FLAGS: "--oci-worker-no-process-sandbox" },\r\n  script: ["mkdir -p ~/.docker", `);
+    expect(out['d.ts']).toContain(
+      `  image: { name: "moby/buildkit:rootless", entrypoint: [""] }, // the builder\r\n  variables: { BUILDKITD_FLAGS: "--oci-worker-no-process-sandbox" },\r\n  script: ["mkdir -p ~/.docker", `,
+    );
     expect(out['d.ts'].replace(/\r\n/g, '')).not.toContain('\n');
   });
 
@@ -52,7 +56,8 @@ describe('job objects', () => {
 
   test('an image in a const: the const gets the BuildKit name (pinned stays pinned), the key becomes { name, entrypoint }', async () => {
     const { out } = await migrate({
-      'f.ts': "const image = 'gcr.io/kaniko-project/executor:v1.23.2-debug';\nexport const job = { image, script: '/kaniko/executor --context . --destination x:5' };\n",
+      'f.ts':
+        "const image = 'gcr.io/kaniko-project/executor:v1.23.2-debug';\nexport const job = { image, script: '/kaniko/executor --context . --destination x:5' };\n",
     });
     expect(out['f.ts']).toContain("const image = 'moby/buildkit:v0.32.2-rootless';");
     expect(out['f.ts']).toContain("image: { name: image, entrypoint: [''] }");
@@ -70,12 +75,19 @@ describe('job objects', () => {
       ].join('\n'),
     });
     const lines = out['w.ts'].split('\n');
-    expect(lines[0]).toContain("image: { name: '$KANIKO_IMAGE', entrypoint: [''] }, variables: { KANIKO_IMAGE: 'moby/buildkit:rootless', BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' }");
+    expect(lines[0]).toContain(
+      "image: { name: '$KANIKO_IMAGE', entrypoint: [''] }, variables: { KANIKO_IMAGE: 'moby/buildkit:rootless', BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' }",
+    );
     expect(lines[2]).toContain("image: { name: `moby/buildkit:rootless`, entrypoint: [''] }, variables:");
   });
 
   test('--buildkit-image is used for the new image', async () => {
-    const { out } = await migrate({ 'g.ts': `export const j = { image: '${KANIKO}', script: ['/kaniko/executor --context . --destination x:1'] };\n` }, 'registry.example.com/buildkit:rootless');
+    const { out } = await migrate(
+      {
+        'g.ts': `export const j = { image: '${KANIKO}', script: ['/kaniko/executor --context . --destination x:1'] };\n`,
+      },
+      'registry.example.com/buildkit:rootless',
+    );
     expect(out['g.ts']).toContain("name: 'registry.example.com/buildkit:rootless'");
   });
 
@@ -106,7 +118,9 @@ describe('job objects', () => {
       ].join('\n'),
     });
     const lines = out['t.ts'].split('\n');
-    expect(lines[0]).toBe("const base = { image: { name: 'moby/buildkit:rootless', entrypoint: [''] }, variables: { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' } };");
+    expect(lines[0]).toBe(
+      "const base = { image: { name: 'moby/buildkit:rootless', entrypoint: [''] }, variables: { BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' } };",
+    );
     expect(lines[2]).toContain("variables: { GIT_DEPTH: '1', BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' }");
   });
 
@@ -115,17 +129,24 @@ describe('job objects', () => {
       'bom.ts': `\uFEFFexport const j = { image: '${KANIKO}', script: ['/kaniko/executor --context . --destination x:1'] };\n`,
       'm.mts': `export const j = { image: '${KANIKO}', script: ['/kaniko/executor --context . --destination x:2'] };\n`,
     });
-    expect(out['bom.ts']).toMatch(/^\uFEFFexport const j = \{ image: \{ name: 'moby\/buildkit:rootless', entrypoint: \[''\] \}, variables/);
+    expect(out['bom.ts']).toMatch(
+      /^\uFEFFexport const j = \{ image: \{ name: 'moby\/buildkit:rootless', entrypoint: \[''\] \}, variables/,
+    );
     expect(out['m.mts']).toContain("image: { name: 'moby/buildkit:rootless'");
   });
 
   test('JavaScript sources (CommonJS) too', async () => {
-    const { out } = await migrate({ 'h.js': `module.exports = { build: { image: '${KANIKO}', script: ['/kaniko/executor --context . --destination x:7'] } };\n` });
-    expect(out['h.js']).toContain("buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=x:7,push=true'");
+    const { out } = await migrate({
+      'h.js': `module.exports = { build: { image: '${KANIKO}', script: ['/kaniko/executor --context . --destination x:7'] } };\n`,
+    });
+    expect(out['h.js']).toContain(
+      "buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=x:7,push=true'",
+    );
   });
 
   test('already migrated jobs and jobs without Kaniko are left alone', async () => {
-    const src = "export const a = { image: 'moby/buildkit:rootless', script: ['buildctl-daemonless.sh build'] };\nexport const b = { image: 'node:20', script: ['npm test'] };\n";
+    const src =
+      "export const a = { image: 'moby/buildkit:rootless', script: ['buildctl-daemonless.sh build'] };\nexport const b = { image: 'node:20', script: ['npm test'] };\n";
     const { out, codes } = await migrate({ 'k.ts': src });
     expect(out['k.ts']).toBe(src);
     expect(codes).toEqual([]);
@@ -146,7 +167,9 @@ describe('other paths of the Kaniko image, as in YAML jobs (one scanner, the sam
   });
 
   test('in the item that holds the call too (a template literal script): /busybox/cat becomes cat', async () => {
-    const { out, codes } = await migrate({ 'a.ts': `export const j = {\n  ${IMAGE},\n  script: [\`/busybox/cat Dockerfile\n/kaniko/executor --context . --destination x:1\`],\n};\n` });
+    const { out, codes } = await migrate({
+      'a.ts': `export const j = {\n  ${IMAGE},\n  script: [\`/busybox/cat Dockerfile\n/kaniko/executor --context . --destination x:1\`],\n};\n`,
+    });
     expect(out['a.ts']).toContain('`cat Dockerfile\nbuildctl-daemonless.sh build ');
     expect(codes).toContain('KB406@a.ts:3');
   });
@@ -161,7 +184,9 @@ describe('other paths of the Kaniko image, as in YAML jobs (one scanner, the sam
 
 describe('left for a person', () => {
   test('KB206: executor calls but no image in the object; KB203: a Kaniko image without calls', async () => {
-    const src = "export const a = { stage: 'build', script: ['/kaniko/executor --context . --destination x:1'] };\n" + `export const b = { image: '${KANIKO}', script: ['./build.sh'] };\n`;
+    const src =
+      "export const a = { stage: 'build', script: ['/kaniko/executor --context . --destination x:1'] };\n" +
+      `export const b = { image: '${KANIKO}', script: ['./build.sh'] };\n`;
     const { out, findings } = await migrate({ 'l.ts': src });
     expect(out['l.ts']).toBe(src);
     expect(findings.map((f) => [f.code, f.severity, f.line, f.job])).toEqual([
@@ -179,7 +204,10 @@ describe('left for a person', () => {
   });
 
   test('KB502: a call in a placeholder that the rewrite would evaluate twice', async () => {
-    const src = 'let n = 0;\nexport const job = { image: \'' + KANIKO + '\', script: [`/kaniko/executor --context ${`d${n++}`} --destination x:1`] };\n';
+    const src =
+      "let n = 0;\nexport const job = { image: '" +
+      KANIKO +
+      "', script: [`/kaniko/executor --context ${`d${n++}`} --destination x:1`] };\n";
     const { out, findings } = await migrate({ 'p.ts': src });
     expect(out['p.ts']).toBe(src);
     expect(findings.map((f) => f.code)).toContain('KB502');
@@ -215,24 +243,35 @@ describe('left for a person', () => {
 
 describe('literals outside job objects (KB501)', () => {
   test('a template keeps its placeholders, escapes and backquotes; continuation lines become one line', async () => {
-    const src = 'export const c = (v: string) => `echo \\`date\\` \\${HOME}\n/kaniko/executor --context . \\\n  --destination r/${v}:1`;\n';
+    const src =
+      'export const c = (v: string) => `echo \\`date\\` \\${HOME}\n/kaniko/executor --context . \\\n  --destination r/${v}:1`;\n';
     const { out, codes } = await migrate({ 'b.ts': src });
-    expect(out['b.ts']).toBe('export const c = (v: string) => `echo \\`date\\` \\${HOME}\nbuildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=r/${v}:1,push=true`;\n');
+    expect(out['b.ts']).toBe(
+      'export const c = (v: string) => `echo \\`date\\` \\${HOME}\nbuildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=r/${v}:1,push=true`;\n',
+    );
     expect(codes).toEqual(['KB501@b.ts:1']);
   });
 
   test('escapes between commands of a string stay as written', async () => {
-    const { out } = await migrate({ 'c.ts': "export const s = 'echo hi\\n/kaniko/executor --context . --destination x:2\\necho done';\n" });
-    expect(out['c.ts']).toBe("export const s = 'echo hi\\nbuildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=x:2,push=true\\necho done';\n");
+    const { out } = await migrate({
+      'c.ts': "export const s = 'echo hi\\n/kaniko/executor --context . --destination x:2\\necho done';\n",
+    });
+    expect(out['c.ts']).toBe(
+      "export const s = 'echo hi\\nbuildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. --local dockerfile=. --output type=image,name=x:2,push=true\\necho done';\n",
+    );
   });
 
   test('a placeholder used in single and double quotes keeps both', async () => {
-    const { out } = await migrate({ 'j.ts': "export const q = (v: string) => `/kaniko/executor --context . --destination 'r/${v}:1' --label \"a=${v}\"`;\n" });
+    const { out } = await migrate({
+      'j.ts':
+        'export const q = (v: string) => `/kaniko/executor --context . --destination \'r/${v}:1\' --label "a=${v}"`;\n',
+    });
     expect(out['j.ts']).toContain('--opt "label:a=${v}" --output \'type=image,name=r/${v}:1,push=true\'`');
   });
 
   test('strings that only mention the executor, module names and keys are not touched', async () => {
-    const src = "import x from './executor.js';\nexport const m = { '/kaniko/executor --help': 1 };\nexport const doc = 'see /kaniko/executor';\nexport type T = '/kaniko/executor --context .';\n";
+    const src =
+      "import x from './executor.js';\nexport const m = { '/kaniko/executor --help': 1 };\nexport const doc = 'see /kaniko/executor';\nexport type T = '/kaniko/executor --context .';\n";
     const { out, codes } = await migrate({ 'n.ts': src });
     expect(out['n.ts']).toBe(src);
     expect(codes).toEqual([]);
@@ -241,22 +280,35 @@ describe('literals outside job objects (KB501)', () => {
 
 describe('gcix KanikoExecute (KB503)', () => {
   test('the replacement code uses the imported names; with a BuildKit job class in the project, that class is named', async () => {
-    const gen = "import { KanikoExecute as KE } from '@gcix/gcix';\nexport const j = new KE({ context: 'app', imageTag: '1.0', registries: ['$CI_REGISTRY_IMAGE'], enablePush: true });\n";
+    const gen =
+      "import { KanikoExecute as KE } from '@gcix/gcix';\nexport const j = new KE({ context: 'app', imageTag: '1.0', registries: ['$CI_REGISTRY_IMAGE'], enablePush: true });\n";
     const a = await migrate({ 'gen.ts': gen });
     const msg = a.findings.find((f) => f.code === 'KB503')!.message;
     expect(msg).toContain('new Job({');
     expect(msg).toContain("name: 'kaniko',");
     expect(msg).toContain('--local context=app --local dockerfile=');
-    expect(msg).toContain('--output type=image,name=$CI_REGISTRY_IMAGE/${PredefinedVariables.ciProjectName}:1.0,push=true');
-    expect(msg).toContain("(add Job, Image, DockerClientConfig, Registry, PredefinedVariables to the import from '@gcix/gcix')");
+    expect(msg).toContain(
+      '--output type=image,name=$CI_REGISTRY_IMAGE/${PredefinedVariables.ciProjectName}:1.0,push=true',
+    );
+    expect(msg).toContain(
+      "(add Job, Image, DockerClientConfig, Registry, PredefinedVariables to the import from '@gcix/gcix')",
+    );
     expect(a.out['gen.ts']).toBe(gen);
 
-    const b = await migrate({ 'gen.ts': gen, 'lib/jobs.ts': "import { Job } from '@gcix/gcix';\nexport class BuildKitExecute extends Job {}\n" });
-    expect(b.findings.find((f) => f.code === 'KB503')!.message).toContain('this project already has a BuildKit job class, BuildKitExecute (lib/jobs.ts:2)');
+    const b = await migrate({
+      'gen.ts': gen,
+      'lib/jobs.ts': "import { Job } from '@gcix/gcix';\nexport class BuildKitExecute extends Job {}\n",
+    });
+    expect(b.findings.find((f) => f.code === 'KB503')!.message).toContain(
+      'this project already has a BuildKit job class, BuildKitExecute (lib/jobs.ts:2)',
+    );
   });
 
   test('settings it cannot read: still manual, with what to do', async () => {
-    const { findings } = await migrate({ 'gen.ts': "import { KanikoExecute } from '@gcix/gcix';\ndeclare const props: any;\nexport const j = new KanikoExecute(props);\n" });
+    const { findings } = await migrate({
+      'gen.ts':
+        "import { KanikoExecute } from '@gcix/gcix';\ndeclare const props: any;\nexport const j = new KanikoExecute(props);\n",
+    });
     expect(findings.map((f) => [f.code, f.severity, f.line])).toEqual([['KB503', 'manual', 3]]);
     expect(findings[0]!.message).toContain('no exact replacement can be written');
   });

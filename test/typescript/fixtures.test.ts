@@ -42,11 +42,24 @@ describe.each(cases)('TypeScript fixture %s', (name) => {
       return;
     }
     expect(fs.existsSync(expectedDir) ? listAll(expectedDir) : []).toEqual(want);
-    for (const [p, text] of outputs) expect({ path: p, output: text }).toEqual({ path: p, output: fs.readFileSync(path.join(expectedDir, p), 'utf8') });
+    for (const [p, text] of outputs)
+      expect({ path: p, output: text }).toEqual({
+        path: p,
+        output: fs.readFileSync(path.join(expectedDir, p), 'utf8'),
+      });
   });
 
   test('findings equal findings.json (code, severity, file, line, column, job)', () => {
-    const got = files.flatMap((f) => f.findings).map((f) => ({ code: f.code, severity: f.severity, file: f.file, line: f.line, column: f.column, ...(f.job ? { job: f.job } : {}) }));
+    const got = files
+      .flatMap((f) => f.findings)
+      .map((f) => ({
+        code: f.code,
+        severity: f.severity,
+        file: f.file,
+        line: f.line,
+        column: f.column,
+        ...(f.job ? { job: f.job } : {}),
+      }));
     if (UPDATE) {
       fs.writeFileSync(findingsFile, `${JSON.stringify(got, null, 2)}\n`);
       return;
@@ -60,7 +73,12 @@ describe.each(cases)('TypeScript fixture %s', (name) => {
 
   test('every finding code is documented (KB5xx in src/findings/codes/typescript.ts)', () => {
     const known = new Set([...MIGRATE_CODES, ...TYPESCRIPT_CODES].map((c) => c.code));
-    expect(files.flatMap((f) => f.findings).map((f) => f.code).filter((c) => !known.has(c))).toEqual([]);
+    expect(
+      files
+        .flatMap((f) => f.findings)
+        .map((f) => f.code)
+        .filter((c) => !known.has(c)),
+    ).toEqual([]);
   });
 
   test('a second run over the output changes nothing', async () => {
@@ -68,8 +86,16 @@ describe.each(cases)('TypeScript fixture %s', (name) => {
     const again = await migrateTypeScriptSources(migrated, { sources: opts.sources });
     expect(again.filter((f) => f.changed).map((f) => f.path)).toEqual([]);
     // and what was left for a person is still reported
-    expect(again.flatMap((f) => f.findings).filter((f) => f.severity === 'manual').map((f) => f.code)).toEqual(
-      files.flatMap((f) => f.findings).filter((f) => f.severity === 'manual').map((f) => f.code),
+    expect(
+      again
+        .flatMap((f) => f.findings)
+        .filter((f) => f.severity === 'manual')
+        .map((f) => f.code),
+    ).toEqual(
+      files
+        .flatMap((f) => f.findings)
+        .filter((f) => f.severity === 'manual')
+        .map((f) => f.code),
     );
   }, 60000);
 

@@ -12,7 +12,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { migrateTypeScriptSources } from '../../src/typescript/index.js';
-import { caseOptions, copyWith, migrateYamlData, offsetAt, runGenerator, shellWords, transpileProject, tsCases, TS_FIXTURES } from './support.js';
+import {
+  caseOptions,
+  copyWith,
+  migrateYamlData,
+  offsetAt,
+  runGenerator,
+  shellWords,
+  transpileProject,
+  tsCases,
+  TS_FIXTURES,
+} from './support.js';
 
 const generatorCases = tsCases().filter((c) => caseOptions(c).generator && c !== 'gcix');
 
@@ -27,7 +37,11 @@ describe.each(generatorCases)('generator %s: the TypeScript path and the YAML pa
     expect(viaYaml.manual).toBe(0);
 
     const files = await migrateTypeScriptSources(input, { sources: opts.sources });
-    const migrated = copyWith(input, new Map(files.filter((f) => f.changed).map((f) => [f.path, f.output])), `${name}-gen`);
+    const migrated = copyWith(
+      input,
+      new Map(files.filter((f) => f.changed).map((f) => [f.path, f.output])),
+      `${name}-gen`,
+    );
     const after = runGenerator(transpileProject(migrated), opts.generator!);
     if (opts.compare === 'shell-words') expect(shellWords(after)).toEqual(shellWords(viaYaml.data));
     else expect(after).toEqual(viaYaml.data);
@@ -46,35 +60,42 @@ describe('generator gcix: the KB503 replacement code renders the job the YAML pa
   test.each([
     ['main', { CI_COMMIT_REF_SLUG: 'main' }],
     ['a feature branch', { CI_COMMIT_REF_SLUG: 'feature-x' }],
-  ])('on %s', async (_label, env) => {
-    const before = runGenerator(transpileProject(input), opts.generator!, env);
-    const viaYaml = await migrateYamlData(before, input);
-    expect(viaYaml.changed).toBe(true);
-    expect(viaYaml.manual).toBe(0);
+  ])(
+    'on %s',
+    async (_label, env) => {
+      const before = runGenerator(transpileProject(input), opts.generator!, env);
+      const viaYaml = await migrateYamlData(before, input);
+      expect(viaYaml.changed).toBe(true);
+      expect(viaYaml.manual).toBe(0);
 
-    const files = await migrateTypeScriptSources(input, { sources: opts.sources });
-    const finding = files.flatMap((f) => f.findings).find((f) => f.code === 'KB503')!;
-    expect(finding).toBeDefined();
-    const [, code, imports] = /write this instead:\n([\s\S]*?\n\}\))(?:\n\(add ([^)]*) to the import from '([^']*)'\))?/.exec(finding.message) ?? [];
-    expect(code).toBeDefined();
+      const files = await migrateTypeScriptSources(input, { sources: opts.sources });
+      const finding = files.flatMap((f) => f.findings).find((f) => f.code === 'KB503')!;
+      expect(finding).toBeDefined();
+      const [, code, imports] =
+        /write this instead:\n([\s\S]*?\n\}\))(?:\n\(add ([^)]*) to the import from '([^']*)'\))?/.exec(
+          finding.message,
+        ) ?? [];
+      expect(code).toBeDefined();
 
-    // Put the replacement where `new KanikoExecute(…)` stood, and add the imports it names.
-    const file = path.join(input, finding.file);
-    const text = fs.readFileSync(file, 'utf8');
-    const at = offsetAt(text, finding.line, finding.column ?? 1);
-    const sf = ts.createSourceFile(finding.file, text, ts.ScriptTarget.Latest, true);
-    let end = -1;
-    const visit = (n: ts.Node): void => {
-      if (ts.isNewExpression(n) && n.getStart(sf) === at) end = n.getEnd();
-      else ts.forEachChild(n, visit);
-    };
-    visit(sf);
-    expect(end).toBeGreaterThan(at);
-    const spec = /from '([^']*gcix[^']*)'/.exec(text)![1];
-    const replaced = `${imports ? `import { ${imports} } from '${spec}';\n` : ''}${text.slice(0, at)}${code}${text.slice(end)}`;
-    const project = copyWith(input, { [finding.file]: replaced }, 'gcix-replaced');
-    const after = runGenerator(transpileProject(project), opts.generator!, env);
-    expect(after).toEqual(viaYaml.data);
-    expect((await migrateYamlData(after, input)).changed).toBe(false);
-  }, 60000);
+      // Put the replacement where `new KanikoExecute(…)` stood, and add the imports it names.
+      const file = path.join(input, finding.file);
+      const text = fs.readFileSync(file, 'utf8');
+      const at = offsetAt(text, finding.line, finding.column ?? 1);
+      const sf = ts.createSourceFile(finding.file, text, ts.ScriptTarget.Latest, true);
+      let end = -1;
+      const visit = (n: ts.Node): void => {
+        if (ts.isNewExpression(n) && n.getStart(sf) === at) end = n.getEnd();
+        else ts.forEachChild(n, visit);
+      };
+      visit(sf);
+      expect(end).toBeGreaterThan(at);
+      const spec = /from '([^']*gcix[^']*)'/.exec(text)![1];
+      const replaced = `${imports ? `import { ${imports} } from '${spec}';\n` : ''}${text.slice(0, at)}${code}${text.slice(end)}`;
+      const project = copyWith(input, { [finding.file]: replaced }, 'gcix-replaced');
+      const after = runGenerator(transpileProject(project), opts.generator!, env);
+      expect(after).toEqual(viaYaml.data);
+      expect((await migrateYamlData(after, input)).changed).toBe(false);
+    },
+    60000,
+  );
 });

@@ -16,7 +16,11 @@ beforeAll(() => {
   out = tempDir('build');
   const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   // Type errors elsewhere in the tree (work in progress) do not stop the emit; the files must be there.
-  spawnSync(process.execPath, [tsc, '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', path.join(out, 'dist')], { encoding: 'utf8' });
+  spawnSync(
+    process.execPath,
+    [tsc, '-p', path.join(REPO_ROOT, 'tsconfig.build.json'), '--outDir', path.join(out, 'dist')],
+    { encoding: 'utf8' },
+  );
   fs.copyFileSync(path.join(REPO_ROOT, 'package.json'), path.join(out, 'package.json'));
   fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(out, 'node_modules'), 'dir');
   fs.writeFileSync(
@@ -28,7 +32,10 @@ beforeAll(() => {
       '  return r;\n' +
       '}\n',
   );
-  fs.writeFileSync(path.join(out, 'register.mjs'), "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n");
+  fs.writeFileSync(
+    path.join(out, 'register.mjs'),
+    "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+  );
 }, 180000);
 
 // the build folder's node_modules is a symlink: rmSync removes the link, not the packages
@@ -56,7 +63,12 @@ function run(code: string): { loaded: string[]; stdout: string; status: number |
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', K2B_LOAD_LOG: log },
   });
-  return { loaded: fs.readFileSync(log, 'utf8').split('\n').filter(Boolean), stdout: r.stdout, status: r.status, stderr: r.stderr };
+  return {
+    loaded: fs.readFileSync(log, 'utf8').split('\n').filter(Boolean),
+    stdout: r.stdout,
+    status: r.status,
+    stderr: r.stderr,
+  };
 }
 
 const tsMorph = (loaded: string[]) => loaded.filter((u) => /[\\/]@?ts-morph[\\/]/.test(u));
@@ -71,7 +83,7 @@ test('migrating YAML through the library (with the TypeScript module imported to
     "import { migrateText } from './dist/index.js';\n" +
       "import * as tsFront from './dist/typescript/index.js';\n" +
       `const res = await migrateText(${JSON.stringify(KANIKO_YAML)});\n` +
-      "console.log(JSON.stringify({ changed: res.files[0].changed, api: typeof tsFront.migrateTypeScriptSources }));\n",
+      'console.log(JSON.stringify({ changed: res.files[0].changed, api: typeof tsFront.migrateTypeScriptSources }));\n',
   );
   expect(r.stderr).toBe('');
   expect(JSON.parse(r.stdout)).toEqual({ changed: true, api: 'function' });
@@ -106,7 +118,7 @@ test('control: migrating a generator does load ts-morph (the check sees it)', ()
 
 test('a repository whose sources mention no Kaniko or executor does not load ts-morph either', () => {
   const repo = tempDir('plain-js');
-  fs.writeFileSync(path.join(repo, 'index.ts'), "export const greet = (n: string) => `hello ${n}`;\n");
+  fs.writeFileSync(path.join(repo, 'index.ts'), 'export const greet = (n: string) => `hello ${n}`;\n');
   fs.mkdirSync(path.join(repo, 'lib'));
   fs.writeFileSync(path.join(repo, 'lib', 'util.js'), 'module.exports = { image: "node:20", script: ["npm test"] };\n');
   const r = run(

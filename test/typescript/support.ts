@@ -55,7 +55,8 @@ export function copyWith(from: string, files: Map<string, string> | Record<strin
   const dir = tempDir(tag);
   fs.cpSync(from, dir, { recursive: true });
   // the repository's packages (type definitions) stay reachable from the copy
-  if (!fs.existsSync(path.join(dir, 'node_modules'))) fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+  if (!fs.existsSync(path.join(dir, 'node_modules')))
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   for (const [p, text] of files instanceof Map ? files : Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
     fs.writeFileSync(path.join(dir, p), text, 'utf8');
@@ -81,7 +82,13 @@ export function transpileProject(dir: string): string {
       fileName: rel,
       compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
     }).outputText;
-    const dest = path.join(out, rel.replace(/\.ts$/, '.js').replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs'));
+    const dest = path.join(
+      out,
+      rel
+        .replace(/\.ts$/, '.js')
+        .replace(/\.mts$/, '.mjs')
+        .replace(/\.cts$/, '.cjs'),
+    );
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.writeFileSync(dest, js);
   }
@@ -92,17 +99,28 @@ export function transpileProject(dir: string): string {
 export function runGenerator(jsDir: string, entry: string, env: Record<string, string> = {}): Record<string, unknown> {
   const url = pathToFileURL(path.join(jsDir, entry.replace(/\.ts$/, '.js'))).href;
   const code = `const m = await import(${JSON.stringify(url)}); process.stdout.write(JSON.stringify(m.generate()));`;
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   return JSON.parse(out) as Record<string, unknown>;
 }
 
 /** The YAML path on a generated pipeline: the migrated pipeline as data (files of `root` are visible to the planner). */
-export async function migrateYamlData(pipeline: unknown, root: string): Promise<{ data: unknown; text: string; changed: boolean; manual: number }> {
+export async function migrateYamlData(
+  pipeline: unknown,
+  root: string,
+): Promise<{ data: unknown; text: string; changed: boolean; manual: number }> {
   const text = YAML.stringify(pipeline);
   const source = new MemorySource(new Map([['.gitlab-ci.yml', text]]), (p) => fs.existsSync(path.join(root, p)));
   const result = await migrateSource(source, { entry: '.gitlab-ci.yml' });
   const file = result.files[0]!;
-  return { data: YAML.parse(file.output), text: file.output, changed: file.changed, manual: result.jobs.filter((j) => j.status === 'manual').length };
+  return {
+    data: YAML.parse(file.output),
+    text: file.output,
+    changed: file.changed,
+    manual: result.jobs.filter((j) => j.status === 'manual').length,
+  };
 }
 
 /** Offsets of a 1-based line/column in `text`. */
@@ -117,12 +135,26 @@ export function offsetAt(text: string, line: number, column: number): number {
  * removal (quoting kept only where it changes the meaning: around expansions).
  */
 export function shellWords(data: unknown, key = ''): unknown {
-  if (Array.isArray(data)) return data.map((d) => (typeof d === 'string' && /script$/.test(key) ? lineWords(d) : shellWords(d, key)));
-  if (data && typeof data === 'object') return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' && /script$/.test(k) ? lineWords(v) : shellWords(v, k)]));
+  if (Array.isArray(data))
+    return data.map((d) => (typeof d === 'string' && /script$/.test(key) ? lineWords(d) : shellWords(d, key)));
+  if (data && typeof data === 'object')
+    return Object.fromEntries(
+      Object.entries(data).map(([k, v]) => [
+        k,
+        typeof v === 'string' && /script$/.test(k) ? lineWords(v) : shellWords(v, k),
+      ]),
+    );
   return data;
 }
 
 function lineWords(line: string): string[][] {
-  const seg = (s: Segment) => (s.kind === 'literal' ? s.text : s.kind === 'glob' ? `<glob ${s.raw}>` : `<${s.kind} ${s.raw}${s.quoted ? ' quoted' : ''}>`);
-  return parseScript(line).commands.map((c) => [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)].map((w) => w.segments.map(seg).join('')));
+  const seg = (s: Segment) =>
+    s.kind === 'literal'
+      ? s.text
+      : s.kind === 'glob'
+        ? `<glob ${s.raw}>`
+        : `<${s.kind} ${s.raw}${s.quoted ? ' quoted' : ''}>`;
+  return parseScript(line).commands.map((c) =>
+    [...c.assignments, ...c.words, ...c.redirects.map((r) => r.target)].map((w) => w.segments.map(seg).join('')),
+  );
 }

@@ -24,9 +24,10 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'namespace for buildkitd, because the AppArmor profile the container runtime applies to the build container blocks the ' +
       'mount syscalls. Kaniko needs no namespaces or mounts, so the same runner built with Kaniko. buildkitd never starts, so ' +
       '`buildctl-daemonless.sh` also prints `could not connect to … after N trials` just above the daemon log.',
-    action: 'doctor reports the line. `kaniko2buildkit runner-config FILE` adds the annotation to a runner config.toml or Helm values.yaml.',
+    action:
+      'doctor reports the line. `kaniko2buildkit runner-config FILE` adds the annotation to a runner config.toml or Helm values.yaml.',
     todo: [
-      'Run the job\'s build container without AppArmor confinement. In the runner\'s config.toml:',
+      "Run the job's build container without AppArmor confinement. In the runner's config.toml:",
       ...APPARMOR_TOML.map((l) => '  ' + l),
       'With the gitlab-runner Helm chart, the same lines go into values.yaml:',
       '  runners:',
@@ -34,7 +35,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '      [[runners]]',
       ...APPARMOR_TOML.map((l) => '        ' + l),
       '`kaniko2buildkit runner-config FILE` adds it to either form (`--dry-run` shows the diff first).',
-      'BuildKit\'s own Kubernetes example also sets `seccompProfile: Unconfined` and, on Kubernetes >= 1.30, `appArmorProfile: Unconfined`.',
+      "BuildKit's own Kubernetes example also sets `seccompProfile: Unconfined` and, on Kubernetes >= 1.30, `appArmorProfile: Unconfined`.",
     ].join('\n'),
   },
   {
@@ -45,7 +46,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '`buildctl-daemonless.sh` starts buildkitd in the background (through rootlesskit when not uid 0), then polls ' +
       '`buildctl debug workers` up to BUILDCTL_CONNECT_RETRIES_MAX times (default 10, about 2.2 s in all). When the daemon is ' +
       'not reachable by then it prints `could not connect to <addr> after N trials`, then `========== log ==========` and the ' +
-      'daemon\'s own log, and exits 1. The message itself is generic: the cause is in that daemon log.',
+      "daemon's own log, and exits 1. The message itself is generic: the cause is in that daemon log.",
     action: 'doctor reports the line and diagnoses the known failures in the daemon log printed after it separately.',
     todo: [
       'Read the daemon log printed after `========== log ==========`; known failures in it are listed as their own diagnoses.',
@@ -60,7 +61,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     explanation:
       'Each RUN step gets a new PID namespace and a fresh /proc mount. Where /proc is masked (Kubernetes, or Docker without ' +
       '`systempaths=unconfined`) runc fails with `error mounting "proc" to rootfs at "/proc" … operation not permitted`. ' +
-      '`--oci-worker-no-process-sandbox` makes RUN containers share the daemon\'s PID namespace and /proc, so no /proc is mounted. ' +
+      "`--oci-worker-no-process-sandbox` makes RUN containers share the daemon's PID namespace and /proc, so no /proc is mounted. " +
       'Cost: stray processes are not killed, and a RUN step can signal (maybe ptrace) daemon processes.',
     action: 'doctor reports the line.',
     todo: [
@@ -80,7 +81,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'runs until it times out. Daemon lines such as `running server on …/buildkitd.sock` at the top of the job output point the same way.',
     action: 'doctor reports the timeout line or the first daemon line outside a `========== log ==========` dump.',
     todo: [
-      'Reset the entrypoint in the job\'s image:',
+      "Reset the entrypoint in the job's image:",
       '  image:',
       '    name: moby/buildkit:rootless',
       '    entrypoint: [""]',
@@ -94,7 +95,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'buildctl reads registry credentials from `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json` (`/home/user/.docker` in the ' +
       'rootless image); Kaniko read `/kaniko/.docker/config.json`, which does not exist here. From BuildKit v0.24 the variable ' +
       '`DOCKER_AUTH_CONFIG` is read first and the file only as a fallback; it accepts only `{"auths":{host:{"auth":base64}}}`. ' +
-      'GitLab projects often define DOCKER_AUTH_CONFIG for the runner\'s own image pulls, so it can shadow the file the job writes. ' +
+      "GitLab projects often define DOCKER_AUTH_CONFIG for the runner's own image pulls, so it can shadow the file the job writes. " +
       'No docker-credential-* helpers ship in the image.',
     action: 'doctor reports the line.',
     todo: [
@@ -103,7 +104,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '  - echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"username\\":\\"$CI_REGISTRY_USER\\",\\"password\\":\\"$CI_REGISTRY_PASSWORD\\"}}}" > ~/.docker/config.json',
       'Check that the key is the registry host buildctl pushes to (and pulls from), that no script line still writes /kaniko/.docker,',
       'and whether a DOCKER_AUTH_CONFIG variable reaches the job: with BuildKit >= v0.24 it wins over the file (unset it in the job, or put',
-      'the job\'s registry in it too).',
+      "the job's registry in it too).",
     ].join('\n'),
   },
   {
@@ -111,7 +112,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     severity: 'error',
     title: 'Registry speaks plain HTTP: mark it insecure for BuildKit',
     explanation:
-      '`http: server gave HTTP response to HTTPS client`: BuildKit talks HTTPS to every registry except `localhost`. Kaniko\'s ' +
+      "`http: server gave HTTP response to HTTPS client`: BuildKit talks HTTPS to every registry except `localhost`. Kaniko's " +
       '`--insecure`/`--insecure-pull`/`--insecure-registry` have BuildKit counterparts: `registry.insecure=true` on an image output or a ' +
       'registry cache (skip-verify TLS and an HTTP fallback for that host, on push), or a buildkitd.toml `[registry."HOST"]` entry with ' +
       '`http = true`, which covers pulls, pushes and the registry cache.',
@@ -129,9 +130,9 @@ export const DOCTOR_CODES: CodeDoc[] = [
   {
     code: 'KB807',
     severity: 'error',
-    title: '--local dockerfile= names a file: it takes the Dockerfile\'s folder',
+    title: "--local dockerfile= names a file: it takes the Dockerfile's folder",
     explanation:
-      '`--local dockerfile=DIR` is the directory that holds the Dockerfile, not the file itself, unlike Kaniko\'s `--dockerfile PATH`. ' +
+      "`--local dockerfile=DIR` is the directory that holds the Dockerfile, not the file itself, unlike Kaniko's `--dockerfile PATH`. " +
       'Given a file, buildctl stops with `invalid local: stat …: not a directory`. The file name goes in `--opt filename=NAME`.',
     action: 'doctor reports the line.',
     todo: [
@@ -168,15 +169,15 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '`buildkit-qemu-*` emulators, and a host can register binfmt_misc handlers instead.',
     action: 'doctor reports the line.',
     todo: [
-      'Check which platform the failing step runs for: the `--opt platform=` value and the base image\'s platform (FROM --platform=…).',
-      'Building only for the runner\'s own platform, or on a runner of the target architecture, avoids emulation; otherwise make sure',
+      "Check which platform the failing step runs for: the `--opt platform=` value and the base image's platform (FROM --platform=…).",
+      "Building only for the runner's own platform, or on a runner of the target architecture, avoids emulation; otherwise make sure",
       'emulation works there (binfmt_misc handlers registered on the host). For a script, add a `#!` line.',
     ].join('\n'),
   },
   {
     code: 'KB810',
     severity: 'error',
-    title: 'Bind mounts inside BuildKit\'s state dir are refused: mount an emptyDir there',
+    title: "Bind mounts inside BuildKit's state dir are refused: mount an emptyDir there",
     explanation:
       '`… Options:[rbind ro]}]: operation not permitted`: the rootless daemon could not bind-mount from its state directory ' +
       '`/home/user/.local/share/buildkit` (a VOLUME of the image) as the runner provides it. The documented fix is a fresh ' +
@@ -194,7 +195,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     severity: 'error',
     title: 'buildctl rejects a flag it does not have (--build-arg, --tag, --file, --push…)',
     explanation:
-      '`buildctl build` has no `--build-arg`, `--tag`, `--file` or `--push` flags (nor Kaniko\'s `--destination`, `--dockerfile`, ' +
+      "`buildctl build` has no `--build-arg`, `--tag`, `--file` or `--push` flags (nor Kaniko's `--destination`, `--dockerfile`, " +
       '`--context`); urfave/cli stops with `flag provided but not defined`. GitLab\'s own "proxy" example passes --build-arg to buildctl ' +
       'and fails the same way.',
     action: 'doctor reports the line and names the replacement for the flag.',
@@ -224,7 +225,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     title: 'The Dockerfile was not found in the --local dockerfile= folder',
     explanation:
       'The dockerfile frontend reads `--opt filename=` (default `Dockerfile`) from the folder given as `--local dockerfile=`, ' +
-      'resolved against the current directory. Kaniko\'s `--dockerfile` was a file path, resolved against the context when relative.',
+      "resolved against the current directory. Kaniko's `--dockerfile` was a file path, resolved against the context when relative.",
     action: 'doctor reports the line.',
     todo: 'Point `--local dockerfile=` at the folder holding the Dockerfile and `--opt filename=` at its name within that folder.',
   },
@@ -281,7 +282,8 @@ export const DOCTOR_CODES: CodeDoc[] = [
     code: 'KB902',
     severity: 'error',
     title: 'Invalid TOML in the runner configuration',
-    explanation: 'The runner config.toml (or the TOML held in a Helm values.yaml `runners.config`) does not parse, so it cannot be edited safely.',
+    explanation:
+      'The runner config.toml (or the TOML held in a Helm values.yaml `runners.config`) does not parse, so it cannot be edited safely.',
     action: 'runner-config stops with line:column and writes nothing (exit 2).',
     todo: 'Fix the TOML at the reported position. In a Helm values.yaml, Helm template expressions outside TOML strings cannot be parsed either.',
   },
@@ -300,7 +302,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     severity: 'error',
     title: 'Helm values.yaml without a literal block `runners.config`',
     explanation:
-      'runner-config edits the runner TOML held in the gitlab-runner chart\'s `runners.config`, and only when it is a literal block ' +
+      "runner-config edits the runner TOML held in the gitlab-runner chart's `runners.config`, and only when it is a literal block " +
       'scalar (`config: |`), so every line of the TOML is a line of the file. A missing key, a quoted or folded string, or an alias ' +
       'cannot be edited line by line.',
     action: 'runner-config stops and writes nothing (exit 2).',
@@ -311,7 +313,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     severity: 'manual',
     title: 'The annotation cannot be added surgically to this runner',
     explanation:
-      'The runner\'s `kubernetes` or `pod_annotations` table is written in a form that a line insertion cannot extend (for example an ' +
+      "The runner's `kubernetes` or `pod_annotations` table is written in a form that a line insertion cannot extend (for example an " +
       'inline table `kubernetes = { … }`), or the result did not verify (TOML re-parsed with exactly one added key).',
     action: 'runner-config leaves this runner unchanged and exits 1.',
     todo: 'Add `"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"` to this runner\'s pod annotations by hand.',

@@ -13,11 +13,12 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
       'A string or template literal of a generator holds a Kaniko executor call, but it is not an item of the `script:` of a job ' +
       'object this tool can read (it is a constant, a function result, or an argument used elsewhere). The call is rewritten, but ' +
       'the image, its entrypoint and BUILDKITD_FLAGS of the job that runs it are set somewhere the tool cannot see.',
-    action: 'The executor call is replaced by its buildctl call in place (same quotes, same placeholders); nothing else is changed.',
+    action:
+      'The executor call is replaced by its buildctl call in place (same quotes, same placeholders); nothing else is changed.',
     todo: [
       'Make sure the generated job runs in `moby/buildkit:rootless` with `entrypoint: [""]` and has',
       '`BUILDKITD_FLAGS: --oci-worker-no-process-sandbox` among its variables, and that it writes registry credentials to',
-      '~/.docker/config.json when it relied on Kaniko\'s built-in GitLab registry login (see `kaniko2buildkit explain KB402`).',
+      "~/.docker/config.json when it relied on Kaniko's built-in GitLab registry login (see `kaniko2buildkit explain KB402`).",
     ].join('\n'),
   },
   {
@@ -39,9 +40,10 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
     explanation:
       '`new KanikoExecute({…})` from the gcix library renders a Kaniko job (its image, `/kaniko/.docker/config.json` and an ' +
       '`executor` call) only when the generator runs, so no literal in the repository holds the call. gcix has no BuildKit job class.',
-    action: 'Nothing is changed. The finding gives the exact code to write instead: a plain gcix `Job` with the BuildKit image, ' +
+    action:
+      'Nothing is changed. The finding gives the exact code to write instead: a plain gcix `Job` with the BuildKit image, ' +
       'BUILDKITD_FLAGS, the registry config in ~/.docker and the buildctl call planned from the KanikoExecute settings with the same flag table.',
-    todo: 'Replace the `new KanikoExecute(…)` expression with the code in the message (add the imports it names), or with the project\'s own BuildKit job class when it has one.',
+    todo: "Replace the `new KanikoExecute(…)` expression with the code in the message (add the imports it names), or with the project's own BuildKit job class when it has one.",
   },
   {
     code: 'KB504',
@@ -56,11 +58,12 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
   {
     code: 'KB505',
     severity: 'warning',
-    title: 'Part of a job\'s script is built at generation time',
+    title: "Part of a job's script is built at generation time",
     explanation:
       'The `script:` of a migrated job object includes values the tool cannot read (a function call, a spread of something that is ' +
       'not a constant array). Whether they configure registry credentials or use paths of the Kaniko image is unknown.',
-    action: 'The readable items are migrated; no registry login is added for Kaniko\'s built-in GitLab helper, since the hidden part may write one.',
-    todo: 'Check the generated script: registry credentials must go to ~/.docker/config.json (not /kaniko/.docker), and a job that relied on Kaniko\'s built-in GitLab login needs the `echo … > ~/.docker/config.json` line (see `kaniko2buildkit explain KB402`).',
+    action:
+      "The readable items are migrated; no registry login is added for Kaniko's built-in GitLab helper, since the hidden part may write one.",
+    todo: "Check the generated script: registry credentials must go to ~/.docker/config.json (not /kaniko/.docker), and a job that relied on Kaniko's built-in GitLab login needs the `echo … > ~/.docker/config.json` line (see `kaniko2buildkit explain KB402`).",
   },
 ];
