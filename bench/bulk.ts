@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { findRepositories } from '../src/bulk/discover.js';
 import { migrateRepositories } from '../src/bulk/local.js';
 import { defaultConcurrency } from '../src/bulk/pool.js';
-import { migrateSource } from '../src/migrate/project.js';
+import { migrateSource } from '../src/project/plan.js';
 import { DiskSource } from '../src/pipeline/fs-source.js';
 import { generateRepos } from '../test/bulk/generate.js';
 

@@ -7,14 +7,14 @@
  *   const one = await migrateText(yamlText, { fileName: '.gitlab-ci.yml' });
  */
 import { DiskSource, MemorySource } from './pipeline/fs-source.js';
-import { migrateSource, type MigrateOptions, type ProjectResult } from './migrate/project.js';
+import { migrateSource, type MigrateOptions, type ProjectResult } from './project/plan.js';
 
 export type { Finding, Severity, CodeDoc } from './findings/types.js';
-export type { FileResult, JobResult, MigrateOptions, ProjectResult } from './migrate/project.js';
+export type { FileResult, JobResult, MigrateOptions, ProjectResult } from './project/plan.js';
 export type { FileSource } from './pipeline/load.js';
 export { CODES, codeDoc } from './findings/registry.js';
 export { FLAGS } from './kaniko/flags.js';
-export { migrateSource } from './migrate/project.js';
+export { migrateSource } from './project/plan.js';
 export { DiskSource, MemorySource } from './pipeline/fs-source.js';
 
 /** Migrates a repository folder: its `.gitlab-ci.yml` (or `entry`) and every file that includes locally. Writes nothing. */
@@ -30,7 +30,7 @@ export async function migrateText(
   const fileName = opts.fileName ?? '.gitlab-ci.yml';
   return migrateSource(new MemorySource(new Map([[fileName, text]])), { ...opts, entry: fileName });
 }
-export { migrateScriptText, type ScriptMigration } from './migrate/script.js';
+export { migrateScriptText, type ScriptMigration } from './job/script.js';
 export {
   buildkitImageFor,
   classifyImage,

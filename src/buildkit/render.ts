@@ -4,7 +4,7 @@
  * with inner quotes doubled (../shared/reference §3.2).
  */
 import { concat, join, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
-import { STDIN_DOCKERFILE_DIR, type BuildPlan, type CsvField } from './plan.js';
+import { STDIN_DOCKERFILE_DIR, type BuildPlan, type CsvField } from '../plan/build-plan.js';
 import { BUILDKITD_TOML, tomlWriteLines } from './toml.js';
 
 export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';

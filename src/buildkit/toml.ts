@@ -4,7 +4,7 @@
  * Keys and meaning: ../shared/reference §3.9 (mirrors, http, insecure, ca, keypair).
  */
 import { concat, lit, renderWord, type ShellText } from '../shell/quote.js';
-import type { BuildPlan, RegistryConfig } from './plan.js';
+import type { BuildPlan, RegistryConfig } from '../plan/build-plan.js';
 
 /** Where the job writes the daemon config; /tmp is writable for the rootless user (uid 1000). */
 export const BUILDKITD_TOML = '/tmp/buildkitd.toml';

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../findings/types.js';
-import { migrateSource, type ProjectResult } from '../migrate/project.js';
+import { migrateSource, type ProjectResult } from '../project/plan.js';
 import { DiskSource } from '../pipeline/fs-source.js';
 import { listSourceFiles } from '../typescript/files.js';
 import { failureOf, projectStatus, type ProjectStatus } from './outcome.js';

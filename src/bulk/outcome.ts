@@ -9,7 +9,7 @@
  * - `unchanged`: nothing to do (no Kaniko job, already migrated, or no pipeline file).
  * "With Kaniko" counts projects with at least one Kaniko job, whatever their status.
  */
-import type { ProjectResult } from '../migrate/project.js';
+import type { ProjectResult } from '../project/plan.js';
 
 export type ProjectStatus = 'migrated' | 'partial' | 'manual' | 'failed' | 'unchanged';
 

@@ -4,7 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../findings/types.js';
-import type { ProjectResult } from '../migrate/project.js';
+import type { ProjectResult } from '../project/plan.js';
 import { cell, code, inline } from '../report/md.js';
 import type { ReportFile, RunReport } from '../report/model.js';
 import { groupSummaryLine, type GroupSummary, type ProjectStatus } from './outcome.js';

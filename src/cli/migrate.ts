@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Finding } from '../findings/types.js';
-import type { ProjectResult } from '../migrate/project.js';
+import type { ProjectResult } from '../project/plan.js';
 import type { FileSource } from '../pipeline/load.js';
 import type { ReportFile, RunReport } from '../report/model.js';
 import type { ReportFormat } from '../report/render.js';
@@ -30,7 +30,7 @@ const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const sati
 async function loadLib() {
   // One after the other, not in a Promise.all: under Jest's VM modules, parallel dynamic imports that share a
   // dependency fail with "request for 'x' is not in cache" (jestjs/jest#11434); in Node the difference is negligible.
-  const project = await import('../migrate/project.js');
+  const project = await import('../project/plan.js');
   const fsSource = await import('../pipeline/fs-source.js');
   const load = await import('../pipeline/load.js');
   const model = await import('../report/model.js');

@@ -7,7 +7,7 @@
  * - an existing branch that already holds the migrated files gets no new commit; one that does not is rebuilt
  *   from the default branch (`force`), unless it holds commits this tool did not make: then the project is skipped.
  */
-import type { FileResult } from '../migrate/project.js';
+import type { FileResult } from '../project/plan.js';
 import {
   compareCommits,
   createCommit,

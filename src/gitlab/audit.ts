@@ -3,7 +3,7 @@
  * existence checks, migrate in memory. Whatever goes wrong is this project's outcome (`failed` with the reason).
  */
 import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js';
-import { migrateSource, type ProjectResult } from '../migrate/project.js';
+import { migrateSource, type ProjectResult } from '../project/plan.js';
 import { repoPath } from '../pipeline/load.js';
 import { listTree } from './api.js';
 import type { GitLabClient } from './client.js';

@@ -6,7 +6,7 @@
 import { mapPool } from '../bulk/pool.js';
 import type { ProjectStatus } from '../bulk/outcome.js';
 import { appendProject } from '../bulk/report.js';
-import type { ProjectResult } from '../migrate/project.js';
+import type { ProjectResult } from '../project/plan.js';
 import { markdownReport } from '../report/markdown.js';
 import type { RunReport } from '../report/model.js';
 import { getProject, listGroupProjects, type ListOptions } from './api.js';

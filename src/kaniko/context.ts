@@ -2,7 +2,7 @@
  * Running the flag table over one Kaniko call: the state entries share, and the findings they raise.
  * `planCall` is the only entry point; it never throws for a call it cannot map: it returns `manual` findings instead.
  */
-import { emptyPlan, type BuildPlan, type CsvField } from '../buildkit/plan.js';
+import { emptyPlan, type BuildPlan, type CsvField } from '../plan/build-plan.js';
 import { concat, displayText, lit, staticText, type ShellText } from '../shell/quote.js';
 import type { Severity } from '../findings/types.js';
 import { describeChar, type CallProblem, type FlagUse, type KanikoCall } from './call.js';

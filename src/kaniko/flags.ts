@@ -6,7 +6,7 @@
  * (the context before the Dockerfile, destinations before the cache). Source of every fact: ../shared/reference §1–§3.
  */
 import { concat, displayText, lit, renderWord, splitLast, staticText, type ShellText } from '../shell/quote.js';
-import { field, registry, STDIN_DOCKERFILE_DIR, type CsvField } from '../buildkit/plan.js';
+import { field, registry, STDIN_DOCKERFILE_DIR, type CsvField } from '../plan/build-plan.js';
 import type { FlagUse } from './call.js';
 import type { CallContext } from './context.js';
 

@@ -1,6 +1,6 @@
 /** What one run produced, for every report format: files with their findings, jobs, and files that failed. */
 import type { Finding, Severity } from '../findings/types.js';
-import type { JobResult } from '../migrate/project.js';
+import type { JobResult } from '../project/plan.js';
 
 export interface ReportFile {
   /** Path as shown to the user (relative to the working directory when possible). */

@@ -11,8 +11,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../findings/types.js';
-import { applyEdits, type TextEdit } from '../migrate/edits.js';
-import type { FileResult, JobResult } from '../migrate/project.js';
+import { applyEdits, type TextEdit } from '../text/edits.js';
+import type { FileResult, JobResult } from '../project/plan.js';
 import { DiskSource, MAX_FILE_BYTES } from '../pipeline/fs-source.js';
 import type { TsMorph } from './ast.js';
 import { DEFAULT_SOURCES, listSourceFiles } from './files.js';

@@ -1,5 +1,5 @@
 /**
- * One CI job object literal of a generator, migrated the way the YAML path migrates a job (src/migrate/job.ts): every
+ * One CI job object literal of a generator, migrated the way the YAML path migrates a job (src/job/job.ts): every
  * executor call through `migrateScriptText` (one flag table, same findings), registry auth moved or added, stray Kaniko
  * paths reported, the image switched to BuildKit with `entrypoint: ['']`, and BUILDKITD_FLAGS added. A job migrates
  * whole or not at all. Edits are text ranges of the literals and properties concerned; everything else stays.
@@ -17,12 +17,12 @@ import {
   MKDIR_DOCKER,
   scanJobAuth,
   UNSET_DOCKER_AUTH_CONFIG,
-} from '../migrate/auth.js';
-import type { TextEdit } from '../migrate/edits.js';
-import { CERT_SETUP, scanKanikoPaths } from '../migrate/kaniko-paths.js';
-import { joinParts, type ValueEdit } from '../migrate/scalar.js';
-import { migrateScriptText } from '../migrate/script.js';
-import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from '../migrate/variables.js';
+} from '../job/auth.js';
+import type { TextEdit } from '../text/edits.js';
+import { CERT_SETUP, scanKanikoPaths } from '../job/kaniko-paths.js';
+import { joinParts, type ValueEdit } from '../yaml/scalar.js';
+import { migrateScriptText } from '../job/script.js';
+import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from '../job/variables.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { Ast, PropHit, StringLike } from './ast.js';
@@ -338,7 +338,7 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
     values.set(item, output);
   }
 
-  // --- registry auth and other Kaniko paths (as src/migrate/job.ts; items with calls went through migrateScriptText) ----
+  // --- registry auth and other Kaniko paths (as src/job/job.ts; items with calls went through migrateScriptText) ----
   const auth = scanJobAuth(items, (i) => i.model.cooked);
   const callCommands = new Set<SimpleCommand>(calls.map((c) => c.command));
   const others = items.filter((i) => !itemsWithCalls.has(i));

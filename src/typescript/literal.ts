@@ -7,7 +7,7 @@
  * Plain data in and out: the caller (the ts-morph walk) gives offsets; nothing here loads ts-morph.
  */
 import { diffArrays } from 'diff';
-import type { TextEdit } from '../migrate/edits.js';
+import type { TextEdit } from '../text/edits.js';
 
 export interface Placeholder {
   /** The expression's source text between `${` and `}` (whitespace and comments included). */

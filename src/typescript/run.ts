@@ -7,9 +7,9 @@ import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { executorIndex } from '../kaniko/call.js';
-import { overlaps, sameEdit, type TextEdit } from '../migrate/edits.js';
-import type { JobResult } from '../migrate/project.js';
-import { migrateScriptText } from '../migrate/script.js';
+import { overlaps, sameEdit, type TextEdit } from '../text/edits.js';
+import type { JobResult } from '../project/plan.js';
+import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
 import { Ast, type StringLike, type TsMorph } from './ast.js';
 import { kanikoExecuteFindings } from './gcix.js';
@@ -289,7 +289,7 @@ function markManual(plan: JobPlan, code: string, message: string): void {
   });
 }
 
-/** A node edited for one job must not change a job object that is not migrated (as src/migrate/project.ts). */
+/** A node edited for one job must not change a job object that is not migrated (as src/project/plan.ts). */
 function settleSharing(plans: JobPlan[]): void {
   let changed = true;
   while (changed) {

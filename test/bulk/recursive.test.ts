@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { findRepositories } from '../../src/bulk/discover.js';
 import { writeProject } from '../../src/bulk/local.js';
 import { mapPool } from '../../src/bulk/pool.js';
-import { migrateSource } from '../../src/migrate/project.js';
+import { migrateSource } from '../../src/project/plan.js';
 import { DiskSource } from '../../src/pipeline/fs-source.js';
 import { runRecursive, type RecursiveFlags } from '../../src/cli/recursive.js';
 import type { CliIO } from '../../src/cli/io.js';

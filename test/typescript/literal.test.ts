@@ -10,7 +10,7 @@ import {
 } from '../../src/typescript/literal.js';
 import { checkMarkers, quoteStates } from '../../src/typescript/placeholders.js';
 import { globToRegExp, isSourceName } from '../../src/typescript/files.js';
-import { applyEdits } from '../../src/migrate/edits.js';
+import { applyEdits } from '../../src/text/edits.js';
 
 /** The model of the single string/template literal that makes up `src` (placeholders `${…}` of templates included). */
 function modelOf(src: string): LiteralModel {

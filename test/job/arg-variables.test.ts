@@ -1,5 +1,5 @@
 /**
- * Executor flags held in variables (src/migrate/arg-variables.ts): every flag the table lets a variable hold
+ * Executor flags held in variables (src/job/arg-variables.ts): every flag the table lets a variable hold
  * (`inVariable`), set by the script or in `variables:`, is rewritten in place and the migrated job, run in `sh` with a
  * stub buildctl, passes the same build; every shape this tool cannot rewrite exactly stays untouched with a reason.
  */

@@ -5,8 +5,8 @@
 import { isMap, isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { keyName, ownPair, type Located } from '../pipeline/jobs.js';
 import { jobsMap, type SourceFile } from '../pipeline/source.js';
-import type { TextEdit } from './edits.js';
-import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, mapIndent, yamlScalar } from './yaml-text.js';
+import type { TextEdit } from '../text/edits.js';
+import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, mapIndent, yamlScalar } from '../yaml/text.js';
 
 export const BUILDKITD_FLAGS = 'BUILDKITD_FLAGS';
 export const NO_PROCESS_SANDBOX = '--oci-worker-no-process-sandbox';

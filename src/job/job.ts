@@ -18,11 +18,11 @@ import {
   scanJobAuth,
   UNSET_DOCKER_AUTH_CONFIG,
 } from './auth.js';
-import type { TextEdit } from './edits.js';
+import type { TextEdit } from '../text/edits.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
-import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from './scalar.js';
+import { encodeScalarEdits, sourceOffset, spansLines, type ValueEdit } from '../yaml/scalar.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
-import { insertItemsAfter, insertItemsBefore } from './items.js';
+import { insertItemsAfter, insertItemsBefore } from '../yaml/items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
 import { findCalls, jobItems, type ParsedItem } from './job-items.js';
 import { findWrappers, type Wrapper } from './wrappers.js';

@@ -7,8 +7,8 @@ import { buildkitImageFor, classifyImage, type KanikoImageKind } from '../kaniko
 import { lookupInMap, nodeKey, ownPair, type Located, type Pipeline } from '../pipeline/jobs.js';
 import { repoPath } from '../pipeline/load.js';
 import { jobsMap, type SourceFile } from '../pipeline/source.js';
-import type { TextEdit } from './edits.js';
-import { columnOf, endOfNodeLine, isFlow, scalarString, yamlScalar } from './yaml-text.js';
+import type { TextEdit } from '../text/edits.js';
+import { columnOf, endOfNodeLine, isFlow, scalarString, yamlScalar } from '../yaml/text.js';
 
 export interface JobImage {
   /** Where the image is set (scalar or map). */

@@ -25,9 +25,9 @@ import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeli
 import { displayText, staticText, type ShellText } from '../shell/quote.js';
 import { parseScript } from '../shell/index.js';
 import type { SimpleCommand, Word } from '../shell/types.js';
-import type { TextEdit } from './edits.js';
+import type { TextEdit } from '../text/edits.js';
 import { jobItems } from './job-items.js';
-import { encodeScalarEdits, spansLines, type ValueEdit } from './scalar.js';
+import { encodeScalarEdits, spansLines, type ValueEdit } from '../yaml/scalar.js';
 import { executorIndex, readKanikoCall, type KanikoCall } from '../kaniko/call.js';
 import type { Wrapper } from './wrappers.js';
 

@@ -1,8 +1,8 @@
 /** New script items inserted before an existing one, in the list's own style (block `- x` lines or flow `[x, …]`). */
 import { isSeq, type ParsedNode } from 'yaml';
 import type { ScriptItem } from '../pipeline/jobs.js';
-import type { TextEdit } from './edits.js';
-import { endOfNodeLine, lineStartOf, yamlScalar } from './yaml-text.js';
+import type { TextEdit } from '../text/edits.js';
+import { endOfNodeLine, lineStartOf, yamlScalar } from './text.js';
 
 export function insertItemsBefore(item: ScriptItem, lines: string[]): TextEdit | undefined {
   const list = item.list?.node;

@@ -9,7 +9,7 @@
  */
 import { Scalar } from 'yaml';
 import type { SourceFile } from '../pipeline/source.js';
-import type { TextEdit } from './edits.js';
+import type { TextEdit } from '../text/edits.js';
 
 /** A change in value space: replace value[start, end) by `parts` joined with soft or hard breaks. */
 export interface ValueEdit {

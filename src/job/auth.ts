@@ -5,7 +5,7 @@
  * credentials written explicitly (../shared/reference §2.9, §3.11, §4).
  */
 import type { ParsedScript, Word } from '../shell/types.js';
-import type { ValueEdit } from './scalar.js';
+import type { ValueEdit } from '../yaml/scalar.js';
 
 export const KANIKO_DOCKER_DIR = '/kaniko/.docker';
 /** Docker config folders a Kaniko job may write that uid 1000 cannot (Kaniko read only /kaniko/.docker; /root is not writable). */

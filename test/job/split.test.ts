@@ -1,5 +1,5 @@
 /**
- * Own copies for a Kaniko job that shares a template or anchor with a job that is not migrated (src/migrate/split.ts):
+ * Own copies for a Kaniko job that shares a template or anchor with a job that is not migrated (src/job/split.ts):
  * what is copied, that the other job keeps its data, and the shapes that still leave the job for a person (KB202).
  */
 import { parseDocument } from 'yaml';

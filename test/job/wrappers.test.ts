@@ -1,5 +1,5 @@
 /**
- * Executor wrappers the job writes (src/migrate/wrappers.ts): the form that is migrated with its calls (the fixture
+ * Executor wrappers the job writes (src/job/wrappers.ts): the form that is migrated with its calls (the fixture
  * executor-wrapper runs it in sh), and the forms that stay for a person as an executor call inside a string (KB210).
  */
 import { migrateText } from '../../src/index.js';

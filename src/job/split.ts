@@ -11,10 +11,10 @@
 import { isAlias, isScalar, isSeq, type Alias, type Node, type ParsedNode, type YAMLSeq } from 'yaml';
 import { buildkitImageFor } from '../kaniko/images.js';
 import { nodeKey, ownPair, type JobDef, type Pipeline } from '../pipeline/jobs.js';
-import { applyEdits, type TextEdit } from './edits.js';
+import { applyEdits, type TextEdit } from '../text/edits.js';
 import { imageEdits, imageNodeKeys, readJobImage } from './image.js';
 import type { JobMigration } from './job.js';
-import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, yamlScalar } from './yaml-text.js';
+import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, yamlScalar } from '../yaml/text.js';
 
 export function ownCopies(
   pipeline: Pipeline,

@@ -1,10 +1,10 @@
 /**
- * The verification's read-back of a migrated file composes only what its checks look at (src/migrate/partial-parse.ts):
+ * The verification's read-back of a migrated file composes only what its checks look at (src/yaml/partial-parse.ts):
  * the edited entries, the entries asked for, and what those alias or `!reference`. Anything unexpected falls back to
  * parsing the whole text, so an error still names its line in the real file.
  */
-import { parseKept } from '../../src/migrate/partial-parse.js';
-import { applyEdits, type TextEdit } from '../../src/migrate/edits.js';
+import { parseKept } from '../../src/yaml/partial-parse.js';
+import { applyEdits, type TextEdit } from '../../src/text/edits.js';
 import { migrateText } from '../../src/index.js';
 import { InputError, jobsMap, parseSource } from '../../src/pipeline/source.js';
 import { keyName } from '../../src/pipeline/jobs.js';

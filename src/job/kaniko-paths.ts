@@ -5,7 +5,7 @@
  */
 import type { ParsedScript, SimpleCommand, Word } from '../shell/types.js';
 import { movesDockerDir } from './auth.js';
-import type { ValueEdit } from './scalar.js';
+import type { ValueEdit } from '../yaml/scalar.js';
 
 export interface PathFinding<I> {
   code: 'KB404' | 'KB406' | 'KB210' | 'KB407';

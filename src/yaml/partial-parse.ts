@@ -15,7 +15,7 @@
 import { isMap, isScalar, type ParsedNode } from 'yaml';
 import { keyName } from '../pipeline/jobs.js';
 import { jobsMap, parseSource, type SourceFile } from '../pipeline/source.js';
-import type { TextEdit } from './edits.js';
+import type { TextEdit } from '../text/edits.js';
 
 interface Entry {
   name: string | undefined;

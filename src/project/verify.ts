@@ -10,11 +10,11 @@ import type { FileSource } from '../pipeline/load.js';
 import { GLOBAL_KEYWORDS, Pipeline, keyName } from '../pipeline/jobs.js';
 import { InputError, jobsMap, type SourceFile } from '../pipeline/source.js';
 import { BUILDCTL_COMMAND } from '../buildkit/render.js';
-import { outsideUnchanged, type TextEdit } from './edits.js';
-import { BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
-import { findCalls, jobItems } from './job-items.js';
-import { parseKept } from './partial-parse.js';
-import { planProject, type MigrateOptions, type ProjectPlan } from './project.js';
+import { outsideUnchanged, type TextEdit } from '../text/edits.js';
+import { BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from '../job/variables.js';
+import { findCalls, jobItems } from '../job/job-items.js';
+import { parseKept } from '../yaml/partial-parse.js';
+import { planProject, type MigrateOptions, type ProjectPlan } from './plan.js';
 
 export interface Verdict {
   /** Jobs whose result did not read back as planned: migrate the rest without them. */

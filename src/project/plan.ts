@@ -8,9 +8,9 @@ import type { Finding } from '../findings/types.js';
 import { loadProject, type FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
 import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
-import { applyEdits, dedupe, EditIndex, type TextEdit } from './edits.js';
-import { ownCopies } from './split.js';
-import { analyseJob, type JobMigration } from './job.js';
+import { applyEdits, dedupe, EditIndex, type TextEdit } from '../text/edits.js';
+import { ownCopies } from '../job/split.js';
+import { analyseJob, type JobMigration } from '../job/job.js';
 import { verifyProject } from './verify.js';
 
 export interface MigrateOptions {

@@ -17,10 +17,10 @@ import { Scalar } from 'yaml';
 import { parseScript } from '../shell/index.js';
 import type { SimpleCommand, Word } from '../shell/types.js';
 import { executorIndex } from '../kaniko/call.js';
-import type { TextEdit } from './edits.js';
+import type { TextEdit } from '../text/edits.js';
 import type { ParsedItem } from './job-items.js';
-import { sourceOffset } from './scalar.js';
-import { lineStartOf, nextLineStart } from './yaml-text.js';
+import { sourceOffset } from '../yaml/scalar.js';
+import { lineStartOf, nextLineStart } from '../yaml/text.js';
 
 export interface Wrapper {
   /** The script path, as the calls name it. */
