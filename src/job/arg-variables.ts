@@ -11,7 +11,6 @@
  * so only values free of quotes and escapes are rewritten. Script values are rewritten when they are one
  * double-quoted or unquoted string, optionally starting with the variable itself (an append).
  */
-import { isScalar, type Scalar } from 'yaml';
 import {
   planFragment,
   variableNames,
@@ -21,17 +20,45 @@ import {
   type PlanEnv,
 } from '../kaniko/context.js';
 import { flagBySpelling, type VariableRole } from '../kaniko/flags.js';
-import { nodeKey, type Located, type Pipeline, type ScriptItem } from '../pipeline/jobs.js';
 import { displayText, staticText, type ShellText } from '../shell/quote.js';
 import { parseScript } from '../shell/index.js';
 import type { SimpleCommand, Word } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
-import { jobItems } from './job-items.js';
-import { encodeScalarEdits, spansLines, type ValueEdit } from '../yaml/scalar.js';
+import type { ValueEdit } from '../text/value-edit.js';
 import { executorIndex, readKanikoCall, type KanikoCall } from '../kaniko/call.js';
+import type { HostItem } from './host.js';
 import type { Wrapper } from './wrappers.js';
 
-export type ArgVariable =
+/** One `variables:` definition of a variable, as its host holds it. */
+export interface VariableDefinition {
+  /** The value, when it is one plain string (a YAML scalar, a string literal); undefined otherwise. */
+  value?: string;
+  /** The node holding it, for the sharing check. */
+  key: string;
+  /** The file that defines it, for messages. */
+  file: string;
+  /** Edits that replace value[0, end) by `parts` laid out as the old value was; undefined when it cannot be edited. */
+  edit(end: number, parts: string[]): TextEdit[] | undefined;
+}
+
+/**
+ * What a host knows about a job's variables: the definitions every value must fit (a YAML template's call is shared by
+ * every job built from it, so all of the pipeline's count), the job's own, and how scripts set and read them.
+ */
+export interface VariableWorld<I extends HostItem> {
+  /** Every `variables:` definition of the name the role must fit, one per node. */
+  definitions(name: string): VariableDefinition[];
+  /** The job's own effective definition. */
+  own(name: string): VariableDefinition | undefined;
+  /** How the scripts that count set and read each variable (computed once per world and shared). */
+  usage(): Usage<I>;
+  /** Items of this job (assignments elsewhere do not reach its call). */
+  isOwnItem(item: I): boolean;
+  /** Parts the job is built from that are missing from what was read (they may set the variable). */
+  missingParts(): string[];
+}
+
+export type ArgVariable<I extends HostItem = HostItem> =
   | {
       ok: true;
       /**
@@ -44,7 +71,7 @@ export type ArgVariable =
       /** Edits of `variables:` values. */
       edits: TextEdit[];
       /** Edits of script assignments, in the job's script items. */
-      scriptEdits: { item: ScriptItem; edit: ValueEdit }[];
+      scriptEdits: { item: I; edit: ValueEdit }[];
       /** Nodes the edits change (other jobs reading them must migrate too). */
       touches: string[];
       /** Nodes the job reads for the call (a `variables:` value, edited or not). */
@@ -84,83 +111,61 @@ function loopNames(word: Word): NameSource | undefined {
 const NAME = /^([A-Za-z_][A-Za-z0-9_]*)=/;
 
 /** One assignment of a variable in a script: `NAME=value` before a command or alone, or after `export`/`readonly`. */
-interface Assignment {
-  item: ScriptItem;
+interface Assignment<I> {
+  item: I;
   script: string;
   word: Word;
   name: string;
 }
 
-interface Usage {
-  assignments: Map<string, Assignment[]>;
+export interface Usage<I> {
+  assignments: Map<string, Assignment<I>[]>;
   /** Set another way than `NAME=value` (`read`, a `for` loop, `${NAME:=x}`): the values cannot be read. */
   otherwiseSet: Set<string>;
   /** Read by a command other than an executor call: `printed` when only `echo`/`printf` read it (log output). */
   reads: Map<string, 'printed' | 'elsewhere'>;
 }
 
-const usageCache = new WeakMap<Pipeline, Usage>();
-
-/** How each variable is set and read in the scripts of every job, executor calls aside. */
-function usage(pipeline: Pipeline): Usage {
-  let u = usageCache.get(pipeline);
-  if (u) return u;
-  u = { assignments: new Map(), otherwiseSet: new Set(), reads: new Map() };
-  const seen = new Set<object>();
+/** How each variable is set and read in the items' scripts, executor calls aside (each item given once). */
+export function scanUsage<I extends HostItem>(items: Iterable<I>): Usage<I> {
+  const u: Usage<I> = { assignments: new Map(), otherwiseSet: new Set(), reads: new Map() };
   const read = (name: string, how: 'printed' | 'elsewhere') => {
-    if (u!.reads.get(name) !== 'elsewhere') u!.reads.set(name, how);
+    if (u.reads.get(name) !== 'elsewhere') u.reads.set(name, how);
   };
-  for (const job of pipeline.names()) {
-    for (const item of jobItems(pipeline, job, true)) {
-      if (seen.has(item.item.node)) continue;
-      seen.add(item.item.node);
-      for (const m of item.script.matchAll(
-        /\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\$\{([A-Za-z_][A-Za-z0-9_]*):?[=?]/g,
-      ))
-        u.otherwiseSet.add(m[1] ?? m[2]!);
-      for (const c of item.parsed.commands) {
-        const head = c.words[0]?.value;
-        const declared =
-          head === 'export' || head === 'readonly' || head === 'local'
-            ? c.words.slice(1).filter((w) => NAME.test(w.raw))
-            : [];
-        for (const a of [...c.assignments, ...declared]) {
-          const name = NAME.exec(a.raw)![1]!;
-          const list = u.assignments.get(name) ?? [];
-          list.push({ item: item.item, script: item.script, word: a, name });
-          u.assignments.set(name, list);
-          // `X="$X …"` reads X only to append to it; any other variable it reads is read elsewhere.
-          for (const m of a.raw.slice(name.length + 1).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
-            if (m[1] !== name) read(m[1]!, 'elsewhere');
-        }
-        if (head === 'read' || head === 'getopts')
-          for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
-        if (executorIndex(c) >= 0) continue;
-        // Printed to the job log: echo/printf writing to no file and into no pipe.
-        const toLog =
-          (head === 'echo' || head === 'printf') &&
-          !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2) &&
-          !c.enclosures.includes('pipeline');
-        const how = toLog ? 'printed' : 'elsewhere';
-        for (const w of [...(declared.length ? [] : c.words), ...c.redirects.map((r) => r.target)]) {
-          for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
-            read(m[1]!, c.redirects.some((r) => r.target === w) ? 'elsewhere' : how);
-        }
+  for (const item of items) {
+    for (const m of item.script.matchAll(/\bfor\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b|\$\{([A-Za-z_][A-Za-z0-9_]*):?[=?]/g))
+      u.otherwiseSet.add(m[1] ?? m[2]!);
+    for (const c of item.parsed.commands) {
+      const head = c.words[0]?.value;
+      const declared =
+        head === 'export' || head === 'readonly' || head === 'local'
+          ? c.words.slice(1).filter((w) => NAME.test(w.raw))
+          : [];
+      for (const a of [...c.assignments, ...declared]) {
+        const name = NAME.exec(a.raw)![1]!;
+        const list = u.assignments.get(name) ?? [];
+        list.push({ item, script: item.script, word: a, name });
+        u.assignments.set(name, list);
+        // `X="$X …"` reads X only to append to it; any other variable it reads is read elsewhere.
+        for (const m of a.raw.slice(name.length + 1).matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
+          if (m[1] !== name) read(m[1]!, 'elsewhere');
+      }
+      if (head === 'read' || head === 'getopts')
+        for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
+      if (executorIndex(c) >= 0) continue;
+      // Printed to the job log: echo/printf writing to no file and into no pipe.
+      const toLog =
+        (head === 'echo' || head === 'printf') &&
+        !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2) &&
+        !c.enclosures.includes('pipeline');
+      const how = toLog ? 'printed' : 'elsewhere';
+      for (const w of [...(declared.length ? [] : c.words), ...c.redirects.map((r) => r.target)]) {
+        for (const m of w.raw.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g))
+          read(m[1]!, c.redirects.some((r) => r.target === w) ? 'elsewhere' : how);
       }
     }
   }
-  usageCache.set(pipeline, u);
   return u;
-}
-
-/** Every `variables:` definition of the name, in any job or globally (one entry per node). */
-function definitions(pipeline: Pipeline, name: string): Located[] {
-  const out = new Map<string, Located>();
-  for (const job of pipeline.names()) {
-    const loc = pipeline.variables(job).get(name);
-    if (loc) out.set(nodeKey(loc), loc);
-  }
-  return [...out.values()];
 }
 
 /** The flags a value holds, read as executor arguments. */
@@ -198,7 +203,7 @@ function roleOf(call: KanikoCall): VariableRole | undefined | { reason: string }
 }
 
 /** The text of a script assignment's value, when it can be rewritten: one `"…"` or unquoted string, no escapes. */
-function assignmentText(a: Assignment): { text: string; quoted: boolean } | undefined {
+function assignmentText(a: Assignment<unknown>): { text: string; quoted: boolean } | undefined {
   const raw = a.word.raw.slice(a.name.length + 1);
   const quoted = /^"[^"\\`]*"$/.test(raw);
   if (!quoted && /["'\\`\s]/.test(raw)) return undefined;
@@ -270,16 +275,18 @@ interface RoleOf {
   reason?: string;
 }
 
-const roleCache = new WeakMap<Pipeline, Map<string, RoleOf>>();
+const roleCache = new WeakMap<object, Map<string, RoleOf>>();
 
 /**
  * The one role every value of the variable fits, across the whole pipeline (a template's call is shared).
  * A variable only `variables:` blocks define, whose values no role fits (`--cache`, or destinations with build args),
  * is read into the call instead (`inline`).
  */
-function variableRole(pipeline: Pipeline, name: string): RoleOf {
-  let cache = roleCache.get(pipeline);
-  if (!cache) roleCache.set(pipeline, (cache = new Map()));
+function variableRole<I extends HostItem>(world: VariableWorld<I>, name: string): RoleOf {
+  // One cache per usage: a world's usage is shared by every job its definitions are shared by.
+  const u = world.usage();
+  let cache = roleCache.get(u);
+  if (!cache) roleCache.set(u, (cache = new Map()));
   const hit = cache.get(name);
   if (hit) return hit;
   const roles = new Set<VariableRole>();
@@ -292,18 +299,18 @@ function variableRole(pipeline: Pipeline, name: string): RoleOf {
     if (r && typeof r === 'object') reason ??= r.reason;
     else if (r) roles.add(r);
   };
-  for (const loc of definitions(pipeline, name)) {
-    if (!isScalar(loc.node) || typeof loc.node.value !== 'string') reason ??= 'it is not a plain string';
-    else if (/["'\\`]|\$\(|\$\$/.test(loc.node.value))
+  for (const def of world.definitions(name)) {
+    if (def.value === undefined) reason ??= 'it is not a plain string';
+    else if (/["'\\`]|\$\(|\$\$/.test(def.value))
       reason ??=
         'it holds quotes, escapes or command substitutions, which the shell does not interpret inside a variable';
     else {
-      consider(loc.node.value);
+      consider(def.value);
       continue;
     }
     inlinable = false;
   }
-  for (const a of usage(pipeline).assignments.get(name) ?? []) {
+  for (const a of u.assignments.get(name) ?? []) {
     inlinable = false;
     const t = assignmentText(a);
     if (!t)
@@ -321,16 +328,20 @@ function variableRole(pipeline: Pipeline, name: string): RoleOf {
   return out;
 }
 
-export function translateArgVariable(pipeline: Pipeline, job: string, name: string, env: PlanEnv): ArgVariable {
-  const u = usage(pipeline);
-  const fail = (why: string): ArgVariable => ({ ok: false, reason: `$${name} ${why}` });
+export function translateArgVariable<I extends HostItem>(
+  world: VariableWorld<I>,
+  name: string,
+  env: PlanEnv,
+): ArgVariable<I> {
+  const u = world.usage();
+  const fail = (why: string): ArgVariable<I> => ({ ok: false, reason: `$${name} ${why}` });
   if (u.otherwiseSet.has(name))
     return fail(
       'is set by the script in a way this tool cannot read (read, a for loop, ${…:=…}), so its flags are only known when the job runs',
     );
   if (u.reads.get(name) === 'elsewhere')
     return fail('is also used by other commands, so it cannot be rewritten for buildctl');
-  const { role, reason } = variableRole(pipeline, name);
+  const { role, reason } = variableRole(world, name);
   if (!role) return fail(`cannot be rewritten for buildctl: ${reason}`);
 
   const result = {
@@ -338,16 +349,15 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
     role: role as VariableRole | 'unknown' | 'inline',
     inline: [] as Word[],
     edits: [] as TextEdit[],
-    scriptEdits: [] as { item: ScriptItem; edit: ValueEdit }[],
+    scriptEdits: [] as { item: I; edit: ValueEdit }[],
     touches: [] as string[],
     reads: [] as string[],
     findings: [] as CallFinding[],
   };
-  const ownNodes = new Set(jobItems(pipeline, job).map((i) => i.item.node as object));
-  const assignments = (u.assignments.get(name) ?? []).filter((a) => ownNodes.has(a.item.node));
-  const loc = pipeline.variables(job).get(name);
-  if (!loc && !assignments.length && !definitions(pipeline, name).length && !u.assignments.has(name)) {
-    const missing = pipeline.missingParts(job);
+  const assignments = (u.assignments.get(name) ?? []).filter((a) => world.isOwnItem(a.item));
+  const loc = world.own(name);
+  if (!loc && !assignments.length && !world.definitions(name).length && !u.assignments.has(name)) {
+    const missing = world.missingParts();
     if (missing.length)
       return fail(
         `is not defined in the files read, and the job is built from ${missing.join(' and ')}, which is not among them and may set it to Kaniko flags`,
@@ -364,39 +374,36 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
   if (role === 'inline') {
     // The call is rewritten with the flags of this job's value; the variable itself stays as it is.
     if (loc) {
-      result.inline = readFlags((loc.node as Scalar).value as string)!.command.words;
-      result.reads.push(nodeKey(loc));
+      result.inline = readFlags(loc.value!)!.command.words;
+      result.reads.push(loc.key);
     }
     result.findings.push({
       code: 'KB214',
       severity: 'warning',
-      message: `$${name} holds flags that only work inside the call (${describeFlags(result.inline)}); its value${loc ? ` from ${loc.file.path}` : ''} is written into the buildctl call, which no longer reads $${name}: change the call, not the variable, to change them`,
+      message: `$${name} holds flags that only work inside the call (${describeFlags(result.inline)}); its value${loc ? ` from ${loc.file}` : ''} is written into the buildctl call, which no longer reads $${name}: change the call, not the variable, to change them`,
     });
     return result;
   }
 
   if (loc) {
-    const value = (loc.node as Scalar).value as string;
+    const value = loc.value!;
     const call = readFlags(value)!;
     const r = rewriteValue(name, call, role, '', env);
     if (r.reason !== undefined || r.text === undefined) return fail(`cannot be rewritten for buildctl: ${r.reason}`);
     if (call.uses.length) {
-      const node = loc.node as Scalar;
       const end = value.replace(/\s+$/, '').length; // a block scalar's final line break stays
-      const edits = encodeScalarEdits(loc.file, node, [
-        { start: 0, end, parts: r.parts ?? [r.text], join: 'soft', multiline: spansLines(loc.file, node, 0, end) },
-      ]);
+      const edits = loc.edit(end, r.parts ?? [r.text]);
       if (!edits) return fail('cannot be edited in place');
       result.edits.push(...edits);
-      result.touches.push(nodeKey(loc));
+      result.touches.push(loc.key);
     }
-    result.reads.push(nodeKey(loc));
+    result.reads.push(loc.key);
     result.findings.push(...r.findings);
     if (call.uses.length)
       result.findings.push({
         code: 'KB207',
         severity: 'info',
-        message: `$${name} holds executor flags; its value in ${loc.file.path} now holds ${ROLE_TEXT[role]}`,
+        message: `$${name} holds executor flags; its value in ${loc.file} now holds ${ROLE_TEXT[role]}`,
       });
   }
 
@@ -436,11 +443,11 @@ export function translateArgVariable(pipeline: Pipeline, job: string, name: stri
  * (`inline`) read where it stood, and the words whose variables now hold buildctl values (name lists, a push switch,
  * arguments passed through). `translate` rewrites a variable once per job and keeps its edits.
  */
-export function readCallArguments(
+export function readCallArguments<I extends HostItem>(
   command: SimpleCommand,
   head: number,
-  wrapper: Wrapper | undefined,
-  translate: (variable: string) => ArgVariable,
+  wrapper: Wrapper<I> | undefined,
+  translate: (variable: string) => ArgVariable<I>,
 ): { call: KanikoCall; vars: CallVariables; passthrough: string[]; findings: CallFinding[] } {
   const findings: CallFinding[] = [];
   const headWord = command.words[head]!;

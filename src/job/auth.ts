@@ -5,7 +5,7 @@
  * credentials written explicitly (../shared/reference §2.9, §3.11, §4).
  */
 import type { ParsedScript, Word } from '../shell/types.js';
-import type { ValueEdit } from '../yaml/scalar.js';
+import type { ValueEdit } from '../text/value-edit.js';
 
 export const KANIKO_DOCKER_DIR = '/kaniko/.docker';
 /** Docker config folders a Kaniko job may write that uid 1000 cannot (Kaniko read only /kaniko/.docker; /root is not writable). */
@@ -116,7 +116,10 @@ export interface JobAuth<I> {
   dockerAuthConfig: boolean;
 }
 
-export function scanJobAuth<I extends { parsed: ParsedScript }>(items: I[], text: (item: I) => string): JobAuth<I> {
+export function scanJobAuth<I extends { parsed: ParsedScript }>(
+  items: readonly I[],
+  text: (item: I) => string,
+): JobAuth<I> {
   const out: JobAuth<I> = { scans: [], mentionsAuth: false, dockerAuthConfig: false };
   let writes = false;
   let mkdir = false;

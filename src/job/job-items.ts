@@ -4,6 +4,7 @@ import { executorIndex } from '../kaniko/call.js';
 import type { Pipeline, ScriptItem } from '../pipeline/jobs.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
+import type { HostItem } from './host.js';
 import type { Wrapper } from './wrappers.js';
 
 export interface ParsedItem {
@@ -43,11 +44,11 @@ export function jobItems(pipeline: Pipeline, name: string, withAfter = false): P
  * The executor calls among the items, in run order: commands that run the executor, and calls of executor wrappers
  * the job writes itself (`wrapper` set; `head` is the wrapper's word).
  */
-export function findCalls(
-  items: ParsedItem[],
-  wrappers?: ReadonlyMap<string, Wrapper>,
-): { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] {
-  const out: { item: ParsedItem; command: SimpleCommand; head: number; wrapper?: Wrapper }[] = [];
+export function findCalls<I extends HostItem>(
+  items: readonly I[],
+  wrappers?: ReadonlyMap<string, Wrapper<I>>,
+): { item: I; command: SimpleCommand; head: number; wrapper?: Wrapper<I> }[] {
+  const out: { item: I; command: SimpleCommand; head: number; wrapper?: Wrapper<I> }[] = [];
   for (const item of items) {
     // no call can hide in an item without the word: skip the parse
     if (!item.script.includes('executor') && ![...(wrappers?.keys() ?? [])].some((p) => item.script.includes(p)))

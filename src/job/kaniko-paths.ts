@@ -5,7 +5,7 @@
  */
 import type { ParsedScript, SimpleCommand, Word } from '../shell/types.js';
 import { movesDockerDir } from './auth.js';
-import type { ValueEdit } from '../yaml/scalar.js';
+import type { ValueEdit } from '../text/value-edit.js';
 
 export interface PathFinding<I> {
   code: 'KB404' | 'KB406' | 'KB210' | 'KB407';
@@ -56,7 +56,7 @@ function hiddenInHeredoc(c: SimpleCommand): number | undefined {
 }
 
 export function scanKanikoPaths<I extends { parsed: ParsedScript }>(
-  items: I[],
+  items: readonly I[],
   calls: Set<SimpleCommand>,
 ): KanikoPaths<I> {
   const edits: { item: I; edit: ValueEdit }[] = [];

@@ -9,7 +9,7 @@ import { parseScript } from '../shell/index.js';
 import type { SimpleCommand } from '../shell/types.js';
 import { scanAuth } from './auth.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
-import { joinParts, type ValueEdit } from '../yaml/scalar.js';
+import { joinParts, type ValueEdit } from '../text/value-edit.js';
 
 export interface ScriptMigration {
   /** The new script; equal to the input when nothing changed or when `manual`. */

@@ -13,7 +13,7 @@ import { buildkitImageFor } from '../kaniko/images.js';
 import { nodeKey, ownPair, type JobDef, type Pipeline } from '../pipeline/jobs.js';
 import { applyEdits, type TextEdit } from '../text/edits.js';
 import { imageEdits, imageNodeKeys, readJobImage } from './image.js';
-import type { JobMigration } from './job.js';
+import type { JobMigration } from './yaml-job.js';
 import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, yamlScalar } from '../yaml/text.js';
 
 export function ownCopies(

@@ -22,7 +22,7 @@ import type { ParsedItem } from './job-items.js';
 import { sourceOffset } from '../yaml/scalar.js';
 import { lineStartOf, nextLineStart } from '../yaml/text.js';
 
-export interface Wrapper {
+export interface Wrapper<I = ParsedItem> {
   /** The script path, as the calls name it. */
   path: string;
   /** The executor's flag words in the wrapper (before `"$@"`), as the wrapper's shell reads them. */
@@ -30,7 +30,7 @@ export interface Wrapper {
   /** The commands that write the wrapper and make it executable. */
   commands: SimpleCommand[];
   /** Removing those commands' lines (a literal block's source lines, indentation included). */
-  removals: { item: ParsedItem; edit: TextEdit }[];
+  removals: { item: I; edit: TextEdit }[];
 }
 
 /** Wrappers written by the job's items, by path. Only wrappers whose path no other command than `chmod` uses. */

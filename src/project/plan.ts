@@ -10,7 +10,7 @@ import { Pipeline } from '../pipeline/jobs.js';
 import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
 import { applyEdits, dedupe, EditIndex, type TextEdit } from '../text/edits.js';
 import { ownCopies } from '../job/split.js';
-import { analyseJob, type JobMigration } from '../job/job.js';
+import { analyseJob, type JobMigration } from '../job/yaml-job.js';
 import { verifyProject } from './verify.js';
 
 export interface MigrateOptions {

@@ -13,7 +13,7 @@ import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
 import { Ast, type StringLike, type TsMorph } from './ast.js';
 import { kanikoExecuteFindings } from './gcix.js';
-import { analyseJob, emptyPlan, jobName, SCRIPT_KEYS, type JobPlan } from './job.js';
+import { analyseJob, emptyPlan, jobName, SCRIPT_KEYS, type JobPlan } from '../job/typescript-job.js';
 import { literalEdits, showMarkers, sourceOffsetOf } from './literal.js';
 import { checkMarkers } from './placeholders.js';
 

@@ -10,20 +10,7 @@
 import { Scalar } from 'yaml';
 import type { SourceFile } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
-
-/** A change in value space: replace value[start, end) by `parts` joined with soft or hard breaks. */
-export interface ValueEdit {
-  start: number;
-  end: number;
-  parts: string[];
-  join: 'soft' | 'hard';
-  /** Lay `parts` out one per line (soft breaks become line breaks); otherwise soft breaks are spaces. */
-  multiline: boolean;
-  /** For multi-line soft joins in a literal block: extra indentation of continuation lines. */
-  continuation?: string;
-  /** Take the indentation of new lines from the line holding this value offset (default: the edit's own line). */
-  leadFrom?: number;
-}
+import { joinParts, type ValueEdit } from '../text/value-edit.js';
 
 interface ScalarMap {
   /** source offset of value[i]; length value.length + 1 (the last entry is the end offset). */
@@ -230,11 +217,6 @@ function yamlDoubleQuote(value: string): string {
     .replace(/[\\"]/g, (c) => `\\${c}`)
     .replace(/\n/g, '\\n')
     .replace(/\t/g, '\\t')}"`;
-}
-
-/** Joins parts for the value the shell will read (soft breaks as spaces). */
-export function joinParts(edit: ValueEdit): string {
-  return edit.parts.join(edit.join === 'soft' ? ' ' : '\n');
 }
 
 /**

@@ -1,39 +1,41 @@
 /**
- * One CI job object literal of a generator, migrated the way the YAML path migrates a job (src/job/job.ts): every
- * executor call through `migrateScriptText` (one flag table, same findings), registry auth moved or added, stray Kaniko
- * paths reported, the image switched to BuildKit with `entrypoint: ['']`, and BUILDKITD_FLAGS added. A job migrates
- * whole or not at all. Edits are text ranges of the literals and properties concerned; everything else stays.
+ * The TypeScript host of the job recipe: a generator's CI job object literal. Its script items are string and template
+ * literals (inline, in constants, in arrays, spreads and `.concat(…)`), its image and variables are properties
+ * (through spreads and constants). Edits are text ranges of the literals and properties concerned, written in their
+ * own quoting; everything else stays.
  */
 import type * as TM from 'ts-morph';
-import { renderCall } from '../buildkit/render.js';
-import type { Finding, Severity } from '../findings/types.js';
-import { executorIndex, readKanikoCall } from '../kaniko/call.js';
-import { planCall, type PlanEnv } from '../kaniko/context.js';
-import { buildkitImageFor, classifyImage, isBuildkitImage, type KanikoImageKind } from '../kaniko/images.js';
-import {
-  BUILDKIT_HOME,
-  GITLAB_REGISTRY_AUTH,
-  KANIKO_DOCKER_DIR,
-  MKDIR_DOCKER,
-  scanJobAuth,
-  UNSET_DOCKER_AUTH_CONFIG,
-} from '../job/auth.js';
-import type { TextEdit } from '../text/edits.js';
-import { CERT_SETUP, scanKanikoPaths } from '../job/kaniko-paths.js';
-import { joinParts, type ValueEdit } from '../yaml/scalar.js';
-import { migrateScriptText } from '../job/script.js';
-import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from '../job/variables.js';
+import type { Finding } from '../findings/types.js';
+import type { PlanEnv } from '../kaniko/context.js';
+import { buildkitImageFor, classifyImage, type KanikoImageKind } from '../kaniko/images.js';
 import { parseScript } from '../shell/index.js';
-import type { ParsedScript, SimpleCommand } from '../shell/types.js';
-import type { Ast, PropHit, StringLike } from './ast.js';
-import { encodeText, literalEdits, showMarkers, sourceOffsetOf, type LiteralModel } from './literal.js';
-import { checkMarkers } from './placeholders.js';
+import type { ParsedScript } from '../shell/types.js';
+import type { TextEdit } from '../text/edits.js';
+import { applyValueEdits, type ValueEdit } from '../text/value-edit.js';
+import type { Ast, PropHit, StringLike } from '../typescript/ast.js';
+import { encodeText, literalEdits, showMarkers, sourceOffsetOf, type LiteralModel } from '../typescript/literal.js';
+import { checkMarkers } from '../typescript/placeholders.js';
+import {
+  scanUsage,
+  translateArgVariable,
+  type ArgVariable,
+  type Usage,
+  type VariableDefinition,
+  type VariableWorld,
+} from './arg-variables.js';
+import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
+import type { Change, HostImage, JobHost, Place, Refusal } from './host.js';
+import { migrateJob, type JobOutcome } from './recipe.js';
+import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
+import type { Wrapper } from './wrappers.js';
 
 export const SCRIPT_KEYS = ['before_script', 'script', 'scripts'] as const;
 
 export interface Item {
   node: StringLike;
   model: LiteralModel;
+  /** The literal's value, as the shell reads it (placeholders as markers). */
+  script: string;
   parsed: ParsedScript;
   /** The list element new items go before (the literal, or the name of the const holding it); none for a lone string. */
   element?: TM.Node;
@@ -49,23 +51,12 @@ export interface ScriptRead {
   unreadable: TM.Node[];
 }
 
-export interface JobPlan {
+export interface JobPlan extends JobOutcome {
   node: TM.ObjectLiteralExpression;
   name?: string;
   file: string;
-  /** Builds with Kaniko (image or executor call). */
-  kaniko: boolean;
-  manual: boolean;
-  /** A Kaniko image object without calls that other job objects spread: migrated through them. */
-  template: boolean;
-  findings: Finding[];
-  edits: TextEdit[];
-  touches: Set<string>;
-  reads: Set<string>;
   /** Every string literal read as a script item (claimed: not migrated on its own). */
   claimed: Set<TM.Node>;
-  calls: number;
-  flags: { flag: string; manual: boolean }[];
 }
 
 export interface JobContext {
@@ -92,7 +83,7 @@ export function readScript(ast: Ast, value: TM.Node, out: ScriptRead, element?: 
       out.unreadable.push(n);
       return;
     }
-    out.items.push({ node: n, model, parsed: parseScript(model.cooked), element });
+    out.items.push({ node: n, model, script: model.cooked, parsed: parseScript(model.cooked), element });
     return;
   }
   if (Node.isArrayLiteralExpression(n)) {
@@ -130,19 +121,27 @@ function readVariables(
   ast: Ast,
   obj: TM.ObjectLiteralExpression,
   reads: Set<string>,
-): { hit?: PropHit; vars: Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }> } {
+): {
+  hit?: PropHit;
+  vars: Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }>;
+  /** Spreads this tool cannot follow: they may set any variable. */
+  unknown: TM.Node[];
+} {
   const { Node } = ast.tm;
   const hit = ast.lookup(obj, 'variables', reads);
   const vars = new Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }>();
-  if (!hit || hit.unknown) return { hit, vars };
+  const unknown: TM.Node[] = [];
+  if (!hit) return { hit, vars, unknown };
+  if (hit.unknown) return { hit, vars, unknown: [hit.unknown] };
   const vobj = ast.objectOf(hit.value);
-  if (!vobj) return { hit, vars };
+  if (!vobj) return { hit, vars, unknown: [hit.value] };
   const walk = (o: TM.ObjectLiteralExpression, depth: number) => {
     if (depth > 10) return;
     for (const p of o.getProperties()) {
       if (Node.isSpreadAssignment(p)) {
         const src = ast.objectOf(p.getExpression());
         if (src) walk(src, depth + 1);
+        else unknown.push(p.getExpression());
         continue;
       }
       const name = ast.propName(p);
@@ -152,7 +151,7 @@ function readVariables(
     }
   };
   walk(vobj, 0);
-  return { hit, vars };
+  return { hit, vars, unknown };
 }
 
 interface ImageRead {
@@ -183,316 +182,235 @@ export function emptyPlan(ast: Ast, obj: TM.ObjectLiteralExpression): JobPlan {
     touches: new Set(),
     reads: new Set([ast.key(obj)]),
     claimed: new Set(),
+    expectedCalls: [],
     calls: 0,
     flags: [],
   };
 }
 
+/** One job object through the recipe. */
 export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): JobPlan {
-  const { ast } = ctx;
-  const { Node } = ast.tm;
-  const plan = emptyPlan(ast, obj);
-  const add = (code: string, severity: Severity, node: TM.Node, offset: number, message: string) => {
-    const nsf = node.getSourceFile();
-    const { line, column } = ast.position(nsf, offset);
-    plan.findings.push({
-      code,
-      severity,
-      file: ast.pathOf(nsf),
-      line,
-      column,
-      ...(plan.name ? { job: plan.name } : {}),
-      message,
-    });
-    if (severity === 'manual' || severity === 'error') plan.manual = true;
-  };
-  const addAt = (code: string, severity: Severity, item: Item, valueOffset: number, message: string) =>
-    add(code, severity, item.node, sourceOffsetOf(item.model, valueOffset), showMarkers(item.model, message));
+  const plan = emptyPlan(ctx.ast, obj);
+  const host = new TypeScriptJobHost(ctx, obj, plan);
+  const outcome = migrateJob(host, { env: ctx.env, buildkitImage: ctx.buildkitImage, job: plan.name });
+  return { ...plan, ...outcome };
+}
 
-  // --- script items ---------------------------------------------------------------------------------------------------
-  const script: ScriptRead = { items: [], opaque: [], reads: plan.reads, unreadable: [] };
-  for (const key of SCRIPT_KEYS) {
-    const hit = ast.lookup(obj, key, plan.reads);
-    if (!hit) continue;
-    if (hit.unknown) {
-      script.opaque.push(hit.unknown);
-      continue;
-    }
-    readScript(ast, hit.prop && Node.isShorthandPropertyAssignment(hit.prop) ? hit.prop : hit.value, script);
-  }
-  const items = script.items;
-  for (const i of items) {
-    plan.claimed.add(i.node);
-    plan.reads.add(ast.key(i.node));
-  }
-  for (const u of script.unreadable) plan.claimed.add(u);
-  const callsOf = (i: Item) =>
-    i.parsed.commands.map((c) => ({ command: c, head: executorIndex(c) })).filter((c) => c.head >= 0);
-  const calls = items.flatMap((i) => callsOf(i).map((c) => ({ item: i, ...c })));
-  plan.calls = calls.length;
+class TypeScriptJobHost implements JobHost<Item> {
+  readonly items: Item[];
+  readonly image: HostImage<Item>;
+  readonly terms = { where: 'in this job object', byHand: 'the image and script' };
+  readonly reads: Set<string>;
+  readonly opaque?: { text: string; at: Place };
+  readonly unreadable?: Place;
+  readonly template: boolean;
+  private readonly ast: Ast;
+  private readonly read: ImageRead;
+  private readonly varsHit?: PropHit;
+  private readonly vars: Map<string, { prop: TM.Node; value: TM.Node; holder: TM.ObjectLiteralExpression }>;
+  private readonly unknownVars: TM.Node[];
+  private usageOf?: Usage<Item>;
 
-  // --- image ----------------------------------------------------------------------------------------------------------
-  const { hit: varsHit, vars } = readVariables(ast, obj, plan.reads);
-  const image = readImage(ctx, obj, vars);
-  for (const r of image.reads) plan.reads.add(r);
-  for (const l of image.literals) plan.claimed.add(l);
-  const imageIsKaniko = image.kind === 'kaniko' || image.kind === 'kaniko-like';
-  if (!imageIsKaniko && !calls.length) return plan;
-  if (image.ref !== undefined && isBuildkitImage(image.ref)) return plan;
-  plan.kaniko = true;
-
-  if (script.unreadable.length) {
-    add(
-      'KB209',
-      'manual',
-      script.unreadable[0]!,
-      script.unreadable[0]!.getStart(),
-      'this script item uses an escape sequence this tool does not rewrite in place; migrate the job by hand',
-    );
-    return plan;
-  }
-  if (!calls.length && ctx.spreadSources?.has(obj)) {
-    plan.template = true;
-    plan.kaniko = false;
-    return plan;
-  }
-  if (!calls.length) {
-    const ext = items
-      .map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? '')))
-      .find(Boolean);
-    const hint = ext
-      ? ` (the script runs ${ext.words[0]!.raw}, which may call it)`
-      : script.opaque.length
-        ? ` (part of the script is ${short(script.opaque[0]!)}, which this tool cannot read; calls written elsewhere are migrated there, see KB501)`
-        : '';
-    add(
-      'KB203',
-      'manual',
-      image.at ?? obj,
-      (image.at ?? obj).getStart(),
-      `uses a Kaniko image but calls no executor in this job object${hint}; migrate the image and script by hand`,
-    );
-    return plan;
-  }
-  if (image.status !== 'read') {
-    const where =
-      image.status === 'absent'
-        ? 'not set in this object (the runner default, or set later by the generator)'
-        : `${short(image.at!)}, which this tool cannot read`;
-    add(
-      'KB206',
-      'manual',
-      image.at ?? obj,
-      (image.at ?? calls[0]!.item.node).getStart(),
-      `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [''] by hand, then run again`,
-    );
-    return plan;
-  }
-  if (image.kind !== 'kaniko') {
-    add(
-      'KB205',
-      'warning',
-      image.at!,
-      image.at!.getStart(),
-      `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`,
-    );
-  }
-
-  // --- calls ----------------------------------------------------------------------------------------------------------
-  const values = new Map<Item, string>();
-  const valueInserts = new Map<Item, { offset: number; text: string }[]>();
-  const listInserts: { element: TM.Node; lines: string[] }[] = [];
-  const insertBefore = (i: Item, offset: number, lines: string[]) => {
-    if (i.element && offset === 0) listInserts.push({ element: i.element, lines });
-    else valueInserts.set(i, [...(valueInserts.get(i) ?? []), { offset, text: lines.map((l) => `${l}\n`).join('') }]);
-  };
-  const itemsWithCalls = new Set(calls.map((c) => c.item));
-  for (const item of itemsWithCalls) {
-    const r = migrateScriptText(item.model.cooked, ctx.env);
-    for (const f of r.findings) addAt(f.code, f.severity, item, f.offset ?? callsOf(item)[0]!.command.start, f.message);
-    for (const { command, head } of callsOf(item)) {
-      const call = readKanikoCall(command, head);
-      for (const use of call.uses)
-        plan.flags.push({
-          flag: use.flag.name,
-          manual: r.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start),
-        });
-      for (const p of call.problems)
-        plan.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
-    }
-    if (r.manual) continue;
-    let output = r.output;
-    // As in YAML lists, steps a call needs before it (the buildkitd.toml) become list items of their own.
-    if (item.element) {
-      for (const { command, head } of callsOf(item)) {
-        const planned = planCall(readKanikoCall(command, head), ctx.env);
-        const before = planned.manual ? [] : renderCall(planned.plan).before;
-        if (!before.length) continue;
-        const block = `${before.join('\n')}\n`;
-        const at = output.indexOf(block);
-        if (at < 0) continue;
-        output = output.slice(0, at) + output.slice(at + block.length);
-        insertBefore(item, 0, before);
+  constructor(
+    private readonly ctx: JobContext,
+    private readonly obj: TM.ObjectLiteralExpression,
+    plan: JobPlan,
+  ) {
+    const { ast } = ctx;
+    const { Node } = ast.tm;
+    this.ast = ast;
+    this.reads = plan.reads;
+    const script: ScriptRead = { items: [], opaque: [], reads: plan.reads, unreadable: [] };
+    for (const key of SCRIPT_KEYS) {
+      const hit = ast.lookup(obj, key, plan.reads);
+      if (!hit) continue;
+      if (hit.unknown) {
+        script.opaque.push(hit.unknown);
+        continue;
       }
+      readScript(ast, hit.prop && Node.isShorthandPropertyAssignment(hit.prop) ? hit.prop : hit.value, script);
     }
-    values.set(item, output);
+    this.items = script.items;
+    for (const i of this.items) {
+      plan.claimed.add(i.node);
+      plan.reads.add(ast.key(i.node));
+    }
+    for (const u of script.unreadable) plan.claimed.add(u);
+    const { hit: varsHit, vars, unknown } = readVariables(ast, obj, plan.reads);
+    this.varsHit = varsHit;
+    this.vars = vars;
+    this.unknownVars = unknown;
+    const image = readImage(ctx, obj, vars);
+    this.read = image;
+    for (const r of image.reads) plan.reads.add(r);
+    for (const l of image.literals) plan.claimed.add(l);
+    const o = script.opaque[0];
+    if (o) this.opaque = { text: short(o), at: this.place(o, o.getStart()) };
+    const u = script.unreadable[0];
+    if (u) this.unreadable = this.place(u, u.getStart());
+    this.template = !!ctx.spreadSources?.has(obj);
+    const setNode = image.at ?? obj;
+    this.image = {
+      status: image.status,
+      kind: image.kind,
+      ref: image.ref,
+      setAt: this.place(setNode, setNode.getStart()),
+      ...(image.status === 'read' && image.at ? { nameAt: this.place(image.at, image.at.getStart()) } : {}),
+      ...(image.status !== 'read'
+        ? {
+            refusal: (item: Item) => {
+              const where =
+                image.status === 'absent'
+                  ? 'not set in this object (the runner default, or set later by the generator)'
+                  : `${short(image.at!)}, which this tool cannot read`;
+              const at = image.at ?? item.node;
+              return {
+                message: `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [''] by hand, then run again`,
+                at: this.place(at, at.getStart()),
+              };
+            },
+          }
+        : {}),
+    };
   }
 
-  // --- registry auth and other Kaniko paths (as src/job/job.ts; items with calls went through migrateScriptText) ----
-  const auth = scanJobAuth(items, (i) => i.model.cooked);
-  const callCommands = new Set<SimpleCommand>(calls.map((c) => c.command));
-  const others = items.filter((i) => !itemsWithCalls.has(i));
-  const paths = scanKanikoPaths(others, callCommands);
-  const otherEdits = new Map<Item, ValueEdit[]>();
-  const editOther = (i: Item, e: ValueEdit) => otherEdits.set(i, [...(otherEdits.get(i) ?? []), e]);
-  for (const { item, edit } of paths.edits) editOther(item, edit);
-  for (const f of paths.findings) addAt(f.code, f.severity, f.item, f.offset, f.message);
-  if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
-  for (const { item: i, scan } of auth.scans) {
-    if (!itemsWithCalls.has(i)) for (const e of scan.edits) editOther(i, e);
-    if (scan.credentialHelpers.length) {
-      addAt(
-        'KB403',
-        'manual',
-        i,
-        0,
-        `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`,
-      );
-    }
-  }
-  for (const [i, edits] of otherEdits) {
-    const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-    if (sorted.some((e, n) => n > 0 && e.end > sorted[n - 1]!.start)) {
-      addAt('KB211', 'manual', i, sorted[0]!.start, 'two rewrites of this script item overlap; migrate it by hand');
-      continue;
-    }
-    let v = i.model.cooked;
-    for (const e of sorted) v = v.slice(0, e.start) + joinParts(e) + v.slice(e.end);
-    values.set(i, v);
-  }
-  if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
-  let mentionsAuth = auth.mentionsAuth;
-  const dockerAuthConfig = auth.dockerAuthConfig;
-  const dockerConfig = vars.get('DOCKER_CONFIG');
-  const dockerConfigLit = dockerConfig && ast.stringOf(dockerConfig.value);
-  const dockerConfigModel = dockerConfigLit && ast.model(dockerConfigLit.literal);
-  if (dockerConfigModel && dockerConfigModel.cooked.startsWith(KANIKO_DOCKER_DIR)) {
-    plan.edits.push(...literalEdits(dockerConfigModel, `${BUILDKIT_HOME}/.docker`));
-    plan.touches.add(ast.key(dockerConfigLit.literal));
-    mentionsAuth = true;
-  }
-  const firstCallItem = calls[0]!.item;
-  if (vars.has('DOCKER_AUTH_CONFIG') || dockerAuthConfig) {
-    insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-    addAt(
-      'KB405',
-      'warning',
-      firstCallItem,
-      0,
-      'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win',
-    );
-  }
-  if (script.opaque.length && !plan.manual) {
-    const o = script.opaque[0]!;
-    add(
-      'KB505',
-      'warning',
-      o,
-      o.getStart(),
-      `part of the script is ${short(o)}, which this tool cannot read: check that it writes no registry config to /kaniko/.docker and uses no other Kaniko path${mentionsAuth ? '' : "; no registry login was added for Kaniko's built-in GitLab helper (see KB402)"}`,
-    );
-  } else if (!mentionsAuth && !plan.manual) {
-    insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
-    addAt(
-      'KB402',
-      'info',
-      firstCallItem,
-      0,
-      'Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json',
-    );
-  }
-  if (plan.manual) {
-    plan.edits = [];
-    return plan;
+  private place(node: TM.Node, offset: number, show?: (m: string) => string): Place {
+    const sf = node.getSourceFile();
+    return { file: this.ast.pathOf(sf), ...this.ast.position(sf, offset), ...(show ? { show } : {}) };
   }
 
-  // --- literal edits ---------------------------------------------------------------------------------------------------
-  for (const i of items) {
-    let v = values.get(i) ?? i.model.cooked;
-    const ins = valueInserts.get(i);
-    if (ins) {
-      for (const { offset, text } of mergeInserts(ins)) {
-        const at = v.slice(0, offset) === i.model.cooked.slice(0, offset) ? offset : 0;
-        v = v.slice(0, at) + text + v.slice(at);
-      }
-    }
-    if (v === i.model.cooked) continue;
-    const check = checkMarkers(i.model, v);
-    if (!check.ok) {
-      addAt('KB502', 'manual', i, 0, `${check.reason}; the job is left unchanged`);
-      plan.edits = [];
-      return plan;
-    }
-    plan.edits.push(...literalEdits(i.model, v));
-    plan.touches.add(ast.key(i.node));
+  key(item: Item): string {
+    return this.ast.key(item.node);
   }
-  for (const { element, lines } of listInserts) {
+
+  at(item: Item, valueOffset: number): Place {
+    return this.place(item.node, sourceOffsetOf(item.model, valueOffset), (m) => showMarkers(item.model, m));
+  }
+
+  itemAt(item: Item): Place {
+    return this.at(item, 0);
+  }
+
+  wrappers(): ReadonlyMap<string, Wrapper<Item>> {
+    // Wrappers written by a generator's script are not looked for: their calls stay executor calls in strings (KB210).
+    return new Map();
+  }
+
+  /** A variable's value as a literal whose value is fully known (no placeholders). */
+  private literalOf(name: string): { model: LiteralModel; literal: StringLike } | undefined {
+    const v = this.vars.get(name);
+    const s = v && this.ast.stringOf(v.value);
+    const model = s && this.ast.model(s.literal);
+    return model && !model.placeholders.length ? { model, literal: s.literal } : undefined;
+  }
+
+  variable(name: string): string | undefined {
+    return this.literalOf(name)?.model.cooked;
+  }
+
+  hasVariable(name: string): boolean {
+    return this.vars.has(name);
+  }
+
+  translate(name: string, env: PlanEnv): ArgVariable<Item> {
+    return translateArgVariable(this.world(), name, env);
+  }
+
+  private world(): VariableWorld<Item> {
+    const own = (v: string): VariableDefinition | undefined => {
+      const found = this.vars.get(v);
+      if (!found) return undefined;
+      const lit = this.literalOf(v);
+      const file = this.ast.pathOf(found.value.getSourceFile());
+      if (!lit) return { key: this.ast.key(found.value), file, edit: () => undefined };
+      const { model, literal } = lit;
+      return {
+        value: model.cooked,
+        key: this.ast.key(literal),
+        file,
+        edit: (end, parts) => literalEdits(model, parts.join(' ') + model.cooked.slice(end)),
+      };
+    };
+    return {
+      definitions: (v) => {
+        const d = own(v);
+        return d ? [d] : [];
+      },
+      own,
+      usage: () => (this.usageOf ??= scanUsage(this.items)),
+      isOwnItem: () => true,
+      missingParts: () => this.unknownVars.map(short),
+    };
+  }
+
+  spansLines(): boolean {
+    // A literal's call is written on one line.
+    return false;
+  }
+
+  encode(item: Item, edits: ValueEdit[]): Change | Refusal {
+    const value = applyValueEdits(item.model.cooked, edits);
+    if (value === item.model.cooked) return { edits: [], touches: [] };
+    const check = checkMarkers(item.model, value);
+    if (!check.ok)
+      return { code: 'KB502', message: `${check.reason}; the job is left unchanged`, at: this.itemAt(item) };
+    return { edits: literalEdits(item.model, value), touches: [this.ast.key(item.node)] };
+  }
+
+  insertBefore(item: Item, lines: string[]): Change | undefined {
+    const { element } = item;
+    if (!element) return undefined;
+    const { ast } = this;
     const layout = ast.listLayout(element);
     const q = quoteFor(ast, element);
     const sep = layout.ownLine ? `,\n${layout.indent}` : ', ';
-    plan.edits.push({
-      file: ast.pathOf(element.getSourceFile()),
-      start: layout.pos,
-      end: layout.pos,
-      text: lines.map((l) => `${q}${encodeText(l, q, false)}${q}${sep}`).join(''),
-    });
-    plan.touches.add(ast.key(element.getParentOrThrow()));
+    const text = lines.map((l) => `${q}${encodeText(l, q, false)}${q}${sep}`).join('');
+    return {
+      edits: [{ file: ast.pathOf(element.getSourceFile()), start: layout.pos, end: layout.pos, text }],
+      touches: [ast.key(element.getParentOrThrow())],
+    };
   }
 
-  // --- image and variables ------------------------------------------------------------------------------------------------
-  const imageEdits = image.edits((ref) => buildkitImageFor(ref, ctx.buildkitImage));
-  if (typeof imageEdits === 'string') {
-    add('KB206', 'manual', image.at!, image.at!.getStart(), imageEdits);
-    plan.edits = [];
-    return plan;
+  insertAfter(): undefined {
+    return undefined;
   }
-  plan.edits.push(...imageEdits);
-  for (const t of image.touches) plan.touches.add(t);
-  const flags = vars.get(BUILDKITD_FLAGS);
-  const flagsLit = flags && ast.stringOf(flags.value);
-  const flagsModel = flagsLit && ast.model(flagsLit.literal);
-  if (flagsModel) {
-    if (!flagsModel.cooked.split(/\s+/).includes(NO_PROCESS_SANDBOX)) {
-      plan.edits.push(...literalEdits(flagsModel, `${flagsModel.cooked.trimEnd()} ${NO_PROCESS_SANDBOX}`.trimStart()));
-      plan.touches.add(ast.key(flagsLit.literal));
-    }
-  } else if (flags) {
-    add(
-      'KB206',
-      'manual',
-      flags.value,
-      flags.value.getStart(),
-      `BUILDKITD_FLAGS is set to ${short(flags.value)}, which this tool cannot read; make sure it holds ${NO_PROCESS_SANDBOX}, then run again`,
-    );
-    plan.edits = [];
-    return plan;
-  } else {
-    const e = variableEdits(ast, obj, image.hit!, varsHit);
-    if (typeof e === 'string') {
-      add('KB206', 'manual', obj, obj.getStart(), e);
-      plan.edits = [];
-      return plan;
-    }
-    plan.edits.push(...e.edits);
-    plan.touches.add(e.touches);
-  }
-  return plan;
-}
 
-function mergeInserts(list: { offset: number; text: string }[]): { offset: number; text: string }[] {
-  const by = new Map<number, string>();
-  for (const i of list) by.set(i.offset, (by.get(i.offset) ?? '') + i.text);
-  return [...by].map(([offset, text]) => ({ offset, text })).sort((a, b) => b.offset - a.offset);
+  dockerConfig(): Change | undefined {
+    const lit = this.literalOf('DOCKER_CONFIG');
+    if (!lit || !lit.model.cooked.startsWith(KANIKO_DOCKER_DIR)) return undefined;
+    return { edits: literalEdits(lit.model, `${BUILDKIT_HOME}/.docker`), touches: [this.ast.key(lit.literal)] };
+  }
+
+  imageEdits(buildkitImage: string | undefined): Change | Refusal {
+    const image = this.read;
+    const edits = image.edits((ref) => buildkitImageFor(ref, buildkitImage));
+    if (typeof edits === 'string')
+      return { code: 'KB206', message: edits, at: this.place(image.at!, image.at!.getStart()) };
+    return { edits, touches: image.touches };
+  }
+
+  sandbox(): Change | Refusal | undefined {
+    const { ast, obj } = this;
+    const flags = this.vars.get(BUILDKITD_FLAGS);
+    const flagsLit = flags && ast.stringOf(flags.value);
+    const flagsModel = flagsLit && ast.model(flagsLit.literal);
+    if (flagsModel) {
+      if (flagsModel.cooked.split(/\s+/).includes(NO_PROCESS_SANDBOX)) return undefined;
+      return {
+        edits: literalEdits(flagsModel, `${flagsModel.cooked.trimEnd()} ${NO_PROCESS_SANDBOX}`.trimStart()),
+        touches: [ast.key(flagsLit.literal)],
+      };
+    }
+    if (flags)
+      return {
+        code: 'KB206',
+        message: `BUILDKITD_FLAGS is set to ${short(flags.value)}, which this tool cannot read; make sure it holds ${NO_PROCESS_SANDBOX}, then run again`,
+        at: this.place(flags.value, flags.value.getStart()),
+      };
+    const e = variableEdits(ast, obj, this.read.hit!, this.varsHit);
+    if (typeof e === 'string') return { code: 'KB206', message: e, at: this.place(obj, obj.getStart()) };
+    return { edits: e.edits, touches: [e.touches] };
+  }
 }
 
 function quoteFor(ast: Ast, node: TM.Node): string {
