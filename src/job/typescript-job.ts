@@ -5,7 +5,6 @@
  * own quoting; everything else stays.
  */
 import type * as TM from 'ts-morph';
-import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor, classifyImage, type KanikoImageKind } from '../kaniko/images.js';
 import { parseScript } from '../shell/index.js';
