@@ -42,4 +42,4 @@ export {
   migrateTypeScriptSources,
   migrateTypeScriptProject,
   type TypeScriptMigrateOptions,
-} from './typescript/index.js';
+} from './project/generators.js';

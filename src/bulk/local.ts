@@ -89,7 +89,7 @@ export async function migrateRepository(
     result = await migrateSource(new DiskSource(root), { buildkitImage: opts.buildkitImage });
     if (opts.sources && listSourceFiles(root, opts.sources).length) {
       // ts-morph is loaded only here, and (inside) only when a source mentions Kaniko or an executor
-      const { migrateTypeScriptProject } = await import('../typescript/index.js');
+      const { migrateTypeScriptProject } = await import('../project/generators.js');
       const generators = await migrateTypeScriptProject(root, {
         sources: opts.sources,
         buildkitImage: opts.buildkitImage,

@@ -9,7 +9,7 @@ import type { FileSource } from '../pipeline/load.js';
 import type { ReportFile, RunReport } from '../report/model.js';
 import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
-import type { TypeScriptProjectResult } from '../typescript/index.js';
+import type { TypeScriptProjectResult } from '../project/generators.js';
 // plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
 import {
   DEFAULT_SOURCES,
@@ -231,7 +231,7 @@ async function migrateGenerators(
   let result: TypeScriptProjectResult;
   try {
     if (!listSourceFiles(t.root, glob).length) return [];
-    const { migrateTypeScriptProject } = await import('../typescript/index.js');
+    const { migrateTypeScriptProject } = await import('../project/generators.js');
     result = await migrateTypeScriptProject(t.root, { sources: glob, buildkitImage: flags.buildkitImage });
   } catch (e) {
     report.errors.push({

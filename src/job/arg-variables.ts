@@ -26,8 +26,7 @@ import type { SimpleCommand, Word } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import type { ValueEdit } from '../text/value-edit.js';
 import { executorIndex, readKanikoCall, type KanikoCall } from '../kaniko/call.js';
-import type { HostItem } from './host.js';
-import type { Wrapper } from './wrappers.js';
+import type { HostItem, Wrapper } from './item.js';
 
 /** One `variables:` definition of a variable, as its host holds it. */
 export interface VariableDefinition {

@@ -8,17 +8,12 @@
  */
 import type { PlanEnv } from '../kaniko/context.js';
 import type { KanikoImageKind } from '../kaniko/images.js';
-import type { ParsedScript } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import type { ValueEdit } from '../text/value-edit.js';
 import type { ArgVariable } from './arg-variables.js';
-import type { Wrapper } from './wrappers.js';
+import type { HostItem, Wrapper } from './item.js';
 
-/** One script item: the text the shell reads (a YAML scalar's value, a literal's cooked text) and its reading. */
-export interface HostItem {
-  readonly script: string;
-  readonly parsed: ParsedScript;
-}
+export type { HostItem } from './item.js';
 
 /** A place for a finding. `show` turns a message into the host's terms (TypeScript shows placeholders as `${…}`). */
 export interface Place {

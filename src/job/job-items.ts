@@ -4,8 +4,7 @@ import { executorIndex } from '../kaniko/call.js';
 import type { Pipeline, ScriptItem } from '../pipeline/jobs.js';
 import { parseScript } from '../shell/index.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
-import type { HostItem } from './host.js';
-import type { Wrapper } from './wrappers.js';
+import type { HostItem, Wrapper } from './item.js';
 
 export interface ParsedItem {
   item: ScriptItem;

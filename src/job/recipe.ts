@@ -16,7 +16,7 @@ import { GITLAB_REGISTRY_AUTH, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONF
 import { isRefusal, type Change, type HostItem, type JobHost, type Place } from './host.js';
 import { findCalls } from './job-items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
-import type { Wrapper } from './wrappers.js';
+import type { Wrapper } from './item.js';
 
 /** What the recipe decides for one job. */
 export interface JobOutcome {

@@ -26,7 +26,7 @@ import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
 import type { Change, HostImage, JobHost, Place, Refusal } from './host.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
-import type { Wrapper } from './wrappers.js';
+import type { Wrapper } from './item.js';
 
 export const SCRIPT_KEYS = ['before_script', 'script', 'scripts'] as const;
 

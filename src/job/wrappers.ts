@@ -15,23 +15,15 @@
  */
 import { Scalar } from 'yaml';
 import { parseScript } from '../shell/index.js';
-import type { SimpleCommand, Word } from '../shell/types.js';
+import type { SimpleCommand } from '../shell/types.js';
 import { executorIndex } from '../kaniko/call.js';
 import type { TextEdit } from '../text/edits.js';
+import type { Wrapper as WrapperOf } from './item.js';
 import type { ParsedItem } from './job-items.js';
+
+type Wrapper = WrapperOf<ParsedItem>;
 import { sourceOffset } from '../yaml/scalar.js';
 import { lineStartOf, nextLineStart } from '../yaml/text.js';
-
-export interface Wrapper<I = ParsedItem> {
-  /** The script path, as the calls name it. */
-  path: string;
-  /** The executor's flag words in the wrapper (before `"$@"`), as the wrapper's shell reads them. */
-  flags: Word[];
-  /** The commands that write the wrapper and make it executable. */
-  commands: SimpleCommand[];
-  /** Removing those commands' lines (a literal block's source lines, indentation included). */
-  removals: { item: I; edit: TextEdit }[];
-}
 
 /** Wrappers written by the job's items, by path. Only wrappers whose path no other command than `chmod` uses. */
 export function findWrappers(items: ParsedItem[]): Map<string, Wrapper> {

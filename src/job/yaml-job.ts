@@ -25,7 +25,8 @@ import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.
 import { jobItems, type ParsedItem } from './job-items.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
-import { findWrappers, type Wrapper } from './wrappers.js';
+import type { Wrapper } from './item.js';
+import { findWrappers } from './wrappers.js';
 import type { Finding } from '../findings/types.js';
 
 export type JobFinding = Finding & { job: string; column: number };

@@ -1,5 +1,5 @@
 /** The TypeScript front door on small sources: what is edited, how it is written, and what is left with which finding. */
-import { migrateTypeScriptTexts } from '../../src/typescript/index.js';
+import { migrateTypeScriptTexts } from '../../src/project/generators.js';
 
 async function migrate(files: Record<string, string>, buildkitImage?: string) {
   const r = await migrateTypeScriptTexts(new Map(Object.entries(files)), { buildkitImage });

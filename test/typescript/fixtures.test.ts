@@ -9,7 +9,7 @@ import path from 'node:path';
 import { MIGRATE_CODES } from '../../src/findings/codes/migrate.js';
 import { TYPESCRIPT_CODES } from '../../src/findings/codes/typescript.js';
 import type { FileResult } from '../../src/index.js';
-import { migrateTypeScriptSources } from '../../src/typescript/index.js';
+import { migrateTypeScriptSources } from '../../src/project/generators.js';
 import { caseOptions, copyWith, listAll, tsCases, TS_FIXTURES, typecheck, UPDATE } from './support.js';
 
 const cases = tsCases();

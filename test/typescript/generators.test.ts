@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { migrateTypeScriptSources } from '../../src/typescript/index.js';
+import { migrateTypeScriptSources } from '../../src/project/generators.js';
 import {
   caseOptions,
   copyWith,

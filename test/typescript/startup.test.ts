@@ -75,19 +75,19 @@ const tsMorph = (loaded: string[]) => loaded.filter((u) => /[\\/]@?ts-morph[\\/]
 
 test('the build has the library and the TypeScript front door', () => {
   expect(fs.existsSync(path.join(out, 'dist', 'index.js'))).toBe(true);
-  expect(fs.existsSync(path.join(out, 'dist', 'typescript', 'index.js'))).toBe(true);
+  expect(fs.existsSync(path.join(out, 'dist', 'project', 'generators.js'))).toBe(true);
 });
 
 test('migrating YAML through the library (with the TypeScript module imported too) loads no ts-morph', () => {
   const r = run(
     "import { migrateText } from './dist/index.js';\n" +
-      "import * as tsFront from './dist/typescript/index.js';\n" +
+      "import * as tsFront from './dist/project/generators.js';\n" +
       `const res = await migrateText(${JSON.stringify(KANIKO_YAML)});\n` +
       'console.log(JSON.stringify({ changed: res.files[0].changed, api: typeof tsFront.migrateTypeScriptSources }));\n',
   );
   expect(r.stderr).toBe('');
   expect(JSON.parse(r.stdout)).toEqual({ changed: true, api: 'function' });
-  expect(r.loaded.some((u) => u.endsWith('/dist/typescript/index.js'))).toBe(true);
+  expect(r.loaded.some((u) => u.endsWith('/dist/project/generators.js'))).toBe(true);
   expect(tsMorph(r.loaded)).toEqual([]);
 });
 
@@ -107,7 +107,7 @@ test('the migrate command on a YAML repository loads no ts-morph', () => {
 
 test('control: migrating a generator does load ts-morph (the check sees it)', () => {
   const r = run(
-    "import { migrateTypeScriptSources } from './dist/typescript/index.js';\n" +
+    "import { migrateTypeScriptSources } from './dist/project/generators.js';\n" +
       `const files = await migrateTypeScriptSources(${JSON.stringify(path.join(TS_FIXTURES, 'job-objects', 'input'))});\n` +
       'console.log(JSON.stringify({ changed: files.filter((f) => f.changed).length }));\n',
   );
@@ -122,7 +122,7 @@ test('a repository whose sources mention no Kaniko or executor does not load ts-
   fs.mkdirSync(path.join(repo, 'lib'));
   fs.writeFileSync(path.join(repo, 'lib', 'util.js'), 'module.exports = { image: "node:20", script: ["npm test"] };\n');
   const r = run(
-    "import { migrateTypeScriptSources } from './dist/typescript/index.js';\n" +
+    "import { migrateTypeScriptSources } from './dist/project/generators.js';\n" +
       `const files = await migrateTypeScriptSources(${JSON.stringify(repo)});\n` +
       'console.log(JSON.stringify(files));\n',
   );

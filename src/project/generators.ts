@@ -12,13 +12,15 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Finding } from '../findings/types.js';
 import { applyEdits, type TextEdit } from '../text/edits.js';
-import type { FileResult, JobResult } from '../project/plan.js';
+import type { FileResult, JobResult } from './plan.js';
 import { DiskSource, MAX_FILE_BYTES } from '../pipeline/fs-source.js';
-import type { TsMorph } from './ast.js';
-import { DEFAULT_SOURCES, listSourceFiles } from './files.js';
-import { runOnce, type RunOptions } from './run.js';
+import type { TsMorph } from '../typescript/ast.js';
+import { DEFAULT_SOURCES, listSourceFiles } from '../typescript/files.js';
+import { runOnce, type RunOptions } from './generator-run.js';
+import { loadTsMorph, mayMatter } from '../typescript/load.js';
 
-export { DEFAULT_SOURCES, listSourceFiles, globToRegExp } from './files.js';
+export { DEFAULT_SOURCES, listSourceFiles, globToRegExp } from '../typescript/files.js';
+export { mayMatter } from '../typescript/load.js';
 
 export interface TypeScriptMigrateOptions {
   /** Which files to read, a glob relative to the root (default: every .ts .mts .cts .js .mjs file). */
@@ -81,17 +83,6 @@ export async function migrateTypeScriptTexts(
   return migrateTexts(texts, { env: opts.env ?? { fileExists: () => undefined }, buildkitImage: opts.buildkitImage });
 }
 
-let loaded: Promise<TsMorph> | undefined;
-
-/** ts-morph, imported on first use only. */
-export function loadTsMorph(): Promise<TsMorph> {
-  loaded ??= import('ts-morph').then(
-    (m) =>
-      ((m as unknown as { Project?: unknown }).Project ? m : (m as unknown as { default: TsMorph }).default) as TsMorph,
-  );
-  return loaded;
-}
-
 async function migrateTexts(texts: Map<string, string>, opts: RunOptions): Promise<TypeScriptProjectResult> {
   const tm = await loadTsMorph();
   const run = runOnce(tm, texts, opts);
@@ -143,11 +134,6 @@ async function migrateTexts(texts: Map<string, string>, opts: RunOptions): Promi
     files,
     jobs: errors.size ? run.jobs.map((j) => (j.status === 'migrated' ? { ...j, status: 'unchanged' } : j)) : run.jobs,
   };
-}
-
-/** A source that can hold a Kaniko job, an executor call or a gcix KanikoExecute. */
-export function mayMatter(text: string): boolean {
-  return /kaniko|executor/i.test(text);
 }
 
 function selfCheck(path: string, why: string): Finding {

@@ -8,14 +8,14 @@ import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { executorIndex } from '../kaniko/call.js';
 import { overlaps, sameEdit, type TextEdit } from '../text/edits.js';
-import type { JobResult } from '../project/plan.js';
+import type { JobResult } from './plan.js';
 import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
-import { Ast, type StringLike, type TsMorph } from './ast.js';
-import { kanikoExecuteFindings } from './gcix.js';
+import { Ast, type StringLike, type TsMorph } from '../typescript/ast.js';
+import { kanikoExecuteFindings } from '../job/gcix.js';
 import { analyseJob, emptyPlan, jobName, SCRIPT_KEYS, type JobPlan } from '../job/typescript-job.js';
-import { literalEdits, showMarkers, sourceOffsetOf } from './literal.js';
-import { checkMarkers } from './placeholders.js';
+import { literalEdits, showMarkers, sourceOffsetOf } from '../typescript/literal.js';
+import { checkMarkers } from '../typescript/placeholders.js';
 
 export interface RunOptions {
   env: PlanEnv;

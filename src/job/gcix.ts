@@ -9,11 +9,11 @@ import type * as TM from 'ts-morph';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor } from '../kaniko/images.js';
-import { migrateScriptText } from '../job/script.js';
-import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from '../job/variables.js';
-import type { Ast } from './ast.js';
-import { encodeText, literalSource, markerText, showMarkers, type Placeholder } from './literal.js';
-import { checkMarkers } from './placeholders.js';
+import { migrateScriptText } from './script.js';
+import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
+import type { Ast } from '../typescript/ast.js';
+import { encodeText, literalSource, markerText, showMarkers, type Placeholder } from '../typescript/literal.js';
+import { checkMarkers } from '../typescript/placeholders.js';
 
 /** The image KanikoExecute uses (gcix PredefinedImages.KANIKO). */
 export const GCIX_KANIKO_IMAGE = 'gcr.io/kaniko-project/executor:debug';
