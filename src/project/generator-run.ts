@@ -7,7 +7,8 @@ import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { executorIndex } from '../kaniko/call.js';
-import { overlaps, sameEdit, type TextEdit } from '../text/edits.js';
+import { dedupe, overlaps, type TextEdit } from '../text/edits.js';
+import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import type { JobResult } from './plan.js';
 import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
@@ -91,21 +92,7 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       return plan;
     }
   });
-  settleSharing(plans);
-  const accepted: TextEdit[] = [];
-  for (const plan of plans) {
-    if (!plan.kaniko || plan.manual) continue;
-    const clash = plan.edits.find((e) => accepted.some((a) => overlaps(a, e) && !sameEdit(a, e)));
-    if (clash) {
-      markManual(
-        plan,
-        'KB211',
-        "its edits overlap another job object's edits of the same code (a shared constant or spread object used in an unusual way); migrate it by hand",
-      );
-      continue;
-    }
-    for (const e of plan.edits) if (!accepted.some((a) => sameEdit(a, e))) accepted.push(e);
-  }
+  const accepted = dedupe(acceptEdits(plans, readersOf(plans), GENERATOR_SHARING));
   const findings: Finding[] = plans.flatMap((p) => p.findings);
   const claimed = new Set<TM.Node>(plans.flatMap((p) => [...p.claimed]));
 
@@ -274,7 +261,7 @@ function builtFromPieces(ast: Ast, n: TM.Node): string | undefined {
   return undefined;
 }
 
-function markManual(plan: JobPlan, code: string, message: string): void {
+function markManual(plan: JobPlan, code: 'KB202' | 'KB209' | 'KB211', message: string): void {
   plan.manual = true;
   plan.edits = [];
   const { line, column } = plan.node.getSourceFile().getLineAndColumnAtPos(plan.node.getStart());
@@ -289,25 +276,11 @@ function markManual(plan: JobPlan, code: string, message: string): void {
   });
 }
 
-/** A node edited for one job must not change a job object that is not migrated (as src/project/plan.ts). */
-function settleSharing(plans: JobPlan[]): void {
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const plan of plans) {
-      if (!plan.kaniko || plan.manual) continue;
-      for (const key of plan.touches) {
-        const other = plans.find((o) => o !== plan && !o.template && o.reads.has(key) && (!o.kaniko || o.manual));
-        if (other) {
-          markManual(
-            plan,
-            'KB202',
-            `shares ${key.split('#')[0]} code (a constant or spread object) with the job object ${other.name ? `"${other.name}"` : `at ${other.file}`}, which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split it or migrate both by hand`,
-          );
-          changed = true;
-          break;
-        }
-      }
-    }
-  }
-}
+/** How a generator run names shared code in KB202 and KB211. */
+const GENERATOR_SHARING: SharingTerms<JobPlan> = {
+  shared: (key, other) =>
+    `shares ${key.split('#')[0]} code (a constant or spread object) with the job object ${other.name ? `"${other.name}"` : `at ${other.file}`}, which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split it or migrate both by hand`,
+  overlap:
+    "its edits overlap another job object's edits of the same code (a shared constant or spread object used in an unusual way); migrate it by hand",
+  markManual,
+};

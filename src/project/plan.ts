@@ -8,7 +8,8 @@ import type { Finding } from '../findings/types.js';
 import { loadProject, type FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
 import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
-import { applyEdits, dedupe, EditIndex, type TextEdit } from '../text/edits.js';
+import { applyEdits, dedupe, type TextEdit } from '../text/edits.js';
+import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import { ownCopies } from '../job/split.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
 import { verifyProject } from './verify.js';
@@ -145,44 +146,13 @@ export function planProject(
       job.findings.push({ ...why, job: job.name, column: why.column ?? 1 });
     }
   }
-  const edits = dedupe(acceptEdits(jobs, readers));
+  const edits = dedupe(acceptEdits(jobs, readers, PIPELINE_SHARING));
   const outputs = new Map<string, string>();
   for (const file of files) {
     const mine = edits.filter((e) => e.file === file.path);
     outputs.set(file.path, mine.length ? applyEdits(file.text, mine) : file.text);
   }
   return { files, pipeline, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
-}
-
-/**
- * The edits of the jobs that migrate. A job sharing a node with a job that is not migrated is left for a person
- * (settleSharing), and so is a job whose edits overlap the edits of a job accepted before it (KB211); that second
- * kind can leave a shared node to a job it was accepted for, so both checks run again until neither changes a job.
- */
-function acceptEdits(jobs: JobMigration[], readers: Map<string, JobMigration[]>): TextEdit[] {
-  for (;;) {
-    settleSharing(jobs, readers);
-    const accepted = new EditIndex();
-    const edits: TextEdit[] = [];
-    let clashed = false;
-    for (const job of jobs) {
-      if (!job.kaniko || job.manual) continue;
-      const clash = job.edits.find((e) => accepted.clash(e));
-      if (clash) {
-        markManual(
-          job,
-          'KB211',
-          "its edits overlap another job's edits of the same lines (a template shared in an unusual way); migrate it by hand",
-          clash,
-        );
-        clashed = true;
-        continue;
-      }
-      for (const e of job.edits) accepted.add(e);
-      edits.push(...job.edits);
-    }
-    if (!clashed) return edits;
-  }
 }
 
 function markManual(job: JobMigration, code: string, message: string, at?: TextEdit): void {
@@ -193,44 +163,14 @@ function markManual(job: JobMigration, code: string, message: string, at?: TextE
   job.findings.push({ code, severity: 'manual', file, ...where, job: job.name, message });
 }
 
-/** For each node some job's edits touch, the jobs that read it (the only keys the sharing checks ask about). */
-function readersOf(jobs: JobMigration[]): Map<string, JobMigration[]> {
-  const readers = new Map<string, JobMigration[]>();
-  for (const job of jobs) for (const key of job.touches) if (!readers.has(key)) readers.set(key, []);
-  for (const job of jobs) for (const key of job.reads) readers.get(key)?.push(job);
-  return readers;
-}
-
-/**
- * A node edited for one job must not change a job that is not migrated (a shared template also used by a job
- * that does not build with Kaniko, or whose call needs a person). Repeats until nothing changes.
- */
-function settleSharing(jobs: JobMigration[], readers: Map<string, JobMigration[]>): void {
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const job of jobs) {
-      if (!job.kaniko || job.manual) continue;
-      for (const key of job.touches) {
-        const other = readers.get(key)?.find((o) => o !== job && (!o.kaniko || o.manual));
-        if (other) {
-          markManual(
-            job,
-            'KB202',
-            `shares ${describeKey(key)} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`,
-          );
-          changed = true;
-          break;
-        }
-      }
-    }
-  }
-}
-
-function describeKey(key: string): string {
-  const [file] = key.split('#');
-  return `a template or anchor in ${file}`;
-}
+/** How a pipeline names shared nodes in KB202 and KB211. */
+const PIPELINE_SHARING: SharingTerms<JobMigration> = {
+  shared: (key, other) =>
+    `shares a template or anchor in ${key.split('#')[0]} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`,
+  overlap:
+    "its edits overlap another job's edits of the same lines (a template shared in an unusual way); migrate it by hand",
+  markManual,
+};
 
 export async function migrateSource(source: FileSource, opts: MigrateOptions = {}): Promise<ProjectResult> {
   const entry = opts.entry ?? '.gitlab-ci.yml';
