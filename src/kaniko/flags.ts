@@ -60,17 +60,14 @@ export const FLAGS: readonly KanikoFlag[] = table({
         str('context-sub-path', ['--context-sub-path']),
         ['source'],
         [
-          ex('--context=dir://. --context-sub-path=app', '--local context=app --local dockerfile=app'),
+          ex('--context=dir://. --context-sub-path=app', '--local context=app'),
           ex('--context=. --context-sub-path=app', '', { findings: ['KB305'] }),
         ],
       ],
       [
         str('context', ['--context', '-c']),
         ['source'],
-        [
-          ex('--context=app', '--local context=app --local dockerfile=app'),
-          exManual('--context=s3://bucket/ctx.tar.gz', 'KB306'),
-        ],
+        [ex('--context=app', '--local context=app'), exManual('--context=s3://bucket/ctx.tar.gz', 'KB306')],
       ],
       [
         str('dockerfile', ['--dockerfile', '-f']),
@@ -121,13 +118,16 @@ export const FLAGS: readonly KanikoFlag[] = table({
   destinations: [
     // outputs.ts: the push switch and the image names make the image output.
     ...group(planDestinations, [
-      [bool('no-push', ['--no-push']), ['push'], [ex(`${PUSHED} --no-push`, '')]],
+      [bool('no-push', ['--no-push']), ['push'], [ex(`${PUSHED} --no-push`, '', { removes: `--output ${IMAGE}` })]],
       [
         list('destination', ['--destination', '-d']),
         ['image-names'],
         [
           ex(PUSHED, `--output ${IMAGE}`),
-          ex(`${PUSHED} -d ${REG}/app:latest`, `--output 'type=image,"name=${REG}/app:1,${REG}/app:latest",push=true'`),
+          ex(
+            `${PUSHED} -d ${REG}/app:latest`,
+            `--output type=image,\\"name=${REG}/app:1,${REG}/app:latest\\",push=true`,
+          ),
         ],
       ],
     ]),
@@ -189,7 +189,12 @@ export const FLAGS: readonly KanikoFlag[] = table({
       [
         bool('no-push-cache', ['--no-push-cache']),
         ['cache'],
-        [ex(`${PUSHED} --cache --no-push-cache`, `--import-cache type=registry,ref=${REG}/app/cache:buildkit`)],
+        [
+          ex(
+            `${PUSHED} --no-push --cache --no-push-cache`,
+            `--import-cache type=registry,ref=${REG}/app/cache:buildkit`,
+          ),
+        ],
       ],
       [
         bool('cache', ['--cache']),

@@ -108,6 +108,8 @@ export interface Example {
   kaniko: string;
   /** The buildctl words the flag adds or changes, space-separated ('' for none); absent when the call is left for a person. */
   buildctl?: string;
+  /** The buildctl words the flag takes away with nothing in their place (`--no-push`: the image output). */
+  removes?: string;
   /** The call is left for a person (a `manual` finding). */
   manual?: true;
   /** Codes of the findings the flag adds, in order. */
