@@ -1,10 +1,11 @@
 /**
  * Rendering a BuildPlan as shell words, grouped the way a person reads them (one flag and its value per group).
- * CSV fields are quoted as buildctl's strict CSV reader wants: a field holding `,` or `"` is wrapped in `"…"`
- * with inner quotes doubled (../shared/reference §3.2).
+ * CSV fields are quoted as buildctl's strict CSV reader wants (BuildKit `cmd/buildctl/build/output.go`,
+ * `parseOutputCSV`, reading with tonistiigi/go-csvvalue): a field holding `,` or `"` is wrapped in `"…"` with inner
+ * quotes doubled.
  */
 import { concat, join, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
-import { STDIN_DOCKERFILE_DIR, type BuildPlan, type CsvField } from '../plan/build-plan.js';
+import { STDIN_DOCKERFILE_DIR, valueFlags, type BuildPlan, type CsvField } from '../plan/build-plan.js';
 import { BUILDKITD_TOML, tomlWriteLines } from './toml.js';
 
 export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';
@@ -63,8 +64,7 @@ export function renderPlan(plan: BuildPlan): string[][] {
   flag('--local', concat(lit('dockerfile='), plan.dockerfileDir));
   if (plan.filename && staticText(plan.filename) !== 'Dockerfile')
     flag('--opt', concat(lit('filename='), plan.filename));
-  for (const opt of plan.opts) flag('--opt', opt);
-  for (const secret of plan.secrets) flag('--secret', secret);
+  for (const [name, value] of valueFlags(plan)) flag(name, value);
   for (const rec of plan.importCache) flag('--import-cache', csvRecord(rec));
   for (const rec of plan.exportCache) flag('--export-cache', csvRecord(rec));
   for (const rec of plan.outputs) flag('--output', csvRecord(rec));

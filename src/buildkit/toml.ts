@@ -1,7 +1,7 @@
 /**
  * buildkitd.toml from a plan's registry settings, and the shell lines that write it in the job (busybox `printf`, no heredoc,
  * so it fits any YAML scalar). Hosts and paths keep their variables: the shell expands them when the job runs.
- * Keys and meaning: ../shared/reference §3.9 (mirrors, http, insecure, ca, keypair).
+ * Keys and meaning: BuildKit `docs/buildkitd.toml.md` (`[registry."HOST"]`: mirrors, http, insecure, ca, keypair).
  */
 import { concat, lit, renderWord, type ShellText } from '../shell/quote.js';
 import type { BuildPlan, RegistryConfig } from '../plan/build-plan.js';

@@ -1,23 +1,14 @@
 /**
  * Reading one shell command as a Kaniko executor call: which word is the executor, and which flag each argument is.
- * Flag syntax follows cobra/pflag (../shared/reference §2.1): `--f=v`, `--f v`, `-dVALUE`, bools as `--b` or `--b=false`.
+ * Flag syntax follows spf13/pflag as Kaniko's cobra command uses it (pflag `flag.go`: `parseLongArg`,
+ * `parseSingleShortArg`): `--f=v`, `--f v`, `-dVALUE`, bools as `--b` or `--b=false`.
  */
 import { dropPrefix, literalPrefix, type ShellText } from '../shell/quote.js';
 import type { SimpleCommand, Word } from '../shell/types.js';
-import { flagBySpelling, type KanikoFlag } from './flags.js';
+import { flagBySpelling } from './flags.js';
+import type { CallProblem, FlagUse, KanikoCall } from './types.js';
 
-export interface FlagUse {
-  flag: KanikoFlag;
-  /** The spelling used (`--destination`, `-d`, `--tarPath`). */
-  spelling: string;
-  nameWord: Word;
-  /** The separate value word (`--f v`); absent for `--f=v`, `-dV` and bools. */
-  valueWord?: Word;
-  /** The value as shell text; absent for a bool given without `=`. */
-  value?: ShellText;
-  /** A Unicode look-alike (a no-break or ideographic space, a typographic dash) read as its ASCII intent. */
-  lookalike?: { char: string; offset: number };
-}
+export type { CallProblem, FlagUse, KanikoCall } from './types.js';
 
 /** Characters people paste by accident where a space or a hyphen was meant. The shell sees them as word characters. */
 const LOOKALIKE_SPACES = /[\u00A0\u1680\u2000-\u200B\u202F\u205F\u3000\uFEFF]/;
@@ -81,23 +72,6 @@ function readLookalike(word: Word): { name: string; value?: ShellText; char: str
       ? undefined
       : [{ ...first, text: text.slice(parsed.inlineAt) }, ...word.segments.slice(1)];
   return { name: parsed.name, value, char: char!, offset };
-}
-
-export interface CallProblem {
-  word: Word;
-  /** `unknown-flag`, `dynamic-argument` (a word only known at run time, e.g. `$KANIKO_ARGS`), `positional`, `missing-value`. */
-  kind: 'unknown-flag' | 'dynamic-argument' | 'positional' | 'missing-value';
-  text: string;
-  /** Why it could not be resolved, when something tried (e.g. the variable is set by the script). */
-  detail?: string;
-}
-
-export interface KanikoCall {
-  command: SimpleCommand;
-  /** Index in `command.words` of the executor word; words before it are kept (`exec`). */
-  head: number;
-  uses: FlagUse[];
-  problems: CallProblem[];
 }
 
 const EXECUTOR_PATHS = new Set(['/kaniko/executor', 'executor', '/busybox/executor']);

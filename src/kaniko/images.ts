@@ -8,7 +8,10 @@ const KANIKO_REPOSITORIES = [
   'martizih/kaniko',
 ];
 
-/** The newest BuildKit release verified for this tool (../shared/reference, §3.12). Pinned Kaniko images get this tag. */
+/**
+ * The newest BuildKit release verified for this tool (moby/buildkit v0.32.2; tags from its
+ * `.github/workflows/buildkit.yml`). Pinned Kaniko images get this tag.
+ */
 export const BUILDKIT_PINNED_IMAGE = 'moby/buildkit:v0.32.2-rootless';
 export const BUILDKIT_IMAGE = 'moby/buildkit:rootless';
 

@@ -1,6 +1,7 @@
 /**
- * BuildPlan: everything one `buildctl-daemonless.sh build` call needs, as shell text.
- * Values that came from the pipeline keep their raw expansions (see ShellText); the renderer only re-quotes literal text.
+ * BuildPlan: everything one `buildctl-daemonless.sh build` call needs, as shell text: the vocabulary `kaniko/` writes
+ * into and `buildkit/render.ts` reads. Values that came from the pipeline keep their raw expansions (see ShellText);
+ * the renderer only re-quotes literal text.
  */
 import { displayText, type ShellText } from '../shell/quote.js';
 
@@ -48,7 +49,10 @@ export interface BuildPlan {
   registries: Map<string, RegistryConfig>;
 }
 
-/** One `[registry."HOST"]` table of buildkitd.toml (../shared/reference §3.9). Values keep their shell expansions. */
+/**
+ * One `[registry."HOST"]` table of buildkitd.toml (BuildKit `docs/buildkitd.toml.md`: `mirrors`, `http`, `insecure`,
+ * `ca`, `[[registry."HOST".keypair]]`). Values keep their shell expansions.
+ */
 export interface RegistryConfig {
   host: ShellText;
   mirrors: ShellText[];
@@ -86,4 +90,30 @@ export function emptyPlan(): BuildPlan {
     after: [],
     registries: new Map(),
   };
+}
+
+/**
+ * The plan parts that are lists of single buildctl flag values, with their flag, in the order the call renders them.
+ * They are the only parts that can stand as plain words where a variable was (`$KANIKO_ARGS`).
+ */
+export const VALUE_FLAGS = [
+  { part: 'opts', flag: '--opt' },
+  { part: 'secrets', flag: '--secret' },
+] as const satisfies readonly { part: keyof BuildPlan; flag: string }[];
+
+export type ValuePart = (typeof VALUE_FLAGS)[number]['part'];
+
+/** The value parts of a plan as flag and value: `[['--opt', target=x], ['--secret', id=t]]`. */
+export function valueFlags(plan: BuildPlan): [flag: string, value: ShellText][] {
+  return VALUE_FLAGS.flatMap(({ part, flag }) => plan[part].map((v): [string, ShellText] => [flag, v]));
+}
+
+/** The parts of a plan that hold something (a non-empty list or map, a set flag or value). */
+export function writtenParts(plan: BuildPlan): (keyof BuildPlan)[] {
+  return (Object.keys(plan) as (keyof BuildPlan)[]).filter((key) => {
+    const v: unknown = plan[key];
+    if (v instanceof Map) return v.size > 0;
+    if (Array.isArray(v)) return v.length > 0;
+    return v !== undefined && v !== false;
+  });
 }

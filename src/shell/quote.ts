@@ -6,6 +6,7 @@
  * word splitting stays what it was; otherwise the whole word is double-quoted.
  */
 import type { Segment, Word } from './types.js';
+import { segmentsValue } from './words.js';
 
 export type ShellText = readonly Segment[];
 
@@ -29,15 +30,8 @@ export function join(parts: readonly ShellText[], sep: string): ShellText {
   return concat(...out);
 }
 
-/** The value when every segment is literal; undefined when any part is only known at run time. */
-export function staticText(text: ShellText): string | undefined {
-  let s = '';
-  for (const seg of text) {
-    if (seg.kind !== 'literal' || seg.tilde) return undefined;
-    s += seg.text;
-  }
-  return s;
-}
+/** The value when every segment is literal; undefined when any part is only known at run time (`segmentsValue`). */
+export const staticText: (text: ShellText) => string | undefined = segmentsValue;
 
 export function isStatic(text: ShellText): boolean {
   return staticText(text) !== undefined;
@@ -98,6 +92,51 @@ export function splitLast(text: ShellText, ch: string, stopAt = ''): [ShellText,
     return [before, after];
   }
   return undefined;
+}
+
+/** Splits at the first `sep` in literal text; undefined when no literal text holds it. Used for `KEY=VALUE`, `host/path`. */
+export function splitFirst(text: ShellText, sep: string): [ShellText, ShellText] | undefined {
+  for (let i = 0; i < text.length; i++) {
+    const seg = text[i]!;
+    if (seg.kind !== 'literal') continue;
+    const at = seg.text.indexOf(sep);
+    if (at < 0) continue;
+    const before = [...text.slice(0, i), ...(at > 0 ? [{ ...seg, text: seg.text.slice(0, at) }] : [])];
+    const after = [
+      ...(at + sep.length < seg.text.length ? [{ ...seg, text: seg.text.slice(at + sep.length) }] : []),
+      ...text.slice(i + 1),
+    ];
+    return [before, after];
+  }
+  return undefined;
+}
+
+/** Splits at every `sep` in literal text, leaving out empty parts (`a;b;` → a, b). */
+export function splitAll(text: ShellText, sep: string): ShellText[] {
+  const out: ShellText[] = [];
+  let rest: ShellText = text;
+  for (let parts = splitFirst(rest, sep); parts; parts = splitFirst(rest, sep)) {
+    out.push(parts[0]);
+    rest = parts[1];
+  }
+  out.push(rest);
+  return out.filter((t) => t.length);
+}
+
+/** One trailing `/` of the last literal removed (`app/` → `app`), but never the whole of `/`. */
+export function stripTrailingSlash(text: ShellText): ShellText {
+  const last = text[text.length - 1];
+  if (last?.kind === 'literal' && last.text.length > 1 && last.text.endsWith('/')) {
+    return [...text.slice(0, -1), { ...last, text: last.text.slice(0, -1) }];
+  }
+  return text;
+}
+
+/** `dir/rel` as a path: `rel` alone when `dir` is `.`; a leading `./` of a static `rel` is dropped. */
+export function joinPath(dir: ShellText, rel: ShellText): ShellText {
+  if (staticText(dir) === '.') return rel;
+  const relStatic = staticText(rel);
+  return concat(dir, lit('/'), relStatic?.startsWith('./') ? lit(relStatic.slice(2)) : rel);
 }
 
 const SAFE_UNQUOTED = /^[A-Za-z0-9_./:=,@%+^-]*$/;

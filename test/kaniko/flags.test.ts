@@ -52,7 +52,7 @@ const SAMPLE: Record<string, string> = {
   'credential-helpers': 'gcr',
 };
 
-/** buildctl's own flags (../shared/reference §3.1): anything else reaching it is a bug. */
+/** buildctl's own flags (BuildKit `cmd/buildctl/build.go`, the `build` command's flags): anything else reaching it is a bug. */
 const BUILDCTL_FLAGS = new Set([
   '--frontend',
   '--local',
@@ -129,7 +129,7 @@ describe('flag table', () => {
     const script = scriptOf(file.output);
     const run = await runJobScript(script, { env: gitlabEnv(), image: 'buildkit', keep: true });
     expect(run.stderr).toBe('');
-    // Kaniko's digest files, rebuilt from buildctl's metadata: same bytes as Kaniko wrote (§2.7).
+    // Kaniko's digest files, rebuilt from buildctl's metadata: same bytes as Kaniko wrote (Kaniko `pkg/executor/push.go` `DoPush`).
     const read = (f: string) => readFileSync(join(run.cwd, f), 'utf8');
     if (flag.name === 'digest-file') expect(read('digest.txt')).toBe(STUB_DIGEST);
     if (flag.name === 'image-name-with-digest-file')

@@ -1,0 +1,69 @@
+/**
+ * `--cache` with `--cache-repo` and `--no-push-cache`, planned together: the BuildKit registry cache in the repository
+ * Kaniko used (Kaniko `pkg/cache/cache.go` `Destination`: `--cache-repo`, else the first destination's repository +
+ * `/cache`), checked as Kaniko's `cacheFlagsValid` (`cmd/executor/cmd/root.go`) does.
+ */
+import { field } from '../plan/build-plan.js';
+import { concat, displayText, lit, renderWord, type ShellText } from '../shell/quote.js';
+import { repositoryOf } from './refs.js';
+import type { CallState } from './types.js';
+
+/** The tag buildctl stores the registry cache under (one manifest; Kaniko stored one image per layer key). */
+export const CACHE_TAG = 'buildkit';
+
+export function planCache(ctx: CallState): void {
+  if (ctx.bool('cache') !== true) return;
+  const repoUse = ctx.last('cache-repo');
+  let repo: ShellText | undefined = repoUse?.value;
+  if (repo && displayText(repo).startsWith('oci:')) {
+    ctx.report(
+      'KB310',
+      '--cache-repo oci:… (a local OCI layout cache) is not mapped yet: use --export-cache type=local,dest=DIR',
+      repoUse,
+    );
+    return;
+  }
+  if ((!repo || displayText(repo) === '') && !ctx.push && ctx.bool('no-push-cache') !== true) {
+    // Kaniko checks this before anything else and stops (cacheFlagsValid; the oss fork accepts it with --no-push-cache).
+    ctx.report(
+      'KB319',
+      '--cache with --no-push and no --cache-repo: Kaniko refused to run this ("if using cache with --no-push, specify cache repo with --cache-repo"); the migrated call builds with BuildKit\'s own cache only',
+      ctx.last('cache'),
+    );
+    return;
+  }
+  if (!repo || displayText(repo) === '') {
+    const first = ctx.firstImageName();
+    if (!first) {
+      ctx.report(
+        'KB309',
+        'Kaniko derives the cache repository from the first --destination, and there is none here; add --cache-repo REPO to the Kaniko call and run again',
+      );
+      return;
+    }
+    const base = repositoryOf(first);
+    if (base) repo = concat(base, lit('/cache'));
+    else {
+      // The tag is only known at run time: strip it in the job as Kaniko did (`:tag` after the last `/`).
+      repo = concat(
+        [{ kind: 'command', raw: `$(echo ${renderWord(first)} | sed 's#:[^:/]*$##')`, quoted: true }],
+        lit('/cache'),
+      );
+      ctx.report(
+        'KB314',
+        `the cache repository is derived from --destination ${displayText(first)} when the job runs (its tag stripped, /cache added), as Kaniko did; consider a fixed --cache-repo`,
+      );
+    }
+  }
+  const ref = concat(repo, lit(`:${CACHE_TAG}`));
+  ctx.plan.importCache.push([field('type', lit('registry')), field('ref', ref)]);
+  if (ctx.bool('no-push-cache') !== true) {
+    // Kaniko caches every stage and only warns when a cache push fails: ignore-error=true.
+    ctx.plan.exportCache.push([
+      field('type', lit('registry')),
+      field('ref', ref),
+      field('mode', lit('max')),
+      field('ignore-error', lit('true')),
+    ]);
+  }
+}

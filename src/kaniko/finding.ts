@@ -1,0 +1,10 @@
+/**
+ * The one place `kaniko/` creates a finding: a code and a message; the severity is the code's documented one
+ * (src/findings/registry.ts), never restated where the finding is raised.
+ */
+import { requireCode } from '../findings/registry.js';
+import type { CallFinding } from './types.js';
+
+export function callFinding(code: string, message: string, offset?: number): CallFinding {
+  return { code, severity: requireCode(code).severity, message, offset };
+}
