@@ -7,7 +7,7 @@ import { migrateSource } from '../../src/project/plan.js';
 import { DiskSource } from '../../src/pipeline/fs-source.js';
 import { runRecursive, type RecursiveFlags } from '../../src/cli/recursive.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { generateRepos, kanikoJob, writeRepo } from './generate.js';
+import { generateRepos, kanikoJob, writeRepo } from '../../workloads/repos.js';
 import { tempRepo } from '../helpers.js';
 
 function captureIO(cwd: string, extra: Partial<CliIO> = {}): CliIO & { out: () => string; err: () => string } {
