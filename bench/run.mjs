@@ -4,12 +4,14 @@
  *   node bench/run.mjs [--sizes=100,1000,10000] [--bulk=200|--no-bulk] [--no-profile] [--json=FILE]
  *
  * - migrate time per file, as a ratio to one yaml `parseDocument` of the same text (target ≤ 1.5×): the real-world
- *   corpus (../shared/corpus/real-world, skipped with a message when absent) and generated pipelines;
+ *   corpus (the 33 public GitLab CI files that test/corpus.test.ts reads: not part of this repository, looked for in
+ *   shared/corpus/real-world beside the checkout, skipped with a message when absent) and generated pipelines;
  * - growth: 10× the jobs costs at most 12× the time;
  * - CLI start-up: `--version` and a dry run of examples/shop, as ratios to `node -e 0` (≤ 2×, ≤ 3×);
  * - peak memory (maxRSS of a fresh process, median of three) of migrating the largest pipeline, as a ratio to
  *   parseDocument (≤ 1.5×);
- * - bench/bulk.ts's benchBulk, when that file is there (repositories per second; informational).
+ * - `benchBulk` of workloads/bulk.ts through bench/bulk.ts, when that file is there (repositories per second;
+ *   informational).
  * Where a time target is missed, the largest generated case that missed is run again under `--cpu-prof` and the
  * profile summarised.
  */

@@ -1,13 +1,18 @@
 /**
  * kaniko2buildkit as a library.
  *
- *   const result = await migrateProject({ root: 'path/to/repo' });
+ *   const result = await migrateProject({ root: 'path/to/repo' }); // .gitlab-ci.yml, its includes, generator sources
  *   for (const f of result.files) if (f.changed) writeFileSync(f.path, f.output);
+ *
+ *   const gitlabLike = await migrateRepository(memoryRepository(texts), { sources: 'ci/**\/*.ts' });
  *
  *   const one = await migrateText(yamlText, { fileName: '.gitlab-ci.yml' });
  */
-import { DiskSource, MemorySource } from './pipeline/fs-source.js';
+import { MemorySource } from './pipeline/fs-source.js';
 import { migrateSource, type MigrateOptions, type ProjectResult } from './project/plan.js';
+import { migrateRepository } from './repository/migrate.js';
+import { diskRepository } from './repository/source.js';
+import { resolveSources } from './typescript/files.js';
 
 export type { Finding, Severity, CodeDoc } from './findings/types.js';
 export type { FileResult, JobResult, MigrateOptions, ProjectResult } from './project/plan.js';
@@ -16,10 +21,31 @@ export { CODES, codeDoc } from './findings/registry.js';
 export { FLAGS } from './kaniko/flags.js';
 export { migrateSource } from './project/plan.js';
 export { DiskSource, MemorySource } from './pipeline/fs-source.js';
+export { migrateRepository, type RepositoryOptions, type RepositoryResult } from './repository/migrate.js';
+export { diskRepository, memoryRepository, type RepositorySource } from './repository/source.js';
+export { writeRepository, type WriteOutcome } from './repository/write.js';
 
-/** Migrates a repository folder: its `.gitlab-ci.yml` (or `entry`) and every file that includes locally. Writes nothing. */
-export async function migrateProject(opts: { root: string } & MigrateOptions): Promise<ProjectResult> {
-  return migrateSource(new DiskSource(opts.root), opts);
+export interface ProjectOptions extends MigrateOptions {
+  root: string;
+  /**
+   * The pipeline generator sources (TypeScript/JavaScript) to migrate as well, a glob relative to `root`, as
+   * `migrate --sources` (default `**\/*.{ts,mts,cts,js,mjs}`); `false` or `''`: none.
+   */
+  sources?: string | false;
+}
+
+/**
+ * Migrates a repository folder as `kaniko2buildkit migrate DIR` does: its `.gitlab-ci.yml` (or `entry`), every file
+ * that includes locally, and its generator sources (a folder with generator sources needs no pipeline file). Writes
+ * nothing (`writeRepository(root, result)` writes as the command does). A file that cannot be read or parsed is in
+ * `failed`; so is a part of the migration that threw (KB106 "cannot migrate").
+ */
+export async function migrateProject(opts: ProjectOptions): Promise<ProjectResult> {
+  return migrateRepository(diskRepository(opts.root), {
+    entry: opts.entry,
+    sources: resolveSources(opts.sources),
+    buildkitImage: opts.buildkitImage,
+  });
 }
 
 /** Migrates one pipeline text on its own (includes are not read). Writes nothing. */

@@ -2,7 +2,14 @@
  * A one-line progress bar on stderr, redrawn in place. Only on a terminal: `io.isTTY`, no `NO_COLOR`, `TERM` not
  * `dumb`; otherwise every call is a no-op, so logs and pipes never see carriage returns.
  */
-import type { CliIO } from '../cli/io.js';
+
+/** What the bar needs of the outside world (src/cli/io.ts `CliIO` has it; bulk/ does not import cli/). */
+export interface ProgressIO {
+  /** Is the output a terminal? */
+  isTTY: boolean;
+  env: Record<string, string | undefined>;
+  stderr: (s: string) => void;
+}
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -15,11 +22,11 @@ const WIDTH = 30;
 /** Redraws at most this often (the last update always draws). */
 const INTERVAL_MS = 80;
 
-export function progressOn(io: Pick<CliIO, 'isTTY' | 'env'>, wanted = true): boolean {
+export function progressOn(io: Pick<ProgressIO, 'isTTY' | 'env'>, wanted = true): boolean {
   return wanted && io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
 }
 
-export function progressBar(io: Pick<CliIO, 'isTTY' | 'env' | 'stderr'>, label: string, wanted = true): Progress {
+export function progressBar(io: ProgressIO, label: string, wanted = true): Progress {
   if (!progressOn(io, wanted)) return NONE;
   let last = 0;
   let drawn = false;

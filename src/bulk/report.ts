@@ -1,44 +1,46 @@
 /**
- * Bulk runs as reports: every project's files, jobs and errors in one RunReport (each tagged with its project, so
+ * Runs as reports: every project's files, jobs and errors in one RunReport (each tagged with its project, so
  * every `--format` works as for a single run), plus the group summary and one line per project.
  */
 import type { ChalkInstance } from 'chalk';
-import type { Finding } from '../findings/types.js';
 import type { ProjectResult } from '../project/plan.js';
 import { cell, code, inline } from '../report/md.js';
 import type { ReportFile, RunReport } from '../report/model.js';
+import type { WriteOutcome } from '../repository/write.js';
 import { groupSummaryLine, type GroupSummary, type ProjectStatus } from './outcome.js';
 
 /**
- * Adds one project's result to `report`. `shown` maps a repository-relative path to the path shown to the user;
- * `errors` are findings the bulk run added (written with their repository-relative path, mapped here too).
+ * Adds one project's result to `report`: the files that failed to `errors` (with their own code: KB101 invalid,
+ * KB104 outside the repository, KB106 unreadable …), every file with its findings, and what the writer did (`write`:
+ * the paths written, and its findings, each added to its file). `shown` maps a repository-relative path to the path
+ * shown to the user; `''` is the repository itself. The same for `migrate PATH`, `--recursive` and `gitlab`.
  */
 export function appendProject(
   report: RunReport,
   project: string,
   result: ProjectResult | undefined,
   shown: (path: string) => string,
-  errors: Finding[] = [],
-  written: readonly string[] = [],
+  write: WriteOutcome = { written: [], findings: [] },
 ): void {
-  for (const f of result?.failed ?? []) {
-    const invalid = f.error.line > 0;
+  for (const { path, error: e } of result?.failed ?? []) {
     report.errors.push({
-      code: invalid ? 'KB101' : 'KB106',
+      code: e.code,
       severity: 'error',
-      file: shown(f.path),
-      line: f.error.line,
-      column: f.error.column || undefined,
-      message: f.error.message,
+      file: shown(e.file || path),
+      line: e.line,
+      column: e.column || undefined,
+      message: e.message,
     });
   }
-  for (const e of errors) report.errors.push({ ...e, file: shown(e.file) });
   for (const f of result?.files ?? []) {
     const file: ReportFile = {
       path: shown(f.path),
       changed: f.changed,
-      written: written.includes(f.path),
-      findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
+      written: write.written.includes(f.path),
+      findings: [...f.findings, ...write.findings.filter((x) => x.file === f.path)].map((x) => ({
+        ...x,
+        file: shown(x.file),
+      })),
       original: f.original,
       output: f.output,
       project,

@@ -8,7 +8,9 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { ClientOptions, GitLabClient } from '../gitlab/client.js';
 import type { RunInfo } from '../gitlab/report.js';
+import { DEFAULT_SOURCES } from '../typescript/files.js';
 import { colours, EXIT, type CliIO } from './io.js';
+import { sourcesOption } from './migrate.js';
 
 export interface GitLabFlags {
   url: string;
@@ -31,6 +33,8 @@ export interface GitLabFlags {
   output?: string;
   onlyFailed?: string;
   buildkitImage?: string;
+  /** Generator sources to migrate as well, a glob relative to each repository (as `migrate --sources`); `false`: none. */
+  sources?: string | false;
   color?: boolean;
   quiet?: boolean;
   verbose?: boolean;
@@ -70,6 +74,8 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
       `no token: set ${flags.tokenEnv} (or name another variable with --token-env NAME); a token is never taken from a flag value`,
     );
   if (!flags.group && !flags.onlyFailed) return fail('--group PATH is needed (or --only-failed REPORT.json)');
+  const sources = sourcesOption(flags, { stderr: err });
+  if (sources === false) return EXIT.input;
 
   let client: GitLabClient;
   let concurrency: number;
@@ -127,6 +133,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     draft: !!flags.draft,
     skipExisting: !!flags.skipExisting,
     buildkitImage: flags.buildkitImage,
+    sources,
     onDone: (d, t) => progress.update(d, t),
   });
   progress.end();
@@ -193,6 +200,13 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
     .option('-o, --output <file>', 'also save the Markdown report (group summary, outcomes, per-file report) to FILE')
     .option('--only-failed <report>', 'retry only the projects that failed in an earlier --format json report')
     .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs')
+    .option(
+      '--sources <glob>',
+      'the pipeline generator sources (TypeScript/JavaScript) to migrate as well, a glob relative to each repository, ' +
+        "as for migrate; each is read through the API, so a narrow glob saves requests; '' for none",
+      DEFAULT_SOURCES,
+    )
+    .option('--no-sources', 'migrate the YAML pipeline only, no generator sources')
     .option('--color', 'force colour')
     .option('--no-color', 'no colour (also: NO_COLOR=1)')
     .option('--no-progress', 'no progress bar, even on a terminal')

@@ -4,7 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { doctorCommand } from './doctor.js';
 import { explainCommand } from './explain.js';
 import { EXIT, processIO, type CliIO } from './io.js';
-import { migrateCommand } from './migrate.js';
+import { migrateCommand, type RecursiveRunner } from './migrate.js';
 import { runnerConfigCommand } from './runner-config.js';
 import { gitlabCommand } from './gitlab.js';
 
@@ -25,7 +25,10 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();
   const commandIo = { ...io, setExitCode: done };
-  program.addCommand(migrateCommand(io, done));
+  // `migrate --recursive` is loaded when asked for (and so is not imported by cli/migrate.ts, which it imports)
+  const recursive: RecursiveRunner = async (dir, flags, cio) =>
+    (await import('./recursive.js')).runRecursive(dir, flags, cio);
+  program.addCommand(migrateCommand(io, done, recursive));
   program.addCommand(explainCommand(io, done));
   program.addCommand(doctorCommand(commandIo));
   program.addCommand(runnerConfigCommand(commandIo));

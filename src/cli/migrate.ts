@@ -1,15 +1,13 @@
 /** `kaniko2buildkit migrate [PATH...]`: migrate repositories or single files; write, show a diff, or check. */
 import { existsSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Finding } from '../findings/types.js';
-import type { ProjectResult } from '../project/plan.js';
 import type { FileSource } from '../pipeline/load.js';
-import type { ReportFile, RunReport } from '../report/model.js';
+import type { RunReport } from '../report/model.js';
 import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
-import type { TypeScriptProjectResult } from '../project/generators.js';
+import type { WriteHooks } from '../repository/write.js';
 // plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
 import {
   DEFAULT_SOURCES,
@@ -24,24 +22,28 @@ import { colours, EXIT, type CliIO } from './io.js';
 const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const satisfies readonly ReportFormat[];
 
 /**
- * The migration itself, the reports and the writer, loaded when the command runs, not when the program starts:
- * `--version`, `--help` and the other commands do not pay for them.
+ * The migration itself (src/repository/), the reports and the writer, loaded when the command runs, not when the
+ * program starts: `--version`, `--help` and the other commands do not pay for them.
  */
 async function loadLib() {
   // One after the other, not in a Promise.all: under Jest's VM modules, parallel dynamic imports that share a
   // dependency fail with "request for 'x' is not in cache" (jestjs/jest#11434); in Node the difference is negligible.
-  const project = await import('../project/plan.js');
-  const fsSource = await import('../pipeline/fs-source.js');
+  const repository = await import('../repository/migrate.js');
+  const source = await import('../repository/source.js');
+  const write = await import('../repository/write.js');
   const load = await import('../pipeline/load.js');
+  const bulkReport = await import('../bulk/report.js');
   const model = await import('../report/model.js');
   const render = await import('../report/render.js');
   const status = await import('../report/status.js');
   const text = await import('../report/text.js');
   const atomic = await import('write-file-atomic');
   return {
-    migrateSource: project.migrateSource,
-    DiskSource: fsSource.DiskSource,
+    migrateRepository: repository.migrateRepository,
+    diskRepository: source.diskRepository,
+    writeRepository: write.writeRepository,
     describeReadError: load.describeReadError,
+    appendProject: bulkReport.appendProject,
     allFindings: model.allFindings,
     renderReport: render.renderReport,
     fileCount: status.fileCount,
@@ -79,7 +81,8 @@ function repositoryRoot(start: string): string {
   }
 }
 
-function display(io: CliIO, abs: string): string {
+/** A path as the report shows it: relative to the working directory, unless it lies outside it. */
+export function display(io: Pick<CliIO, 'cwd'>, abs: string): string {
   const rel = relative(io.cwd, abs);
   return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
 }
@@ -128,173 +131,42 @@ function resolveTarget(io: CliIO, path: string, sources: string | undefined): Ta
 }
 
 /** What tests (and embedders) may replace: where files come from, a moment before each write, signals. */
-export interface MigrateHooks {
-  /** The FileSource for a repository root (default: a DiskSource). */
+export interface MigrateHooks extends WriteHooks {
+  /** The FileSource the YAML pipeline is read from, for a repository root (default: a DiskSource). */
   source?: (root: string) => FileSource;
-  /** Called with the absolute paths of a project's changed files, just before they are checked and written. */
-  beforeWrite?: (files: string[]) => void | Promise<void>;
   /** Stop cleanly on SIGINT/SIGTERM while writing (default true). */
   signals?: boolean;
 }
 
-type TargetFile = ReportFile & { absolute: string };
-
+/**
+ * Migrates one target through `migrateRepository` (its YAML pipeline and generator sources together) and puts the
+ * result into the report, paths shown relative to the working directory; in write mode `writeRepository` writes it
+ * unless a signal came meanwhile. False when the target was read and planned but not written (stopped).
+ */
 async function migrateTarget(
   io: CliIO,
   t: Target,
   flags: MigrateFlags,
   report: RunReport,
   hooks: MigrateHooks,
-): Promise<TargetFile[]> {
-  const files = t.entry === undefined ? [] : await migratePipeline(io, t, t.entry, flags, report, hooks);
-  if (t.sources === undefined) return files;
-  return [...files, ...(await migrateGenerators(io, t, t.sources, flags, report))];
-}
-
-/** The paths of a target's files as the report shows them (relative to the working directory when possible). */
-function shownIn(io: CliIO, t: Target): (p: string) => string {
-  return (p) => display(io, join(t.root, p));
-}
-
-/** The YAML pipeline `entry` of a target and its local includes. */
-async function migratePipeline(
-  io: CliIO,
-  t: Target,
-  entry: string,
-  flags: MigrateFlags,
-  report: RunReport,
-  hooks: MigrateHooks,
-): Promise<TargetFile[]> {
-  let result: ProjectResult;
-  try {
-    const source = hooks.source ? hooks.source(t.root) : new lib.DiskSource(t.root);
-    result = await lib.migrateSource(source, { entry, buildkitImage: flags.buildkitImage });
-  } catch (e) {
-    report.errors.push({
-      code: 'KB106',
-      severity: 'error',
-      file: t.shown,
-      line: 0,
-      message: `cannot migrate: ${lib.describeReadError(e)}`,
-    });
-    return [];
+  write: () => boolean,
+): Promise<boolean> {
+  // `write()` is asked after the migration: a signal that came meanwhile leaves the target unwritten
+  const repo = lib.diskRepository(t.root, hooks.source?.(t.root));
+  const result = await lib.migrateRepository(repo, {
+    entry: t.entry ?? null,
+    sources: t.sources,
+    buildkitImage: flags.buildkitImage,
+  });
+  const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
+  if (!write()) {
+    lib.appendProject(report, t.shown, result, shown);
+    return false;
   }
-  const shown = shownIn(io, t);
-  report.errors.push(
-    ...result.failed.map(({ path, error: e }): Finding => ({
-      code: e.code,
-      severity: 'error',
-      file: shown(e.file || path),
-      line: e.line,
-      column: e.column || undefined,
-      message: e.message,
-    })),
-  );
-  return addToReport(io, t, result, report);
-}
-
-/** Puts a target's migrated files and Kaniko jobs (YAML or generator sources) into the report, with the paths shown. */
-function addToReport(
-  io: CliIO,
-  t: Target,
-  result: Pick<ProjectResult, 'files' | 'jobs'>,
-  report: RunReport,
-): TargetFile[] {
-  const shown = shownIn(io, t);
-  const files: TargetFile[] = result.files.map((f) => ({
-    path: shown(f.path),
-    changed: f.changed,
-    written: false,
-    findings: f.findings.map((x) => ({ ...x, file: shown(x.file) })),
-    original: f.original,
-    output: f.output,
-    project: t.shown,
-    absolute: join(t.root, f.path),
-  }));
-  report.files.push(...files);
-  for (const j of result.jobs) report.jobs.push({ ...j, path: shown(j.file), project: t.shown });
-  return files;
-}
-
-/**
- * The generator sources of a target matching `glob`, reported like the YAML files (same diff, check, formats and
- * writer). The TypeScript front end is imported only when there are sources, and it loads ts-morph only when one of
- * them mentions Kaniko or an executor: a YAML-only run pays for a folder walk, nothing more.
- */
-async function migrateGenerators(
-  io: CliIO,
-  t: Target,
-  glob: string,
-  flags: MigrateFlags,
-  report: RunReport,
-): Promise<TargetFile[]> {
-  let result: TypeScriptProjectResult;
-  try {
-    if (!listSourceFiles(t.root, glob).length) return [];
-    const { migrateTypeScriptProject } = await import('../project/generators.js');
-    result = await migrateTypeScriptProject(t.root, { sources: glob, buildkitImage: flags.buildkitImage });
-  } catch (e) {
-    report.errors.push({
-      code: 'KB106',
-      severity: 'error',
-      file: t.shown,
-      line: 0,
-      message: `cannot migrate the generator sources: ${lib.describeReadError(e)}`,
-    });
-    return [];
-  }
-  return addToReport(io, t, result, report);
-}
-
-/**
- * Writes a project's changed files: first checks that none changed on disk since it was read (else none of them is
- * written: KB107), then writes each atomically with write-file-atomic (a temporary file in the same folder, fsync,
- * rename over the old one; the file's mode and owner are kept; a symbolic link is written through to its target).
- */
-async function writeTarget(files: TargetFile[], hooks: MigrateHooks): Promise<void> {
-  const changed = files.filter((f) => f.changed);
-  if (!changed.length) return;
-  await hooks.beforeWrite?.(changed.map((f) => f.absolute));
-  let refused = false;
-  for (const f of changed) {
-    const now = await readFile(f.absolute).catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
-    if (now instanceof Error || !now.equals(Buffer.from(f.original, 'utf8'))) {
-      const message =
-        now instanceof Error
-          ? `cannot read it again before writing (${lib.describeReadError(now)}): not written`
-          : 'the file changed on disk while it was being migrated: not written; run again';
-      f.findings.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message });
-      refused = true;
-    }
-  }
-  if (refused) {
-    for (const f of changed) {
-      if (!f.findings.some((x) => x.code === 'KB107')) {
-        f.findings.push({
-          code: 'KB107',
-          severity: 'error',
-          file: f.path,
-          line: 0,
-          message: 'not written: another file of this project changed on disk during the run; run again',
-        });
-      }
-    }
-    return;
-  }
-  for (const f of changed) {
-    try {
-      await lib.writeFileAtomic(f.absolute, f.output, { encoding: 'utf8' });
-      f.written = true;
-    } catch (e) {
-      f.findings.push({
-        code: 'KB106',
-        severity: 'error',
-        file: f.path,
-        line: 0,
-        message: `cannot write: ${lib.describeReadError(e)} (the file is as it was)`,
-      });
-    }
-  }
+  // A file that cannot be read or parsed has no output to write; the target's other files are written (README,
+  // "Exit status"). `migrate --recursive` writes nothing of a failed repository (src/bulk/outcome.ts).
+  lib.appendProject(report, t.shown, result, shown, await lib.writeRepository(t.root, result, hooks));
+  return true;
 }
 
 /** Exit status after SIGINT / SIGTERM, as shells report a process ended by that signal (128 + its number). */
@@ -391,14 +263,9 @@ export async function runMigrate(
         report.errors.push(t);
         continue;
       }
-      const files = await migrateTarget(io, t, flags, report, hooks);
-      if (mode !== 'write') continue;
-      if (stopped) {
-        // read and planned, not yet written: skipped whole
-        notProcessed.push(path);
-        continue;
-      }
-      await writeTarget(files, hooks);
+      const done = await migrateTarget(io, t, flags, report, hooks, () => mode === 'write' && !stopped);
+      // read and planned, not yet written: skipped whole
+      if (mode === 'write' && !done) notProcessed.push(path);
     }
   } finally {
     if (listen) {
@@ -439,7 +306,16 @@ function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: s
   return `${lines.join('\n')}\n`;
 }
 
-export function migrateCommand(io: CliIO, done: (code: number) => void): Command {
+/**
+ * `migrate --recursive DIR` (src/cli/recursive.ts). Passed in by the program (src/cli/main.ts) so that this module
+ * does not import that one, which imports this one for the flags.
+ */
+export type RecursiveRunner = (dir: string, flags: RecursiveOptions, io: CliIO) => Promise<number>;
+
+/** The flags of `migrate` with those only `--recursive` reads. */
+export type RecursiveOptions = MigrateFlags & { recursive?: boolean; concurrency?: string; progress?: boolean };
+
+export function migrateCommand(io: CliIO, done: (code: number) => void, recursive?: RecursiveRunner): Command {
   return new Command('migrate')
     .description(
       'migrate the Kaniko jobs of repositories (folders with .gitlab-ci.yml or pipeline generator sources in TypeScript/JavaScript) ' +
@@ -504,20 +380,14 @@ Examples:
   kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json
   kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder`,
     )
-    .action(
-      async (
-        paths: string[],
-        opts: MigrateFlags & { recursive?: boolean; concurrency?: string; progress?: boolean },
-      ) => {
-        if (opts.recursive) {
-          if (paths.length > 1) {
-            io.stderr('kaniko2buildkit: --recursive takes one folder\n');
-            return done(EXIT.input);
-          }
-          const { runRecursive } = await import('./recursive.js');
-          return done(await runRecursive(paths[0] ?? '.', opts as never, io));
+    .action(async (paths: string[], opts: RecursiveOptions) => {
+      if (opts.recursive) {
+        if (paths.length > 1 || !recursive) {
+          io.stderr(`kaniko2buildkit: --recursive ${recursive ? 'takes one folder' : 'is not available here'}\n`);
+          return done(EXIT.input);
         }
-        done(await runMigrate(paths, opts, io));
-      },
-    );
+        return done(await recursive(paths[0] ?? '.', opts, io));
+      }
+      done(await runMigrate(paths, opts, io));
+    });
 }

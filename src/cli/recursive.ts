@@ -8,7 +8,7 @@
  * changes or findings at `--fail-on` level, else 0.
  */
 import { stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { findRepositories } from '../bulk/discover.js';
 import { migrateRepositories } from '../bulk/local.js';
@@ -21,21 +21,13 @@ import { renderReport } from '../report/render.js';
 import { fileCount } from '../report/status.js';
 import { textDiffs, type RunMode } from '../report/text.js';
 import { colours, EXIT, type CliIO } from './io.js';
-import { sourcesOption, type MigrateFlags } from './migrate.js';
+import { display, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
   /** Repositories migrated at once (default: the CPU count). */
   concurrency?: number | string;
   /** `false` (`--no-progress`) hides the progress bar even on a terminal. */
   progress?: boolean;
-}
-
-/** With more files than this, the text report puts the summary before the diffs (as `migrate` does). */
-const SUMMARY_FIRST_OVER = 20;
-
-function display(io: CliIO, abs: string): string {
-  const rel = relative(io.cwd, abs);
-  return rel === '' ? '.' : rel.startsWith('..') ? abs : rel;
 }
 
 interface Run {
@@ -106,12 +98,12 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
   const rows: ProjectRow[] = [];
   for (const o of outcomes) {
     const project = display(io, o.root);
-    appendProject(report, project, o.result, (p) => display(io, join(o.root, p)), o.errors, o.written);
+    appendProject(report, project, o.result, (p) => display(io, join(o.root, p)), o.write);
     rows.push({
       project,
       status: o.status,
       reason: o.reason,
-      outcome: o.written.length ? `${o.written.length} file(s) written` : undefined,
+      outcome: o.write.written.length ? `${o.write.written.length} file(s) written` : undefined,
     });
   }
   const run: Run = { mode, report, rows, group: summariseGroup(outcomes), dir };

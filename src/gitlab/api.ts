@@ -61,13 +61,12 @@ export async function readFile(
   return { text, lastCommitId: f.last_commit_id };
 }
 
-/** Every path (files and folders) at `ref`; an empty set for an empty repository. */
-export async function listTree(client: GitLabClient, project: number, ref: string): Promise<Set<string>> {
+/** Every entry (files and folders, with their type and mode) at `ref`; none for an empty repository. */
+export async function listTree(client: GitLabClient, project: number, ref: string): Promise<TreeEntry[]> {
   try {
-    const entries = await client.all<TreeEntry>(`${projectPath(project)}/repository/tree`, { ref, recursive: true });
-    return new Set(entries.map((e) => e.path));
+    return await client.all<TreeEntry>(`${projectPath(project)}/repository/tree`, { ref, recursive: true });
   } catch (e) {
-    if (e instanceof GitLabError && e.status === 404) return new Set();
+    if (e instanceof GitLabError && e.status === 404) return [];
     throw e;
   }
 }

@@ -1,10 +1,12 @@
 /**
- * Auditing one project: read its pipeline file and local includes at the default branch, list its tree for the
- * existence checks, migrate in memory. Whatever goes wrong is this project's outcome (`failed` with the reason).
+ * Auditing one project: list its tree at the default branch (for the existence checks and the generator sources),
+ * then migrate its pipeline file with its local includes and its generator sources, read through the API, in
+ * memory with `migrateRepository`. Whatever goes wrong is this project's outcome (`failed` with the reason).
  */
 import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js';
-import { migrateSource, type ProjectResult } from '../project/plan.js';
+import type { ProjectResult } from '../project/plan.js';
 import { repoPath } from '../pipeline/load.js';
+import { migrateRepository } from '../repository/migrate.js';
 import { listTree } from './api.js';
 import type { GitLabClient } from './client.js';
 import { GitLabSource } from './source.js';
@@ -37,10 +39,16 @@ export function nothingToDo(status: ProjectStatus, result: ProjectResult | undef
   return 'nothing to change';
 }
 
+export interface AuditOptions {
+  buildkitImage?: string;
+  /** The generator sources to migrate as well, a glob relative to the repository root; undefined: none. */
+  sources?: string;
+}
+
 export async function auditProject(
   client: GitLabClient,
   project: Project,
-  opts: { buildkitImage?: string } = {},
+  opts: AuditOptions = {},
 ): Promise<ProjectAudit> {
   const ref = project.default_branch;
   if (!ref || project.empty_repo) return { project, status: 'unchanged', reason: 'empty repository' };
@@ -54,10 +62,17 @@ export async function auditProject(
   const source = new GitLabSource(client, project.id, ref);
   let result: ProjectResult;
   try {
-    if ((await source.read(entry)) === undefined)
-      return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
+    const hasEntry = (await source.read(entry)) !== undefined;
+    // without generator sources to look for, a project without the pipeline file costs one request
+    if (!hasEntry && !opts.sources) return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
     source.setTree(await listTree(client, project.id, ref));
-    result = await migrateSource(source, { entry, buildkitImage: opts.buildkitImage });
+    if (!hasEntry && !(await source.listSources(opts.sources!)).length)
+      return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
+    result = await migrateRepository(source, {
+      entry: hasEntry ? entry : null,
+      sources: opts.sources,
+      buildkitImage: opts.buildkitImage,
+    });
   } catch (e) {
     return { project, status: 'failed', entry, reason: client.redact((e as Error).message) };
   }

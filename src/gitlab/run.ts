@@ -38,6 +38,8 @@ export interface RunOptions extends Omit<ApplyOptions, 'description'> {
   apply: boolean;
   concurrency: number;
   buildkitImage?: string;
+  /** The generator sources to migrate as well (a glob relative to each repository root); undefined: none. */
+  sources?: string;
   onDone?: (done: number, total: number) => void;
 }
 
@@ -92,7 +94,7 @@ async function oneProject(client: GitLabClient, project: Project, opts: RunOptio
     webUrl: project.web_url,
     defaultBranch: project.default_branch ?? undefined,
   };
-  const audit = await auditProject(client, project, { buildkitImage: opts.buildkitImage });
+  const audit = await auditProject(client, project, { buildkitImage: opts.buildkitImage, sources: opts.sources });
   const done = { ...base, status: audit.status, result: audit.result };
   if (audit.status === 'failed') return { ...done, outcome: 'failed', reason: audit.reason };
   if (!audit.result?.files.some((f) => f.changed))

@@ -1,25 +1,36 @@
 /**
- * A FileSource over one GitLab project at one ref: texts through the repository files API (read once, remembered
- * with their `last_commit_id` for the commit), existence from the repository tree listed beforehand.
+ * A RepositorySource over one GitLab project at one ref: texts through the repository files API (read once,
+ * remembered with their `last_commit_id` for the commit), existence and the generator sources from the repository
+ * tree listed beforehand.
  */
-import type { FileSource } from '../pipeline/load.js';
+import { filterSources, type RepositorySource } from '../repository/source.js';
 import { readFile } from './api.js';
 import type { GitLabClient } from './client.js';
+import type { TreeEntry } from './types.js';
 
-export class GitLabSource implements FileSource {
+/** Git's file mode of a symbolic link: not a regular file, so never a generator source (as on disk). */
+const SYMLINK_MODE = '120000';
+
+export class GitLabSource implements RepositorySource {
   /** Path → text and the last commit that changed it, for every file read. */
   readonly files = new Map<string, { text: string; lastCommitId: string }>();
+  /** Every path at `ref`, when listed; undefined: existence cannot be told. */
+  private tree?: Set<string>;
+  /** The regular files at `ref`, when listed. */
+  private blobs: string[] = [];
 
   constructor(
     private readonly client: GitLabClient,
     private readonly project: number,
     readonly ref: string,
-    /** Every path at `ref`, when listed; undefined: existence cannot be told. */
-    private tree?: Set<string>,
-  ) {}
+    entries?: readonly TreeEntry[],
+  ) {
+    if (entries) this.setTree(entries);
+  }
 
-  setTree(tree: Set<string>): void {
-    this.tree = tree;
+  setTree(entries: readonly TreeEntry[]): void {
+    this.tree = new Set(entries.map((e) => e.path));
+    this.blobs = entries.filter((e) => e.type === 'blob' && e.mode !== SYMLINK_MODE).map((e) => e.path);
   }
 
   async read(path: string): Promise<string | undefined> {
@@ -37,5 +48,14 @@ export class GitLabSource implements FileSource {
     if (this.files.has(path)) return true;
     if (!this.tree) return undefined;
     return this.tree.has(path.replace(/^\.?\/+/, '').replace(/\/+$/, ''));
+  }
+
+  /** The generator sources of the listed tree (none before it is listed). */
+  async listSources(glob: string): Promise<string[]> {
+    return filterSources(this.blobs, glob);
+  }
+
+  readSource(path: string): Promise<string | undefined> {
+    return this.read(path);
   }
 }

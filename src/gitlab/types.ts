@@ -27,6 +27,8 @@ export interface RepositoryFile {
 export interface TreeEntry {
   path: string;
   type: 'blob' | 'tree' | 'commit' | string;
+  /** Git file mode: `100644`, `100755`, `120000` (a symbolic link), `040000` … */
+  mode?: string;
 }
 
 export interface Branch {

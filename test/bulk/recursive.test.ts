@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findRepositories } from '../../src/bulk/discover.js';
-import { writeProject } from '../../src/bulk/local.js';
 import { mapPool } from '../../src/bulk/pool.js';
 import { migrateSource } from '../../src/project/plan.js';
 import { DiskSource } from '../../src/pipeline/fs-source.js';
+import { writeRepository } from '../../src/repository/write.js';
 import { runRecursive, type RecursiveFlags } from '../../src/cli/recursive.js';
 import type { CliIO } from '../../src/cli/io.js';
-import { generateRepos, kanikoJob, writeRepo } from './generate.js';
+import { generateRepos, kanikoJob, writeRepo } from '../../workloads/repos.js';
 import { tempRepo } from '../helpers.js';
 
 function captureIO(cwd: string, extra: Partial<CliIO> = {}): CliIO & { out: () => string; err: () => string } {
@@ -139,6 +139,8 @@ describe('migrate --recursive', () => {
     expect(io.err()).toContain('--concurrency');
   });
 
+  // The KB107 rule (src/repository/write.ts): the file that changed says so, every other changed file says why it was
+  // not written either; nothing of the repository is written.
   test('a file changed on disk after it was read is not overwritten, nor any other file of that repository', async () => {
     const root = tempRepo({
       '.gitlab-ci.yml': `include:\n  - local: ci/a.yml\n  - local: ci/b.yml\n`,
@@ -149,9 +151,12 @@ describe('migrate --recursive', () => {
     const result = await migrateSource(new DiskSource(root));
     expect(result.files.filter((f) => f.changed).map((f) => f.path)).toEqual(['ci/a.yml', 'ci/b.yml']);
     writeFileSync(join(root, 'ci/b.yml'), `${kanikoJob('b')}# edited meanwhile\n`);
-    const { written, errors } = await writeProject(root, result);
+    const { written, findings } = await writeRepository(root, result);
     expect(written).toEqual([]);
-    expect(errors).toEqual([expect.objectContaining({ code: 'KB107', file: 'ci/b.yml' })]);
+    expect(findings).toEqual([
+      expect.objectContaining({ code: 'KB107', file: 'ci/b.yml', message: expect.stringMatching(/changed on disk/) }),
+      expect.objectContaining({ code: 'KB107', file: 'ci/a.yml', message: expect.stringMatching(/another file/) }),
+    ]);
     expect(readFileSync(join(root, 'ci/a.yml'), 'utf8')).toBe(kanikoJob('a'));
     expect(readFileSync(join(root, 'ci/b.yml'), 'utf8')).toContain('# edited meanwhile');
   });

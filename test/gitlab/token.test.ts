@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitlab } from './cli.js';
 import { MockGitLab } from './server.js';
-import { kanikoJob } from '../bulk/generate.js';
+import { kanikoJob } from '../../workloads/repos.js';
 
 const TOKEN = 'glpat-ech0ed-by-a-proxy-77aa88bb99';
 const deps = { retry: { retries: 2, baseMs: 5, maxMs: 50 } };

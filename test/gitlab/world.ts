@@ -2,7 +2,7 @@
  * The test group: 30 projects of `platform` (subgroups `backend`, `frontend`, `infra/deep`) and one shared in from
  * `other`, with what a run must make of them.
  */
-import { buildkitJob, INVALID_YAML, kanikoJob, plainJob, UNMAPPED } from '../bulk/generate.js';
+import { buildkitJob, INVALID_YAML, kanikoJob, plainJob, UNMAPPED } from '../../workloads/repos.js';
 import { MockGitLab } from './server.js';
 
 export const TOKEN = 'glpat-T0k3nN3v3rPr1nt3d-9f8e7d6c5b4a';

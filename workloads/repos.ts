@@ -1,11 +1,12 @@
 /**
  * Generated repositories for the bulk tests and the bench: a mix of the cases a platform team meets, in a cycle of 10,
- * with the group summary they must give.
+ * with the group summary they must give. Here, outside test/ and bench/, so that both import it and neither imports
+ * the other.
  */
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { GroupSummary } from '../../src/bulk/outcome.js';
+import type { GroupSummary } from '../src/bulk/outcome.js';
 
 export const kanikoJob = (name: string, extra = '') => `${name}:
   stage: build
