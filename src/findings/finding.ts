@@ -1,0 +1,31 @@
+/**
+ * Making findings: the code names the documented entry, and the severity comes from it, never from the emit site.
+ * `finding(code, message, where)` makes a placed finding; `unplaced(code, message, offset)` one that a later stage
+ * places with `place(f, where)`.
+ */
+import { severityOf, type Code } from './registry.js';
+import type { Finding, Severity, Unplaced, Where } from './types.js';
+
+/** A finding at `where` (its keys are kept in their order: code, severity, file, line, column, job, message). */
+export function finding(code: Code, message: string, where: Where): Finding {
+  return { code, severity: severityOf(code), ...where, message };
+}
+
+/** A finding a later stage places; `offset` is in the text this stage read. */
+export function unplaced(code: Code, message: string, offset?: number): Unplaced & { severity: Severity } {
+  // `severity` is the transitional copy described on `Unplaced`.
+  return offset === undefined
+    ? { code, severity: severityOf(code), message }
+    : { code, severity: severityOf(code), message, offset };
+}
+
+/** The finding `f` at `where` (its offset, already turned into `where`, is dropped). */
+export function place(f: Unplaced, where: Where): Finding {
+  return finding(f.code, f.message, where);
+}
+
+/** The severity of a finding's code: `manual` and `error` leave the job or the file for a person. */
+export function needsPerson(f: { code: Code }): boolean {
+  const s = severityOf(f.code);
+  return s === 'manual' || s === 'error';
+}
