@@ -4,7 +4,7 @@
  * places with `place(f, where)`.
  */
 import { severityOf, type Code } from './registry.js';
-import type { Finding, Severity, Unplaced, Where } from './types.js';
+import type { Finding, ItemFinding, Severity, Unplaced, Where } from './types.js';
 
 /** A finding at `where` (its keys are kept in their order: code, severity, file, line, column, job, message). */
 export function finding(code: Code, message: string, where: Where): Finding {
@@ -28,4 +28,15 @@ export function place(f: Unplaced, where: Where): Finding {
 export function needsPerson(f: { code: Code }): boolean {
   const s = severityOf(f.code);
   return s === 'manual' || s === 'error';
+}
+
+/** A finding in one item of a job's script (`I`: a YAML script item, a TypeScript literal), at an offset of its text. */
+export function inItem<I>(
+  code: Code,
+  message: string,
+  item: I,
+  offset: number,
+): ItemFinding<I> & { severity: Severity } {
+  // `severity` is the transitional copy described on `Unplaced`.
+  return { code, severity: severityOf(code), item, offset, message };
 }
