@@ -1,7 +1,7 @@
 /**
  * Making findings: the code names the documented entry, and the severity comes from it, never from the emit site.
  * `finding(code, message, where)` makes a placed finding; `unplaced(code, message, offset)` one that a later stage
- * places with `place(f, where)`.
+ * places with `place(f, where)`; `inItem(code, message, item, offset)` one in an item of a job's script.
  */
 import { severityOf, type Code } from './registry.js';
 import type { Finding, ItemFinding, Severity, Unplaced, Where } from './types.js';
@@ -22,12 +22,6 @@ export function unplaced(code: Code, message: string, offset?: number): Unplaced
 /** The finding `f` at `where` (its offset, already turned into `where`, is dropped). */
 export function place(f: Unplaced, where: Where): Finding {
   return finding(f.code, f.message, where);
-}
-
-/** The severity of a finding's code: `manual` and `error` leave the job or the file for a person. */
-export function needsPerson(f: { code: Code }): boolean {
-  const s = severityOf(f.code);
-  return s === 'manual' || s === 'error';
 }
 
 /** A finding in one item of a job's script (`I`: a YAML script item, a TypeScript literal), at an offset of its text. */

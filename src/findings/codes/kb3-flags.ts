@@ -1,6 +1,6 @@
 /**
- * KB3xx, Kaniko flags: flags unknown, dropped, mapped with a difference, or not migrated, as the flag table in
- * `src/kaniko/flags.ts` reports them.
+ * KB3xx, Kaniko flags: flags unknown, dropped, mapped with a difference, or not migrated, as the flag table
+ * (`src/kaniko/flags.ts`) and the call planner (`src/kaniko/context.ts`) report them.
  */
 import type { CodeTable } from '../entry.js';
 
