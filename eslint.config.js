@@ -23,4 +23,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Severity comes from the code's doc (src/findings/registry.ts): emit through finding()/unplaced(), never restate it.
+    files: ['src/**/*.ts'],
+    ignores: ['src/findings/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='severity'][value.type='Literal']",
+          message: 'A severity comes from the registry: use finding(), unplaced() or severityOf().',
+        },
+      ],
+    },
+  },
 );

@@ -3,6 +3,7 @@
  * every `--format` works as for a single run), plus the group summary and one line per project.
  */
 import type { ChalkInstance } from 'chalk';
+import { finding } from '../findings/finding.js';
 import type { ProjectResult } from '../project/plan.js';
 import { cell, code, inline } from '../report/md.js';
 import type { ReportFile, RunReport } from '../report/model.js';
@@ -23,14 +24,9 @@ export function appendProject(
   write: WriteOutcome = { written: [], findings: [] },
 ): void {
   for (const { path, error: e } of result?.failed ?? []) {
-    report.errors.push({
-      code: e.code,
-      severity: 'error',
-      file: shown(e.file || path),
-      line: e.line,
-      column: e.column || undefined,
-      message: e.message,
-    });
+    report.errors.push(
+      finding(e.code, e.message, { file: shown(e.file || path), line: e.line, column: e.column || undefined }),
+    );
   }
   for (const f of result?.files ?? []) {
     const file: ReportFile = {

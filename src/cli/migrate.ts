@@ -1,5 +1,6 @@
 /** `kaniko2buildkit migrate [PATH...]`: migrate repositories or single files; write, show a diff, or check. */
 import { existsSync, statSync } from 'node:fs';
+import { finding } from '../findings/finding.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { Finding } from '../findings/types.js';
@@ -108,7 +109,7 @@ function isSourcePath(path: string): boolean {
  */
 function resolveTarget(io: CliIO, path: string, sources: string | undefined): Target | Finding {
   const abs = resolve(io.cwd, path);
-  const problem = (message: string): Finding => ({ code: 'KB106', severity: 'error', file: path, line: 0, message });
+  const problem = (message: string): Finding => finding('KB106', message, { file: path, line: 0 });
   try {
     if (!existsSync(abs)) return problem('no such file or folder');
     if (statSync(abs).isDirectory()) {

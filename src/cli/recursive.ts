@@ -8,6 +8,7 @@
  * changes or findings at `--fail-on` level, else 0.
  */
 import { stat } from 'node:fs/promises';
+import { finding } from '../findings/finding.js';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { findRepositories } from '../bulk/discover.js';
@@ -88,13 +89,9 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
 
   const report: RunReport = { files: [], jobs: [], errors: [] };
   for (const e of found.errors)
-    report.errors.push({
-      code: 'KB106',
-      severity: 'error',
-      file: display(io, e.path),
-      line: 0,
-      message: `cannot list the folder: ${e.message}`,
-    });
+    report.errors.push(
+      finding('KB106', `cannot list the folder: ${e.message}`, { file: display(io, e.path), line: 0 }),
+    );
   const rows: ProjectRow[] = [];
   for (const o of outcomes) {
     const project = display(io, o.root);

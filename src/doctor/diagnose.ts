@@ -1,14 +1,14 @@
 /**
  * `diagnose(log)`: the known failures (KB8xx) found in a BuildKit job log, in log order.
  */
-import type { Severity } from '../findings/types.js';
+import type { Code, Severity } from '../findings/types.js';
 import { requireCode } from '../findings/registry.js';
 import { splitLog, type LogLine } from './log.js';
 import { KNOWN_FAILURES, type LogContext } from './known-failures.js';
 
 export interface Diagnosis {
-  /** Finding code, documented in src/findings/codes/doctor.ts. */
-  code: string;
+  /** Finding code, documented in src/findings/codes/kb8-doctor.ts. */
+  code: Code;
   severity: Severity;
   /** 1-based line number in the log of the first line showing this failure. */
   line: number;
@@ -57,7 +57,7 @@ export function buildContext(lines: readonly LogLine[]): LogContext {
 export function diagnose(log: string): Diagnosis[] {
   const lines = splitLog(log);
   const ctx = buildContext(lines);
-  const byCode = new Map<string, Diagnosis>();
+  const byCode = new Map<Code, Diagnosis>();
 
   lines.forEach((line, index) => {
     if (line.text === '') return;

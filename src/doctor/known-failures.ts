@@ -1,10 +1,11 @@
 /**
  * The table of known rootless-BuildKit job failures: one entry per finding code (KB8xx), each with a matcher over
  * cleaned log lines and, where the line tells more, a sentence specific to this log. Titles, diagnoses and fix texts
- * live with the code in `src/findings/codes/doctor.ts`, so `explain KB8xx` and `doctor` print the same words.
+ * live with the code in `src/findings/codes/kb8-doctor.ts`, so `explain KB8xx` and `doctor` print the same words.
  *
  * Order matters: a line is claimed by the first entry that matches it (the more specific entries come first).
  */
+import type { Code } from '../findings/types.js';
 import type { LogLine } from './log.js';
 
 export interface LogContext {
@@ -18,7 +19,7 @@ export interface LogContext {
 }
 
 export interface KnownFailure {
-  code: string;
+  code: Code;
   /** Returns a match when the line shows this failure. */
   match: (line: LogLine, index: number, ctx: LogContext) => RegExpExecArray | null;
   /** A sentence specific to this log (the socket, the host, the flag…), printed before the fix. */

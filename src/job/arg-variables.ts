@@ -11,6 +11,7 @@
  * so only values free of quotes and escapes are rewritten. Script values are rewritten when they are one
  * double-quoted or unquoted string, optionally starting with the variable itself (an append).
  */
+import { unplaced } from '../findings/finding.js';
 import {
   planFragment,
   variableNames,
@@ -362,11 +363,12 @@ export function translateArgVariable<I extends HostItem>(
         `is not defined in the files read, and the job is built from ${missing.join(' and ')}, which is not among them and may set it to Kaniko flags`,
       );
     result.role = 'unknown';
-    result.findings.push({
-      code: 'KB212',
-      severity: 'warning',
-      message: `$${name} is not defined in the pipeline file (CI/CD settings?); it is passed to buildctl as it is, so wherever it is set it must now hold buildctl arguments (buildctl stops on a Kaniko flag)`,
-    });
+    result.findings.push(
+      unplaced(
+        'KB212',
+        `$${name} is not defined in the pipeline file (CI/CD settings?); it is passed to buildctl as it is, so wherever it is set it must now hold buildctl arguments (buildctl stops on a Kaniko flag)`,
+      ),
+    );
     return result;
   }
 
@@ -376,11 +378,12 @@ export function translateArgVariable<I extends HostItem>(
       result.inline = readFlags(loc.value!)!.command.words;
       result.reads.push(loc.key);
     }
-    result.findings.push({
-      code: 'KB214',
-      severity: 'warning',
-      message: `$${name} holds flags that only work inside the call (${describeFlags(result.inline)}); its value${loc ? ` from ${loc.file}` : ''} is written into the buildctl call, which no longer reads $${name}: change the call, not the variable, to change them`,
-    });
+    result.findings.push(
+      unplaced(
+        'KB214',
+        `$${name} holds flags that only work inside the call (${describeFlags(result.inline)}); its value${loc ? ` from ${loc.file}` : ''} is written into the buildctl call, which no longer reads $${name}: change the call, not the variable, to change them`,
+      ),
+    );
     return result;
   }
 
@@ -399,11 +402,9 @@ export function translateArgVariable<I extends HostItem>(
     result.reads.push(loc.key);
     result.findings.push(...r.findings);
     if (call.uses.length)
-      result.findings.push({
-        code: 'KB207',
-        severity: 'info',
-        message: `$${name} holds executor flags; its value in ${loc.file} now holds ${ROLE_TEXT[role]}`,
-      });
+      result.findings.push(
+        unplaced('KB207', `$${name} holds executor flags; its value in ${loc.file} now holds ${ROLE_TEXT[role]}`),
+      );
   }
 
   for (const a of assignments) {
@@ -425,11 +426,12 @@ export function translateArgVariable<I extends HostItem>(
   }
   const printed = u.reads.get(name) === 'printed' ? '; echo/printf also print it, so the log shows the new form' : '';
   if (assignments.length && result.scriptEdits.length) {
-    result.findings.push({
-      code: 'KB213',
-      severity: 'info',
-      message: `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}${printed}`,
-    });
+    result.findings.push(
+      unplaced(
+        'KB213',
+        `$${name} is built by the script from executor flags; each assignment now gives it ${ROLE_TEXT[role]}${printed}`,
+      ),
+    );
   } else if (printed) {
     const rewritten = result.findings.find((f) => f.code === 'KB207');
     if (rewritten) rewritten.message += printed;
@@ -464,12 +466,13 @@ export function readCallArguments<I extends HostItem>(
   const call = readKanikoCall(same ? command : { ...command, words }, head);
   if (wrapper) {
     const flags = wrapper.flags.map((f) => f.raw).join(' ');
-    findings.push({
-      code: 'KB216',
-      severity: 'info',
-      message: `${wrapper.path} is a wrapper the job writes around the executor; its flags (${flags}) and this call's are migrated together, and the job no longer writes the wrapper`,
-      offset: headWord.start,
-    });
+    findings.push(
+      unplaced(
+        'KB216',
+        `${wrapper.path} is a wrapper the job writes around the executor; its flags (${flags}) and this call's are migrated together, and the job no longer writes the wrapper`,
+        headWord.start,
+      ),
+    );
   }
   const passthrough: string[] = [];
   const vars: CallVariables = { names: [] };
@@ -478,12 +481,13 @@ export function readCallArguments<I extends HostItem>(
     const loop = loopNames(p.word);
     if (loop) {
       vars.names.push(loop);
-      findings.push({
-        code: 'KB213',
-        severity: 'info',
-        message: `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`,
-        offset: p.word.start,
-      });
+      findings.push(
+        unplaced(
+          'KB213',
+          `${p.word.raw} prints --destination flags; it now gives the names as one comma-separated list, read into --output name=…`,
+          p.word.start,
+        ),
+      );
       return false;
     }
     const variable = loneVariable(p.word);

@@ -6,6 +6,8 @@
  */
 import { posix } from 'node:path';
 import type * as TM from 'ts-morph';
+import { finding } from '../findings/finding.js';
+import { severityOf } from '../findings/registry.js';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor } from '../kaniko/images.js';
@@ -101,12 +103,15 @@ export function kanikoExecuteFindings(
       if (!isKaniko) continue;
       buildkitClass ??= findBuildkitClass(ast, files) ?? undefined;
       const { line, column } = ast.position(sf, ne.getStart());
-      const base = { code: 'KB503', severity: 'manual' as const, file: ast.pathOf(sf), line, column };
+      const where = { file: ast.pathOf(sf), line, column };
       if (buildkitClass) {
-        out.push({
-          ...base,
-          message: `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; this project already has a BuildKit job class, ${buildkitClass.name} (${buildkitClass.file}:${buildkitClass.line}): use it here with the same settings`,
-        });
+        out.push(
+          finding(
+            'KB503',
+            `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; this project already has a BuildKit job class, ${buildkitClass.name} (${buildkitClass.file}:${buildkitClass.line}): use it here with the same settings`,
+            where,
+          ),
+        );
         continue;
       }
       const r = replacement(ast, ne, imports, opts);
@@ -115,18 +120,23 @@ export function kanikoExecuteFindings(
         const namespace = [...imports.namespaces][0];
         const importLine =
           need.length && !namespace ? `\n(add ${need.join(', ')} to the import from '${imports.spec}')` : '';
-        out.push({
-          ...base,
-          message: `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; write this instead:\n${r.code}${importLine}${r.notes.length ? `\n${r.notes.join('\n')}` : ''}`,
-        });
+        out.push(
+          finding(
+            'KB503',
+            `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs; write this instead:\n${r.code}${importLine}${r.notes.length ? `\n${r.notes.join('\n')}` : ''}`,
+            where,
+          ),
+        );
       } else {
-        out.push({
-          ...base,
-          message:
+        out.push(
+          finding(
+            'KB503',
             `new KanikoExecute(…) (gcix) renders a Kaniko job when the generator runs, and ${r.why}, so no exact replacement can be written; ` +
-            `replace it with a gcix Job using new Image({ name: 'moby/buildkit:rootless', entrypoint: [''] }), variables { ${BUILDKITD_FLAGS}: '${NO_PROCESS_SANDBOX}' }, ` +
-            `the registry config written to ~/.docker/config.json, and a buildctl-daemonless.sh build call (\`kaniko2buildkit explain KB301\` lists the flag mapping)`,
-        });
+              `replace it with a gcix Job using new Image({ name: 'moby/buildkit:rootless', entrypoint: [''] }), variables { ${BUILDKITD_FLAGS}: '${NO_PROCESS_SANDBOX}' }, ` +
+              `the registry config written to ~/.docker/config.json, and a buildctl-daemonless.sh build call (\`kaniko2buildkit explain KB301\` lists the flag mapping)`,
+            where,
+          ),
+        );
       }
     }
   }
@@ -259,7 +269,7 @@ function replacement(
     });
     const model = { prefix: PREFIX, placeholders, quote: '`', rawNewlines: false };
     if (r.manual || !r.calls) {
-      const f = r.findings.find((x) => x.severity === 'manual');
+      const f = r.findings.find((x) => severityOf(x.code) === 'manual');
       return { why: `its Kaniko call cannot be migrated${f ? ` (${f.code}: ${showMarkers(model, f.message)})` : ''}` };
     }
     const check = checkMarkers(

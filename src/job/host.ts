@@ -58,10 +58,10 @@ export interface HostImage<I extends HostItem> {
 
 /** Words that differ between hosts in the recipe's messages. */
 export interface HostTerms {
-  /** Where the job's calls would be: "in the pipeline file", "in this job object". */
-  where: string;
-  /** What a person migrates when no call is found: "that script", "the image and script". */
-  byHand: string;
+  /** Where the job's calls would be. */
+  in: 'the pipeline file' | 'this job object';
+  /** What a person migrates when no call is found. */
+  byHand: 'that script' | 'the image and script';
 }
 
 export interface JobHost<I extends HostItem> {

@@ -6,14 +6,11 @@
 import type { ParsedScript, SimpleCommand, Word } from '../shell/types.js';
 import { movesDockerDir } from './auth.js';
 import type { ValueEdit } from '../text/value-edit.js';
+import { inItem } from '../findings/finding.js';
+import type { ItemFinding } from '../findings/types.js';
 
-export interface PathFinding<I> {
-  code: 'KB404' | 'KB406' | 'KB210' | 'KB407';
-  severity: 'manual' | 'info';
-  item: I;
-  offset: number;
-  message: string;
-}
+/** A finding in one script item. */
+export type PathFinding<I> = ItemFinding<I>;
 
 const KANIKO_PATH = /(^|[^A-Za-z0-9_.])\/(kaniko|busybox)\//;
 /** Kaniko's image sets SSL_CERT_DIR=/kaniko/ssl/certs; jobs append custom CAs there. */
@@ -72,51 +69,55 @@ export function scanKanikoPaths<I extends { parsed: ParsedScript }>(
           item,
           edit: { start: head.start, end: head.end, parts: [applet], join: 'soft', multiline: false },
         });
-        findings.push({
-          code: 'KB406',
-          severity: 'info',
-          item,
-          offset: head.start,
-          message: `${head.value} becomes ${applet}: the BuildKit image has busybox applets in PATH, not under /busybox`,
-        });
+        findings.push(
+          inItem(
+            'KB406',
+            `${head.value} becomes ${applet}: the BuildKit image has busybox applets in PATH, not under /busybox`,
+            item,
+            head.start,
+          ),
+        );
       }
       const words: Word[] = [...c.assignments, ...c.words.slice(applet ? 1 : 0), ...c.redirects.map((r) => r.target)];
       const hidden = words.find((w) => w.raw.includes('/kaniko/executor'))?.start ?? hiddenInHeredoc(c);
       if (hidden !== undefined) {
-        findings.push({
-          code: 'KB210',
-          severity: 'manual',
-          item,
-          offset: hidden,
-          message: `an executor call inside a string or a script the job writes (${c.words
-            .slice(0, 2)
-            .map((w) => w.raw)
-            .join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand`,
-        });
+        findings.push(
+          inItem(
+            'KB210',
+            `an executor call inside a string or a script the job writes (${c.words
+              .slice(0, 2)
+              .map((w) => w.raw)
+              .join(' ')} …) is not rewritten; run it directly in the script, or rewrite it by hand`,
+            item,
+            hidden,
+          ),
+        );
         continue;
       }
       const certs = words.filter((w) => w.raw.includes(KANIKO_CERTS));
       if (certs.length) {
         for (const w of certs) for (const edit of certEdits(w)) edits.push({ item, edit });
         certSetupBefore ??= { item, offset: c.start };
-        findings.push({
-          code: 'KB407',
-          severity: 'info',
-          item,
-          offset: certs[0]!.start,
-          message: `${KANIKO_CERTS} (Kaniko's SSL_CERT_DIR) becomes ~/${HOME_CERTS}, a folder the rootless user can write, exported as SSL_CERT_DIR for buildctl and buildkitd`,
-        });
+        findings.push(
+          inItem(
+            'KB407',
+            `${KANIKO_CERTS} (Kaniko's SSL_CERT_DIR) becomes ~/${HOME_CERTS}, a folder the rootless user can write, exported as SSL_CERT_DIR for buildctl and buildkitd`,
+            item,
+            certs[0]!.start,
+          ),
+        );
       }
       const stray = words.find((w) => KANIKO_PATH.test(w.raw.split(KANIKO_CERTS).join('')) && !movesDockerDir(w.raw));
       if (stray) {
         const path = /\/(kaniko|busybox)\/[^\s"'`;|&)]*/.exec(stray.raw)?.[0] ?? stray.raw;
-        findings.push({
-          code: 'KB404',
-          severity: 'manual',
-          item,
-          offset: stray.start,
-          message: `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)`,
-        });
+        findings.push(
+          inItem(
+            'KB404',
+            `${path} is a path of the Kaniko image; the BuildKit image has no such file. Rewrite this command by hand (custom CAs: see \`kaniko2buildkit explain KB404\`)`,
+            item,
+            stray.start,
+          ),
+        );
       }
     }
   }

@@ -5,7 +5,9 @@
  * findings say why. The same job gives the same findings and the same buildctl words from either host.
  */
 import { renderCall } from '../buildkit/render.js';
-import type { Finding, Severity } from '../findings/types.js';
+import { finding } from '../findings/finding.js';
+import { messages, severityOf } from '../findings/registry.js';
+import type { Code, Finding } from '../findings/types.js';
 import { planCall, type PlanEnv } from '../kaniko/context.js';
 import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
 import type { SimpleCommand } from '../shell/types.js';
@@ -61,11 +63,16 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
   };
   // The job's own variables let planning follow `$DOCKERFILE` to the path it holds.
   const env: PlanEnv = { ...opts.env, variable: (v) => host.variable(v) };
-  const add = (code: string, severity: Severity, at: Place, message: string) => {
-    const text = at.show ? at.show(message) : message;
+  const add = (code: Code, at: Place, message: string) => {
     const job = opts.job !== undefined ? { job: opts.job } : {};
-    out.findings.push({ code, severity, file: at.file, line: at.line, column: at.column, ...job, message: text });
-    if (severity === 'manual' || severity === 'error') out.manual = true;
+    const f = finding(code, at.show ? at.show(message) : message, {
+      file: at.file,
+      line: at.line,
+      column: at.column,
+      ...job,
+    });
+    out.findings.push(f);
+    if (f.severity === 'manual' || f.severity === 'error') out.manual = true;
   };
   const apply = (c: Change) => {
     out.edits.push(...c.edits);
@@ -81,12 +88,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
   out.kaniko = true;
 
   if (host.unreadable) {
-    add(
-      'KB209',
-      'manual',
-      host.unreadable,
-      'this script item uses an escape sequence this tool does not rewrite in place; migrate the job by hand',
-    );
+    add('KB209', host.unreadable, messages('KB209').escapeSequence('the job'));
     return out;
   }
   if (!calls.length) {
@@ -99,47 +101,39 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     if (hidden) {
       // Written in the file, but run from a string or a script the job writes: a call, left for a person.
       out.calls = 1;
-      add(hidden.code, hidden.severity, host.at(hidden.item, hidden.offset), hidden.message);
+      add(hidden.code, host.at(hidden.item, hidden.offset), hidden.message);
       return out;
     }
     const ext = items
       .map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? '')))
       .find(Boolean);
-    const hint = ext
-      ? ` (the script runs ${ext.words[0]!.raw}, which may call it)`
-      : host.opaque
-        ? ` (part of the script is ${host.opaque.text}, which this tool cannot read; calls written elsewhere are migrated there, see KB501)`
-        : '';
     if (image.setAt)
       add(
         'KB203',
-        'manual',
         image.setAt,
-        `uses a Kaniko image but calls no executor ${host.terms.where}${hint}; migrate ${host.terms.byHand} by hand`,
+        messages('KB203').noExecutorCall({
+          in: host.terms.in,
+          migrate: host.terms.byHand,
+          ...(ext ? { runs: ext.words[0]!.raw } : host.opaque ? { unreadable: host.opaque.text } : {}),
+        }),
       );
     return out;
   }
   const refusal = image.refusal?.(calls[0]!.item, calls[0]!.command.start);
   if (refusal) {
-    add('KB206', 'manual', refusal.at, refusal.message);
+    add('KB206', refusal.at, refusal.message);
     return out;
   }
   const mirror = image.ref ? imageMirror(image.ref) : undefined;
   if (mirror && !mirror.proxy && !opts.buildkitImage && image.nameAt) {
     add(
       'KB208',
-      'warning',
       image.nameAt,
       `the Kaniko image came through a mirror (${mirror.prefix}); the BuildKit image is set to Docker Hub's moby/buildkit. Mirror it there too and pass --buildkit-image, or edit the image`,
     );
   }
   if (image.kind !== 'kaniko' && image.nameAt) {
-    add(
-      'KB205',
-      'warning',
-      image.nameAt,
-      `the image ${image.ref} is not a stock Kaniko image but the job calls the executor from it, so it is a Kaniko build image; replaced by BuildKit. If it also carried tools the script uses, add them another way`,
-    );
+    add('KB205', image.nameAt, messages('KB205').notStock(image.ref));
   }
 
   // --- The calls -------------------------------------------------------------------------------------------------
@@ -178,11 +172,11 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     for (const use of call.uses)
       out.flags.push({
         flag: use.flag.name,
-        manual: planned.findings.some((f) => f.severity === 'manual' && f.offset === use.nameWord.start),
+        manual: planned.findings.some((f) => severityOf(f.code) === 'manual' && f.offset === use.nameWord.start),
       });
     for (const p of call.problems)
       out.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
-    for (const f of planned.findings) add(f.code, f.severity, host.at(item, f.offset ?? command.start), f.message);
+    for (const f of planned.findings) add(f.code, host.at(item, f.offset ?? command.start), f.message);
     if (planned.manual) continue;
     const rendered = renderCall(planned.plan);
     const first = command.words[head]!;
@@ -190,7 +184,6 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     if (rendered.after.length && !isStandalone(command, item.script, lastWord.end)) {
       add(
         'KB318',
-        'manual',
         host.at(item, first.start),
         'the migrated call needs steps right after it (digest files), but the call is part of a pipeline or && / || list; put it on its own line, then run again',
       );
@@ -236,12 +229,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
   for (const { item, scan } of auth.scans) {
     for (const e of scan.edits) if (!inCall(item, e)) pushEdit(item, e);
     if (scan.credentialHelpers.length) {
-      add(
-        'KB403',
-        'manual',
-        host.itemAt(item),
-        `the registry config names credential helpers (${scan.credentialHelpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`,
-      );
+      add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(scan.credentialHelpers));
     }
   }
   if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
@@ -257,7 +245,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     }
   }
   for (const { item, edit } of paths.edits) pushEdit(item, edit);
-  for (const f of paths.findings) add(f.code, f.severity, host.at(f.item, f.offset), f.message);
+  for (const f of paths.findings) add(f.code, host.at(f.item, f.offset), f.message);
   if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
   const dockerConfig = host.dockerConfig();
   if (dockerConfig) {
@@ -267,18 +255,12 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
   const firstCallItem = calls[0]!.item;
   if (host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig) {
     insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-    add(
-      'KB405',
-      'warning',
-      host.itemAt(firstCallItem),
-      'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win',
-    );
+    add('KB405', host.itemAt(firstCallItem), messages('KB405').shadows());
   }
   if (host.opaque && !out.manual) {
     // A part of the script nobody can read may log in by itself; adding a login could hide that it does not.
     add(
       'KB505',
-      'warning',
       host.opaque.at,
       `part of the script is ${host.opaque.text}, which this tool cannot read: check that it writes no registry config to /kaniko/.docker and uses no other Kaniko path${mentionsAuth ? '' : "; no registry login was added for Kaniko's built-in GitLab helper (see KB402)"}`,
     );
@@ -286,12 +268,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
     // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
     insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
-    add(
-      'KB402',
-      'info',
-      host.itemAt(firstCallItem),
-      'Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json',
-    );
+    add('KB402', host.itemAt(firstCallItem), messages('KB402').builtInHelper());
   }
   if (out.manual) {
     out.edits = [];
@@ -299,8 +276,8 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
   }
 
   // --- Encode value edits in each item's own form, then the image and BUILDKITD_FLAGS --------------------------------
-  const stop = (code: string, at: Place, message: string) => {
-    add(code, 'manual', at, message);
+  const stop = (code: Code, at: Place, message: string) => {
+    add(code, at, message);
     out.edits = [];
     return out;
   };
@@ -310,7 +287,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
       return stop(
         'KB211',
         host.at(item, clash.start),
-        'two rewrites of this script item overlap (a Kaniko path inside a rewritten command); migrate it by hand',
+        messages('KB211').overlap({ of: 'this script item', cause: 'a Kaniko path inside a rewritten command' }),
       );
     const encoded = host.encode(item, edits);
     if (isRefusal(encoded)) return stop(encoded.code, encoded.at, encoded.message);

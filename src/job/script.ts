@@ -3,13 +3,15 @@
  * every executor call is replaced by its buildctl call on one line; auth and other Kaniko paths move as in YAML jobs.
  */
 import { renderCall } from '../buildkit/render.js';
+import { unplaced } from '../findings/finding.js';
+import { messages, severityOf } from '../findings/registry.js';
 import { executorIndex, readKanikoCall } from '../kaniko/call.js';
 import { planCall, type CallFinding, type PlanEnv } from '../kaniko/context.js';
 import { parseScript } from '../shell/index.js';
 import type { SimpleCommand } from '../shell/types.js';
 import { scanAuth } from './auth.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
-import { joinParts, type ValueEdit } from '../text/value-edit.js';
+import { applyValueEdits, overlappingEdit, type ValueEdit } from '../text/value-edit.js';
 
 export interface ScriptMigration {
   /** The new script; equal to the input when nothing changed or when `manual`. */
@@ -44,12 +46,13 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     const call = [...rendered.prefix, ...rendered.groups.flat()].join(' ') + rendered.suffix;
     const steps = rendered.before.length || rendered.after.length;
     if (steps && command.enclosures.some((e) => e === 'pipeline' || e === 'and-or' || e === 'background')) {
-      findings.push({
-        code: 'KB318',
-        severity: 'manual',
-        message: 'the migrated call needs steps before or after it, but it is part of a pipeline or && / || list',
-        offset: first.start,
-      });
+      findings.push(
+        unplaced(
+          'KB318',
+          'the migrated call needs steps before or after it, but it is part of a pipeline or && / || list',
+          first.start,
+        ),
+      );
       manual = true;
       continue;
     }
@@ -69,26 +72,16 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     );
     const paths = scanKanikoPaths([{ parsed }], callCommands);
     edits.push(...paths.edits.map((p) => p.edit));
-    for (const f of paths.findings)
-      findings.push({ code: f.code, severity: f.severity, message: f.message, offset: f.offset });
-    if (paths.findings.some((f) => f.severity === 'manual')) manual = true;
+    for (const f of paths.findings) findings.push(unplaced(f.code, f.message, f.offset));
+    if (paths.findings.some((f) => severityOf(f.code) === 'manual')) manual = true;
     const at = paths.certSetupBefore?.offset;
     if (at !== undefined) edits.push({ start: at, end: at, parts: [...CERT_SETUP, ''], join: 'hard', multiline: true });
   }
   if (manual || !edits.length) return { output: script, calls, findings, manual };
-  // last first; at one offset the replacement before the insertion, so that the insertion ends up in front of it
-  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
-  const clash = sorted.find((e, i) => i > 0 && e.end > sorted[i - 1]!.start);
+  const clash = overlappingEdit(edits);
   if (clash) {
-    findings.push({
-      code: 'KB211',
-      severity: 'manual',
-      message: 'two rewrites of this script overlap; migrate it by hand',
-      offset: clash.start,
-    });
+    findings.push(unplaced('KB211', messages('KB211').overlap({ of: 'this script' }), clash.start));
     return { output: script, calls, findings, manual: true };
   }
-  let output = script;
-  for (const e of sorted) output = output.slice(0, e.start) + joinParts(e) + output.slice(e.end);
-  return { output, calls, findings, manual };
+  return { output: applyValueEdits(script, edits), calls, findings, manual };
 }

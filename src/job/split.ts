@@ -9,6 +9,7 @@
  * a `!reference`, variables) keeps the job for a person, as before.
  */
 import { isAlias, isScalar, isSeq, type Alias, type Node, type ParsedNode, type YAMLSeq } from 'yaml';
+import { finding } from '../findings/finding.js';
 import { buildkitImageFor } from '../kaniko/images.js';
 import { nodeKey, ownPair, type JobDef, type Pipeline } from '../pipeline/jobs.js';
 import { applyEdits, type TextEdit } from '../text/edits.js';
@@ -68,14 +69,11 @@ export function ownCopies(
     touches,
     findings: [
       ...job.findings,
-      {
-        code: 'KB215',
-        severity: 'info',
-        file: job.file,
-        ...job.at,
-        job: name,
-        message: `shares a template or anchor with a job that is not migrated; this job gets ${copied.join(' and ')}, and the shared one stays as it was`,
-      },
+      finding(
+        'KB215',
+        `shares a template or anchor with a job that is not migrated; this job gets ${copied.join(' and ')}, and the shared one stays as it was`,
+        { file: job.file, ...job.at, job: name },
+      ),
     ],
   };
 }

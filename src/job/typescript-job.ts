@@ -5,6 +5,7 @@
  * own quoting; everything else stays.
  */
 import type * as TM from 'ts-morph';
+import { messages } from '../findings/registry.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor, classifyImage, type KanikoImageKind } from '../kaniko/images.js';
 import { parseScript } from '../shell/index.js';
@@ -23,7 +24,7 @@ import {
   type VariableWorld,
 } from './arg-variables.js';
 import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
-import type { Change, HostImage, JobHost, Place, Refusal } from './host.js';
+import type { Change, HostImage, HostTerms, JobHost, Place, Refusal } from './host.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
 import type { Wrapper } from './item.js';
@@ -198,7 +199,7 @@ export function analyseJob(ctx: JobContext, obj: TM.ObjectLiteralExpression): Jo
 class TypeScriptJobHost implements JobHost<Item> {
   readonly items: Item[];
   readonly image: HostImage<Item>;
-  readonly terms = { where: 'in this job object', byHand: 'the image and script' };
+  readonly terms: HostTerms = { in: 'this job object', byHand: 'the image and script' };
   readonly reads: Set<string>;
   readonly opaque?: { text: string; at: Place };
   readonly unreadable?: Place;
@@ -264,7 +265,7 @@ class TypeScriptJobHost implements JobHost<Item> {
                   : `${short(image.at!)}, which this tool cannot read`;
               const at = image.at ?? item.node;
               return {
-                message: `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [''] by hand, then run again`,
+                message: messages('KB206').imageNotEditable(where, "['']"),
                 at: this.place(at, at.getStart()),
               };
             },

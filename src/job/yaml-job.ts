@@ -6,6 +6,7 @@
 import { isMap, isScalar, type Pair, type ParsedNode, type Scalar, type YAMLMap } from 'yaml';
 import { lookupInMap, nodeKey, ownPair, type Located, type Pipeline } from '../pipeline/jobs.js';
 import { positionIn, type SourceFile } from '../pipeline/source.js';
+import { messages } from '../findings/registry.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import type { TextEdit } from '../text/edits.js';
 import type { ValueEdit } from '../text/value-edit.js';
@@ -20,23 +21,19 @@ import {
   type VariableWorld,
 } from './arg-variables.js';
 import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
-import type { Change, HostImage, JobHost, Place, Refusal } from './host.js';
+import type { Change, HostImage, HostTerms, JobHost, Place, Refusal } from './host.js';
 import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
 import { jobItems, type ParsedItem } from './job-items.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
 import type { Wrapper } from './item.js';
 import { findWrappers } from './wrappers.js';
-import type { Finding } from '../findings/types.js';
-
-export type JobFinding = Finding & { job: string; column: number };
 
 export interface JobMigration extends JobOutcome {
   name: string;
   /** The file that defines the job (the last definition, when several files do), and where its name is. */
   file: string;
   at: { line: number; column: number };
-  findings: JobFinding[];
   /** The mapping that gets the BUILDKITD_FLAGS variable (also in `touches`), when it is not the job's own (a template's). */
   variablesIn?: string;
 }
@@ -58,7 +55,6 @@ export function analyseJob(pipeline: Pipeline, name: string, opts: JobOptions): 
   const outcome = migrateJob(host, { env: opts.env, buildkitImage: opts.buildkitImage, job: name });
   return {
     ...outcome,
-    findings: outcome.findings as JobFinding[],
     name,
     file: def?.file.path ?? '',
     at: def ? positionIn(def.file.lineStarts, def.key.range![0]) : { line: 1, column: 1 },
@@ -74,7 +70,7 @@ const placeOf = (loc: { file: SourceFile }, offset: number): Place => ({
 class YamlJobHost implements JobHost<ParsedItem> {
   readonly items: ParsedItem[];
   readonly image: HostImage<ParsedItem>;
-  readonly terms = { where: 'in the pipeline file', byHand: 'that script' };
+  readonly terms: HostTerms = { in: 'the pipeline file', byHand: 'that script' };
   readonly reads = new Set<string>();
   /** Set by `sandbox()` when the variable goes into a template's mapping. */
   variablesIn?: string;
@@ -119,7 +115,7 @@ class YamlJobHost implements JobHost<ParsedItem> {
         ...base,
         status: image ? 'unknown' : 'absent',
         refusal: (item, commandStart) => ({
-          message: `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint [""] by hand, then run again`,
+          message: messages('KB206').imageNotEditable(where, '[""]'),
           at: image ? placeOf(image.image, (image.image.node as ParsedNode).range[0]) : this.at(item, commandStart),
         }),
       };
@@ -131,7 +127,7 @@ class YamlJobHost implements JobHost<ParsedItem> {
         status: 'read',
         nameAt,
         refusal: () => ({
-          message: `the image comes from a component input (${image.ref}); change the input default by hand`,
+          message: messages('KB206').componentInput(image.ref!),
           at: placeOf(image.image, (image.image.node as ParsedNode).range[0]),
         }),
       };
@@ -196,7 +192,7 @@ class YamlJobHost implements JobHost<ParsedItem> {
     if (!encoded)
       return {
         code: 'KB209',
-        message: 'this script item cannot be edited in place (its YAML form is not supported); migrate it by hand',
+        message: messages('KB209').yamlForm(),
         at: this.itemAt(item),
       };
     return { edits: encoded, touches: [nodeKey(item.item)] };

@@ -3,6 +3,7 @@
  * `planFragment` for flags a variable holds. Neither throws for a call it cannot map: they return `manual` findings
  * (or the reason) instead.
  */
+import { severityOf } from '../findings/registry.js';
 import { VALUE_FLAGS, writtenParts } from '../plan/build-plan.js';
 import { lit, type ShellText } from '../shell/quote.js';
 import { describeChar } from './call.js';
@@ -113,7 +114,7 @@ export function planFragment(
   const state = new PlanState(call, env);
   run(state, true);
   if (state.isManual)
-    return { reason: state.findings.find((f) => f.severity === 'manual')?.message ?? 'needs a person' };
+    return { reason: state.findings.find((f) => severityOf(f.code) === 'manual')?.message ?? 'needs a person' };
   const passed = new Set<string>(
     call.uses
       .flatMap((u) => (u.flag.mapping.action === 'map' ? u.flag.mapping.slots : []))

@@ -5,7 +5,7 @@
  * puts each section's entries in their phase.
  */
 import { field, type CsvField } from '../plan/build-plan.js';
-import { requireCode } from '../findings/registry.js';
+import { severityOf, type Code } from '../findings/registry.js';
 import { concat, displayText, lit, type ShellText } from '../shell/quote.js';
 import {
   PHASES,
@@ -181,20 +181,20 @@ export function each(
  * Removed, with the reason: `drop` when the code is an info (BuildKit already behaves so), `note` when it is a warning
  * (behaviour changes); the severity is the code's own.
  */
-export function drop(spec: FlagSpec, code: string, reason: string, examples: Example[]): Entry {
-  const severity = requireCode(code).severity;
+export function drop(spec: FlagSpec, code: Code, reason: string, examples: Example[]): Entry {
+  const severity = severityOf(code);
   if (severity !== 'info' && severity !== 'warning') throw new Error(`${spec.name}: ${code} is not an info or warning`);
   return entry(spec, { action: severity === 'info' ? 'drop' : 'note', code, reason }, examples);
 }
 
 /** Left for a person: the job stays as it is, the `manual` finding `code` says what to do. */
-export function manual(spec: FlagSpec, code: string, reason: string, examples: Example[]): Entry {
-  if (requireCode(code).severity !== 'manual') throw new Error(`${spec.name}: ${code} is not a manual finding`);
+export function manual(spec: FlagSpec, code: Code, reason: string, examples: Example[]): Entry {
+  if (severityOf(code) !== 'manual') throw new Error(`${spec.name}: ${code} is not a manual finding`);
   return entry(spec, { action: 'manual', code, reason }, examples);
 }
 
 /** The message of a dropped or manual flag's finding. */
-export function droppedMessage(use: FlagUse, m: Extract<FlagAction, { code: string }>): string {
+export function droppedMessage(use: FlagUse, m: Extract<FlagAction, { code: Code }>): string {
   const shown = use.value ? `${use.spelling} ${displayText(use.value)}` : use.spelling;
   return m.action === 'manual' ? `${shown}: ${m.reason}` : `${shown} dropped: ${m.reason}`;
 }

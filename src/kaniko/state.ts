@@ -4,6 +4,7 @@
  */
 import { emptyPlan, type BuildPlan, type CsvField } from '../plan/build-plan.js';
 import { concat, displayText, lit, staticText, type ShellText } from '../shell/quote.js';
+import { severityOf, type Code } from '../findings/registry.js';
 import { callFinding } from './finding.js';
 import type {
   AttrTargets,
@@ -125,9 +126,9 @@ export class PlanState implements CallState {
     if (to.exportCache) for (const rec of this.plan.exportCache) if (typeOf(rec) === 'registry') rec.push(attr);
   }
 
-  report(code: string, message: string, use?: FlagUse): void {
+  report(code: Code, message: string, use?: FlagUse): void {
     const finding = callFinding(code, message, use?.nameWord.start);
-    if (finding.severity === 'manual') this.stopped = true;
+    if (severityOf(code) === 'manual') this.stopped = true;
     this.findings.push(finding);
   }
 

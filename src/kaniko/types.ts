@@ -4,7 +4,7 @@
  * entry may read and do. Nothing here plans anything; every other file of `kaniko/` imports from here.
  */
 import type { BuildPlan, CsvField, ValuePart } from '../plan/build-plan.js';
-import type { Severity } from '../findings/types.js';
+import type { Code, Unplaced } from '../findings/types.js';
 import type { ShellText } from '../shell/quote.js';
 import type { SimpleCommand, Word } from '../shell/types.js';
 
@@ -93,11 +93,11 @@ export type FlagAction =
   /** Mapped onto the BuildKit call by `step`, writing `slots`. */
   | { action: 'map'; slots: readonly Slot[]; step: Step }
   /** Removed: BuildKit already behaves so, or the flag only concerns Kaniko internals. Finding `code` (info). */
-  | { action: 'drop'; code: string; reason: string }
+  | { action: 'drop'; code: Code; reason: string }
   /** Removed, but behaviour changes: finding `code` (warning). */
-  | { action: 'note'; code: string; reason: string }
+  | { action: 'note'; code: Code; reason: string }
   /** Not migrated automatically: the job stays as it is, finding `code` (manual) says what to do. */
-  | { action: 'manual'; code: string; reason: string };
+  | { action: 'manual'; code: Code; reason: string };
 
 /**
  * One example of an entry, run by test/kaniko/examples.test.ts: the executor arguments are read, planned and rendered
@@ -174,13 +174,8 @@ export interface PlanEnv {
   variable?(name: string): string | undefined;
 }
 
-export interface CallFinding {
-  code: string;
-  severity: Severity;
-  message: string;
-  /** Offset in the script of the word concerned, when there is one. */
-  offset?: number;
-}
+/** A finding of one call: its code, message and the offset in the script of the word concerned (see Unplaced). */
+export type CallFinding = Unplaced;
 
 /**
  * Where image names come from at run time, besides the call's own `--destination`s: a variable the migration turned
@@ -239,5 +234,5 @@ export interface CallState {
   /** Adds a CSV field to the outputs and caches made so far (`registry.*` only to pushed images). */
   addAttr(attr: CsvField, to: AttrTargets): void;
   /** Raises a finding; its severity comes from the code's documentation. A `manual` one leaves the call for a person. */
-  report(code: string, message: string, use?: FlagUse): void;
+  report(code: Code, message: string, use?: FlagUse): void;
 }

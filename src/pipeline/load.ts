@@ -3,6 +3,7 @@
  * Files come from a FileSource, so the same loader serves a checkout on disk and the GitLab repository files API.
  */
 import { isMap, isScalar, isSeq, type Node, type ParsedNode } from 'yaml';
+import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
 import { Pipeline, type Located } from './jobs.js';
 import { InputError, jobsMap, parseSource, positionIn, type SourceFile } from './source.js';
@@ -94,7 +95,7 @@ function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
 
 function note(file: SourceFile, offset: number, message: string, findings: Finding[]): void {
   const { line, column } = positionIn(file.lineStarts, offset);
-  findings.push({ code: 'KB103', severity: 'info', file: file.path, line, column, message });
+  findings.push(finding('KB103', message, { file: file.path, line, column }));
 }
 
 export async function loadProject(source: FileSource, entry: string): Promise<LoadedProject> {
@@ -109,14 +110,13 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
     const where = from && positionIn(from.file.lineStarts, from.offset);
     if (chain.includes(path)) {
       const cycle = [...chain.slice(chain.indexOf(path)), path].join(' → ');
-      findings.push({
-        code: 'KB108',
-        severity: 'error',
-        file: from!.file.path,
-        line: where!.line,
-        column: where!.column,
-        message: `include cycle: ${cycle}; GitLab rejects it (it follows the cycle until its limit of nested includes)`,
-      });
+      findings.push(
+        finding(
+          'KB108',
+          `include cycle: ${cycle}; GitLab rejects it (it follows the cycle until its limit of nested includes)`,
+          { file: from!.file.path, line: where!.line, column: where!.column },
+        ),
+      );
       return;
     }
     if (seen.has(path)) return; // a file included twice (from two places): read once, as GitLab does
@@ -127,28 +127,26 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
     } catch (e) {
       if (e instanceof OutsideRepositoryError) {
         if (from)
-          findings.push({
-            code: 'KB104',
-            severity: 'error',
-            file: from.file.path,
-            line: where!.line,
-            column: where!.column,
-            message: `include ${path}: ${e.message}; not read`,
-          });
+          findings.push(
+            finding('KB104', `include ${path}: ${e.message}; not read`, {
+              file: from.file.path,
+              line: where!.line,
+              column: where!.column,
+            }),
+          );
         else failed.push({ path, error: new InputError(path, 0, 0, `${e.message}; not read`, 'KB104') });
       } else failed.push({ path, error: new InputError(path, 0, 0, `cannot read: ${describeReadError(e)}`, 'KB106') });
       return;
     }
     if (text === undefined) {
       if (from) {
-        findings.push({
-          code: 'KB102',
-          severity: 'warning',
-          file: from.file.path,
-          line: where!.line,
-          column: where!.column,
-          message: `included file ${path} is not in the repository; its jobs were not migrated`,
-        });
+        findings.push(
+          finding('KB102', `included file ${path} is not in the repository; its jobs were not migrated`, {
+            file: from.file.path,
+            line: where!.line,
+            column: where!.column,
+          }),
+        );
       } else failed.push({ path, error: new InputError(path, 0, 0, 'no such file', 'KB106') });
       return;
     }
@@ -168,25 +166,19 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       const target = repoPath(inc.path);
       const { line, column } = positionIn(file.lineStarts, inc.offset);
       if (target === undefined) {
-        findings.push({
-          code: 'KB104',
-          severity: 'error',
-          file: file.path,
-          line,
-          column,
-          message: `include ${inc.path} points outside the repository: not read`,
-        });
+        findings.push(
+          finding('KB104', `include ${inc.path} points outside the repository: not read`, {
+            file: file.path,
+            line,
+            column,
+          }),
+        );
         continue;
       }
       if (/[*?[]/.test(target)) {
-        findings.push({
-          code: 'KB103',
-          severity: 'info',
-          file: file.path,
-          line,
-          column,
-          message: `include ${inc.path} uses a wildcard: not followed`,
-        });
+        findings.push(
+          finding('KB103', `include ${inc.path} uses a wildcard: not followed`, { file: file.path, line, column }),
+        );
         continue;
       }
       await visit(target, { file, offset: inc.offset });

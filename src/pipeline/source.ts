@@ -19,6 +19,7 @@ import {
   type SchemaOptions,
   type YAMLMap,
 } from 'yaml';
+import type { Code } from '../findings/types.js';
 
 export interface SourceFile {
   /** Repository-relative path with `/` separators (or the path the user named for a single file). */
@@ -45,7 +46,7 @@ export class InputError extends Error {
     readonly column: number,
     message: string,
     /** KB101 invalid YAML (the default), KB104 outside the repository, KB106 unreadable, KB108 include cycle, KB109 over a limit. */
-    readonly code: string = 'KB101',
+    readonly code: Code = 'KB101',
   ) {
     super(message);
   }
@@ -185,7 +186,7 @@ function checkDocument(
   const sizes = new Map<Node, number>();
   let direct = 0;
   let expanded = 0;
-  const fail = (node: Node | null | undefined, message: string, code = 'KB101'): never => {
+  const fail = (node: Node | null | undefined, message: string, code: Code = 'KB101'): never => {
     const { line, column } = at((node as ParsedNode | null | undefined)?.range?.[0] ?? 0);
     throw new InputError(path, line, column, message, code);
   };

@@ -3,6 +3,8 @@
  * them, then gcix `KanikoExecute` jobs. Returns the edits (offsets into the given texts) and findings; writes nothing.
  */
 import type * as TM from 'ts-morph';
+import { finding } from '../findings/finding.js';
+import { messages } from '../findings/registry.js';
 import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
@@ -104,14 +106,13 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
         standalone(n);
       } catch (e) {
         const { line, column } = ast.position(sf, n.getStart());
-        findings.push({
-          code: 'KB209',
-          severity: 'manual',
-          file: ast.pathOf(sf),
-          line,
-          column,
-          message: `this literal could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand`,
-        });
+        findings.push(
+          finding(
+            'KB209',
+            `this literal could not be read (${(e as Error).message.split('\n')[0]}); migrate it by hand`,
+            { file: ast.pathOf(sf), line, column },
+          ),
+        );
       }
     });
     function standalone(n: TM.Node): void {
@@ -130,56 +131,47 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       const at = { file: ast.pathOf(sf), line, column };
       const pieces = builtFromPieces(ast, n);
       if (tagged || pieces) {
-        findings.push({
-          code: 'KB504',
-          severity: 'manual',
-          ...at,
-          message: `this executor call is ${tagged ? 'a tagged template' : pieces}, so no single literal holds the whole call; write it as one string or template literal, then run again`,
-        });
+        findings.push(
+          finding(
+            'KB504',
+            `this executor call is ${tagged ? 'a tagged template' : pieces}, so no single literal holds the whole call; write it as one string or template literal, then run again`,
+            { ...at },
+          ),
+        );
         return;
       }
       if (!model) {
-        findings.push({
-          code: 'KB209',
-          severity: 'manual',
-          ...at,
-          message: 'this literal uses an escape sequence this tool does not rewrite in place; migrate the call by hand',
-        });
+        findings.push(
+          finding(
+            'KB209',
+            'this literal uses an escape sequence this tool does not rewrite in place; migrate the call by hand',
+            { ...at },
+          ),
+        );
         return;
       }
       const r = migrateScriptText(model.cooked, opts.env);
       for (const f of r.findings) {
         const p = ast.position(sf, sourceOffsetOf(model, f.offset ?? head.start));
-        findings.push({
-          code: f.code,
-          severity: f.severity,
-          file: at.file,
-          line: p.line,
-          column: p.column,
-          message: showMarkers(model, f.message),
-        });
+        findings.push(finding(f.code, showMarkers(model, f.message), { file: at.file, ...p }));
       }
       if (r.manual || r.output === model.cooked) return;
       const check = checkMarkers(model, r.output);
       if (!check.ok) {
-        findings.push({
-          code: 'KB502',
-          severity: 'manual',
-          ...at,
-          message: `${check.reason}; the literal is left unchanged`,
-        });
+        findings.push(finding('KB502', `${check.reason}; the literal is left unchanged`, { ...at }));
         return;
       }
       const edits = literalEdits(model, r.output);
       if (edits.some((e) => accepted.some((a) => overlaps(a, e)))) return;
       accepted.push(...edits);
       const name = jobName(ast, n);
-      findings.push({
-        code: 'KB501',
-        severity: 'warning',
-        ...at,
-        message: `executor call${r.calls > 1 ? 's' : ''} migrated in a literal that is not the script of a job object this tool can read${name ? ` (${name})` : ''}: make sure the job running it uses moby/buildkit:rootless with entrypoint [''] and BUILDKITD_FLAGS=--oci-worker-no-process-sandbox`,
-      });
+      findings.push(
+        finding(
+          'KB501',
+          `executor call${r.calls > 1 ? 's' : ''} migrated in a literal that is not the script of a job object this tool can read${name ? ` (${name})` : ''}: make sure the job running it uses moby/buildkit:rootless with entrypoint [''] and BUILDKITD_FLAGS=--oci-worker-no-process-sandbox`,
+          at,
+        ),
+      );
     }
   }
 
@@ -265,22 +257,19 @@ function markManual(plan: JobPlan, code: 'KB202' | 'KB209' | 'KB211', message: s
   plan.manual = true;
   plan.edits = [];
   const { line, column } = plan.node.getSourceFile().getLineAndColumnAtPos(plan.node.getStart());
-  plan.findings.push({
-    code,
-    severity: 'manual',
-    file: plan.file,
-    line,
-    column,
-    ...(plan.name ? { job: plan.name } : {}),
-    message,
-  });
+  plan.findings.push(
+    finding(code, message, { file: plan.file, line, column, ...(plan.name ? { job: plan.name } : {}) }),
+  );
 }
 
 /** How a generator run names shared code in KB202 and KB211. */
 const GENERATOR_SHARING: SharingTerms<JobPlan> = {
   shared: (key, other) =>
     `shares ${key.split('#')[0]} code (a constant or spread object) with the job object ${other.name ? `"${other.name}"` : `at ${other.file}`}, which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split it or migrate both by hand`,
-  overlap:
-    "its edits overlap another job object's edits of the same code (a shared constant or spread object used in an unusual way); migrate it by hand",
+  overlap: messages('KB211').otherJob({
+    other: 'job object',
+    same: 'code',
+    cause: 'a shared constant or spread object used in an unusual way',
+  }),
   markManual,
 };

@@ -10,6 +10,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
 import { applyEdits, type TextEdit } from '../text/edits.js';
 import type { FileResult, JobResult } from './plan.js';
@@ -62,7 +63,7 @@ export async function migrateTypeScriptProject(
         output: '',
         changed: false,
         edits: [],
-        findings: [{ code: 'KB106', severity: 'error', file: path, line: 0, message: (e as Error).message }],
+        findings: [finding('KB106', (e as Error).message, { file: path, line: 0 })],
       });
     }
   }
@@ -137,13 +138,7 @@ async function migrateTexts(texts: Map<string, string>, opts: RunOptions): Promi
 }
 
 function selfCheck(path: string, why: string): Finding {
-  return {
-    code: 'KB105',
-    severity: 'error',
-    file: path,
-    line: 0,
-    message: `self-check failed: ${why}; nothing written`,
-  };
+  return finding('KB105', `self-check failed: ${why}; nothing written`, { file: path, line: 0 });
 }
 
 function syntaxErrors(tm: TsMorph, path: string, text: string): number {

@@ -3,6 +3,8 @@
  * The CLI, the library API and the GitLab bulk mode all come through `migrateSource`.
  */
 import { isScalar, visit } from 'yaml';
+import { finding } from '../findings/finding.js';
+import { messages } from '../findings/registry.js';
 import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import { loadProject, type FileSource } from '../pipeline/load.js';
@@ -155,20 +157,19 @@ export function planProject(
   return { files, pipeline, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
 }
 
-function markManual(job: JobMigration, code: string, message: string, at?: TextEdit): void {
+function markManual(job: JobMigration, code: 'KB202' | 'KB211', message: string, at?: TextEdit): void {
   job.manual = true;
   job.edits = [];
   const file = at?.file ?? job.file;
   const where = file === job.file ? job.at : { line: 0, column: 0 };
-  job.findings.push({ code, severity: 'manual', file, ...where, job: job.name, message });
+  job.findings.push(finding(code, message, { file, ...where, job: job.name }));
 }
 
 /** How a pipeline names shared nodes in KB202 and KB211. */
 const PIPELINE_SHARING: SharingTerms<JobMigration> = {
   shared: (key, other) =>
     `shares a template or anchor in ${key.split('#')[0]} with job "${other.name}", which ${other.kaniko ? 'is left for a person' : 'does not build with Kaniko'}; split the template or migrate both by hand`,
-  overlap:
-    "its edits overlap another job's edits of the same lines (a template shared in an unusual way); migrate it by hand",
+  overlap: messages('KB211').otherJob({ other: 'job', same: 'lines', cause: 'a template shared in an unusual way' }),
   markManual,
 };
 

@@ -5,6 +5,7 @@
  * as data; and migrating the result again changes nothing.
  */
 import type { ParsedNode } from 'yaml';
+import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
 import type { FileSource } from '../pipeline/load.js';
 import { GLOBAL_KEYWORDS, Pipeline, keyName } from '../pipeline/jobs.js';
@@ -24,14 +25,7 @@ export interface Verdict {
 }
 
 function error(file: string, message: string, job?: string): Finding {
-  return {
-    code: 'KB105',
-    severity: 'error',
-    file,
-    line: 0,
-    job,
-    message: `self-check failed, nothing written: ${message}`,
-  };
+  return finding('KB105', `self-check failed, nothing written: ${message}`, { file, line: 0, job });
 }
 
 /**

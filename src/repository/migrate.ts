@@ -5,7 +5,7 @@
  * `migrate PATH`, `migrate --recursive`, `gitlab` and the library's `migrateProject`. Nothing is written here
  * (src/repository/write.ts writes a result to disk; the GitLab door commits it through the API).
  */
-import type { Finding } from '../findings/types.js';
+import { finding } from '../findings/finding.js';
 import { describeReadError } from '../pipeline/load.js';
 import { InputError } from '../pipeline/source.js';
 import { migrateSource, type FileResult, type JobResult, type ProjectResult } from '../project/plan.js';
@@ -104,8 +104,8 @@ async function migrateGenerators(
       if (text !== undefined) texts.set(path, text);
     } catch (e) {
       const message = (e as Error).message;
-      const finding: Finding = { code: 'KB106', severity: 'error', file: path, line: 0, message };
-      unreadable.push({ path, original: '', output: '', changed: false, edits: [], findings: [finding] });
+      const f = finding('KB106', message, { file: path, line: 0 });
+      unreadable.push({ path, original: '', output: '', changed: false, edits: [], findings: [f] });
     }
   }
   if (![...texts.values()].some(ts.mayMatter)) return { files: unreadable, jobs: [] };

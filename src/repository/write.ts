@@ -12,6 +12,7 @@
  * fails is KB106 on that file, which stays as it was; the others are still written.
  */
 import { readFile } from 'node:fs/promises';
+import { finding } from '../findings/finding.js';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { Finding } from '../findings/types.js';
@@ -49,19 +50,18 @@ export async function writeRepository(
         now instanceof Error
           ? `cannot read it again before writing (${describeReadError(now)}): not written`
           : 'the file changed on disk while it was being migrated: not written; run again';
-      refused.push({ code: 'KB107', severity: 'error', file: f.path, line: 0, message });
+      refused.push(finding('KB107', message, { file: f.path, line: 0 }));
     }
   }
   if (refused.length) {
     const siblings = changed
       .filter((f) => !refused.some((r) => r.file === f.path))
-      .map((f): Finding => ({
-        code: 'KB107',
-        severity: 'error',
-        file: f.path,
-        line: 0,
-        message: 'not written: another file of this project changed on disk during the run; run again',
-      }));
+      .map((f): Finding =>
+        finding('KB107', 'not written: another file of this project changed on disk during the run; run again', {
+          file: f.path,
+          line: 0,
+        }),
+      );
     return { written: [], findings: [...refused, ...siblings] };
   }
   const written: string[] = [];
@@ -71,13 +71,9 @@ export async function writeRepository(
       await writeFileAtomic(join(root, f.path), f.output, { encoding: 'utf8' });
       written.push(f.path);
     } catch (e) {
-      findings.push({
-        code: 'KB106',
-        severity: 'error',
-        file: f.path,
-        line: 0,
-        message: `cannot write: ${describeReadError(e)} (the file is as it was)`,
-      });
+      findings.push(
+        finding('KB106', `cannot write: ${describeReadError(e)} (the file is as it was)`, { file: f.path, line: 0 }),
+      );
     }
   }
   return { written, findings };

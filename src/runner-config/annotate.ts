@@ -8,7 +8,8 @@
  * the YAML re-parses without errors, `runners.config` is exactly the annotated TOML and every other value is unchanged.
  */
 import { isAlias, isMap, isScalar, parseDocument, type Document } from 'yaml';
-import type { Finding } from '../findings/types.js';
+import { finding } from '../findings/finding.js';
+import type { Code, Finding } from '../findings/types.js';
 import {
   APPARMOR_ANNOTATION,
   APPARMOR_VALUE,
@@ -38,7 +39,7 @@ export interface AnnotateResult {
 /** Input that cannot be edited: KB902 invalid TOML, KB904 unusable Helm values, KB906 invalid YAML. Nothing is written. */
 export class RunnerConfigError extends Error {
   constructor(
-    readonly code: 'KB902' | 'KB904' | 'KB906',
+    readonly code: Code & ('KB902' | 'KB904' | 'KB906'),
     readonly file: string,
     message: string,
     readonly line?: number,
@@ -278,33 +279,29 @@ function findingsOf(runners: RunnerReport[], file: string): Finding[] {
   const out: Finding[] = [];
   for (const r of runners) {
     if (r.status === 'other-value') {
-      out.push({
-        code: 'KB901',
-        severity: 'manual',
-        file,
-        line: r.line,
-        message: `${runnerLabel(r)}: "${APPARMOR_ANNOTATION}" is ${JSON.stringify(r.value)}, not "${APPARMOR_VALUE}"; left unchanged`,
-      });
+      out.push(
+        finding(
+          'KB901',
+          `${runnerLabel(r)}: "${APPARMOR_ANNOTATION}" is ${JSON.stringify(r.value)}, not "${APPARMOR_VALUE}"; left unchanged`,
+          { file, line: r.line },
+        ),
+      );
     } else if (r.status === 'manual') {
-      out.push({
-        code: 'KB905',
-        severity: 'manual',
-        file,
-        line: r.line,
-        message: `${runnerLabel(r)}: not annotated: ${r.reason ?? 'unsupported form'}`,
-      });
+      out.push(
+        finding('KB905', `${runnerLabel(r)}: not annotated: ${r.reason ?? 'unsupported form'}`, { file, line: r.line }),
+      );
     }
   }
   if (!runners.some((r) => r.status !== 'not-kubernetes')) {
-    out.push({
-      code: 'KB903',
-      severity: 'info',
-      file,
-      line: 0,
-      message: runners.length
-        ? 'no Kubernetes runner (executor = "kubernetes" or [runners.kubernetes]); nothing to annotate'
-        : 'no [[runners]] entry; nothing to annotate',
-    });
+    out.push(
+      finding(
+        'KB903',
+        runners.length
+          ? 'no Kubernetes runner (executor = "kubernetes" or [runners.kubernetes]); nothing to annotate'
+          : 'no [[runners]] entry; nothing to annotate',
+        { file, line: 0 },
+      ),
+    );
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { diagnose, splitLog, cleanLine, KNOWN_FAILURES } from '../../src/doctor/index.js';
-import { DOCTOR_CODES } from '../../src/findings/codes/doctor.js';
+import { DOCTOR_CODES } from '../../src/findings/codes/kb8-doctor.js';
+import { RUNNER_CONFIG_CODES } from '../../src/findings/codes/kb9-runner-config.js';
 import { codeDoc } from '../../src/findings/registry.js';
 
 const FIXTURES = join(process.cwd(), 'fixtures', 'doctor');
@@ -220,7 +221,7 @@ describe('codes', () => {
     }
   });
   test('codes are unique and well-formed', () => {
-    const codes = DOCTOR_CODES.map((c) => c.code);
+    const codes = Object.keys({ ...DOCTOR_CODES, ...RUNNER_CONFIG_CODES });
     expect(new Set(codes).size).toBe(codes.length);
     for (const c of codes) expect(c).toMatch(/^KB[89]\d\d$/);
     expect(new Set(KNOWN_FAILURES.map((f) => f.code)).size).toBe(KNOWN_FAILURES.length);

@@ -120,7 +120,7 @@ describe('codeQualityReport', () => {
     expect(fingerprint(f)).toBe(createHash('sha256').update('KB204\0.gitlab-ci.yml\x003\0m').digest('hex'));
     const otherJobAndColumn: Finding = { ...f, job: 'other', column: 9 };
     expect(fingerprint(otherJobAndColumn)).toBe(fingerprint(f));
-    for (const change of [{ code: 'KB205' }, { file: 'b.yml' }, { line: 4 }, { message: 'n' }])
+    for (const change of [{ code: 'KB205' as const }, { file: 'b.yml' }, { line: 4 }, { message: 'n' }])
       expect(fingerprint({ ...f, ...change })).not.toBe(fingerprint(f));
   });
 

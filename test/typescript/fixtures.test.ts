@@ -6,8 +6,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { MIGRATE_CODES } from '../../src/findings/codes/migrate.js';
-import { TYPESCRIPT_CODES } from '../../src/findings/codes/typescript.js';
+import { INPUT_CODES } from '../../src/findings/codes/kb1-input.js';
+import { JOB_CODES } from '../../src/findings/codes/kb2-jobs.js';
+import { FLAG_CODES } from '../../src/findings/codes/kb3-flags.js';
+import { AUTH_PATH_CODES } from '../../src/findings/codes/kb4-auth-paths.js';
+import { GENERATOR_CODES } from '../../src/findings/codes/kb5-generators.js';
 import type { FileResult } from '../../src/index.js';
 import { migrateTypeScriptSources } from '../../src/project/generators.js';
 import { caseOptions, copyWith, listAll, tsCases, TS_FIXTURES, typecheck, UPDATE } from './support.js';
@@ -71,8 +74,13 @@ describe.each(cases)('TypeScript fixture %s', (name) => {
     }
   });
 
-  test('every finding code is documented (KB5xx in src/findings/codes/typescript.ts)', () => {
-    const known = new Set([...MIGRATE_CODES, ...TYPESCRIPT_CODES].map((c) => c.code));
+  test('every finding code is documented (KB5xx in src/findings/codes/kb5-generators.ts)', () => {
+    // The migration codes (KB1xx–KB5xx) but KB108 and KB109, which only reading YAML files reports.
+    const known = new Set(
+      Object.keys({ ...INPUT_CODES, ...JOB_CODES, ...FLAG_CODES, ...AUTH_PATH_CODES, ...GENERATOR_CODES }).filter(
+        (c) => c !== 'KB108' && c !== 'KB109',
+      ),
+    );
     expect(
       files
         .flatMap((f) => f.findings)

@@ -1,22 +1,23 @@
-import type { CodeDoc } from '../types.js';
-
 /**
- * Codes emitted by `doctor` (KB8xx: a known failure recognised in a BuildKit job log) and by
- * `runner-config` (KB9xx: adding the AppArmor annotation to a GitLab Runner configuration).
+ * KB8xx, `doctor`: a known failure recognised in a BuildKit job log. `doctor` prints `title`, then `todo` as the fix;
+ * `explanation` is the diagnosis. The matchers are in `src/doctor/known-failures.ts`.
  *
- * For KB8xx codes `doctor` prints `title`, then `todo` as the fix; `explanation` is the diagnosis.
- * Facts come from the reference notes (kaniko-to-buildkit.md §3.8–3.11, §4 "Known failures and fixes", §9).
+ * Sources: moby/buildkit `examples/buildctl-daemonless/buildctl-daemonless.sh` (startup, `could not connect … after N
+ * trials`, BUILDCTL_CONNECT_RETRIES_MAX), `cmd/buildkitd/main_oci_worker.go` (`--oci-worker-no-process-sandbox`),
+ * `docs/buildkitd.toml.md`, the `rootless` stage of its `Dockerfile` (the image's user, tools and paths),
+ * `docs/rootless.md` and `examples/kubernetes/job.rootless.yaml`; GitLab's "Build Docker images with BuildKit" page
+ * (docs.gitlab.com/ci/docker/using_buildkit/, troubleshooting) and gitlab-org/gitlab-runner#38957; and logs of
+ * migrated jobs run against a real rootless BuildKit.
  */
+import type { CodeTable } from '../entry.js';
 
 /** The pod annotation GitLab documents for rootless BuildKit on Kubernetes runners. */
 const APPARMOR_TOML = [
   '[runners.kubernetes.pod_annotations]',
   '  "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"',
 ];
-
-export const DOCTOR_CODES: CodeDoc[] = [
-  {
-    code: 'KB801',
+export const DOCTOR_CODES = {
+  KB801: {
     severity: 'error',
     title: 'AppArmor blocks the mounts rootless BuildKit needs (Kubernetes runner)',
     explanation:
@@ -38,8 +39,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       "BuildKit's own Kubernetes example also sets `seccompProfile: Unconfined` and, on Kubernetes >= 1.30, `appArmorProfile: Unconfined`.",
     ].join('\n'),
   },
-  {
-    code: 'KB802',
+  KB802: {
     severity: 'error',
     title: 'buildkitd did not start: buildctl-daemonless.sh gave up connecting to it',
     explanation:
@@ -54,8 +54,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'job\'s variables, e.g. `BUILDCTL_CONNECT_RETRIES_MAX: "60"`.',
     ].join('\n'),
   },
-  {
-    code: 'KB803',
+  KB803: {
     severity: 'error',
     title: 'RUN step cannot mount /proc: BUILDKITD_FLAGS=--oci-worker-no-process-sandbox is missing',
     explanation:
@@ -71,8 +70,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'On a Docker executor the alternative is the runner option `security_opt = ["systempaths=unconfined"]`.',
     ].join('\n'),
   },
-  {
-    code: 'KB804',
+  KB804: {
     severity: 'error',
     title: 'Job hangs until timeout: the image entrypoint was not reset (entrypoint: [""])',
     explanation:
@@ -87,8 +85,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '    entrypoint: [""]',
     ].join('\n'),
   },
-  {
-    code: 'KB805',
+  KB805: {
     severity: 'error',
     title: 'Registry refused the credentials (unauthorized / denied)',
     explanation:
@@ -107,8 +104,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       "the job's registry in it too).",
     ].join('\n'),
   },
-  {
-    code: 'KB806',
+  KB806: {
     severity: 'error',
     title: 'Registry speaks plain HTTP: mark it insecure for BuildKit',
     explanation:
@@ -127,8 +123,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'The file must be readable by uid 1000.',
     ].join('\n'),
   },
-  {
-    code: 'KB807',
+  KB807: {
     severity: 'error',
     title: "--local dockerfile= names a file: it takes the Dockerfile's folder",
     explanation:
@@ -140,8 +135,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '  --local dockerfile=./dockerfiles --opt filename=foo.dockerfile',
     ].join('\n'),
   },
-  {
-    code: 'KB808',
+  KB808: {
     severity: 'error',
     title: 'No user namespaces for rootless BuildKit on this runner',
     explanation:
@@ -159,8 +153,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'Kubernetes: see KB801 (AppArmor annotation) and do not set `allowPrivilegeEscalation: false` on the build container.',
     ].join('\n'),
   },
-  {
-    code: 'KB809',
+  KB809: {
     severity: 'error',
     title: 'exec format error: a binary for another CPU architecture (or a script without #!) was run',
     explanation:
@@ -174,8 +167,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'emulation works there (binfmt_misc handlers registered on the host). For a script, add a `#!` line.',
     ].join('\n'),
   },
-  {
-    code: 'KB810',
+  KB810: {
     severity: 'error',
     title: "Bind mounts inside BuildKit's state dir are refused: mount an emptyDir there",
     explanation:
@@ -190,8 +182,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '    mount_path = "/home/user/.local/share/buildkit"',
     ].join('\n'),
   },
-  {
-    code: 'KB811',
+  KB811: {
     severity: 'error',
     title: 'buildctl rejects a flag it does not have (--build-arg, --tag, --file, --push…)',
     explanation:
@@ -209,8 +200,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       '  --label K=V            ->  --opt label:K=V',
     ].join('\n'),
   },
-  {
-    code: 'KB812',
+  KB812: {
     severity: 'error',
     title: 'type=registry is a buildx alias: buildkitd has no "registry" exporter',
     explanation:
@@ -219,8 +209,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     action: 'doctor reports the line.',
     todo: 'Replace `--output type=registry,name=REF` with `--output type=image,name=REF,push=true`.',
   },
-  {
-    code: 'KB813',
+  KB813: {
     severity: 'error',
     title: 'The Dockerfile was not found in the --local dockerfile= folder',
     explanation:
@@ -229,8 +218,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     action: 'doctor reports the line.',
     todo: 'Point `--local dockerfile=` at the folder holding the Dockerfile and `--opt filename=` at its name within that folder.',
   },
-  {
-    code: 'KB814',
+  KB814: {
     severity: 'error',
     title: 'A tool the job calls is not in moby/buildkit:rootless',
     explanation:
@@ -243,8 +231,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'derived image that adds the tool (`apk add`).',
     ].join('\n'),
   },
-  {
-    code: 'KB815',
+  KB815: {
     severity: 'error',
     title: 'bash syntax in a job that runs under busybox sh',
     explanation:
@@ -253,8 +240,7 @@ export const DOCTOR_CODES: CodeDoc[] = [
     action: 'doctor reports the line.',
     todo: 'Rewrite the script line in POSIX sh (no arrays, no process substitution, no `[[ ]]`, no `function` keyword).',
   },
-  {
-    code: 'KB816',
+  KB816: {
     severity: 'error',
     title: 'The job still uses a Kaniko path (/kaniko/…, /busybox/…)',
     explanation:
@@ -266,64 +252,4 @@ export const DOCTOR_CODES: CodeDoc[] = [
       'to a writable folder); /busybox/sh -> sh; for /kaniko/ssl/certs use a per-registry `ca=[…]` in buildkitd.toml or SSL_CERT_FILE.',
     ].join('\n'),
   },
-
-  // ---- runner-config (KB9xx) ----
-  {
-    code: 'KB901',
-    severity: 'manual',
-    title: 'The AppArmor annotation is already set to another value: left unchanged',
-    explanation:
-      'The runner already sets `"container.apparmor.security.beta.kubernetes.io/build"` under `[runners.kubernetes.pod_annotations]`, ' +
-      'but not to `unconfined`. Rootless BuildKit needs `unconfined` (or a custom profile that allows its mount syscalls).',
-    action: 'runner-config does not change an existing value; it reports it and exits 1.',
-    todo: 'Decide whether the profile named there allows rootlesskit\'s mounts; if not, set the value to "unconfined" by hand.',
-  },
-  {
-    code: 'KB902',
-    severity: 'error',
-    title: 'Invalid TOML in the runner configuration',
-    explanation:
-      'The runner config.toml (or the TOML held in a Helm values.yaml `runners.config`) does not parse, so it cannot be edited safely.',
-    action: 'runner-config stops with line:column and writes nothing (exit 2).',
-    todo: 'Fix the TOML at the reported position. In a Helm values.yaml, Helm template expressions outside TOML strings cannot be parsed either.',
-  },
-  {
-    code: 'KB903',
-    severity: 'info',
-    title: 'No Kubernetes runner in this configuration',
-    explanation:
-      'The AppArmor pod annotation only matters for the Kubernetes executor; no `[[runners]]` entry has `executor = "kubernetes"` ' +
-      'or a `[runners.kubernetes]` table.',
-    action: 'runner-config changes nothing.',
-    todo: 'For a Docker executor, see KB808 (security_opt) instead.',
-  },
-  {
-    code: 'KB904',
-    severity: 'error',
-    title: 'Helm values.yaml without a literal block `runners.config`',
-    explanation:
-      "runner-config edits the runner TOML held in the gitlab-runner chart's `runners.config`, and only when it is a literal block " +
-      'scalar (`config: |`), so every line of the TOML is a line of the file. A missing key, a quoted or folded string, or an alias ' +
-      'cannot be edited line by line.',
-    action: 'runner-config stops and writes nothing (exit 2).',
-    todo: 'Write `runners.config` as a literal block (`config: |`) or add the annotation by hand (see KB801).',
-  },
-  {
-    code: 'KB905',
-    severity: 'manual',
-    title: 'The annotation cannot be added surgically to this runner',
-    explanation:
-      "The runner's `kubernetes` or `pod_annotations` table is written in a form that a line insertion cannot extend (for example an " +
-      'inline table `kubernetes = { … }`), or the result did not verify (TOML re-parsed with exactly one added key).',
-    action: 'runner-config leaves this runner unchanged and exits 1.',
-    todo: 'Add `"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"` to this runner\'s pod annotations by hand.',
-  },
-  {
-    code: 'KB906',
-    severity: 'error',
-    title: 'Invalid YAML in the Helm values file',
-    explanation: 'The values.yaml does not parse, so it cannot be edited safely.',
-    action: 'runner-config stops with line:column and writes nothing (exit 2).',
-    todo: 'Fix the YAML at the reported position.',
-  },
-];
+} satisfies CodeTable<'8'>;

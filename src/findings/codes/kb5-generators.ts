@@ -1,12 +1,11 @@
-import type { CodeDoc } from '../types.js';
-
 /**
- * Codes emitted while migrating pipeline generators written in TypeScript or JavaScript (KB5xx, `src/typescript/`).
- * Everything the flag table, the auth handling and the job checks report keeps its KB2xx–KB4xx code there too.
+ * KB5xx, pipeline generators written in TypeScript or JavaScript (`src/typescript/`). Everything the flag table, the
+ * auth handling and the job checks report keeps its KB2xx–KB4xx code there too.
  */
-export const TYPESCRIPT_CODES: CodeDoc[] = [
-  {
-    code: 'KB501',
+import type { CodeTable } from '../entry.js';
+
+export const GENERATOR_CODES = {
+  KB501: {
     severity: 'warning',
     title: 'An executor call in a string outside a recognisable job object',
     explanation:
@@ -21,8 +20,7 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
       "~/.docker/config.json when it relied on Kaniko's built-in GitLab registry login (see `kaniko2buildkit explain KB402`).",
     ].join('\n'),
   },
-  {
-    code: 'KB502',
+  KB502: {
     severity: 'manual',
     title: 'A template placeholder cannot be carried into the migrated call',
     explanation:
@@ -33,8 +31,7 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
     action: 'The literal (and its job) is left unchanged.',
     todo: 'Move the value into a constant first (`const dir = next();` then `${dir}`), keep the placeholder unquoted or double-quoted in the shell text, or migrate the call by hand.',
   },
-  {
-    code: 'KB503',
+  KB503: {
     severity: 'manual',
     title: 'A gcix KanikoExecute job',
     explanation:
@@ -45,8 +42,7 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
       'BUILDKITD_FLAGS, the registry config in ~/.docker and the buildctl call planned from the KanikoExecute settings with the same flag table.',
     todo: "Replace the `new KanikoExecute(…)` expression with the code in the message (add the imports it names), or with the project's own BuildKit job class when it has one.",
   },
-  {
-    code: 'KB504',
+  KB504: {
     severity: 'manual',
     title: 'An executor call built from pieces',
     explanation:
@@ -55,8 +51,7 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
     action: 'Left unchanged.',
     todo: 'Write the call as one string or template literal (placeholders are fine), then run again; or rewrite it by hand (`kaniko2buildkit explain KB301` lists the flag mapping).',
   },
-  {
-    code: 'KB505',
+  KB505: {
     severity: 'warning',
     title: "Part of a job's script is built at generation time",
     explanation:
@@ -66,4 +61,4 @@ export const TYPESCRIPT_CODES: CodeDoc[] = [
       "The readable items are migrated; no registry login is added for Kaniko's built-in GitLab helper, since the hidden part may write one.",
     todo: "Check the generated script: registry credentials must go to ~/.docker/config.json (not /kaniko/.docker), and a job that relied on Kaniko's built-in GitLab login needs the `echo … > ~/.docker/config.json` line (see `kaniko2buildkit explain KB402`).",
   },
-];
+} satisfies CodeTable<'5'>;

@@ -1,0 +1,82 @@
+/**
+ * KB1xx, reading files: YAML GitLab would reject, includes that cannot be followed, files over a safety limit or not
+ * readable, the self-check before writing, and a file that changed on disk before the write.
+ */
+import type { CodeTable } from '../entry.js';
+
+export const INPUT_CODES = {
+  KB101: {
+    severity: 'error',
+    title: 'The file is not valid GitLab CI YAML',
+    explanation:
+      'The YAML parser rejected the file (syntax error, duplicate key, tab indentation), or its top level is not a mapping of keys to jobs.',
+    action:
+      'The file is reported with the line and column of the first problem and left untouched; the exit code is 2.',
+    todo: "Fix the YAML (GitLab would reject it too: check it with the pipeline editor's validation), then run again.",
+  },
+  KB102: {
+    severity: 'warning',
+    title: 'An included local file is missing',
+    explanation:
+      'An `include: local` (or a bare path) names a file that is not in the repository. Its jobs could not be read.',
+    action:
+      'Everything else is migrated; jobs that extend templates from the missing file are migrated only when what they need is visible.',
+    todo: 'Check the path. If the file is generated or comes from elsewhere, migrate it separately.',
+  },
+  KB103: {
+    severity: 'info',
+    title: 'An include that is not a file of this repository',
+    explanation:
+      '`include: project`, `remote`, `template` and `component` entries (and local wildcards) point outside the files at hand.',
+    action: 'Not followed. Jobs defined there are not migrated from here.',
+    todo: 'Migrate the included project or template in its own repository (see `kaniko2buildkit migrate --recursive`).',
+  },
+  KB104: {
+    severity: 'error',
+    title: 'An include points outside the repository',
+    explanation:
+      'A local include path climbs out of the repository (`../`), or a symbolic link leads outside it. GitLab would not read it either.',
+    action: 'The path is not read.',
+    todo: 'Fix the include path.',
+  },
+  KB105: {
+    severity: 'error',
+    title: 'The self-check failed: nothing written',
+    explanation:
+      'Before writing, the tool re-reads its own result: the YAML must parse, text outside the edits must be unchanged, every migrated job must hold exactly the planned buildctl call, jobs that were not migrated must be unchanged as data, and a second run must change nothing.',
+    action: "The job (or the whole file, when the failure is not one job's) is left as it was.",
+    todo: 'Please report it with the file: it is a bug in the tool. Migrate that job by hand meanwhile.',
+  },
+  KB106: {
+    severity: 'error',
+    title: 'A file cannot be read',
+    explanation: 'The path does not exist, is not readable, is a folder, is over the size limit, or is not UTF-8 text.',
+    action: 'Skipped; other files and repositories are still processed. Exit code 2.',
+    todo: 'Check the path and its permissions.',
+  },
+  KB107: {
+    severity: 'error',
+    title: 'The file changed on disk during the run',
+    explanation: 'Between reading a file and writing its migration, something else changed it.',
+    action: 'Not written: writing would overwrite that change.',
+    todo: 'Run again.',
+  },
+  KB108: {
+    severity: 'error',
+    title: 'Local includes form a cycle',
+    explanation:
+      'A file includes itself, directly or through other local includes (`a.yml` includes `b.yml`, which includes `a.yml`). GitLab rejects such a pipeline ("Maximum of 150 nested includes are allowed").',
+    action:
+      'The include that closes the cycle is not followed again; the files read are migrated as usual. Exit code 2.',
+    todo: 'Remove one of the includes of the cycle (the message lists them in order), then run again.',
+  },
+  KB109: {
+    severity: 'error',
+    title: 'The file is beyond a safety limit',
+    explanation:
+      'The file nests mappings and sequences more than 200 levels deep (GitLab stops at 100 by default), or its YAML aliases (`*x`, `<<: *x`) or `!reference` tags expand it to more than a million values or 100,000 script items: an "alias bomb" (billion laughs) that would make every reader of the file, GitLab included, run out of time or memory.',
+    action:
+      'The file is not read (nothing of it is migrated or written); other files and repositories are still processed. Exit code 2.',
+    todo: 'If the file is yours, flatten the nesting or the aliases (GitLab would reject it too). If it is not, do not run it.',
+  },
+} satisfies CodeTable<'1'>;
