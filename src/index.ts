@@ -9,7 +9,8 @@
  *   const one = await migrateText(yamlText, { fileName: '.gitlab-ci.yml' });
  */
 import { MemorySource } from './pipeline/fs-source.js';
-import { migrateSource, type MigrateOptions, type ProjectResult } from './project/plan.js';
+import type { MigrateOptions, ProjectResult } from './project/plan.js';
+import { migrateSource } from './project/pipeline.js';
 import { migrateRepository } from './repository/migrate.js';
 import { diskRepository } from './repository/source.js';
 import { resolveSources } from './typescript/files.js';
@@ -19,7 +20,7 @@ export type { FileResult, JobResult, MigrateOptions, ProjectResult } from './pro
 export type { FileSource } from './pipeline/load.js';
 export { CODES, codeDoc } from './findings/registry.js';
 export { FLAGS } from './kaniko/flags.js';
-export { migrateSource } from './project/plan.js';
+export { migrateSource };
 export { DiskSource, MemorySource } from './pipeline/fs-source.js';
 export { migrateRepository, type RepositoryOptions, type RepositoryResult } from './repository/migrate.js';
 export { diskRepository, memoryRepository, type RepositorySource } from './repository/source.js';

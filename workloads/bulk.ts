@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { findRepositories } from '../src/bulk/discover.js';
 import { migrateRepositories } from '../src/bulk/local.js';
 import { defaultConcurrency } from '../src/bulk/pool.js';
-import { migrateSource } from '../src/project/plan.js';
+import { migrateSource } from '../src/project/pipeline.js';
 import { DiskSource } from '../src/pipeline/fs-source.js';
 import { generateRepos } from './repos.js';
 

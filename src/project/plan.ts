@@ -7,14 +7,13 @@ import { finding } from '../findings/finding.js';
 import { messages } from '../findings/registry.js';
 import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
-import { loadProject, type FileSource } from '../pipeline/load.js';
+import type { FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
 import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
 import { applyEdits, dedupe, type TextEdit } from '../text/edits.js';
 import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import { ownCopies } from '../job/split.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
-import { verifyProject } from './verify.js';
 
 export interface MigrateOptions {
   /** The pipeline file, relative to the root. Default `.gitlab-ci.yml`. */
@@ -172,49 +171,6 @@ const PIPELINE_SHARING: SharingTerms<JobMigration> = {
   overlap: messages('KB211').otherJob({ other: 'job', same: 'lines', cause: 'a template shared in an unusual way' }),
   markManual,
 };
-
-export async function migrateSource(source: FileSource, opts: MigrateOptions = {}): Promise<ProjectResult> {
-  const entry = opts.entry ?? '.gitlab-ci.yml';
-  const loaded = await loadProject(source, entry);
-  let excluded = new Map<string, Finding>();
-  let plan = planProject(loaded.files, source, opts, excluded);
-  let verdict = verifyProject(plan, source, opts);
-  for (let round = 0; verdict.failedJobs.size && round < 3; round++) {
-    excluded = new Map([...excluded, ...verdict.failedJobs]);
-    plan = planProject(loaded.files, source, opts, excluded);
-    verdict = verifyProject(plan, source, opts);
-  }
-  const fileErrors = verdict.fileErrors;
-  const files: FileResult[] = loaded.files.map((file) => {
-    const error = fileErrors.get(file.path);
-    const output = error ? file.text : plan.outputs.get(file.path)!;
-    const findings = [
-      ...loaded.findings.filter((f) => f.file === file.path),
-      ...plan.findings.filter((f) => f.file === file.path),
-      ...(error ? [error] : []),
-    ].sort((a, b) => a.line - b.line || (a.column ?? 0) - (b.column ?? 0));
-    return {
-      path: file.path,
-      original: file.text,
-      output,
-      changed: output !== file.text,
-      findings,
-      edits: error ? [] : plan.edits.filter((e) => e.file === file.path),
-    };
-  });
-  // If any file failed verification, nothing of this project is written: a job's edits may span files.
-  if (fileErrors.size) for (const f of files) Object.assign(f, { output: f.original, changed: false, edits: [] });
-  const jobs: JobResult[] = plan.jobs
-    .filter((j) => j.kaniko)
-    .map((j) => ({
-      name: j.name,
-      file: j.file,
-      status: j.manual ? 'manual' : j.edits.length && !fileErrors.size ? 'migrated' : 'unchanged',
-      calls: j.calls,
-      flags: j.flags,
-    }));
-  return { files, jobs, failed: loaded.failed };
-}
 
 /** Re-reads migrated texts (used by verification and by tests). */
 export function reparse(outputs: Map<string, string>): SourceFile[] {

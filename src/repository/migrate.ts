@@ -8,7 +8,8 @@
 import { finding } from '../findings/finding.js';
 import { describeReadError } from '../pipeline/load.js';
 import { InputError } from '../pipeline/source.js';
-import { migrateSource, type FileResult, type JobResult, type ProjectResult } from '../project/plan.js';
+import type { FileResult, JobResult, ProjectResult } from '../project/plan.js';
+import { migrateSource } from '../project/pipeline.js';
 import type { RepositorySource } from './source.js';
 
 export interface RepositoryOptions {

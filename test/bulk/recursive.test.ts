@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { findRepositories } from '../../src/bulk/discover.js';
 import { mapPool } from '../../src/bulk/pool.js';
-import { migrateSource } from '../../src/project/plan.js';
+import { migrateSource } from '../../src/project/pipeline.js';
 import { DiskSource } from '../../src/pipeline/fs-source.js';
 import { writeRepository } from '../../src/repository/write.js';
 import { runRecursive, type RecursiveFlags } from '../../src/cli/recursive.js';

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { migrateProject } from '../../src/index.js';
 import { DiskSource } from '../../src/pipeline/fs-source.js';
-import { migrateSource } from '../../src/project/plan.js';
+import { migrateSource } from '../../src/project/pipeline.js';
 import { migrateTypeScriptProject } from '../../src/project/generators.js';
 import { gitlab } from '../gitlab/cli.js';
 import { MockGitLab } from '../gitlab/server.js';
