@@ -11,7 +11,7 @@ import type { KanikoImageKind } from '../kaniko/images.js';
 import type { TextEdit } from '../text/edits.js';
 import type { ValueEdit } from '../text/value-edit.js';
 import type { ArgVariable } from './arg-variables.js';
-import type { HostItem, Wrapper } from './item.js';
+import type { HostItem } from './item.js';
 
 export type { HostItem } from './item.js';
 
@@ -82,8 +82,10 @@ export interface JobHost<I extends HostItem> {
   at(item: I, valueOffset: number): Place;
   /** Where the item itself is (findings about the whole item). */
   itemAt(item: I): Place;
-  /** Executor wrappers the job writes (here-documents around `/kaniko/executor … "$@"`). */
-  wrappers(): ReadonlyMap<string, Wrapper<I>>;
+  /** Can whole lines of the item be removed (an executor wrapper the job writes, see wrappers.ts)? */
+  linesRemovable(item: I): boolean;
+  /** Removes value[start, end) of the item, whole lines, in the file's own layout; undefined: as a value edit. */
+  removeLines(item: I, start: number, end: number): Change | undefined;
   /** The job variable's static value, for following `$DOCKERFILE` to a path. */
   variable(name: string): string | undefined;
   hasVariable(name: string): boolean;

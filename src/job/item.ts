@@ -3,7 +3,6 @@
  * it, and an executor wrapper the job writes itself (found in YAML jobs by wrappers.ts).
  */
 import type { ParsedScript, SimpleCommand, Word } from '../shell/types.js';
-import type { TextEdit } from '../text/edits.js';
 
 /** One script item: the text the shell reads (a YAML scalar's value, a literal's cooked text) and its reading. */
 export interface HostItem {
@@ -19,6 +18,6 @@ export interface Wrapper<I extends HostItem> {
   flags: Word[];
   /** The commands that write the wrapper and make it executable. */
   commands: SimpleCommand[];
-  /** Removing those commands' lines (a literal block's source lines, indentation included). */
-  removals: { item: I; edit: TextEdit }[];
+  /** Those commands' whole lines, to remove: value[start, end) of the item, `end` just after the last line's break. */
+  removals: { item: I; start: number; end: number }[];
 }

@@ -18,6 +18,7 @@ import { GITLAB_REGISTRY_AUTH, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONF
 import { isRefusal, type Change, type HostItem, type JobHost, type Place } from './host.js';
 import { findCalls } from './job-items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
+import { findWrappers } from './wrappers.js';
 import type { Wrapper } from './item.js';
 
 /** What the recipe decides for one job. */
@@ -79,7 +80,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     for (const t of c.touches) out.touches.add(t);
   };
   const { items, image } = host;
-  const wrappers = host.wrappers();
+  const wrappers = findWrappers(items, (i) => host.linesRemovable(i));
   const calls = findCalls(items, wrappers);
   out.calls = calls.length;
   const imageIsKaniko = image.kind === 'kaniko' || image.kind === 'kaniko-like';
@@ -239,9 +240,10 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
   const paths = scanKanikoPaths(items, skip);
   // The wrappers the calls went through are no longer written.
   for (const w of new Set(calls.map((c) => c.wrapper).filter((w): w is Wrapper<I> => !!w))) {
-    for (const { item, edit } of w.removals) {
-      out.edits.push(edit);
-      out.touches.add(host.key(item));
+    for (const { item, start, end } of w.removals) {
+      const own = host.removeLines(item, start, end);
+      if (own) apply(own);
+      else pushEdit(item, { start, end, parts: [''], join: 'hard', multiline: false });
     }
   }
   for (const { item, edit } of paths.edits) pushEdit(item, edit);

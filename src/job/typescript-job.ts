@@ -27,7 +27,6 @@ import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
 import type { Change, HostImage, HostTerms, JobHost, Place, Refusal } from './host.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
-import type { Wrapper } from './item.js';
 
 export const SCRIPT_KEYS = ['before_script', 'script', 'scripts'] as const;
 
@@ -291,9 +290,13 @@ class TypeScriptJobHost implements JobHost<Item> {
     return this.at(item, 0);
   }
 
-  wrappers(): ReadonlyMap<string, Wrapper<Item>> {
-    // Wrappers written by a generator's script are not looked for: their calls stay executor calls in strings (KB210).
-    return new Map();
+  linesRemovable(): boolean {
+    return true;
+  }
+
+  removeLines(): undefined {
+    // A literal's lines are removed as a value edit, with the item's other edits.
+    return undefined;
   }
 
   /** A variable's value as a literal whose value is fully known (no placeholders). */

@@ -13,23 +13,19 @@
  * Each call of the wrapper is a Kaniko call: the wrapper's flags, then the call's. The migrated job calls buildctl
  * directly there, and no longer writes the wrapper (it went to a Kaniko path the rootless user cannot create).
  */
-import { Scalar } from 'yaml';
 import { parseScript } from '../shell/index.js';
 import type { SimpleCommand } from '../shell/types.js';
 import { executorIndex } from '../kaniko/call.js';
-import type { TextEdit } from '../text/edits.js';
-import type { Wrapper as WrapperOf } from './item.js';
-import type { ParsedItem } from './job-items.js';
-
-type Wrapper = WrapperOf<ParsedItem>;
-import { sourceOffset } from '../yaml/scalar.js';
-import { lineStartOf, nextLineStart } from '../yaml/text.js';
+import type { HostItem, Wrapper } from './item.js';
 
 /** Wrappers written by the job's items, by path. Only wrappers whose path no other command than `chmod` uses. */
-export function findWrappers(items: ParsedItem[]): Map<string, Wrapper> {
-  const out = new Map<string, Wrapper>();
+export function findWrappers<I extends HostItem>(
+  items: readonly I[],
+  linesRemovable: (item: I) => boolean,
+): Map<string, Wrapper<I>> {
+  const out = new Map<string, Wrapper<I>>();
   for (const item of items) {
-    if (!item.script.includes('<<') || !item.script.includes('executor')) continue;
+    if (!item.script.includes('<<') || !item.script.includes('executor') || !linesRemovable(item)) continue;
     for (const c of item.parsed.commands) {
       const w = readWrapper(item, c);
       if (w) out.set(w.path, w);
@@ -43,7 +39,7 @@ export function findWrappers(items: ParsedItem[]): Map<string, Wrapper> {
  * Adds the `chmod +x PATH` lines of the wrapper's item to what is removed. False when another command uses the path
  * (other than calling it), which keeps the wrapper as it is.
  */
-function addChmods(items: ParsedItem[], w: Wrapper): boolean {
+function addChmods<I extends HostItem>(items: readonly I[], w: Wrapper<I>): boolean {
   const home = w.removals[0]!.item;
   for (const item of items) {
     for (const c of item.parsed.commands) {
@@ -59,15 +55,14 @@ function addChmods(items: ParsedItem[], w: Wrapper): boolean {
       const removal = chmod ? lineRemoval(item, c.start, c.end, true) : undefined;
       if (!removal) return false;
       w.commands.push(c);
-      w.removals.push({ item, edit: removal });
+      w.removals.push({ item, ...removal });
     }
   }
   return true;
 }
 
 /** `cat <<[-]EOF > PATH` whose body is `[#!shebang]` and one executor call ending in `"$@"`. */
-function readWrapper(item: ParsedItem, c: SimpleCommand): Wrapper | undefined {
-  if (item.item.node.type !== Scalar.BLOCK_LITERAL) return undefined;
+function readWrapper<I extends HostItem>(item: I, c: SimpleCommand): Wrapper<I> | undefined {
   if (c.words.length !== 1 || c.words[0]!.value !== 'cat' || c.enclosures.length || c.assignments.length)
     return undefined;
   const doc = c.redirects.find((r) => r.heredoc);
@@ -98,27 +93,26 @@ function readWrapper(item: ParsedItem, c: SimpleCommand): Wrapper | undefined {
       path: out.target.value,
       flags: call.words.slice(1, -1),
       commands: [c],
-      removals: [{ item, edit: removal }],
+      removals: [{ item, ...removal }],
     }
   );
 }
 
 /**
- * Removes the source lines of a literal block that hold the value from `start` to the end of the line holding `end`,
- * when nothing is before `start` on its line (and, with `tail`, nothing after `end` on its line).
+ * The lines of the value holding value[start, end), through the line break after them, when nothing is before `start`
+ * on its line (and, with `tail`, nothing after `end` on its line).
  */
-function lineRemoval(item: ParsedItem, start: number, end: number, tail: boolean): TextEdit | undefined {
+function lineRemoval(
+  item: HostItem,
+  start: number,
+  end: number,
+  tail: boolean,
+): { start: number; end: number } | undefined {
   const script = item.script;
   const nl = script.indexOf('\n', end);
   const lineEnd = nl < 0 ? script.length : nl;
-  if (script.slice(script.lastIndexOf('\n', start - 1) + 1, start).trim() !== '') return undefined;
+  const lineStart = script.lastIndexOf('\n', start - 1) + 1;
+  if (script.slice(lineStart, start).trim() !== '') return undefined;
   if (tail && script.slice(end, lineEnd).trim() !== '') return undefined;
-  const { file, node } = item.item;
-  const last = Math.max(start, lineEnd - 1);
-  return {
-    file: file.path,
-    start: lineStartOf(file.text, sourceOffset(file, node, start)),
-    end: nextLineStart(file.text, sourceOffset(file, node, last)),
-    text: '',
-  };
+  return { start: lineStart, end: nl < 0 ? lineEnd : nl + 1 };
 }

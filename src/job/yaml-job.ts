@@ -12,6 +12,7 @@ import type { TextEdit } from '../text/edits.js';
 import type { ValueEdit } from '../text/value-edit.js';
 import { encodeScalarEdits, sourceOffset, spansLines } from '../yaml/scalar.js';
 import { insertItemsAfter, insertItemsBefore } from '../yaml/items.js';
+import { lineStartOf, nextLineStart } from '../yaml/text.js';
 import {
   scanUsage,
   translateArgVariable,
@@ -26,8 +27,6 @@ import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.
 import { jobItems, type ParsedItem } from './job-items.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
-import type { Wrapper } from './item.js';
-import { findWrappers } from './wrappers.js';
 
 export interface JobMigration extends JobOutcome {
   name: string;
@@ -147,8 +146,21 @@ class YamlJobHost implements JobHost<ParsedItem> {
     return placeOf(item.item, item.item.node.range![0]);
   }
 
-  wrappers(): ReadonlyMap<string, Wrapper<ParsedItem>> {
-    return findWrappers(this.items);
+  linesRemovable(item: ParsedItem): boolean {
+    // Only a literal block keeps the value's lines as the file's lines.
+    return item.item.node.type === 'BLOCK_LITERAL';
+  }
+
+  removeLines(item: ParsedItem, start: number, end: number): Change {
+    const { file, node } = item.item;
+    const last = Math.max(start, item.script[end - 1] === '\n' ? end - 2 : end - 1);
+    const edit = {
+      file: file.path,
+      start: lineStartOf(file.text, sourceOffset(file, node, start)),
+      end: nextLineStart(file.text, sourceOffset(file, node, last)),
+      text: '',
+    };
+    return { edits: [edit], touches: [nodeKey(item.item)] };
   }
 
   private vars(): Map<string, Located> {
