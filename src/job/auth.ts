@@ -2,7 +2,9 @@
  * Registry auth: Kaniko reads `/kaniko/.docker/config.json` (its image sets DOCKER_CONFIG there, and the folder exists);
  * buildctl reads `~/.docker/config.json` (HOME=/home/user, no `.docker` folder in the image). Writes move, a `mkdir -p`
  * is added when the job had none, and a job that relied on Kaniko's built-in GitLab credential helper gets the
- * credentials written explicitly (../shared/reference §2.9, §3.11, §4).
+ * credentials written explicitly. Sources: Kaniko's keychain order and GitLab helper in `pkg/creds/creds.go` (v1.9.0+)
+ * and `DOCKER_CONFIG=/kaniko/.docker/` in `deploy/Dockerfile`; buildctl's `config.LoadDefaultConfigFile` (docker/cli)
+ * and, from BuildKit v0.24, `DOCKER_AUTH_CONFIG` read first; GitLab's docs page "Build Docker images with BuildKit".
  */
 import type { ParsedScript, Word } from '../shell/types.js';
 import type { ValueEdit } from '../text/value-edit.js';

@@ -11,7 +11,7 @@ export const FLAG_CODES = {
     explanation:
       'The word is not a Kaniko executor flag in any known version (or has a value that is not known before the job runs). Passing it to buildctl would fail, so the call cannot be rewritten safely.',
     action: 'The job is left unchanged.',
-    todo: 'Check the spelling. If it is a real flag, find its BuildKit equivalent in ../shared/reference (or `kaniko2buildkit explain` for the mapped ones) and migrate the call by hand.',
+    todo: "Check the spelling. If it is a real flag, find its BuildKit equivalent in BuildKit's `docs/buildctl.md` and the Dockerfile frontend's options (the README's flag table lists the mapped ones), and migrate the call by hand.",
   },
   KB302: {
     severity: 'info',
