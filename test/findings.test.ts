@@ -115,7 +115,8 @@ describe('finding codes', () => {
       'message',
     ]);
     const u = unplaced('KB313', 'm', 4);
-    expect(u).toEqual({ code: 'KB313', severity: 'warning', message: 'm', offset: 4 });
+    // Not placed yet: no severity is carried either; it is the code's, wherever the finding is placed.
+    expect(u).toEqual({ code: 'KB313', message: 'm', offset: 4 });
     expect('offset' in unplaced('KB313', 'm')).toBe(false);
     expect(place(u, { file: 'a.yml', line: 1 })).toEqual({
       code: 'KB313',
