@@ -1,6 +1,6 @@
 /** A FileSource over a folder on disk, refusing paths that lead outside it (also through symlinks). */
 import { isUtf8 } from 'node:buffer';
-import { constants, existsSync, realpathSync, statSync } from 'node:fs';
+import { constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { OutsideRepositoryError, type FileSource } from './load.js';
@@ -39,6 +39,16 @@ export function decodeText(path: string, bytes: Buffer): string {
   }
   // ignoreBOM keeps a byte-order mark in the text (the default strips it), so it survives the rewrite.
   return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+}
+
+/** A generator source on disk: a file of at most MAX_FILE_BYTES, UTF-8 text, read whole (throws with the reason). */
+export function readSourceFile(abs: string): string {
+  const st = statSync(abs);
+  if (st.size > MAX_FILE_BYTES) throw new Error(`${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
+  const bytes = readFileSync(abs);
+  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
+  if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error('not UTF-8 text');
+  return text;
 }
 
 export class DiskSource implements FileSource {

@@ -8,13 +8,12 @@
  * ts-morph is loaded by a dynamic import inside the functions below, and only when there are sources to read: importing
  * this module (or the package) for YAML pipelines never loads it.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
 import { applyEdits, type TextEdit } from '../text/edits.js';
 import type { FileResult, JobResult } from './plan.js';
-import { DiskSource, MAX_FILE_BYTES } from '../pipeline/fs-source.js';
+import { DiskSource, readSourceFile } from '../pipeline/fs-source.js';
 import type { TsMorph } from '../typescript/ast.js';
 import { DEFAULT_SOURCES, listSourceFiles } from '../typescript/files.js';
 import { runOnce, type RunOptions } from './generator-run.js';
@@ -55,7 +54,7 @@ export async function migrateTypeScriptProject(
   const failed: FileResult[] = [];
   for (const path of paths) {
     try {
-      texts.set(path, readSource(join(root, path)));
+      texts.set(path, readSourceFile(join(root, path)));
     } catch (e) {
       failed.push({
         path,
@@ -146,13 +145,4 @@ function syntaxErrors(tm: TsMorph, path: string, text: string): number {
   const kind = /\.(?:m|c)?js$/.test(path) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
   const sf = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, kind);
   return (sf as unknown as { parseDiagnostics?: unknown[] }).parseDiagnostics?.length ?? 0;
-}
-
-function readSource(abs: string): string {
-  const st = statSync(abs);
-  if (st.size > MAX_FILE_BYTES) throw new Error(`${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
-  const bytes = readFileSync(abs);
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
-  if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error('not UTF-8 text');
-  return text;
 }

@@ -3,9 +3,8 @@
  * existence), plus listing and reading the pipeline generator sources. Three kinds: a folder on disk, texts in memory,
  * and (in src/gitlab/source.ts) one GitLab project at one ref through the API.
  */
-import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DiskSource, MAX_FILE_BYTES, MemorySource } from '../pipeline/fs-source.js';
+import { DiskSource, MemorySource, readSourceFile } from '../pipeline/fs-source.js';
 import type { FileSource } from '../pipeline/load.js';
 import { globToRegExp, isSourceName, listSourceFiles, SKIPPED_DIRS } from '../typescript/files.js';
 
@@ -57,19 +56,6 @@ function literalFolders(glob: string): string[] {
     const literal = g.replace(/^\.\//, '').split(/[*?[{]/)[0]!;
     return literal.slice(0, literal.lastIndexOf('/') + 1);
   });
-}
-
-/**
- * A generator source on disk: a regular file of at most MAX_FILE_BYTES, UTF-8 text (the same checks and messages as
- * `migrateTypeScriptProject` in src/typescript/index.ts).
- */
-function readSourceFile(abs: string): string {
-  const st = statSync(abs);
-  if (st.size > MAX_FILE_BYTES) throw new Error(`${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
-  const bytes = readFileSync(abs);
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
-  if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error('not UTF-8 text');
-  return text;
 }
 
 /**
