@@ -49,125 +49,172 @@ export interface RecipeOptions {
   job?: string;
 }
 
+type Call<I extends HostItem> = ReturnType<typeof findCalls<I>>[number];
+
 export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOptions): JobOutcome {
-  const out: JobOutcome = {
-    kaniko: false,
-    manual: false,
-    template: false,
-    findings: [],
-    edits: [],
-    touches: new Set(),
-    reads: host.reads,
-    expectedCalls: [],
-    calls: 0,
-    flags: [],
-  };
-  // The job's own variables let planning follow `$DOCKERFILE` to the path it holds.
-  const env: PlanEnv = { ...opts.env, variable: (v) => host.variable(v) };
-  const add = (code: Code, at: Place, message: string) => {
-    const job = opts.job !== undefined ? { job: opts.job } : {};
+  const job = new JobDraft(host, opts);
+  const wrappers = findWrappers(host.items, (i) => host.linesRemovable(i));
+  const calls = findCalls(host.items, wrappers);
+  job.out.calls = calls.length;
+  if (!job.builds(calls) || !job.migratable(calls)) return job.out;
+  for (const call of calls) job.rewriteCall(call);
+  const mentionsAuth = job.kanikoPaths(calls, wrappers);
+  job.registryLogin(calls[0]!.item, mentionsAuth);
+  return job.encode();
+}
+
+/** One job being migrated: what the recipe has decided so far, and the phases that decide the rest. */
+class JobDraft<I extends HostItem> {
+  readonly out: JobOutcome;
+  /** The job's own variables let planning follow `$DOCKERFILE` to the path it holds. */
+  private readonly env: PlanEnv;
+  private readonly valueEdits = new Map<string, { item: I; edits: ValueEdit[] }>();
+  /** Variables the calls expand, translated once per job (their assignments are edited once). */
+  private readonly argVariables = new Map<string, ArgVariable<I>>();
+
+  constructor(
+    private readonly host: JobHost<I>,
+    private readonly opts: RecipeOptions,
+  ) {
+    this.out = {
+      kaniko: false,
+      manual: false,
+      template: false,
+      findings: [],
+      edits: [],
+      touches: new Set(),
+      reads: host.reads,
+      expectedCalls: [],
+      calls: 0,
+      flags: [],
+    };
+    this.env = { ...opts.env, variable: (v) => host.variable(v) };
+  }
+
+  private add(code: Code, at: Place, message: string): void {
+    const job = this.opts.job !== undefined ? { job: this.opts.job } : {};
     const f = finding(code, at.show ? at.show(message) : message, {
       file: at.file,
       line: at.line,
       column: at.column,
       ...job,
     });
-    out.findings.push(f);
-    if (f.severity === 'manual' || f.severity === 'error') out.manual = true;
-  };
-  const apply = (c: Change) => {
-    out.edits.push(...c.edits);
-    for (const t of c.touches) out.touches.add(t);
-  };
-  const { items, image } = host;
-  const wrappers = findWrappers(items, (i) => host.linesRemovable(i));
-  const calls = findCalls(items, wrappers);
-  out.calls = calls.length;
-  const imageIsKaniko = image.kind === 'kaniko' || image.kind === 'kaniko-like';
-  if (!imageIsKaniko && !calls.length) return out;
-  if (image.ref && isBuildkitImage(image.ref)) return out;
-  out.kaniko = true;
-
-  if (host.unreadable) {
-    add('KB209', host.unreadable, messages('KB209').escapeSequence('the job'));
-    return out;
-  }
-  if (!calls.length) {
-    if (host.template) {
-      out.template = true;
-      out.kaniko = false;
-      return out;
-    }
-    const hidden = scanKanikoPaths(items, new Set()).findings.find((f) => f.code === 'KB210');
-    if (hidden) {
-      // Written in the file, but run from a string or a script the job writes: a call, left for a person.
-      out.calls = 1;
-      add(hidden.code, host.at(hidden.item, hidden.offset), hidden.message);
-      return out;
-    }
-    const ext = items
-      .map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? '')))
-      .find(Boolean);
-    if (image.setAt)
-      add(
-        'KB203',
-        image.setAt,
-        messages('KB203').noExecutorCall({
-          in: host.terms.in,
-          migrate: host.terms.byHand,
-          ...(ext ? { runs: ext.words[0]!.raw } : host.opaque ? { unreadable: host.opaque.text } : {}),
-        }),
-      );
-    return out;
-  }
-  const refusal = image.refusal?.(calls[0]!.item, calls[0]!.command.start);
-  if (refusal) {
-    add('KB206', refusal.at, refusal.message);
-    return out;
-  }
-  const mirror = image.ref ? imageMirror(image.ref) : undefined;
-  if (mirror && !mirror.proxy && !opts.buildkitImage && image.nameAt) {
-    add(
-      'KB208',
-      image.nameAt,
-      `the Kaniko image came through a mirror (${mirror.prefix}); the BuildKit image is set to Docker Hub's moby/buildkit. Mirror it there too and pass --buildkit-image, or edit the image`,
-    );
-  }
-  if (image.kind !== 'kaniko' && image.nameAt) {
-    add('KB205', image.nameAt, messages('KB205').notStock(image.ref));
+    this.out.findings.push(f);
+    if (f.severity === 'manual' || f.severity === 'error') this.out.manual = true;
   }
 
-  // --- The calls -------------------------------------------------------------------------------------------------
-  const valueEdits = new Map<string, { item: I; edits: ValueEdit[] }>();
-  const pushEdit = (item: I, e: ValueEdit) => {
-    const key = host.key(item);
-    const entry = valueEdits.get(key) ?? { item, edits: [] };
+  private apply(c: Change): void {
+    this.out.edits.push(...c.edits);
+    for (const t of c.touches) this.out.touches.add(t);
+  }
+
+  private pushEdit(item: I, e: ValueEdit): void {
+    const key = this.host.key(item);
+    const entry = this.valueEdits.get(key) ?? { item, edits: [] };
     entry.edits.push(e);
-    valueEdits.set(key, entry);
-  };
-  const insertBefore = (item: I, valueOffset: number, lines: string[]) => {
-    const own = valueOffset === 0 ? host.insertBefore(item, lines) : undefined;
-    if (own) apply(own);
-    else pushEdit(item, { start: valueOffset, end: valueOffset, parts: [...lines, ''], join: 'hard', multiline: true });
-  };
-  // Variables the calls expand, translated once per job (their assignments are edited once).
-  const argVariables = new Map<string, ArgVariable<I>>();
-  const translate = (variable: string): ArgVariable<I> => {
-    let t = argVariables.get(variable);
+    this.valueEdits.set(key, entry);
+  }
+
+  private insertBefore(item: I, valueOffset: number, lines: string[]): void {
+    const own = valueOffset === 0 ? this.host.insertBefore(item, lines) : undefined;
+    if (own) this.apply(own);
+    else
+      this.pushEdit(item, {
+        start: valueOffset,
+        end: valueOffset,
+        parts: [...lines, ''],
+        join: 'hard',
+        multiline: true,
+      });
+  }
+
+  private translate(variable: string): ArgVariable<I> {
+    let t = this.argVariables.get(variable);
     if (!t) {
-      argVariables.set(variable, (t = host.translate(variable, env)));
+      this.argVariables.set(variable, (t = this.host.translate(variable, this.env)));
       if (t.ok) {
-        out.edits.push(...t.edits);
-        for (const { item, edit } of t.scriptEdits) pushEdit(item, edit);
-        for (const n of t.touches) out.touches.add(n);
-        for (const n of t.reads) out.reads.add(n);
+        this.out.edits.push(...t.edits);
+        for (const { item, edit } of t.scriptEdits) this.pushEdit(item, edit);
+        for (const n of t.touches) this.out.touches.add(n);
+        for (const n of t.reads) this.out.reads.add(n);
       }
     }
     return t;
-  };
-  for (const { item, command, head, wrapper } of calls) {
-    const { call, vars, passthrough, findings: varFindings } = readCallArguments(command, head, wrapper, translate);
-    const planned = planCall(call, env, vars);
+  }
+
+  /** Does the job build with Kaniko (an image or a call) and not already with BuildKit? */
+  builds(calls: readonly Call<I>[]): boolean {
+    const { image } = this.host;
+    const imageIsKaniko = image.kind === 'kaniko' || image.kind === 'kaniko-like';
+    if (!imageIsKaniko && !calls.length) return false;
+    if (image.ref && isBuildkitImage(image.ref)) return false;
+    this.out.kaniko = true;
+    return true;
+  }
+
+  /** Can this host migrate the job at all: readable items, a call to migrate, an image it can change (KB203-KB210)? */
+  migratable(calls: readonly Call<I>[]): boolean {
+    const { host, out } = this;
+    const { items, image } = host;
+    if (host.unreadable) {
+      this.add('KB209', host.unreadable, messages('KB209').escapeSequence('the job'));
+      return false;
+    }
+    if (!calls.length) {
+      if (host.template) {
+        out.template = true;
+        out.kaniko = false;
+        return false;
+      }
+      const hidden = scanKanikoPaths(items, new Set()).findings.find((f) => f.code === 'KB210');
+      if (hidden) {
+        // Written in the file, but run from a string or a script the job writes: a call, left for a person.
+        out.calls = 1;
+        this.add(hidden.code, host.at(hidden.item, hidden.offset), hidden.message);
+        return false;
+      }
+      const ext = items
+        .map((i) => i.parsed.commands.find((c) => /\.sh$|^\.\//.test(c.words[0]?.value ?? '')))
+        .find(Boolean);
+      if (image.setAt)
+        this.add(
+          'KB203',
+          image.setAt,
+          messages('KB203').noExecutorCall({
+            in: host.terms.in,
+            migrate: host.terms.byHand,
+            ...(ext ? { runs: ext.words[0]!.raw } : host.opaque ? { unreadable: host.opaque.text } : {}),
+          }),
+        );
+      return false;
+    }
+    const refusal = image.refusal?.(calls[0]!.item, calls[0]!.command.start);
+    if (refusal) {
+      this.add('KB206', refusal.at, refusal.message);
+      return false;
+    }
+    const mirror = image.ref ? imageMirror(image.ref) : undefined;
+    if (mirror && !mirror.proxy && !this.opts.buildkitImage && image.nameAt) {
+      this.add(
+        'KB208',
+        image.nameAt,
+        `the Kaniko image came through a mirror (${mirror.prefix}); the BuildKit image is set to Docker Hub's moby/buildkit. Mirror it there too and pass --buildkit-image, or edit the image`,
+      );
+    }
+    if (image.kind !== 'kaniko' && image.nameAt) this.add('KB205', image.nameAt, messages('KB205').notStock(image.ref));
+    return true;
+  }
+
+  /** One executor call through the flag table, replaced by its buildctl call (and the steps it needs around it). */
+  rewriteCall({ item, command, head, wrapper }: Call<I>): void {
+    const { host, out } = this;
+    const {
+      call,
+      vars,
+      passthrough,
+      findings: varFindings,
+    } = readCallArguments(command, head, wrapper, (v) => this.translate(v));
+    const planned = planCall(call, this.env, vars);
     planned.plan.passthrough.push(...passthrough);
     planned.findings.push(...varFindings);
     for (const use of call.uses)
@@ -177,18 +224,18 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
       });
     for (const p of call.problems)
       out.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
-    for (const f of planned.findings) add(f.code, host.at(item, f.offset ?? command.start), f.message);
-    if (planned.manual) continue;
+    for (const f of planned.findings) this.add(f.code, host.at(item, f.offset ?? command.start), f.message);
+    if (planned.manual) return;
     const rendered = renderCall(planned.plan);
     const first = command.words[head]!;
     const lastWord = command.words[command.words.length - 1]!;
     if (rendered.after.length && !isStandalone(command, item.script, lastWord.end)) {
-      add(
+      this.add(
         'KB318',
         host.at(item, first.start),
         'the migrated call needs steps right after it (digest files), but the call is part of a pipeline or && / || list; put it on its own line, then run again',
       );
-      continue;
+      return;
     }
     out.expectedCalls.push(rendered.groups.flat());
     const inside = command.redirects.filter((r) => r.start > first.start && r.start < lastWord.end);
@@ -196,7 +243,7 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     parts[0] = [...rendered.prefix, parts[0]].join(' ');
     for (const r of inside) parts.push(item.script.slice(r.start, r.end));
     parts[parts.length - 1] += rendered.suffix;
-    pushEdit(item, {
+    this.pushEdit(item, {
       start: first.start,
       end: lastWord.end,
       parts,
@@ -207,9 +254,9 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
     if (rendered.after.length) {
       // After a call that ends its item, the steps become items of their own where the host can; else lines after it.
       const own = item.script.slice(lastWord.end).trim() === '' ? host.insertAfter(item, rendered.after) : undefined;
-      if (own) apply(own);
+      if (own) this.apply(own);
       else
-        pushEdit(item, {
+        this.pushEdit(item, {
           start: lastWord.end,
           end: lastWord.end,
           parts: ['', ...rendered.after],
@@ -218,90 +265,107 @@ export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOpt
           leadFrom: first.start,
         });
     }
-    if (rendered.before.length) insertBefore(item, 0, rendered.before);
+    if (rendered.before.length) this.insertBefore(item, 0, rendered.before);
   }
 
-  // --- Registry auth and the other paths of the Kaniko image ------------------------------------------------------
-  const auth = scanJobAuth(items, (i) => i.script);
-  // A path inside an executor call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
-  const callRanges = calls.map(({ item, command }) => ({ item, start: command.start, end: command.words.at(-1)!.end }));
-  const inCall = (item: I, e: ValueEdit) =>
-    callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
-  for (const { item, scan } of auth.scans) {
-    for (const e of scan.edits) if (!inCall(item, e)) pushEdit(item, e);
-    if (scan.credentialHelpers.length) {
-      add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(scan.credentialHelpers));
+  /**
+   * Registry config written where BuildKit reads it, and the other paths of the Kaniko image (/busybox/sh,
+   * /kaniko/ssl, wrappers the calls went through). Returns whether the job deals with registry auth itself.
+   */
+  kanikoPaths(calls: readonly Call<I>[], wrappers: ReadonlyMap<string, Wrapper<I>>): boolean {
+    const { host } = this;
+    const { items } = host;
+    const auth = scanJobAuth(items, (i) => i.script);
+    // A path inside an executor call is an argument of the build (a `--build-arg` value): the call is rewritten whole.
+    const callRanges = calls.map(({ item, command }) => ({
+      item,
+      start: command.start,
+      end: command.words.at(-1)!.end,
+    }));
+    const inCall = (item: I, e: ValueEdit) =>
+      callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
+    for (const { item, scan } of auth.scans) {
+      for (const e of scan.edits) if (!inCall(item, e)) this.pushEdit(item, e);
+      if (scan.credentialHelpers.length)
+        this.add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(scan.credentialHelpers));
     }
-  }
-  if (auth.mkdirBefore) insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
-  let mentionsAuth = auth.mentionsAuth;
-  // /busybox/sh, /kaniko/ssl, /kaniko/warmer, executor calls inside strings.
-  const skip = new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]);
-  const paths = scanKanikoPaths(items, skip);
-  // The wrappers the calls went through are no longer written.
-  for (const w of new Set(calls.map((c) => c.wrapper).filter((w): w is Wrapper<I> => !!w))) {
-    for (const { item, start, end } of w.removals) {
-      const own = host.removeLines(item, start, end);
-      if (own) apply(own);
-      else pushEdit(item, { start, end, parts: [''], join: 'hard', multiline: false });
+    if (auth.mkdirBefore) this.insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
+    let mentionsAuth = auth.mentionsAuth;
+    const skip = new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]);
+    const paths = scanKanikoPaths(items, skip);
+    // The wrappers the calls went through are no longer written.
+    for (const w of new Set(calls.map((c) => c.wrapper).filter((w): w is Wrapper<I> => !!w))) {
+      for (const { item, start, end } of w.removals) {
+        const own = host.removeLines(item, start, end);
+        if (own) this.apply(own);
+        else this.pushEdit(item, { start, end, parts: [''], join: 'hard', multiline: false });
+      }
     }
-  }
-  for (const { item, edit } of paths.edits) pushEdit(item, edit);
-  for (const f of paths.findings) add(f.code, host.at(f.item, f.offset), f.message);
-  if (paths.certSetupBefore) insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
-  const dockerConfig = host.dockerConfig();
-  if (dockerConfig) {
-    apply(dockerConfig);
-    mentionsAuth = true;
-  }
-  const firstCallItem = calls[0]!.item;
-  if (host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig) {
-    insertBefore(firstCallItem, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-    add('KB405', host.itemAt(firstCallItem), messages('KB405').shadows());
-  }
-  if (host.opaque && !out.manual) {
-    // A part of the script nobody can read may log in by itself; adding a login could hide that it does not.
-    add(
-      'KB505',
-      host.opaque.at,
-      `part of the script is ${host.opaque.text}, which this tool cannot read: check that it writes no registry config to /kaniko/.docker and uses no other Kaniko path${mentionsAuth ? '' : "; no registry login was added for Kaniko's built-in GitLab helper (see KB402)"}`,
-    );
-  } else if (!mentionsAuth && !out.manual) {
-    // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
-    // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
-    insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
-    add('KB402', host.itemAt(firstCallItem), messages('KB402').builtInHelper());
-  }
-  if (out.manual) {
-    out.edits = [];
-    return out;
+    for (const { item, edit } of paths.edits) this.pushEdit(item, edit);
+    for (const f of paths.findings) this.add(f.code, host.at(f.item, f.offset), f.message);
+    if (paths.certSetupBefore) this.insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
+    const dockerConfig = host.dockerConfig();
+    if (dockerConfig) {
+      this.apply(dockerConfig);
+      mentionsAuth = true;
+    }
+    if (host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig) {
+      this.insertBefore(calls[0]!.item, 0, [UNSET_DOCKER_AUTH_CONFIG]);
+      this.add('KB405', host.itemAt(calls[0]!.item), messages('KB405').shadows());
+    }
+    return mentionsAuth;
   }
 
-  // --- Encode value edits in each item's own form, then the image and BUILDKITD_FLAGS --------------------------------
-  const stop = (code: Code, at: Place, message: string) => {
-    add(code, at, message);
-    out.edits = [];
-    return out;
-  };
-  for (const { item, edits } of valueEdits.values()) {
-    const clash = overlappingEdit(edits);
-    if (clash)
-      return stop(
-        'KB211',
-        host.at(item, clash.start),
-        messages('KB211').overlap({ of: 'this script item', cause: 'a Kaniko path inside a rewritten command' }),
+  /** The login Kaniko's built-in GitLab helper made by itself, written out (KB402), unless the job logs in itself. */
+  registryLogin(firstCallItem: I, mentionsAuth: boolean): void {
+    const { host, out } = this;
+    if (host.opaque && !out.manual) {
+      // A part of the script nobody can read may log in by itself; adding a login could hide that it does not.
+      this.add(
+        'KB505',
+        host.opaque.at,
+        `part of the script is ${host.opaque.text}, which this tool cannot read: check that it writes no registry config to /kaniko/.docker and uses no other Kaniko path${mentionsAuth ? '' : "; no registry login was added for Kaniko's built-in GitLab helper (see KB402)"}`,
       );
-    const encoded = host.encode(item, edits);
-    if (isRefusal(encoded)) return stop(encoded.code, encoded.at, encoded.message);
-    apply(encoded);
+    } else if (!mentionsAuth && !out.manual) {
+      // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
+      // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
+      this.insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
+      this.add('KB402', host.itemAt(firstCallItem), messages('KB402').builtInHelper());
+    }
   }
-  const imageChange = host.imageEdits(opts.buildkitImage);
-  if (isRefusal(imageChange)) return stop(imageChange.code, imageChange.at, imageChange.message);
-  apply(imageChange);
-  const sandbox = host.sandbox();
-  if (isRefusal(sandbox)) return stop(sandbox.code, sandbox.at, sandbox.message);
-  if (sandbox) apply(sandbox);
-  return out;
+
+  /** Every item's value edits in its own form, then the image and BUILDKITD_FLAGS; nothing when anything refuses. */
+  encode(): JobOutcome {
+    const { host, out } = this;
+    const stop = (code: Code, at: Place, message: string) => {
+      this.add(code, at, message);
+      out.edits = [];
+      return out;
+    };
+    if (out.manual) {
+      out.edits = [];
+      return out;
+    }
+    for (const { item, edits } of this.valueEdits.values()) {
+      const clash = overlappingEdit(edits);
+      if (clash)
+        return stop(
+          'KB211',
+          host.at(item, clash.start),
+          messages('KB211').overlap({ of: 'this script item', cause: 'a Kaniko path inside a rewritten command' }),
+        );
+      const encoded = host.encode(item, edits);
+      if (isRefusal(encoded)) return stop(encoded.code, encoded.at, encoded.message);
+      this.apply(encoded);
+    }
+    const imageChange = host.imageEdits(this.opts.buildkitImage);
+    if (isRefusal(imageChange)) return stop(imageChange.code, imageChange.at, imageChange.message);
+    this.apply(imageChange);
+    const sandbox = host.sandbox();
+    if (isRefusal(sandbox)) return stop(sandbox.code, sandbox.at, sandbox.message);
+    if (sandbox) this.apply(sandbox);
+    return out;
+  }
 }
 
 /** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */
