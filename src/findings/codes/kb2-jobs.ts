@@ -1,7 +1,7 @@
 /**
  * KB2xx, jobs: Kaniko images and the images that replace them, templates shared with jobs that are not migrated,
  * executor calls the tool cannot see or reach (in a script file, in a string, in a wrapper) and executor flags held
- * in variables. Messages both job recipes write (YAML `src/job/job.ts`, TypeScript `src/typescript/job.ts`) are here.
+ * in variables. Messages the job recipe (`src/job/recipe.ts`) and its two hosts write are here.
  */
 import type { CodeTable } from '../entry.js';
 
