@@ -16,7 +16,8 @@ import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
 import { Ast, type StringLike, type TsMorph } from '../typescript/ast.js';
 import { kanikoExecuteFindings } from '../job/gcix.js';
-import { analyseJob, emptyPlan, jobName, SCRIPT_KEYS, type JobPlan } from '../job/typescript-job.js';
+import { analyseJob, emptyPlan, type JobPlan } from '../job/typescript-job.js';
+import { jobName, SCRIPT_KEYS } from '../typescript/job-object.js';
 import { literalEdits, showMarkers, sourceOffsetOf } from '../typescript/literal.js';
 import { checkMarkers } from '../typescript/placeholders.js';
 
