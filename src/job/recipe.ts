@@ -49,6 +49,22 @@ export interface RecipeOptions {
   job?: string;
 }
 
+/** An outcome with nothing decided yet (a job that does not build with Kaniko, until the recipe says otherwise). */
+export function undecided(reads: Set<string>): JobOutcome {
+  return {
+    kaniko: false,
+    manual: false,
+    template: false,
+    findings: [],
+    edits: [],
+    touches: new Set(),
+    reads,
+    expectedCalls: [],
+    calls: 0,
+    flags: [],
+  };
+}
+
 type Call<I extends HostItem> = ReturnType<typeof findCalls<I>>[number];
 
 export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOptions): JobOutcome {
@@ -76,18 +92,7 @@ class JobDraft<I extends HostItem> {
     private readonly host: JobHost<I>,
     private readonly opts: RecipeOptions,
   ) {
-    this.out = {
-      kaniko: false,
-      manual: false,
-      template: false,
-      findings: [],
-      edits: [],
-      touches: new Set(),
-      reads: host.reads,
-      expectedCalls: [],
-      calls: 0,
-      flags: [],
-    };
+    this.out = undecided(host.reads);
     this.env = { ...opts.env, variable: (v) => host.variable(v) };
   }
 

@@ -35,7 +35,7 @@ import {
 } from './arg-variables.js';
 import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
 import type { Change, HostImage, HostTerms, JobHost, Place, Refusal } from './host.js';
-import { migrateJob, type JobOutcome } from './recipe.js';
+import { migrateJob, undecided, type JobOutcome } from './recipe.js';
 import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
 
 export interface JobPlan extends JobOutcome {
@@ -57,20 +57,11 @@ export interface JobContext {
 /** A plan with nothing decided yet. */
 export function emptyPlan(ast: Ast, obj: TM.ObjectLiteralExpression): JobPlan {
   return {
+    ...undecided(new Set([ast.key(obj)])),
     node: obj,
     name: jobName(ast, obj),
     file: ast.pathOf(obj.getSourceFile()),
-    kaniko: false,
-    manual: false,
-    template: false,
-    findings: [],
-    edits: [],
-    touches: new Set(),
-    reads: new Set([ast.key(obj)]),
     claimed: new Set(),
-    expectedCalls: [],
-    calls: 0,
-    flags: [],
   };
 }
 
