@@ -8,6 +8,8 @@ import { severityOf, type Code } from '../findings/registry.js';
 import { callFinding } from './finding.js';
 import type {
   AttrTargets,
+  CacheDecision,
+  CacheUse,
   CallFinding,
   CallState,
   CallVariables,
@@ -80,6 +82,10 @@ export class PlanState implements CallState {
 
   fileExists(path: string): boolean | undefined {
     return this.env.fileExists(path);
+  }
+
+  cacheRef(use: CacheUse): CacheDecision | undefined {
+    return this.env.cacheRef?.(use);
   }
 
   pushValue(): ShellText {

@@ -167,4 +167,13 @@ export const FLAG_CODES = {
       'The call becomes a group that saves its standard input first: `{ mkdir -p /tmp/stdin-dockerfile && cat > /tmp/stdin-dockerfile/Dockerfile && buildctl-daemonless.sh build … --local dockerfile=/tmp/stdin-dockerfile; }`. The pipe into it is kept.',
     todo: 'Nothing, unless the job writes to /tmp/stdin-dockerfile itself.',
   },
+  KB321: {
+    severity: 'info',
+    title: 'A registry cache ref of its own for each build',
+    explanation:
+      "Kaniko stored each cached layer under its own content-keyed tag, so several builds could share one `--cache-repo`. A BuildKit registry cache is one manifest per ref: builds exporting to the same `REPO:buildkit` (the jobs of a `parallel: matrix`, an amd64 and an arm64 job, two calls in one job) overwrite each other's cache on every run. Where only one build writes a repository, it keeps `REPO:buildkit`.",
+    action:
+      'Each build that writes the repository exports to and imports from its own tag, `buildkit-<job name slug>` (with the Dockerfile or a number when one job has several calls); a job that runs in parallel, or whose call text other jobs share, uses `buildkit-${CI_JOB_NAME_SLUG}`. A call that only reads the cache (`--no-push-cache`) imports every ref it can name.',
+    todo: 'Nothing, unless another tool reads the cache under `:buildkit`; then point it at the ref the message names.',
+  },
 } satisfies CodeTable<'3'>;
