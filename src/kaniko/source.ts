@@ -171,8 +171,9 @@ function runtimeDockerfile(ctx: CallState, rel: ShellText, context: ShellText, u
     `--dockerfile ${displayText(rel)}: only known when the job runs, so the job resolves it as Kaniko did: as given when that file exists (an absolute path, or one relative to the job folder), else inside the context ${displayText(context)}`,
     use,
   );
-  ctx.plan.dockerfileDir = [{ kind: 'command', raw: dir, quoted: true }];
-  ctx.plan.filename = [{ kind: 'command', raw: `$(basename ${df})`, quoted: true }];
+  // Written `dockerfile="$(…)"`: the substitution is quoted (no field splitting), the flag's own words stay plain.
+  ctx.plan.dockerfileDir = [{ kind: 'command', raw: `"${dir}"`, quoted: false }];
+  ctx.plan.filename = [{ kind: 'command', raw: `"$(basename ${df})"`, quoted: false }];
   return undefined;
 }
 

@@ -182,7 +182,7 @@ export const FLAG_CODES = {
     explanation:
       'Kaniko reads `--dockerfile` as given when that file exists (an absolute path, or one relative to the job folder), else inside the context (`resolveDockerfilePath` in Kaniko\'s `cmd/executor/cmd/root.go`). When the path holds a variable the pipeline file does not settle (`DOCKERFILE_PATH=${DOCKERFILE_PATH:-"$CTX/Dockerfile"}` in the script), only the job can tell which reading applies; buildctl needs the Dockerfile\'s folder.',
     action:
-      'The call computes the folder when it runs, the way Kaniko chose the file: `--local "dockerfile=$(df=PATH; [ -e "$df" ] || [ -L "$df" ] || df=CONTEXT/"$df"; dirname "$df")" --opt "filename=$(basename PATH)"`.',
+      'The call computes the folder when it runs, the way Kaniko chose the file: `--local dockerfile="$(df=PATH; [ -e "$df" ] || [ -L "$df" ] || df=CONTEXT/"$df"; dirname "$df")" --opt filename="$(basename PATH)"`.',
     todo: 'Nothing.',
   },
 } satisfies CodeTable<'3'>;
