@@ -178,4 +178,17 @@ export const JOB_CODES = {
       'Each call of the wrapper becomes one buildctl call with the wrapper\'s flags and the call\'s together (the wrapper\'s first, as `"$@"` put them); the lines that wrote the wrapper and made it executable are removed. Only a wrapper whose body is one executor call ending in `"$@"`, written in a `|` block, and used by no other command is migrated this way; any other executor call in a string stays for a person (KB210).',
     todo: 'If other jobs or scripts call the wrapper, give them buildctl calls too.',
   },
+  KB217: {
+    severity: 'info',
+    title: 'Nothing in the job was changed',
+    explanation:
+      'A job migrates whole or not at all. When one part needs a person (a `manual` finding), the job keeps its Kaniko image and script exactly as they were, so what the migration would have done to the rest of it (flags written into the call or dropped, a login added, paths moved) was not done.',
+    action:
+      'The job is left unchanged. Only the findings that need a person are reported for it, and, when the migration would also have rewritten something, this one names the codes of the rewrites that were withheld.',
+    todo: 'Resolve the manual findings and run again: the withheld rewrites are then made and reported under their own codes.',
+    messages: {
+      leftUnchanged: (withheld: readonly string[]) =>
+        `nothing in this job was changed (it is left for a person, see its manual findings); the rewrites it would also get (${withheld.join(', ')}) are made and reported once it migrates`,
+    },
+  },
 } satisfies CodeTable<'2'>;
