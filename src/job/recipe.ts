@@ -304,6 +304,7 @@ class JobDraft<I extends HostItem> {
     for (const { item, edit } of paths.edits) this.pushEdit(item, edit);
     for (const f of paths.findings) this.add(f.code, host.at(f.item, f.offset), f.message);
     if (paths.certSetupBefore) this.insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
+    for (const s of paths.setupBefore) this.insertBefore(s.item, s.offset, s.lines);
     const dockerConfig = host.dockerConfig();
     if (dockerConfig) {
       this.apply(dockerConfig);

@@ -6,7 +6,9 @@
  */
 import { parse } from 'yaml';
 import { migrateText } from '../../src/index.js';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gitlabEnv, runJobScript, STUB_DIGEST } from '../support/stub-run.js';
 
@@ -111,5 +113,140 @@ describe('flags variables printed to the log', () => {
   test('echo … > file is not a log line (KB204)', async () => {
     const file = await migrate(job(['ARGS="--build-arg A=1"', "'echo $ARGS > args.txt'", `${CALL} $ARGS`]));
     expect(codes(file)).toContain('KB204');
+  });
+});
+
+describe('log lines naming the executor (KB210 no longer)', () => {
+  test('$(/kaniko/executor version) becomes $(buildctl --version), and the real call migrates', async () => {
+    const file = await migrate(job(['echo "Using $(/kaniko/executor version)"', CALL]));
+    expect(codes(file)).not.toContain('KB210');
+    expect(codes(file)).toContain('KB219');
+    expect(file.output).toContain('echo "Using $(buildctl --version)"');
+    expect(file.output).not.toContain('/kaniko/');
+    const r = await run(file.output);
+    expect(r.exitCode).toBe(0);
+    expect(r.calls).toHaveLength(1);
+  });
+
+  test('backquotes and --version too; the text of the line names buildctl', async () => {
+    const file = await migrate(job(['\'echo "/kaniko/executor `/kaniko/executor --version`"\'', CALL]));
+    expect(file.output).toContain('\'echo "buildctl-daemonless.sh build `buildctl --version`"\'');
+  });
+
+  test.each([
+    ['another command substitution', 'echo "$(/kaniko/executor --help | head -1)"'],
+    ['a file the job writes', 'echo "/kaniko/executor --destination x" > build.sh'],
+    ['a string another shell runs', 'sh -c "/kaniko/executor version"'],
+  ])('an executor in %s still needs a person (KB210)', async (_what, line) => {
+    const file = await migrate(job([`'${line}'`, CALL]));
+    expect(codes(file)).toContain('KB210');
+    expect(file.changed).toBe(false);
+  });
+});
+
+describe('files the job writes where uid 1000 cannot', () => {
+  test('a scratch file under /kaniko, written and read back, moves under $HOME in every command (KB414)', async () => {
+    const file = await migrate(
+      job([
+        'echo "$T" > /kaniko/token',
+        '\'export NPM_TOKEN="$(cat /kaniko/token)"\'',
+        `${CALL} --build-arg NPM_TOKEN`,
+      ]),
+    );
+    expect(codes(file)).not.toContain('KB404');
+    expect(codes(file)).toContain('KB414');
+    expect(file.output).toContain('echo "$T" > ~/token');
+    expect(file.output).toContain('export NPM_TOKEN="$(cat $HOME/token)"');
+    const r = await run(file.output, { T: 'secret' });
+    expect(r.exitCode).toBe(0);
+    expect(r.calls[0]!.argv).toEqual(expect.arrayContaining(['build-arg:NPM_TOKEN=secret']));
+  });
+
+  test('mv $KEY /service_account_key.json, read back by the same path, moves too', async () => {
+    const file = await migrate(
+      job(['mv "$KEY" /service_account_key.json', "'cat /service_account_key.json | head -c 1'", CALL]),
+    );
+    expect(codes(file)).toContain('KB414');
+    expect(file.output).toContain('mv "$KEY" ~/service_account_key.json');
+    expect(file.output).toContain("'cat ~/service_account_key.json | head -c 1'");
+  });
+
+  test('a file under /kaniko the call reads stays for a person (KB404): the call is rewritten from its own words', async () => {
+    const file = await migrate(job(['echo "$T" > /kaniko/token', `${CALL} --build-arg "T=$(cat /kaniko/token)"`]));
+    expect(codes(file)).toContain('KB404');
+    expect(file.changed).toBe(false);
+  });
+
+  test('a file written at / and never read back by that path is a warning naming the line (KB415)', async () => {
+    const file = await migrate(
+      job(['echo "$GCP_SA_KEY" > /service_account_key.json', 'cp ca.crt /usr/local/share/ca-certificates/', CALL]),
+    );
+    const kb415 = file.findings.filter((f) => f.code === 'KB415');
+    expect(kb415.map((f) => f.severity)).toEqual(['warning', 'warning']);
+    expect(kb415[0]!.message).toContain('`echo "$GCP_SA_KEY" > /service_account_key.json`');
+    expect(kb415[1]!.message).toContain('/usr/local/share/ca-certificates/');
+    expect(file.changed).toBe(true);
+    expect(file.output).toContain('echo "$GCP_SA_KEY" > /service_account_key.json');
+  });
+
+  test('writes to $HOME, /tmp and the build dir are not findings', async () => {
+    const file = await migrate(
+      job(['echo 1 > /tmp/x', 'echo 1 > "$CI_PROJECT_DIR/x"', 'mkdir -p /builds/x', 'echo 1 >> ~/x', CALL]),
+    );
+    expect(codes(file)).not.toContain('KB415');
+  });
+
+  const uid1000 = process.getuid?.() === 0 ? ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'] : [];
+
+  /** The script lines run in sh as uid 1000 (as the current user when not root), HOME a fresh dir it owns, and a stub buildctl-daemonless.sh that prints what Go would read. */
+  function runAsUser(lines: string[], env: Record<string, string>) {
+    const home = mkdtempSync(join(tmpdir(), 'k2b-home-'));
+    const bin = mkdtempSync(join(tmpdir(), 'k2b-bin-'));
+    writeFileSync(
+      join(bin, 'buildctl-daemonless.sh'),
+      '#!/bin/sh\necho "SSL_CERT_FILE=$SSL_CERT_FILE"\ntail -n 1 "$SSL_CERT_FILE"\necho "GAC=$(cat "$GOOGLE_APPLICATION_CREDENTIALS")"\n',
+    );
+    chmodSync(join(bin, 'buildctl-daemonless.sh'), 0o755);
+    if (uid1000.length) for (const d of [home, bin]) chownSync(d, 1000, 1000);
+    try {
+      const r = spawnSync(
+        uid1000[0] ?? 'sh',
+        [...uid1000.slice(1), ...(uid1000.length ? ['sh'] : []), '-ec', lines.join('\n')],
+        {
+          env: { PATH: `${bin}:/usr/bin:/bin`, HOME: home, ...env },
+          cwd: home,
+          encoding: 'utf8',
+        },
+      );
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr, home };
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+      rmSync(bin, { recursive: true, force: true });
+    }
+  }
+
+  test('the migrated CA bundle and key file work as uid 1000 would run them; the original lines do not', async () => {
+    const original = [
+      'printf "%s\\n" "$CUSTOM_CA_PEM" >> /etc/ssl/certs/ca-certificates.crt',
+      'echo "$GCP_SA_KEY" > /service_account_key.json',
+      'export GOOGLE_APPLICATION_CREDENTIALS=/service_account_key.json',
+    ];
+    const file = await migrate(job([...original.map((l) => `'${l}'`), CALL]));
+    expect(codes(file)).toEqual(expect.arrayContaining(['KB413', 'KB414']));
+    expect(codes(file)).not.toContain('KB415');
+    const script = (parse(file.output) as { build: { script: string[] } }).build.script;
+    const env = { CUSTOM_CA_PEM: '-----END CERTIFICATE----- corp', GCP_SA_KEY: '{"type":"service_account"}' };
+    const before = runAsUser(original, env);
+    expect(before.status).not.toBe(0);
+    expect(before.stderr).toMatch(/[Pp]ermission denied/);
+    const after = runAsUser(
+      script.filter((l) => !l.includes('.docker')),
+      env,
+    );
+    expect(after.stderr).toBe('');
+    expect(after.status).toBe(0);
+    expect(after.stdout).toContain(`SSL_CERT_FILE=${after.home}/.ssl/ca-certificates.crt`);
+    expect(after.stdout).toContain('-----END CERTIFICATE----- corp');
+    expect(after.stdout).toContain('GAC={"type":"service_account"}');
   });
 });

@@ -191,4 +191,17 @@ export const JOB_CODES = {
         `nothing in this job was changed (it is left for a person, see its manual findings); the rewrites it would also get (${withheld.join(', ')}) are made and reported once it migrates`,
     },
   },
+  KB219: {
+    severity: 'info',
+    title: 'A log line naming the executor',
+    explanation:
+      'An `echo`/`printf` to the job log names the executor (`echo "/kaniko/executor --destination $DEST"`, `echo "Using $(/kaniko/executor version)"`): it is a log line, not a hidden call, and the real call next to it is migrated. The BuildKit image has no /kaniko; `buildctl --version` prints the BuildKit version.',
+    action:
+      'The log line now names the command that runs: `/kaniko/executor` in its text becomes `buildctl-daemonless.sh build`, and `$(/kaniko/executor version)` becomes `$(buildctl --version)`.',
+    todo: 'Nothing; the flags the line prints are still the Kaniko ones where it spells them out itself.',
+    messages: {
+      logLine: (line: string, p: { names: boolean; version: boolean }) =>
+        `\`${line}\` only prints to the log${p.names ? '; it now names buildctl-daemonless.sh build where it named the executor' : ''}${p.version ? `${p.names ? ', and' : ';'} it prints $(buildctl --version) for the version` : ''}`,
+    },
+  },
 } satisfies CodeTable<'2'>;
