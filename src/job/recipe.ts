@@ -9,7 +9,7 @@ import { finding } from '../findings/finding.js';
 import { messages, severityOf } from '../findings/registry.js';
 import type { Code, Finding } from '../findings/types.js';
 import { planCall, type PlanEnv } from '../kaniko/context.js';
-import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
+import { buildkitImageFor, imageMirror, isBuildkitImage, isPinned, resolveImageVariables } from '../kaniko/images.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import { overlappingEdit, type ValueEdit } from '../text/value-edit.js';
@@ -359,6 +359,18 @@ class JobDraft<I extends HostItem> {
     return out;
   }
 
+  /**
+   * A Kaniko image pinned through the job's variables (`executor:${KANIKO_VERSION}`, `KANIKO_VERSION: v1.23.2-debug`)
+   * is pinned: the BuildKit image is pinned as `buildkitImageFor` pins a literal pinned Kaniko image.
+   */
+  private pinnedThroughVariables(): { image: string; variables: { name: string; value: string }[] } | undefined {
+    const { image } = this.host;
+    if (!image.ref || image.kind !== 'kaniko' || isPinned(image.ref)) return undefined;
+    const resolved = resolveImageVariables(image.ref, (v) => this.host.variable(v));
+    if (!resolved || !isPinned(resolved.ref)) return undefined;
+    return { image: buildkitImageFor(resolved.ref), variables: resolved.variables };
+  }
+
   /** Every item's value edits in its own form, then the image and BUILDKITD_FLAGS; nothing when anything refuses. */
   encode(): JobOutcome {
     const { host, out } = this;
@@ -379,9 +391,17 @@ class JobDraft<I extends HostItem> {
       if (isRefusal(encoded)) return stop(encoded.code, encoded.at, encoded.message);
       this.apply(encoded);
     }
-    const imageChange = host.imageEdits(this.opts.buildkitImage);
+    const pinned = this.pinnedThroughVariables();
+    const imageChange = host.imageEdits(this.opts.buildkitImage ?? pinned?.image);
     if (isRefusal(imageChange)) return stop(imageChange.code, imageChange.at, imageChange.message);
     this.apply(imageChange);
+    const at = host.image.nameAt ?? host.image.setAt;
+    for (const v of pinned?.variables ?? [])
+      if (at) {
+        const read = new RegExp(`\\$\\{?${v.name}(?![A-Za-z0-9_])`);
+        const still = host.items.some((i) => read.test(i.script));
+        this.add('KB218', at, messages('KB218').pinnedBy(v.name, v.value, pinned!.image, still));
+      }
     const sandbox = host.sandbox();
     if (isRefusal(sandbox)) return stop(sandbox.code, sandbox.at, sandbox.message);
     if (sandbox) this.apply(sandbox);

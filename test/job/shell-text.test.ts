@@ -250,3 +250,33 @@ describe('files the job writes where uid 1000 cannot', () => {
     expect(after.stdout).toContain('GAC={"type":"service_account"}');
   });
 });
+
+describe('a Kaniko image pinned through a variable', () => {
+  const pinnedJob = (value: string, script: string[] = [CALL]) =>
+    `variables:\n  KANIKO_VERSION: ${value}\nbuild:\n  image:\n    name: gcr.io/kaniko-project/executor:\${KANIKO_VERSION}\n    entrypoint: [""]\n  script:\n${script.map((l) => `    - ${l}\n`).join('')}`;
+
+  test('a known pinned value pins BuildKit, and the variable the image no longer reads is reported (KB218)', async () => {
+    const file = await migrate(pinnedJob('v1.23.2-debug'));
+    expect(file.output).toContain('name: moby/buildkit:v0.32.2-rootless');
+    const kb218 = file.findings.find((f) => f.code === 'KB218');
+    expect(kb218?.message).toContain('$KANIKO_VERSION (v1.23.2-debug)');
+    expect(kb218?.message).toContain('delete it');
+    expect(file.output).toContain('KANIKO_VERSION: v1.23.2-debug');
+  });
+
+  test('a variable the script still reads is said to stay', async () => {
+    const file = await migrate(pinnedJob('v1.23.2-debug', ['echo "was Kaniko $KANIKO_VERSION"', CALL]));
+    expect(file.findings.find((f) => f.code === 'KB218')?.message).toContain('the script still reads it');
+  });
+
+  test('a moving value (debug) floats, and a variable set nowhere is not resolved', async () => {
+    const floating = await migrate(pinnedJob('debug'));
+    expect(floating.output).toContain('name: moby/buildkit:rootless');
+    expect(codes(floating)).not.toContain('KB218');
+    const unset = await migrate(
+      pinnedJob('v1.23.2-debug').replace('KANIKO_VERSION: v1.23.2-debug', 'OTHER: v1.23.2-debug'),
+    );
+    expect(unset.output).toContain('name: moby/buildkit:rootless');
+    expect(codes(unset)).not.toContain('KB218');
+  });
+});

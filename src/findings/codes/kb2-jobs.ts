@@ -112,7 +112,7 @@ export const JOB_CODES = {
     severity: 'manual',
     title: 'An executor call inside a string',
     explanation:
-      'The executor is called from a string another command runs (`sh -c "…"`, `eval`, a generated script). The tool rewrites only calls the job\'s shell runs directly.',
+      'The executor is called from a string another command runs (`sh -c "…"`, `eval`, a generated script, a command substitution other than `$(/kaniko/executor version)`). The tool rewrites only calls the job\'s shell runs directly; a log line that only prints the executor\'s name is not a call (KB219).',
     action: 'The job is left unchanged.',
     todo: 'Call the executor directly in the script and run again, or rewrite the string by hand (`kaniko2buildkit explain KB301` lists the mappings).',
   },
@@ -189,6 +189,19 @@ export const JOB_CODES = {
     messages: {
       leftUnchanged: (withheld: readonly string[]) =>
         `nothing in this job was changed (it is left for a person, see its manual findings); the rewrites it would also get (${withheld.join(', ')}) are made and reported once it migrates`,
+    },
+  },
+  KB218: {
+    severity: 'info',
+    title: 'A Kaniko image pinned through a variable',
+    explanation:
+      'The job names its Kaniko image through a variable whose value this file sets (`executor:${KANIKO_VERSION}` with `KANIKO_VERSION: v1.23.2-debug`), so the Kaniko image was pinned to a version. A pinned Kaniko image gets a pinned BuildKit image, as a literal one does.',
+    action:
+      'The image becomes the pinned BuildKit image (`moby/buildkit:vX.Y.Z-rootless`) written out; the variable is left as it is and the image no longer reads it.',
+    todo: 'Delete the variable when nothing else reads it (other jobs, includes, CI/CD settings), or pin BuildKit through a variable of your own.',
+    messages: {
+      pinnedBy: (variable: string, value: string, image: string, stillRead: boolean) =>
+        `$${variable} (${value}) pinned the Kaniko image; the BuildKit image is pinned too (${image}) and no longer reads it: ${stillRead ? 'the script still reads it, so it stays' : 'delete it if nothing outside this job reads it'}`,
     },
   },
   KB219: {

@@ -34,7 +34,7 @@ export const AUTH_PATH_CODES = {
     severity: 'manual',
     title: 'The script uses another path of the Kaniko image',
     explanation:
-      'Besides the executor and /kaniko/.docker, the script uses a file of the Kaniko image (`/kaniko/ssl/certs/…` for custom CAs, `/kaniko/warmer`, `/busybox/…`). The BuildKit image has none of them, and `/` is not writable there (the job runs as uid 1000).',
+      'Besides the executor and /kaniko/.docker, the script uses a file of the Kaniko image (`/kaniko/warmer`, a file it reads there, a path the executor call itself names). The BuildKit image has none of them, and `/` is not writable there (the job runs as uid 1000). `/kaniko/ssl/certs` (KB407), `/busybox/…` (KB406) and a scratch file the job writes and reads back outside the call (KB414) are moved instead.',
     action: 'The job is left unchanged.',
     todo: 'Custom CA: give BuildKit the certificate per registry in a buildkitd.toml (`[registry."host"] ca=["/path/ca.crt"]`, passed with `--config` in BUILDKITD_FLAGS) or append it to a copy of the bundle and export SSL_CERT_FILE. `/busybox/sh` becomes `sh`. The warmer has no BuildKit counterpart: drop it.',
   },
