@@ -182,7 +182,9 @@ function movedFiles<I extends { parsed: ParsedScript }>(
   for (const c of commands)
     for (const w of writtenWords(c)) {
       const path = w.value!;
-      if (out.has(path) || hidden(path)) continue;
+      // A folder the job fills (`/workspace/…`) moves only with every path under it: left as it is (KB415).
+      const folder = commands.some((x) => words(x).some((y) => y.raw.includes(`${path}/`)));
+      if (out.has(path) || hidden(path) || folder) continue;
       if (CA_BUNDLES.includes(path)) out.set(path, { path, to: HOME_BUNDLE, kind: 'bundle' });
       const name = /^\/(?:kaniko\/)?([^/]+)$/.exec(path)?.[1];
       if (!name || KANIKO_OWN.test(name) || !mentions(path).some((m) => m !== w)) continue;

@@ -5,7 +5,7 @@
  * uid 1000 cannot write) and src/job/image.ts (a Kaniko image pinned through a variable).
  */
 import { parse } from 'yaml';
-import { migrateText } from '../../src/index.js';
+import { migrateScriptText, migrateText } from '../../src/index.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -278,5 +278,23 @@ describe('a Kaniko image pinned through a variable', () => {
     );
     expect(unset.output).toContain('name: moby/buildkit:rootless');
     expect(codes(unset)).not.toContain('KB218');
+  });
+});
+
+describe('moved paths, edge cases', () => {
+  test('a folder the job fills at / is not moved (a warning): the paths under it would stay behind', async () => {
+    const file = await migrate(job(['mkdir /workspace', 'cd /workspace', 'cp a /workspace/a', CALL]));
+    expect(codes(file)).not.toContain('KB414');
+    expect(codes(file)).toContain('KB415');
+    expect(file.output).toContain('cd /workspace');
+  });
+
+  test('migrateScriptText adds the CA bundle copy and SSL_CERT_FILE before the append', () => {
+    const r = migrateScriptText(`cat ca.crt >> /etc/ssl/certs/ca-certificates.crt\n${CALL}\n`, {
+      fileExists: () => undefined,
+    });
+    expect(r.output).toContain(
+      'mkdir -p ~/.ssl\ncp /etc/ssl/certs/ca-certificates.crt ~/.ssl/ca-certificates.crt\nexport SSL_CERT_FILE="$HOME/.ssl/ca-certificates.crt"\ncat ca.crt >> ~/.ssl/ca-certificates.crt\n',
+    );
   });
 });
