@@ -2,10 +2,10 @@
  * Loading a pipeline: the entry file and every file it includes locally, recursively, staying inside the repository.
  * Files come from a FileSource, so the same loader serves a checkout on disk and the GitLab repository files API.
  */
-import { isMap, isScalar, isSeq, type Node, type ParsedNode } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type ParsedNode, type YAMLMap } from 'yaml';
 import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
-import { Pipeline, type Located } from './jobs.js';
+import { ownPair, Pipeline, type Located } from './jobs.js';
 import { InputError, jobsMap, parseSource, positionIn, type SourceFile } from './source.js';
 
 /** Thrown by a FileSource for a path that exists but leads outside the repository (a symbolic link). */
@@ -67,11 +67,13 @@ interface IncludeRef {
   offset: number;
 }
 
-/** `include:` entries that name a file of this repository (`local:` or a bare path); others are reported. */
+/**
+ * `include:` entries that name a file of this repository (`local:` or a bare path); others are reported. An `include:`
+ * given twice is its last value, as GitLab reads it.
+ */
 function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
   const map = jobsMap(file);
-  const inc = map?.items.find((p) => isScalar(p.key) && p.key.value === 'include')?.value as
-    ParsedNode | null | undefined;
+  const inc = (map && ownPair(map, 'include')?.value) as ParsedNode | null | undefined;
   if (!inc) return [];
   const entries = isSeq(inc) ? (inc.items as ParsedNode[]) : [inc];
   const out: IncludeRef[] = [];
@@ -81,7 +83,7 @@ function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
         note(file, entry.range[0], `include ${entry.value} is a remote file: not followed`, findings);
       else out.push({ path: entry.value, offset: entry.range[0] });
     } else if (isMap(entry)) {
-      const local = entry.get('local', true) as ParsedNode | undefined;
+      const local = ownPair(entry as YAMLMap<ParsedNode, ParsedNode>, 'local')?.value;
       if (local && isScalar(local) && typeof local.value === 'string')
         out.push({ path: local.value, offset: local.range[0] });
       else {
@@ -91,6 +93,21 @@ function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
     }
   }
   return out;
+}
+
+/** A `key given twice` finding for each duplicate key of a file, at the key that takes effect. */
+function duplicateKeys(file: SourceFile, findings: Finding[]): void {
+  for (const d of file.duplicates ?? []) {
+    const first = positionIn(file.lineStarts, (d.earlier as ParsedNode).range?.[0] ?? 0);
+    const { line, column } = positionIn(file.lineStarts, (d.later as ParsedNode).range?.[0] ?? 0);
+    findings.push(
+      finding(
+        'KB110',
+        `key ${JSON.stringify(d.key)} is given twice in one mapping, at lines ${first.line} and ${line}: GitLab keeps the last (line ${line}), and so does this tool (it reads and edits that one); the value at line ${first.line} has no effect`,
+        { file: file.path, line, column },
+      ),
+    );
+  }
 }
 
 function note(file: SourceFile, offset: number, message: string, findings: Finding[]): void {
@@ -161,6 +178,7 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       throw e;
     }
     files.push(file);
+    duplicateKeys(file, findings);
     chain.push(path);
     for (const inc of localIncludes(file, findings)) {
       const target = repoPath(inc.path);

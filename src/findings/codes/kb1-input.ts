@@ -9,7 +9,7 @@ export const INPUT_CODES = {
     severity: 'error',
     title: 'The file is not valid GitLab CI YAML',
     explanation:
-      'The YAML parser rejected the file (syntax error, duplicate key, tab indentation), or its top level is not a mapping of keys to jobs.',
+      'The YAML parser rejected the file (syntax error, tab indentation, an alias without its anchor), or its top level is not a mapping of keys to jobs.',
     action:
       'The file is reported with the line and column of the first problem and left untouched; the exit code is 2.',
     todo: "Fix the YAML (GitLab would reject it too: check it with the pipeline editor's validation), then run again.",
@@ -78,5 +78,14 @@ export const INPUT_CODES = {
     action:
       'The file is not read (nothing of it is migrated or written); other files and repositories are still processed. Exit code 2.',
     todo: 'If the file is yours, flatten the nesting or the aliases (GitLab would reject it too). If it is not, do not run it.',
+  },
+  KB110: {
+    severity: 'warning',
+    title: 'A key is given twice in one mapping',
+    explanation:
+      "The same key appears twice in one mapping (`script:` twice in a job, a job name twice in a file). YAML forbids it, but GitLab reads pipeline files with Ruby's Psych, which keeps the last value and drops the earlier one without a word (https://github.com/ruby/psych/issues/79); gitlab-ci-local does the same and warns.",
+    action:
+      'The file is read as GitLab reads it: the last value takes effect, and that is the one migrated and edited. The earlier value is left as it is.',
+    todo: 'Remove the earlier key (the message names both lines): it has no effect, and a reader of the file may take it for the real one.',
   },
 } satisfies CodeTable<'1'>;
