@@ -9,7 +9,7 @@ export const INPUT_CODES = {
     severity: 'error',
     title: 'The file is not valid GitLab CI YAML',
     explanation:
-      'The YAML parser rejected the file (syntax error, duplicate key, tab indentation), or its top level is not a mapping of keys to jobs.',
+      'The YAML parser rejected the file (syntax error, tab indentation), or its top level is not a mapping of keys to jobs.',
     action:
       'The file is reported with the line and column of the first problem and left untouched; the exit code is 2.',
     todo: "Fix the YAML (GitLab would reject it too: check it with the pipeline editor's validation), then run again.",
