@@ -8,19 +8,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { migrateText } from '../../src/index.js';
 import { FLAGS } from '../../src/kaniko/flags.js';
+import { CALL, IMAGE, job, migrate } from './support.js';
 import { gitlabEnv, runJobScript } from '../support/stub-run.js';
-
-const IMAGE = 'image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]';
-const CALL = '/kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/g/app:1';
-
-function job(script: string[], extra = ''): string {
-  return `build:\n  ${IMAGE}\n${extra}  script:\n${script.map((l) => `    - ${l}\n`).join('')}`;
-}
-
-async function migrate(text: string) {
-  const r = await migrateText(text);
-  return r.files[0]!;
-}
 
 /** The buildctl argv of the migrated `build` job, run in sh with the stub (extra env per run). */
 async function buildctlArgv(output: string, env: Record<string, string> = {}): Promise<string[]> {

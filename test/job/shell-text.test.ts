@@ -5,24 +5,13 @@
  * uid 1000 cannot write) and src/job/image.ts (a Kaniko image pinned through a variable).
  */
 import { parse } from 'yaml';
-import { migrateScriptText, migrateText } from '../../src/index.js';
+import { migrateScriptText } from '../../src/index.js';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CALL, job, migrate } from './support.js';
 import { gitlabEnv, runJobScript, STUB_DIGEST } from '../support/stub-run.js';
-
-const IMAGE = 'image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]';
-const CALL = '/kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/g/app:1';
-
-function job(script: string[], extra = ''): string {
-  return `build:\n  ${IMAGE}\n${extra}  script:\n${script.map((l) => `    - ${l}\n`).join('')}`;
-}
-
-async function migrate(text: string) {
-  const r = await migrateText(text);
-  return r.files[0]!;
-}
 
 const codes = (f: { findings: { code: string }[] }) => f.findings.map((x) => x.code);
 
