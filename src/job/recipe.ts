@@ -14,7 +14,20 @@ import type { SimpleCommand } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import { overlappingEdit, type ValueEdit } from '../text/value-edit.js';
 import { readCallArguments, type ArgVariable } from './arg-variables.js';
-import { GITLAB_REGISTRY_AUTH, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
+import {
+  CLOUD_HELPER,
+  cloudRegistry,
+  ECR_HELPER,
+  ECR_HELPER_SETUP,
+  GITLAB_REGISTRY_AUTH,
+  helperConfigLine,
+  MKDIR_DOCKER,
+  refHost,
+  registryRefs,
+  scanJobAuth,
+  UNSET_DOCKER_AUTH_CONFIG,
+  UNSET_DOCKER_AUTH_CONFIG_IF_FILE,
+} from './auth.js';
 import { isRefusal, type Change, type HostItem, type JobHost, type Place } from './host.js';
 import { findCalls } from './job-items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
@@ -284,13 +297,53 @@ class JobDraft<I extends HostItem> {
     }));
     const inCall = (item: I, e: ValueEdit) =>
       callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
+    const firstItem = calls[0]!.item;
+    // Helpers a written config names: ecr-login is fetched pinned (KB408); for the others no checksum is pinned (KB403).
+    let ecrHelper = false;
     for (const { item, scan } of auth.scans) {
       for (const e of scan.edits) if (!inCall(item, e)) this.pushEdit(item, e);
-      if (scan.credentialHelpers.length)
-        this.add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(scan.credentialHelpers));
+      const others = scan.credentialHelpers.filter((h) => h !== 'ecr-login');
+      if (others.length) this.add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(others));
+      else if (scan.credentialHelpers.length && !ecrHelper) {
+        ecrHelper = true;
+        this.add('KB408', host.itemAt(item), messages('KB408').named(ECR_HELPER.version));
+      }
     }
     if (auth.mkdirBefore) this.insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
     let mentionsAuth = auth.mentionsAuth;
+    const writes = auth.scans.some((s) => s.scan.writes);
+    // Registries Kaniko's compiled-in cloud keychains logged in to (Kaniko `pkg/creds/creds.go`), from where the
+    // calls push or cache: a literal, a variable the file gives, or a variable only the run knows (KB410).
+    const ecrHosts = new Set<string>();
+    const seen = new Set<string>();
+    for (const { item, command, head, wrapper } of calls) {
+      if (wrapper) continue;
+      for (const ref of registryRefs(command, head)) {
+        const h = refHost(ref, (v) => host.variable(v));
+        if (!h || seen.has(ref)) continue;
+        seen.add(ref);
+        if ('unknown' in h) {
+          this.add('KB410', host.at(item, command.start), messages('KB410').unknownHost(ref, h.unknown));
+          continue;
+        }
+        const cloud = cloudRegistry(h.host);
+        if (!cloud || (ecrHelper && cloud === 'ecr') || auth.scans.some((s) => s.item.script.includes(h.host)))
+          continue;
+        if (cloud === 'ecr') ecrHosts.add(h.host);
+        else this.add('KB409', host.at(item, command.start), messages('KB409').cloudLogin(h.host, CLOUD_HELPER[cloud]));
+      }
+    }
+    let configAdded = false;
+    if (ecrHosts.size && (writes || host.opaque)) {
+      for (const h of ecrHosts) this.add('KB409', host.itemAt(firstItem), messages('KB409').ownConfig(h));
+    } else if (ecrHosts.size) {
+      const lines = [...ECR_HELPER_SETUP, MKDIR_DOCKER, helperConfigLine([...ecrHosts]), UNSET_DOCKER_AUTH_CONFIG];
+      this.insertBefore(firstItem, 0, lines);
+      this.add('KB408', host.itemAt(firstItem), messages('KB408').added([...ecrHosts], ECR_HELPER.version));
+      this.add('KB402', host.itemAt(firstItem), messages('KB402').builtInHelper());
+      configAdded = true;
+      mentionsAuth = true;
+    } else if (ecrHelper) this.insertBefore(firstItem, 0, ECR_HELPER_SETUP);
     const skip = new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]);
     const paths = scanKanikoPaths(items, skip);
     // The wrappers the calls went through are no longer written.
@@ -309,9 +362,23 @@ class JobDraft<I extends HostItem> {
       this.apply(dockerConfig);
       mentionsAuth = true;
     }
-    if (host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig) {
-      this.insertBefore(calls[0]!.item, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-      this.add('KB405', host.itemAt(calls[0]!.item), messages('KB405').shadows());
+    // buildctl ≥0.24 reads DOCKER_AUTH_CONFIG (often set in CI/CD settings, read-only) before the config file;
+    // Kaniko (Google) never read it. The file the job writes, or the one added for it (KB402), must win.
+    const configWritten = writes || configAdded || (!mentionsAuth && !host.opaque);
+    const named = host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig;
+    if (this.out.manual) {
+      // Left for a person: no finding may describe a line that is not added.
+    } else if (named && !writes && !configAdded && !mentionsAuth && !host.opaque) {
+      // No config of its own: its push relied on DOCKER_AUTH_CONFIG alone (the osscontainertools fork reads it).
+      this.add('KB405', host.itemAt(firstItem), messages('KB405').kept());
+    } else {
+      // Lines added at one place go in one insertion (a template's item is shared by several jobs): the unset goes
+      // with the config lines added here (above) or by registryLogin (KB402), else on its own.
+      const withLogin = configAdded || (!writes && !mentionsAuth && !host.opaque);
+      if (!withLogin)
+        this.insertBefore(firstItem, 0, [configWritten ? UNSET_DOCKER_AUTH_CONFIG : UNSET_DOCKER_AUTH_CONFIG_IF_FILE]);
+      if (named) this.add('KB405', host.itemAt(firstItem), messages('KB405').shadows());
+      else this.add('KB411', host.itemAt(firstItem), messages('KB411').unset());
     }
     return mentionsAuth;
   }
@@ -329,7 +396,13 @@ class JobDraft<I extends HostItem> {
     } else if (!mentionsAuth && !out.manual) {
       // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
       // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
-      this.insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
+      // DOCKER_AUTH_CONFIG is unset with it (KB411), unless the job's push relied on it alone (KB405, kept).
+      const keep = out.findings.some((f) => f.code === 'KB405');
+      this.insertBefore(firstCallItem, 0, [
+        MKDIR_DOCKER,
+        GITLAB_REGISTRY_AUTH,
+        ...(keep ? [] : [UNSET_DOCKER_AUTH_CONFIG]),
+      ]);
       this.add('KB402', host.itemAt(firstCallItem), messages('KB402').builtInHelper());
     }
   }
