@@ -327,7 +327,11 @@ class JobDraft<I extends HostItem> {
           continue;
         }
         const cloud = cloudRegistry(h.host);
-        if (!cloud || (ecrHelper && cloud === 'ecr') || auth.scans.some((s) => s.item.script.includes(h.host)))
+        if (
+          !cloud ||
+          (ecrHelper && cloud === 'ecr') ||
+          auth.scans.some((s) => s.scan.writes && s.item.script.includes(h.host))
+        )
           continue;
         if (cloud === 'ecr') ecrHosts.add(h.host);
         else this.add('KB409', host.at(item, command.start), messages('KB409').cloudLogin(h.host, CLOUD_HELPER[cloud]));
