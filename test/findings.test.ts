@@ -127,7 +127,7 @@ describe('finding codes', () => {
     });
   });
 
-  test('the messages both job recipes write, word for word as src/job/job.ts and src/typescript/job.ts write them', () => {
+  test('the messages the job recipe and its hosts write, word for word', () => {
     const kb203 = messages('KB203');
     expect(kb203.noExecutorCall({ in: 'the pipeline file', migrate: 'that script' })).toBe(
       'uses a Kaniko image but calls no executor in the pipeline file; migrate that script by hand',

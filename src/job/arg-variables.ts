@@ -153,10 +153,10 @@ export function scanUsage<I extends HostItem>(items: Iterable<I>): Usage<I> {
       if (head === 'read' || head === 'getopts')
         for (const w of c.words.slice(1)) u.otherwiseSet.add(/^[A-Za-z_][A-Za-z0-9_]*/.exec(w.raw)?.[0] ?? '');
       if (executorIndex(c) >= 0) continue;
-      // Printed to the job log: echo/printf writing to no file and into no pipe.
+      // Printed to the job log: echo/printf writing to no file and into no pipe (stderr, `>&2`, is the log too).
       const toLog =
         (head === 'echo' || head === 'printf') &&
-        !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2) &&
+        !c.redirects.some((r) => r.op.includes('>') && r.fd !== 2 && !(r.op === '>&' && r.target.value === '2')) &&
         !c.enclosures.includes('pipeline');
       const how = toLog ? 'printed' : 'elsewhere';
       for (const w of [...(declared.length ? [] : c.words), ...c.redirects.map((r) => r.target)]) {

@@ -9,8 +9,8 @@ import { finding } from '../findings/finding.js';
 import { messages, severityOf } from '../findings/registry.js';
 import type { Code, Finding } from '../findings/types.js';
 import { planCall, type PlanEnv } from '../kaniko/context.js';
-import { imageMirror, isBuildkitImage } from '../kaniko/images.js';
-import type { SimpleCommand } from '../shell/types.js';
+import { buildkitImageFor, imageMirror, isBuildkitImage, isPinned, resolveImageVariables } from '../kaniko/images.js';
+import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import { overlappingEdit, type ValueEdit } from '../text/value-edit.js';
 import { readCallArguments, type ArgVariable } from './arg-variables.js';
@@ -62,6 +62,22 @@ export interface RecipeOptions {
   job?: string;
 }
 
+/** An outcome with nothing decided yet (a job that does not build with Kaniko, until the recipe says otherwise). */
+export function undecided(reads: Set<string>): JobOutcome {
+  return {
+    kaniko: false,
+    manual: false,
+    template: false,
+    findings: [],
+    edits: [],
+    touches: new Set(),
+    reads,
+    expectedCalls: [],
+    calls: 0,
+    flags: [],
+  };
+}
+
 type Call<I extends HostItem> = ReturnType<typeof findCalls<I>>[number];
 
 export function migrateJob<I extends HostItem>(host: JobHost<I>, opts: RecipeOptions): JobOutcome {
@@ -89,18 +105,7 @@ class JobDraft<I extends HostItem> {
     private readonly host: JobHost<I>,
     private readonly opts: RecipeOptions,
   ) {
-    this.out = {
-      kaniko: false,
-      manual: false,
-      template: false,
-      findings: [],
-      edits: [],
-      touches: new Set(),
-      reads: host.reads,
-      expectedCalls: [],
-      calls: 0,
-      flags: [],
-    };
+    this.out = undecided(host.reads);
     this.env = { ...opts.env, variable: (v) => host.variable(v) };
   }
 
@@ -242,7 +247,7 @@ class JobDraft<I extends HostItem> {
     const rendered = renderCall(planned.plan);
     const first = command.words[head]!;
     const lastWord = command.words[command.words.length - 1]!;
-    if (rendered.after.length && !isStandalone(command, item.script, lastWord.end)) {
+    if (rendered.after.length && !isStandalone(command, item.parsed, item.script, lastWord.end)) {
       this.add(
         'KB318',
         host.at(item, first.start),
@@ -361,6 +366,7 @@ class JobDraft<I extends HostItem> {
     for (const { item, edit } of paths.edits) this.pushEdit(item, edit);
     for (const f of paths.findings) this.add(f.code, host.at(f.item, f.offset), f.message);
     if (paths.certSetupBefore) this.insertBefore(paths.certSetupBefore.item, paths.certSetupBefore.offset, CERT_SETUP);
+    for (const s of paths.setupBefore) this.insertBefore(s.item, s.offset, s.lines);
     const dockerConfig = host.dockerConfig();
     if (dockerConfig) {
       this.apply(dockerConfig);
@@ -411,18 +417,50 @@ class JobDraft<I extends HostItem> {
     }
   }
 
+  /**
+   * A job left for a person gets no edit, so no finding may describe a rewrite as made: the findings that need a
+   * person stay; the others (what the migration would do: KB214, KB302, KB205…), when there are any, give way to
+   * one KB217 that says nothing was changed and names their codes, which come back once the job migrates.
+   */
+  private leftUnchanged(): JobOutcome {
+    const { out } = this;
+    out.edits = [];
+    const needPerson = (f: Finding) => f.severity === 'manual' || f.severity === 'error';
+    const withheld = [...new Set(out.findings.filter((f) => !needPerson(f)).map((f) => f.code))];
+    const first = out.findings.find(needPerson);
+    out.findings = out.findings.filter(needPerson);
+    if (first && withheld.length)
+      out.findings.push(
+        finding('KB217', messages('KB217').leftUnchanged(withheld), {
+          file: first.file,
+          line: first.line,
+          column: first.column,
+          ...(this.opts.job !== undefined ? { job: this.opts.job } : {}),
+        }),
+      );
+    return out;
+  }
+
+  /**
+   * A Kaniko image pinned through the job's variables (`executor:${KANIKO_VERSION}`, `KANIKO_VERSION: v1.23.2-debug`)
+   * is pinned: the BuildKit image is pinned as `buildkitImageFor` pins a literal pinned Kaniko image.
+   */
+  private pinnedThroughVariables(): { image: string; variables: { name: string; value: string }[] } | undefined {
+    const { image } = this.host;
+    if (!image.ref || image.kind !== 'kaniko' || isPinned(image.ref)) return undefined;
+    const resolved = resolveImageVariables(image.ref, (v) => this.host.variable(v));
+    if (!resolved || !isPinned(resolved.ref)) return undefined;
+    return { image: buildkitImageFor(resolved.ref), variables: resolved.variables };
+  }
+
   /** Every item's value edits in its own form, then the image and BUILDKITD_FLAGS; nothing when anything refuses. */
   encode(): JobOutcome {
     const { host, out } = this;
     const stop = (code: Code, at: Place, message: string) => {
       this.add(code, at, message);
-      out.edits = [];
-      return out;
+      return this.leftUnchanged();
     };
-    if (out.manual) {
-      out.edits = [];
-      return out;
-    }
+    if (out.manual) return this.leftUnchanged();
     for (const { item, edits } of this.valueEdits.values()) {
       const clash = overlappingEdit(edits);
       if (clash)
@@ -435,9 +473,17 @@ class JobDraft<I extends HostItem> {
       if (isRefusal(encoded)) return stop(encoded.code, encoded.at, encoded.message);
       this.apply(encoded);
     }
-    const imageChange = host.imageEdits(this.opts.buildkitImage);
+    const pinned = this.pinnedThroughVariables();
+    const imageChange = host.imageEdits(this.opts.buildkitImage ?? pinned?.image);
     if (isRefusal(imageChange)) return stop(imageChange.code, imageChange.at, imageChange.message);
     this.apply(imageChange);
+    const at = host.image.nameAt ?? host.image.setAt;
+    for (const v of pinned?.variables ?? [])
+      if (at) {
+        const read = new RegExp(`\\$\\{?${v.name}(?![A-Za-z0-9_])`);
+        const still = host.items.some((i) => read.test(i.script));
+        this.add('KB218', at, messages('KB218').pinnedBy(v.name, v.value, pinned!.image, still));
+      }
     const sandbox = host.sandbox();
     if (isRefusal(sandbox)) return stop(sandbox.code, sandbox.at, sandbox.message);
     if (sandbox) this.apply(sandbox);
@@ -445,11 +491,48 @@ class JobDraft<I extends HostItem> {
   }
 }
 
-/** A call that is a command of its own (not in a pipeline, `&&`/`||` list or background), with nothing after it on its line. */
-function isStandalone(command: SimpleCommand, script: string, end: number): boolean {
-  if (command.enclosures.some((e) => e === 'pipeline' || e === 'and-or' || e === 'background')) return false;
+/**
+ * A call that is a command of its own (not in a pipeline or background, and in an `&&`/`||` list only as the last
+ * command after plain assignments and exports, `export ARCH && \` then the call), with nothing after it on its
+ * line: the steps written after it then run exactly when the call ran.
+ */
+function isStandalone(command: SimpleCommand, parsed: ParsedScript, script: string, end: number): boolean {
+  if (command.enclosures.some((e) => e === 'pipeline' || e === 'background')) return false;
+  if (command.enclosures.includes('and-or') && !afterAssignmentsOnly(command, parsed.commands, script)) return false;
   const rest = script.slice(end).split('\n')[0]!;
   return /^\s*(;?\s*(#.*)?)?$/.test(rest);
+}
+
+/** Text between two commands that joins them with `&&` (line continuations and line breaks after it allowed). */
+const AND_GAP = /^[ \t]*&&(?:[ \t]|\\\r?\n|\r?\n)*$/;
+/** How the text before a list ends when the list starts there (a line break, `;`, `then`, `do`, `{`, `(`…). */
+const JOINED_BEFORE = /(&&|\|\||\||&)(?:\s|\\\r?\n)*$/;
+
+/** `A=1 && export B && call`: every command before the call in its `&&` list sets or exports variables, nothing else. */
+function afterAssignmentsOnly(command: SimpleCommand, commands: readonly SimpleCommand[], script: string): boolean {
+  const same = (c: SimpleCommand) => c.enclosures.join() === command.enclosures.join();
+  let i = commands.indexOf(command);
+  let cur = command;
+  for (; i > 0; i--) {
+    const prev = commands[i - 1]!;
+    const gap = script.slice(prev.end, cur.start);
+    if (!AND_GAP.test(gap)) break;
+    if (!same(prev) || !plainAssignment(prev)) return false;
+    cur = prev;
+  }
+  if (cur === command) return false;
+  return !JOINED_BEFORE.test(script.slice(0, cur.start));
+}
+
+/** Only assignments or `export`/`readonly` of names and values with no command substitution (which could fail). */
+function plainAssignment(c: SimpleCommand): boolean {
+  const head = c.words[0]?.value;
+  const words = head === 'export' || head === 'readonly' ? c.words.slice(1) : c.words;
+  if (words.length && words === c.words) return false;
+  if (!c.assignments.length && !words.length) return false;
+  return (
+    !c.redirects.length && [...c.assignments, ...words].every((w) => w.segments.every((s) => s.kind !== 'command'))
+  );
 }
 
 /** Extra indentation of the call's continuation lines, relative to its first line (literal blocks). */

@@ -76,6 +76,8 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     if (paths.findings.some((f) => severityOf(f.code) === 'manual')) manual = true;
     const at = paths.certSetupBefore?.offset;
     if (at !== undefined) edits.push({ start: at, end: at, parts: [...CERT_SETUP, ''], join: 'hard', multiline: true });
+    for (const s of paths.setupBefore)
+      edits.push({ start: s.offset, end: s.offset, parts: [...s.lines, ''], join: 'hard', multiline: true });
   }
   if (manual || !edits.length) return { output: script, calls, findings, manual };
   const clash = overlappingEdit(edits);

@@ -5,11 +5,11 @@
  */
 import { field } from '../plan/build-plan.js';
 import { concat, displayText, lit, renderWord, type ShellText } from '../shell/quote.js';
+import { CACHE_TAG } from './cache-refs.js';
 import { repositoryOf } from './refs.js';
 import type { CallState } from './types.js';
 
-/** The tag buildctl stores the registry cache under (one manifest; Kaniko stored one image per layer key). */
-export const CACHE_TAG = 'buildkit';
+export { CACHE_TAG } from './cache-refs.js';
 
 export function planCache(ctx: CallState): void {
   if (ctx.bool('cache') !== true) return;
@@ -55,9 +55,22 @@ export function planCache(ctx: CallState): void {
       );
     }
   }
-  const ref = concat(repo, lit(`:${CACHE_TAG}`));
+  const writes = ctx.bool('no-push-cache') !== true;
+  // Several builds writing one repository each get their own ref (cache-refs.ts): the pipeline decides.
+  const shown = displayText(repo);
+  const decision = ctx.cacheRef({
+    repo: shown,
+    key: expandVariables(shown, ctx),
+    call: ctx.call.command.words.map((w) => w.raw).join(' '),
+    dockerfile: displayText(concat(ctx.plan.dockerfileDir, lit('/'), ctx.plan.filename ?? lit('Dockerfile'))),
+    writes,
+  });
+  if (decision) ctx.report('KB321', decision.message, ctx.last('cache'));
+  const ref = concat(repo, lit(':'), decision?.tag ?? lit(CACHE_TAG));
   ctx.plan.importCache.push([field('type', lit('registry')), field('ref', ref)]);
-  if (ctx.bool('no-push-cache') !== true) {
+  for (const tag of decision?.imports ?? [])
+    ctx.plan.importCache.push([field('type', lit('registry')), field('ref', concat(repo, lit(':'), tag))]);
+  if (writes) {
     // Kaniko caches every stage and only warns when a cache push fails: ignore-error=true.
     ctx.plan.exportCache.push([
       field('type', lit('registry')),
@@ -66,4 +79,21 @@ export function planCache(ctx: CallState): void {
       field('ignore-error', lit('true')),
     ]);
   }
+}
+
+/** `$V`/`${V}` replaced by the job's value of V where the pipeline file gives one (a few levels deep). */
+function expandVariables(text: string, ctx: CallState): string {
+  let out = text;
+  for (let depth = 0; depth < 4; depth++) {
+    const next = out.replace(
+      /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g,
+      (m, a?: string, b?: string) => {
+        const v = ctx.variableValue((a ?? b)!);
+        return v ?? m;
+      },
+    );
+    if (next === out) break;
+    out = next;
+  }
+  return out;
 }

@@ -90,6 +90,16 @@ export function valueOf(use: FlagUse): ShellText {
   return use.value ?? lit('');
 }
 
+/** A value as a finding message shows it: as written, and `""` when it is empty (so no message has a gap). */
+export function shownText(text: ShellText): string {
+  return displayText(text) || '""';
+}
+
+/** A flag's value as a finding message shows it (see shownText). */
+export function shownValue(use: FlagUse): string {
+  return shownText(valueOf(use));
+}
+
 /** `--flag V` → `--opt KEY=V` (the last use); `then` may add a finding about it. */
 export function optKey(
   spec: FlagSpec,
@@ -195,7 +205,7 @@ export function manual(spec: FlagSpec, code: Code, reason: string, examples: Exa
 
 /** The message of a dropped or manual flag's finding. */
 export function droppedMessage(use: FlagUse, m: Extract<FlagAction, { code: Code }>): string {
-  const shown = use.value ? `${use.spelling} ${displayText(use.value)}` : use.spelling;
+  const shown = use.value ? `${use.spelling} ${shownText(use.value)}` : use.spelling;
   return m.action === 'manual' ? `${shown}: ${m.reason}` : `${shown} dropped: ${m.reason}`;
 }
 

@@ -5,7 +5,7 @@
  * destination, `repo@sha256:…` or `repo:tag@sha256:…`.
  */
 import { displayText, renderWord } from '../shell/quote.js';
-import { valueOf } from './define.js';
+import { shownValue, valueOf } from './define.js';
 import { normaliseRepository, repositoryOf, tagOf } from './refs.js';
 import type { CallState, FlagUse } from './types.js';
 
@@ -28,7 +28,7 @@ function digestFile(ctx: CallState, use: FlagUse | undefined, kind: 'digest' | '
   if (/^https?:/.test(displayText(valueOf(use))))
     return ctx.report(
       'KB310',
-      `${use.spelling} ${displayText(valueOf(use))}: Kaniko PUT the file to that URL; upload it in the script after the build (wget has no PUT in busybox)`,
+      `${use.spelling} ${shownValue(use)}: Kaniko PUT the file to that URL; upload it in the script after the build (wget has no PUT in busybox)`,
       use,
     );
   ctx.plan.metadataFile = [{ kind: 'literal', text: METADATA_FILE, quote: 'none', tilde: true }];

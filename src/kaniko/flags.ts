@@ -28,6 +28,7 @@ import {
   STOP,
   str,
   table,
+  shownValue,
   valueOf,
 } from './define.js';
 import { planDigestFiles } from './digest-files.js';
@@ -108,7 +109,7 @@ export const FLAGS: readonly KanikoFlag[] = table({
       (ctx, use) =>
         ctx.report(
           'KB315',
-          `${use.spelling} ${displayText(valueOf(use))}: BuildKit builds for that platform and emulates RUN steps with its bundled QEMU when it is not the runner's; Kaniko only picked the base image for it`,
+          `${use.spelling} ${shownValue(use)}: BuildKit builds for that platform and emulates RUN steps with its bundled QEMU when it is not the runner's; Kaniko only picked the base image for it`,
           use,
         ),
     ),
@@ -257,7 +258,7 @@ export const FLAGS: readonly KanikoFlag[] = table({
       (ctx, use) => {
         const v = staticText(valueOf(use));
         if (v === 'docker' || v === 'oci') return field('oci-mediatypes', lit(v === 'oci' ? 'true' : 'false'));
-        ctx.report('KB301', `--image-format ${displayText(valueOf(use))}: expected docker or oci`, use);
+        ctx.report('KB301', `--image-format ${shownValue(use)}: expected docker or oci`, use);
         return STOP;
       },
       [
@@ -271,7 +272,7 @@ export const FLAGS: readonly KanikoFlag[] = table({
       (ctx, use): CsvField | typeof STOP => {
         const parts = splitFirst(valueOf(use), '=');
         if (parts) return { key: `annotation.${staticText(parts[0]) ?? displayText(parts[0])}`, values: [parts[1]] };
-        ctx.report('KB301', `--annotation ${displayText(valueOf(use))}: expected KEY=VALUE`, use);
+        ctx.report('KB301', `--annotation ${shownValue(use)}: expected KEY=VALUE`, use);
         return STOP;
       },
       [ex(`${PUSHED} --annotation=team=web`, `--output ${IMAGE},annotation.team=web`)],

@@ -85,6 +85,33 @@ export function imageMirror(ref: string): { prefix: string; proxy: boolean } | u
   return undefined;
 }
 
+/**
+ * A Kaniko image named through the job's variables (`gcr.io/kaniko-project/executor:${KANIKO_VERSION}`), with every
+ * variable's value known: the name GitLab pulls, and the variables it read. Undefined when the name reads no
+ * variable, or one whose value is not known here.
+ */
+export function resolveImageVariables(
+  ref: string,
+  value: (variable: string) => string | undefined,
+): { ref: string; variables: { name: string; value: string }[] } | undefined {
+  const variables: { name: string; value: string }[] = [];
+  let unknown = false;
+  const resolved = ref.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (m, a?: string, b?: string) => {
+      const name = (a ?? b)!;
+      const v = value(name);
+      if (v === undefined || v.includes('$')) {
+        unknown = true;
+        return m;
+      }
+      if (!variables.some((x) => x.name === name)) variables.push({ name, value: v });
+      return v;
+    },
+  );
+  return variables.length && !unknown ? { ref: resolved, variables } : undefined;
+}
+
 export function buildkitImageFor(kanikoRef: string, override?: string): string {
   if (override) return override;
   const image = isPinned(kanikoRef) ? BUILDKIT_PINNED_IMAGE : BUILDKIT_IMAGE;

@@ -13,7 +13,7 @@ import {
   staticText,
   type ShellText,
 } from '../shell/quote.js';
-import { STOP } from './define.js';
+import { shownText, STOP } from './define.js';
 import type { CallState, FlagUse } from './types.js';
 
 type Apply = (ctx: CallState, value: ShellText, use: FlagUse) => typeof STOP | void;
@@ -39,7 +39,7 @@ export const skipTlsVerifyRegistry: Apply = (ctx, host) => {
 export const registryCertificate: Apply = (ctx, value, use) => {
   const parts = splitFirst(value, '=');
   if (!parts) {
-    ctx.report('KB301', `--registry-certificate ${displayText(value)}: expected HOST=/path/ca.crt`, use);
+    ctx.report('KB301', `--registry-certificate ${shownText(value)}: expected HOST=/path/ca.crt`, use);
     return STOP;
   }
   registry(ctx.plan, parts[0]).ca.push(parts[1]);
@@ -50,7 +50,7 @@ export const registryClientCert: Apply = (ctx, value, use) => {
   const parts = splitFirst(value, '=');
   const pair = parts && splitFirst(parts[1], ',');
   if (!parts || !pair) {
-    ctx.report('KB301', `--registry-client-cert ${displayText(value)}: expected HOST=/path/cert,/path/key`, use);
+    ctx.report('KB301', `--registry-client-cert ${shownText(value)}: expected HOST=/path/cert,/path/key`, use);
     return STOP;
   }
   registry(ctx.plan, parts[0]).keypairs.push({ cert: pair[0], key: pair[1] });

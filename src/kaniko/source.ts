@@ -9,12 +9,13 @@ import {
   dropPrefix,
   joinPath,
   lit,
+  renderWord,
   splitLast,
   staticText,
   stripTrailingSlash,
   type ShellText,
 } from '../shell/quote.js';
-import { valueOf } from './define.js';
+import { shownValue, valueOf } from './define.js';
 import type { CallState, FlagUse } from './types.js';
 
 /**
@@ -31,7 +32,14 @@ function planContext(ctx: CallState): void {
   const sub = ctx.last('context-sub-path');
   if (!use) {
     ctx.plan.context = lit('.');
-    ctx.report('KB304', 'no --context: Kaniko would build /workspace/; the migrated call builds the job folder (.)');
+    // Words only known at run time (`$KANIKO_ARGS` left as it is) may hold a --context: say so rather than "no --context".
+    const unread = ctx.call.problems.filter((p) => p.kind === 'dynamic-argument').map((p) => p.text);
+    ctx.report(
+      'KB304',
+      unread.length
+        ? `no --context among the call's own words, but ${unread.join(' and ')} may hold one (it is only known when the job runs); without one Kaniko builds /workspace/, and a migrated call would build the job folder (.)`
+        : 'no --context: Kaniko would build /workspace/; the migrated call builds the job folder (.)',
+    );
     return;
   }
   let context = valueOf(use);
@@ -50,7 +58,7 @@ function planContext(ctx: CallState): void {
   } else if (sub) {
     ctx.report(
       'KB305',
-      `--context-sub-path ${displayText(valueOf(sub))} is ignored by Kaniko for a plain-path context, so the migrated call ignores it too; check which folder you meant to build`,
+      `--context-sub-path ${shownValue(sub)} is ignored by Kaniko for a plain-path context, so the migrated call ignores it too; check which folder you meant to build`,
       sub,
     );
   }
@@ -78,8 +86,9 @@ function planDockerfile(ctx: CallState, use: FlagUse | undefined): void {
     );
     return;
   }
-  let path = given;
+  let path: ShellText | undefined = given;
   if (!isAbsolutePath(given, ctx)) path = resolveDockerfile(ctx, given, use);
+  if (!path) return; // resolved by the job itself (runtimeDockerfile)
   const { dir, file } = splitDockerfilePath(path);
   ctx.plan.dockerfileDir = dir;
   ctx.plan.filename = file;
@@ -108,7 +117,7 @@ function isAbsolutePath(text: ShellText, ctx: CallState): boolean {
  * context (`resolveDockerfilePath`). BuildKit resolves `--local dockerfile=` against its working directory, so the
  * path is rewritten to the one Kaniko would have used.
  */
-function resolveDockerfile(ctx: CallState, rel: ShellText, use: FlagUse | undefined): ShellText {
+function resolveDockerfile(ctx: CallState, rel: ShellText, use: FlagUse | undefined): ShellText | undefined {
   const context = ctx.plan.context;
   const ctxRel = repoRelative(context);
   if (ctxRel === '') return rel; // context is the working directory: both readings agree
@@ -139,12 +148,40 @@ function resolveDockerfile(ctx: CallState, rel: ShellText, use: FlagUse | undefi
     );
     return rel;
   }
+  if (relStatic === undefined) return runtimeDockerfile(ctx, rel, context, use);
   ctx.report(
     'KB304',
     `--dockerfile ${displayText(rel)}: could not check the repository; read as relative to the context ${displayText(context)} (Kaniko first tries the job folder)`,
     use,
   );
   return joinPath(context, rel);
+}
+
+/**
+ * A path only known at run time (`$DOCKERFILE_PATH`, which may hold an absolute path): the job resolves it as Kaniko's
+ * `resolveDockerfilePath` does (`cmd/executor/cmd/root.go`): the path as given when it exists (`util.FilepathExists`,
+ * an lstat: `-e` or a symlink), else joined to the context. The file name is the same either way. POSIX `test`,
+ * `dirname` and `basename` (busybox has all three).
+ */
+function runtimeDockerfile(ctx: CallState, rel: ShellText, context: ShellText, use: FlagUse | undefined): undefined {
+  const df = quotedWord(rel);
+  const dir = `$(df=${df}; [ -e "$df" ] || [ -L "$df" ] || df=${quotedWord(context)}/"$df"; dirname "$df")`;
+  ctx.report(
+    'KB322',
+    `--dockerfile ${displayText(rel)}: only known when the job runs, so the job resolves it as Kaniko did: as given when that file exists (an absolute path, or one relative to the job folder), else inside the context ${displayText(context)}`,
+    use,
+  );
+  // Written `dockerfile="$(…)"`: the substitution is quoted (no field splitting), the flag's own words stay plain.
+  ctx.plan.dockerfileDir = [{ kind: 'command', raw: `"${dir}"`, quoted: false }];
+  ctx.plan.filename = [{ kind: 'command', raw: `"$(basename ${df})"`, quoted: false }];
+  return undefined;
+}
+
+/** Shell text as one word with every expansion inside double quotes (the value of an assignment in `$(…)`). */
+function quotedWord(text: ShellText): string {
+  return renderWord(
+    text.map((seg) => (seg.kind === 'literal' || seg.kind === 'glob' ? seg : { ...seg, quoted: true })),
+  );
 }
 
 /** The context as a path relative to the repository root: '' for the root itself, undefined when unknown. */

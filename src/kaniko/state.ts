@@ -5,9 +5,12 @@
 import { emptyPlan, type BuildPlan, type CsvField } from '../plan/build-plan.js';
 import { concat, displayText, lit, staticText, type ShellText } from '../shell/quote.js';
 import { severityOf, type Code } from '../findings/registry.js';
+import { shownText } from './define.js';
 import { callFinding } from './finding.js';
 import type {
   AttrTargets,
+  CacheDecision,
+  CacheUse,
   CallFinding,
   CallState,
   CallVariables,
@@ -82,6 +85,10 @@ export class PlanState implements CallState {
     return this.env.fileExists(path);
   }
 
+  cacheRef(use: CacheUse): CacheDecision | undefined {
+    return this.env.cacheRef?.(use);
+  }
+
   pushValue(): ShellText {
     const v = this.vars.push;
     return v ? param(`\${${v}:-true}`, v) : lit('true');
@@ -100,17 +107,25 @@ export class PlanState implements CallState {
     const use = this.last(name);
     if (!use) return undefined;
     if (!use.value) return true;
-    const v = staticText(use.value);
+    const v = staticText(use.value) ?? this.jobValue(use.value);
     const parsed = v === undefined ? undefined : parseGoBool(v);
     if (parsed === undefined) {
       this.report(
         'KB301',
-        `${use.spelling}=${displayText(use.value)}: the value is not a boolean known before the job runs`,
+        `${use.spelling}=${shownText(use.value)}: the value is not a boolean known before the job runs`,
         use,
       );
       throw new ManualStop();
     }
     return parsed;
+  }
+
+  /** `$V` or `${V}` alone, when the job's `variables:` give V a value with no expansion in it. */
+  private jobValue(value: ShellText): string | undefined {
+    const shown = displayText(value);
+    const m = /^"?\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))"?$/.exec(shown);
+    const v = m ? this.variableValue(m[1] ?? m[2]!) : undefined;
+    return v !== undefined && !/[$`\\]/.test(v) ? v : undefined;
   }
 
   /** Image-like outputs get the field (`registry.*` only pushed images), and registry caches. */

@@ -172,6 +172,34 @@ export interface PlanEnv {
   fileExists(path: string): boolean | undefined;
   /** The value the pipeline file gives a variable for this job (as written, before expansion); undefined when none. */
   variable?(name: string): string | undefined;
+  /**
+   * The pipeline's answer for a registry cache (cache-refs.ts): the tag this build uses when several builds write the
+   * repository; undefined keeps `:buildkit`. Planning asks for every registry cache, so the pipeline sees them all.
+   */
+  cacheRef?(use: CacheUse): CacheDecision | undefined;
+}
+
+/** A registry cache one call uses, as the pipeline compares them. */
+export interface CacheUse {
+  /** The repository as written (`$CI_REGISTRY_IMAGE/cache`). */
+  repo: string;
+  /** The repository with the job's variables put in, to compare across jobs. */
+  key: string;
+  /** The call's words as written: one build per distinct call of a job. */
+  call: string;
+  /** The Dockerfile as planned (`app/Dockerfile`), to name one build among several of a job. */
+  dockerfile: string;
+  /** The call exports the cache (not `--no-push-cache`). */
+  writes: boolean;
+}
+
+export interface CacheDecision {
+  /** The tag (the export, and the first import). */
+  tag: ShellText;
+  /** More tags to import from (a read-only call reading what several builds write). */
+  imports?: ShellText[];
+  /** The `info` finding that names the ref and says why. */
+  message: string;
 }
 
 /** A finding of one call: its code, message and the offset in the script of the word concerned (see Unplaced). */
@@ -231,6 +259,8 @@ export interface CallState {
   /** A variable's value from the pipeline file, for this job. */
   variableValue(name: string): string | undefined;
   fileExists(path: string): boolean | undefined;
+  /** The pipeline's tag for a registry cache this call uses (PlanEnv.cacheRef). */
+  cacheRef(use: CacheUse): CacheDecision | undefined;
   /** Adds a CSV field to the outputs and caches made so far (`registry.*` only to pushed images). */
   addAttr(attr: CsvField, to: AttrTargets): void;
   /** Raises a finding; its severity comes from the code's documentation. A `manual` one leaves the call for a person. */

@@ -11,12 +11,15 @@ import type { PlanEnv } from '../kaniko/context.js';
 import { executorIndex } from '../kaniko/call.js';
 import { dedupe, overlaps, type TextEdit } from '../text/edits.js';
 import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
+import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
+import type { CacheUse } from '../kaniko/types.js';
 import type { JobResult } from './plan.js';
 import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
 import { Ast, type StringLike, type TsMorph } from '../typescript/ast.js';
 import { kanikoExecuteFindings } from '../job/gcix.js';
-import { analyseJob, emptyPlan, jobName, SCRIPT_KEYS, type JobPlan } from '../job/typescript-job.js';
+import { analyseJob, emptyPlan, type JobPlan } from '../job/typescript-job.js';
+import { jobName, SCRIPT_KEYS } from '../typescript/job-object.js';
 import { literalEdits, showMarkers, sourceOffsetOf } from '../typescript/literal.js';
 import { checkMarkers } from '../typescript/placeholders.js';
 
@@ -56,12 +59,12 @@ export function createProject(
   return { project, files, bom };
 }
 
-export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOptions): RunResult {
-  const { files, bom } = createProject(tm, texts);
-  const ast = new Ast(tm, (sf) => sf.getFilePath().replace(/^\//, ''));
-  const { Node } = tm;
-
-  // --- job objects ------------------------------------------------------------------------------------------------------
+/**
+ * Every job object of the sources through the job recipe (typescript-job.ts is its host), with the pipeline-wide
+ * decisions a YAML pipeline makes too: registry cache refs for builds that share a cache repository.
+ */
+export function planJobObjects(ast: Ast, files: TM.SourceFile[], opts: RunOptions): JobPlan[] {
+  const { Node } = ast.tm;
   const objects: TM.ObjectLiteralExpression[] = [];
   for (const sf of files) {
     if (!/\b(?:image|script|before_script|scripts)\b/.test(sf.getFullText())) continue;
@@ -77,10 +80,14 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       if (src) spreadSources.add(src);
     }
   }
-  const ctx = { ast, env: opts.env, buildkitImage: opts.buildkitImage, spreadSources };
-  const plans = objects.map((o) => {
+  // As in a YAML pipeline (project/plan.ts): every call's registry cache is recorded while its job is planned; builds
+  // sharing a cache repository then get a ref each, and those jobs are planned again with it.
+  const caches = new CacheRefs();
+  const nameOf = (o: TM.ObjectLiteralExpression) => jobName(ast, o) ?? ast.key(o);
+  const analyse = (o: TM.ObjectLiteralExpression): JobPlan => {
+    const env = { ...opts.env, cacheRef: (use: CacheUse) => caches.ask(nameOf(o), use) };
     try {
-      return analyseJob(ctx, o);
+      return analyseJob({ ast, env, buildkitImage: opts.buildkitImage, spreadSources }, o);
     } catch (e) {
       // code this tool does not understand must not stop the run: that object is left for a person
       const plan = emptyPlan(ast, o);
@@ -93,7 +100,26 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       );
       return plan;
     }
+  };
+  const plans = objects.map(analyse);
+  const writers = new Map<string, CacheJob>();
+  plans.forEach((plan, i) => {
+    if (plan.kaniko && !plan.manual)
+      writers.set(nameOf(objects[i]!), { parallel: !!ast.lookup(objects[i]!, 'parallel') });
   });
+  const recached = caches.settle(writers);
+  plans.forEach((_, i) => {
+    if (recached.has(nameOf(objects[i]!))) plans[i] = analyse(objects[i]!);
+  });
+  return plans;
+}
+
+export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOptions): RunResult {
+  const { files, bom } = createProject(tm, texts);
+  const ast = new Ast(tm, (sf) => sf.getFilePath().replace(/^\//, ''));
+  const { Node } = tm;
+
+  const plans = planJobObjects(ast, files, opts);
   const accepted = dedupe(acceptEdits(plans, readersOf(plans), GENERATOR_SHARING));
   const findings: Finding[] = plans.flatMap((p) => p.findings);
   const claimed = new Set<TM.Node>(plans.flatMap((p) => [...p.claimed]));

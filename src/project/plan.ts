@@ -14,6 +14,8 @@ import { applyEdits, dedupe, type TextEdit } from '../text/edits.js';
 import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import { ownCopies } from '../job/split.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
+import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
+import type { PlanEnv } from '../kaniko/types.js';
 
 export interface MigrateOptions {
   /** The pipeline file, relative to the root. Default `.gitlab-ci.yml`. */
@@ -110,15 +112,34 @@ export function planProject(
     const used = usedTemplates(pipeline, files);
     names = pipeline.names().filter((n) => !pipeline.isHidden(n) || !used.has(n));
   }
-  const env = { fileExists: (p: string) => source.exists(p) };
-  const jobs = names.map((n) => analyseJob(pipeline, n, { env, buildkitImage: opts.buildkitImage }));
+  // Every job's registry caches are recorded while it is planned; once all are, builds sharing a cache repository
+  // get a ref each (kaniko/cache-refs.ts) and those jobs are planned again with it.
+  const caches = new CacheRefs();
+  const envOf = (name: string): PlanEnv => ({
+    fileExists: (p: string) => source.exists(p),
+    cacheRef: (use) => caches.ask(name, use),
+  });
+  const jobs = names.map((n) => analyseJob(pipeline, n, { env: envOf(n), buildkitImage: opts.buildkitImage }));
+  const writers = new Map<string, CacheJob>();
+  for (const job of jobs)
+    if (job.kaniko && !job.manual)
+      writers.set(job.name, { parallel: pipeline.lookup(job.name, 'parallel') !== undefined });
+  const recached = caches.settle(writers);
+  jobs.forEach((job, i) => {
+    if (recached.has(job.name))
+      jobs[i] = analyseJob(pipeline, job.name, { env: envOf(job.name), buildkitImage: opts.buildkitImage });
+  });
   // A template that also makes a job that is not migrated must not gain BUILDKITD_FLAGS: such jobs get it themselves.
   let readers = readersOf(jobs);
   let replanned = false;
   jobs.forEach((job, i) => {
     const map = job.variablesIn;
     if (map && job.kaniko && !job.manual && readers.get(map)?.some((o) => !o.kaniko || o.manual)) {
-      jobs[i] = analyseJob(pipeline, job.name, { env, buildkitImage: opts.buildkitImage, ownVariables: true });
+      jobs[i] = analyseJob(pipeline, job.name, {
+        env: envOf(job.name),
+        buildkitImage: opts.buildkitImage,
+        ownVariables: true,
+      });
       replanned = true;
     }
   });
@@ -131,7 +152,11 @@ export function planProject(
       [...job.touches].filter((k) => readers.get(k)?.some((o) => o !== job && (!o.kaniko || o.manual))),
     );
     if (!shared.size) return;
-    const own = analyseJob(pipeline, job.name, { env, buildkitImage: opts.buildkitImage, ownVariables: true });
+    const own = analyseJob(pipeline, job.name, {
+      env: envOf(job.name),
+      buildkitImage: opts.buildkitImage,
+      ownVariables: true,
+    });
     const split = ownCopies(pipeline, job.name, own, shared, opts.buildkitImage);
     if (split) {
       jobs[i] = split;

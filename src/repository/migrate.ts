@@ -1,7 +1,7 @@
 /**
  * Migrating one repository, from any RepositorySource (disk, memory, the GitLab API): its YAML pipeline (the entry
- * file and its local includes, through `migrateSource` in src/project/plan.ts) and its pipeline generator sources
- * (through `migrateTypeScriptTexts` in src/typescript/index.ts), in one result. Every front door comes through here:
+ * file and its local includes, through `migrateSource` in src/project/pipeline.ts) and its pipeline generator sources
+ * (through `migrateTypeScriptTexts` in src/project/generators.ts), in one result. Every front door comes through here:
  * `migrate PATH`, `migrate --recursive`, `gitlab` and the library's `migrateProject`. Nothing is written here
  * (src/repository/write.ts writes a result to disk; the GitLab door commits it through the API).
  */

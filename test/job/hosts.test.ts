@@ -1,6 +1,6 @@
 /**
  * One recipe, two hosts: every YAML fixture whose jobs can be written as a TypeScript generator object is migrated
- * through both hosts (src/job/yaml-job.ts and src/job/typescript-job.ts), and each Kaniko job must give the same
+ * through both hosts (src/job/yaml-job.ts in a pipeline, src/job/typescript-job.ts in a generator run), and each Kaniko job must give the same
  * finding codes and the same buildctl words. The job objects are written from the parsed YAML, so nothing is copied by
  * hand; fixtures that use what a job object cannot say (includes, anchors, extends, templates, components) are skipped
  * with the reason, and the list of skipped fixtures is pinned so that a new fixture is not skipped silently.
@@ -9,14 +9,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML, { visit } from 'yaml';
-import { analyseJob as analyseTypeScriptJob } from '../../src/job/typescript-job.js';
 import { DiskSource } from '../../src/pipeline/fs-source.js';
 import { loadProject } from '../../src/pipeline/load.js';
 import { planProject } from '../../src/project/plan.js';
-import { createProject } from '../../src/project/generator-run.js';
+import { createProject, planJobObjects } from '../../src/project/generator-run.js';
 import { Ast } from '../../src/typescript/ast.js';
 import { loadTsMorph } from '../../src/typescript/load.js';
-import type * as TM from 'ts-morph';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
@@ -120,14 +118,8 @@ async function viaTypeScript(dir: string, text: string): Promise<Map<string, Out
   const { files } = createProject(tm, new Map([['ci/pipeline.ts', asGenerator(text)]]));
   const ast = new Ast(tm, (sf) => sf.getFilePath().replace(/^\//, ''));
   const disk = new DiskSource(dir);
-  const ctx = { ast, env: { fileExists: (p: string) => disk.exists(p) } };
-  const init = files[0]!
-    .getVariableDeclarationOrThrow('pipeline')
-    .getInitializerOrThrow() as TM.ObjectLiteralExpression;
   const out = new Map<string, Outcome>();
-  for (const p of init.getProperties()) {
-    const obj = (p as TM.PropertyAssignment).getInitializer() as TM.ObjectLiteralExpression;
-    const j = analyseTypeScriptJob(ctx, obj);
+  for (const j of planJobObjects(ast, files, { env: { fileExists: (p: string) => disk.exists(p) } }))
     if (j.kaniko)
       out.set(
         j.name!,
@@ -137,7 +129,6 @@ async function viaTypeScript(dir: string, text: string): Promise<Map<string, Out
           j.manual,
         ),
       );
-  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 /**
  * KB2xx, jobs: Kaniko images and the images that replace them, templates shared with jobs that are not migrated,
  * executor calls the tool cannot see or reach (in a script file, in a string, in a wrapper) and executor flags held
- * in variables. Messages both job recipes write (YAML `src/job/job.ts`, TypeScript `src/typescript/job.ts`) are here.
+ * in variables. Messages the job recipe (`src/job/recipe.ts`) and its two hosts write are here.
  */
 import type { CodeTable } from '../entry.js';
 
@@ -112,7 +112,7 @@ export const JOB_CODES = {
     severity: 'manual',
     title: 'An executor call inside a string',
     explanation:
-      'The executor is called from a string another command runs (`sh -c "…"`, `eval`, a generated script). The tool rewrites only calls the job\'s shell runs directly.',
+      'The executor is called from a string another command runs (`sh -c "…"`, `eval`, a generated script, a command substitution other than `$(/kaniko/executor version)`). The tool rewrites only calls the job\'s shell runs directly; a log line that only prints the executor\'s name is not a call (KB219).',
     action: 'The job is left unchanged.',
     todo: 'Call the executor directly in the script and run again, or rewrite the string by hand (`kaniko2buildkit explain KB301` lists the mappings).',
   },
@@ -177,5 +177,44 @@ export const JOB_CODES = {
     action:
       'Each call of the wrapper becomes one buildctl call with the wrapper\'s flags and the call\'s together (the wrapper\'s first, as `"$@"` put them); the lines that wrote the wrapper and made it executable are removed. Only a wrapper whose body is one executor call ending in `"$@"`, written in a `|` block, and used by no other command is migrated this way; any other executor call in a string stays for a person (KB210).',
     todo: 'If other jobs or scripts call the wrapper, give them buildctl calls too.',
+  },
+  KB217: {
+    severity: 'info',
+    title: 'Nothing in the job was changed',
+    explanation:
+      'A job migrates whole or not at all. When one part needs a person (a `manual` finding), the job keeps its Kaniko image and script exactly as they were, so what the migration would have done to the rest of it (flags written into the call or dropped, a login added, paths moved) was not done.',
+    action:
+      'The job is left unchanged. Only the findings that need a person are reported for it, and, when the migration would also have rewritten something, this one names the codes of the rewrites that were withheld.',
+    todo: 'Resolve the manual findings and run again: the withheld rewrites are then made and reported under their own codes.',
+    messages: {
+      leftUnchanged: (withheld: readonly string[]) =>
+        `nothing in this job was changed (it is left for a person, see its manual findings); the rewrites it would also get (${withheld.join(', ')}) are made and reported once it migrates`,
+    },
+  },
+  KB218: {
+    severity: 'info',
+    title: 'A Kaniko image pinned through a variable',
+    explanation:
+      'The job names its Kaniko image through a variable whose value this file sets (`executor:${KANIKO_VERSION}` with `KANIKO_VERSION: v1.23.2-debug`), so the Kaniko image was pinned to a version. A pinned Kaniko image gets a pinned BuildKit image, as a literal one does.',
+    action:
+      'The image becomes the pinned BuildKit image (`moby/buildkit:vX.Y.Z-rootless`) written out; the variable is left as it is and the image no longer reads it.',
+    todo: 'Delete the variable when nothing else reads it (other jobs, includes, CI/CD settings), or pin BuildKit through a variable of your own.',
+    messages: {
+      pinnedBy: (variable: string, value: string, image: string, stillRead: boolean) =>
+        `$${variable} (${value}) pinned the Kaniko image; the BuildKit image is pinned too (${image}) and no longer reads it: ${stillRead ? 'the script still reads it, so it stays' : 'delete it if nothing outside this job reads it'}`,
+    },
+  },
+  KB219: {
+    severity: 'info',
+    title: 'A log line naming the executor',
+    explanation:
+      'An `echo`/`printf` to the job log names the executor (`echo "/kaniko/executor --destination $DEST"`, `echo "Using $(/kaniko/executor version)"`): it is a log line, not a hidden call, and the real call next to it is migrated. The BuildKit image has no /kaniko; `buildctl --version` prints the BuildKit version.',
+    action:
+      'The log line now names the command that runs: `/kaniko/executor` in its text becomes `buildctl-daemonless.sh build`, and `$(/kaniko/executor version)` becomes `$(buildctl --version)`.',
+    todo: 'Nothing; the flags the line prints are still the Kaniko ones where it spells them out itself.',
+    messages: {
+      logLine: (line: string, p: { names: boolean; version: boolean }) =>
+        `\`${line}\` only prints to the log${p.names ? '; it now names buildctl-daemonless.sh build where it named the executor' : ''}${p.version ? `${p.names ? ', and' : ';'} it prints $(buildctl --version) for the version` : ''}`,
+    },
   },
 } satisfies CodeTable<'2'>;

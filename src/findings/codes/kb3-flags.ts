@@ -167,4 +167,22 @@ export const FLAG_CODES = {
       'The call becomes a group that saves its standard input first: `{ mkdir -p /tmp/stdin-dockerfile && cat > /tmp/stdin-dockerfile/Dockerfile && buildctl-daemonless.sh build … --local dockerfile=/tmp/stdin-dockerfile; }`. The pipe into it is kept.',
     todo: 'Nothing, unless the job writes to /tmp/stdin-dockerfile itself.',
   },
+  KB321: {
+    severity: 'info',
+    title: 'A registry cache ref of its own for each build',
+    explanation:
+      "Kaniko stored each cached layer under its own content-keyed tag, so several builds could share one `--cache-repo`. A BuildKit registry cache is one manifest per ref: builds exporting to the same `REPO:buildkit` (the jobs of a `parallel: matrix`, an amd64 and an arm64 job, two calls in one job) overwrite each other's cache on every run. Where only one build writes a repository, it keeps `REPO:buildkit`.",
+    action:
+      'Each build that writes the repository exports to and imports from its own tag, `buildkit-<job name slug>` (with the Dockerfile or a number when one job has several calls); a job that runs in parallel, or whose call text other jobs share, uses `buildkit-${CI_JOB_NAME_SLUG}`. A call that only reads the cache (`--no-push-cache`) imports every ref it can name.',
+    todo: 'Nothing, unless another tool reads the cache under `:buildkit`; then point it at the ref the message names.',
+  },
+  KB322: {
+    severity: 'info',
+    title: 'A Dockerfile path resolved when the job runs',
+    explanation:
+      'Kaniko reads `--dockerfile` as given when that file exists (an absolute path, or one relative to the job folder), else inside the context (`resolveDockerfilePath` in Kaniko\'s `cmd/executor/cmd/root.go`). When the path holds a variable the pipeline file does not settle (`DOCKERFILE_PATH=${DOCKERFILE_PATH:-"$CTX/Dockerfile"}` in the script), only the job can tell which reading applies; buildctl needs the Dockerfile\'s folder.',
+    action:
+      'The call computes the folder when it runs, the way Kaniko chose the file: `--local dockerfile="$(df=PATH; [ -e "$df" ] || [ -L "$df" ] || df=CONTEXT/"$df"; dirname "$df")" --opt filename="$(basename PATH)"`.',
+    todo: 'Nothing.',
+  },
 } satisfies CodeTable<'3'>;

@@ -34,7 +34,7 @@ export const AUTH_PATH_CODES = {
     severity: 'manual',
     title: 'The script uses another path of the Kaniko image',
     explanation:
-      'Besides the executor and /kaniko/.docker, the script uses a file of the Kaniko image (`/kaniko/ssl/certs/…` for custom CAs, `/kaniko/warmer`, `/busybox/…`). The BuildKit image has none of them, and `/` is not writable there (the job runs as uid 1000).',
+      'Besides the executor and /kaniko/.docker, the script uses a file of the Kaniko image (`/kaniko/warmer`, a file it reads there, a path the executor call itself names). The BuildKit image has none of them, and `/` is not writable there (the job runs as uid 1000). `/kaniko/ssl/certs` (KB407), `/busybox/…` (KB406) and a scratch file the job writes and reads back outside the call (KB414) are moved instead.',
     action: 'The job is left unchanged.',
     todo: 'Custom CA: give BuildKit the certificate per registry in a buildkitd.toml (`[registry."host"] ca=["/path/ca.crt"]`, passed with `--config` in BUILDKITD_FLAGS) or append it to a copy of the bundle and export SSL_CERT_FILE. `/busybox/sh` becomes `sh`. The warmer has no BuildKit counterpart: drop it.',
   },
@@ -123,6 +123,43 @@ export const AUTH_PATH_CODES = {
     messages: {
       unset: () =>
         "DOCKER_AUTH_CONFIG may be set in the CI/CD settings (this file does not name it): buildctl (v0.24+) would read it before ~/.docker/config.json, where Kaniko never did; the job unsets it before the build so the config file's push credentials win",
+    },
+  },
+  KB413: {
+    severity: 'info',
+    title: 'A CA bundle the job appends to, copied under ~',
+    explanation:
+      "The script adds a CA to the system bundle (`>> /etc/ssl/certs/ca-certificates.crt`). The rootless BuildKit image runs as uid 1000 and the bundle is root's, so the write fails with Permission denied. Go programs (buildctl, buildkitd) read the file SSL_CERT_FILE names instead of the system bundle.",
+    action:
+      'The path becomes `~/.ssl/ca-certificates.crt` in every command of the job; before the first use, `mkdir -p ~/.ssl`, a copy of the system bundle there, and `export SSL_CERT_FILE="$HOME/.ssl/ca-certificates.crt"` are added.',
+    todo: 'Tools that ignore SSL_CERT_FILE (a `--registry-certificate` in the call reads its own file) still use the system bundle.',
+    messages: {
+      bundle: (path: string, to: string) =>
+        `${path} is root's and the rootless image runs as uid 1000: the job appends to ~/${to} instead, a copy of the system bundle, and exports SSL_CERT_FILE to it for buildctl and buildkitd`,
+    },
+  },
+  KB414: {
+    severity: 'info',
+    title: 'A file the job writes and reads back, moved under $HOME',
+    explanation:
+      "The script writes a file of its own where uid 1000 cannot (`/kaniko/token`, `mv $KEY /service_account_key.json`) and reads it back by the same path. The BuildKit image has no /kaniko and `/` is root's.",
+    action: 'The path becomes `$HOME/NAME` in every command of the job that names it.',
+    todo: 'If something outside the script (a `variables:` entry, a CI/CD setting) names the old path, point it to $HOME/NAME too.',
+    messages: {
+      moved: (path: string, to: string) =>
+        `the job writes ${path}, which uid 1000 cannot create in the rootless image, and reads it back: it is $HOME/${to} now in every command that names it`,
+    },
+  },
+  KB415: {
+    severity: 'warning',
+    title: 'A path the rootless user cannot write',
+    explanation:
+      'The script writes a file outside the places uid 1000 can write in `moby/buildkit:rootless` (its home, /tmp, the build dir), and it is not a file the tool can move: the job does not read it back by the same path, or something else (a tool, a setting) reads it where it is. Kaniko ran as root, so the write worked; now it fails with Permission denied.',
+    action: 'Migrated; the line is left as it is.',
+    todo: 'Write the file under $HOME (or /tmp) and point whatever reads it there; for a CA, see KB413 and KB407.',
+    messages: {
+      unwritable: (path: string, line: string) =>
+        `\`${line}\` writes ${path}, which uid 1000 cannot write in the rootless image (Permission denied); write it under $HOME and point its readers there`,
     },
   },
 } satisfies CodeTable<'4'>;
