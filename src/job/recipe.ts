@@ -98,6 +98,8 @@ class JobDraft<I extends HostItem> {
   /** The job's own variables let planning follow `$DOCKERFILE` to the path it holds. */
   private readonly env: PlanEnv;
   private readonly valueEdits = new Map<string, { item: I; edits: ValueEdit[] }>();
+  /** Lines added before a place (item key and value offset), gathered until the job is encoded. */
+  private readonly insertions = new Map<string, { item: I; offset: number; lines: string[] }>();
   /** Variables the calls expand, translated once per job (their assignments are edited once). */
   private readonly argVariables = new Map<string, ArgVariable<I>>();
 
@@ -133,17 +135,28 @@ class JobDraft<I extends HostItem> {
     this.valueEdits.set(key, entry);
   }
 
+  /**
+   * Lines to add before `valueOffset` of the item. Every phase may add some at one place (the buildkitd.toml of a
+   * mirror, the CA setup, the ECR helper, the registry login, the DOCKER_AUTH_CONFIG unset): they are gathered and
+   * written as one insertion per place, in the order they were added (`flushInsertions`). Separate insertions at one
+   * place would be separate edits of a template's item shared by several jobs, which the cross-job check cannot tell
+   * from a clash (KB211), and their order among themselves would rest on how each host sorts edits.
+   */
   private insertBefore(item: I, valueOffset: number, lines: string[]): void {
-    const own = valueOffset === 0 ? this.host.insertBefore(item, lines) : undefined;
-    if (own) this.apply(own);
-    else
-      this.pushEdit(item, {
-        start: valueOffset,
-        end: valueOffset,
-        parts: [...lines, ''],
-        join: 'hard',
-        multiline: true,
-      });
+    const key = `${this.host.key(item)}\0${valueOffset}`;
+    const place = this.insertions.get(key) ?? { item, offset: valueOffset, lines: [] };
+    place.lines.push(...lines);
+    this.insertions.set(key, place);
+  }
+
+  /** One insertion per place: an item of its own before the item where the host can, else lines at the offset. */
+  private flushInsertions(): void {
+    for (const { item, offset, lines } of this.insertions.values()) {
+      const own = offset === 0 ? this.host.insertBefore(item, lines) : undefined;
+      if (own) this.apply(own);
+      else this.pushEdit(item, { start: offset, end: offset, parts: [...lines, ''], join: 'hard', multiline: true });
+    }
+    this.insertions.clear();
   }
 
   private translate(variable: string): ArgVariable<I> {
@@ -461,6 +474,7 @@ class JobDraft<I extends HostItem> {
       return this.leftUnchanged();
     };
     if (out.manual) return this.leftUnchanged();
+    this.flushInsertions();
     for (const { item, edits } of this.valueEdits.values()) {
       const clash = overlappingEdit(edits);
       if (clash)
