@@ -18,6 +18,8 @@ export class GitLabSource implements RepositorySource {
   private tree?: Set<string>;
   /** The regular files at `ref`, when listed. */
   private blobs: string[] = [];
+  /** Every file at `ref` (symbolic links too, as GitLab's wildcard search matches them), when listed. */
+  private allFiles?: string[];
 
   constructor(
     private readonly client: GitLabClient,
@@ -31,6 +33,14 @@ export class GitLabSource implements RepositorySource {
   setTree(entries: readonly TreeEntry[]): void {
     this.tree = new Set(entries.map((e) => e.path));
     this.blobs = entries.filter((e) => e.type === 'blob' && e.mode !== SYMLINK_MODE).map((e) => e.path);
+    this.allFiles = entries.filter((e) => e.type === 'blob').map((e) => e.path);
+  }
+
+  /** Files under `folder` (`''`: all), for `include: local` wildcards; undefined before the tree is listed. */
+  async list(folder: string): Promise<string[] | undefined> {
+    if (!this.allFiles) return undefined;
+    const prefix = folder.replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    return prefix ? this.allFiles.filter((p) => p.startsWith(`${prefix}/`)) : [...this.allFiles];
   }
 
   async read(path: string): Promise<string | undefined> {

@@ -110,11 +110,20 @@ class YamlJobHost implements JobHost<ParsedItem> {
           ? `the variable ${image.variable}`
           : `"${image.ref ?? 'a value known only at run time'}"`
         : 'no image (the runner default)';
+      // no image, but a template the job extends is in a file not read: that file may well set it
+      const unread = image
+        ? []
+        : this.pipeline
+            .missingParts(this.name)
+            .filter((p) => p.startsWith('extends '))
+            .map((p) => p.slice('extends '.length));
       return {
         ...base,
         status: image ? 'unknown' : 'absent',
         refusal: (item, commandStart) => ({
-          message: messages('KB206').imageNotEditable(where, '[""]'),
+          message: unread.length
+            ? messages('KB206').templateNotRead(unread)
+            : messages('KB206').imageNotEditable(where, '[""]'),
           at: image ? placeOf(image.image, (image.image.node as ParsedNode).range[0]) : this.at(item, commandStart),
         }),
       };

@@ -1,7 +1,10 @@
-/** A FileSource over a folder on disk, refusing paths that lead outside it (also through symlinks). */
+/**
+ * A FileSource over a folder on disk, refusing paths that lead outside it (also through symlinks), and one over
+ * texts in memory. Both can list their files, for `include: local` wildcard paths.
+ */
 import { isUtf8 } from 'node:buffer';
 import { constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { OutsideRepositoryError, type FileSource } from './load.js';
 import { positionIn, lineStartsOf } from './source.js';
@@ -109,6 +112,36 @@ export class DiskSource implements FileSource {
       return false;
     }
   }
+
+  /**
+   * The files under `folder`, as git would list them: folders are entered (`.git` never), symbolic links are not
+   * followed into folders (git keeps a link as a file); a link to a file is listed (reading it still refuses a link
+   * that leads outside the repository). An unreadable folder is left out.
+   */
+  async list(folder: string): Promise<string[] | undefined> {
+    const out: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(join(this.root, rel), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const path = rel ? `${rel}/${e.name}` : e.name;
+        if (e.isDirectory()) {
+          if (e.name !== '.git') await walk(path);
+        } else if (e.isFile()) out.push(path);
+        else if (e.isSymbolicLink()) {
+          const target = await stat(join(this.root, path)).catch(() => undefined);
+          if (target?.isFile()) out.push(path);
+        }
+      }
+    };
+    if (folder && this.exists(folder) !== true) return [];
+    await walk(folder);
+    return out;
+  }
 }
 
 /** A FileSource over texts in memory (tests, the GitLab API, a single file given on its own). */
@@ -125,5 +158,15 @@ export class MemorySource implements FileSource {
   exists(path: string): boolean | undefined {
     if (this.files.has(path)) return true;
     return this.known ? this.known(path) : undefined;
+  }
+
+  /**
+   * The texts' paths under `folder`. With `known` (files beyond the texts exist), the repository cannot be listed:
+   * undefined.
+   */
+  async list(folder: string): Promise<string[] | undefined> {
+    if (this.known) return undefined;
+    const prefix = folder ? `${folder}/` : '';
+    return [...this.files.keys()].filter((p) => p.startsWith(prefix));
   }
 }

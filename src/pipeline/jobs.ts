@@ -109,9 +109,16 @@ export class Pipeline {
       if (!map) continue;
       const doc = file.docs[file.jobsDoc]!;
       this.globals.push({ file, doc, map });
+      // A job given twice in one file is its last definition (GitLab's YAML loader keeps the last value of a key);
+      // definitions in several files are merged, the including file's last.
+      const last = new Map<string, Pair>();
       for (const pair of map.items) {
         const name = keyName(pair);
-        if (name === undefined || GLOBAL_KEYWORDS.has(name)) continue;
+        if (name !== undefined) last.set(name, pair);
+      }
+      for (const pair of map.items) {
+        const name = keyName(pair);
+        if (name === undefined || GLOBAL_KEYWORDS.has(name) || last.get(name) !== pair) continue;
         if (!isMap(resolveAlias(pair.value as ParsedNode, doc))) continue;
         const list = this.defs.get(name) ?? [];
         list.push({
@@ -231,7 +238,7 @@ export class Pipeline {
   private inheritsDefault(name: string, key: string): boolean {
     const inherit = this.lookup(name, 'inherit');
     if (!inherit || !isMap(inherit.node)) return true;
-    const d = (inherit.node as YAMLMap).get('default', true) as ParsedNode | undefined;
+    const d = ownPair(inherit.node as YAMLMap<ParsedNode, ParsedNode>, 'default')?.value;
     if (!d) return true;
     if (isScalar(d)) return d.value !== false;
     if (isSeq(d)) return d.items.some((i) => isScalar(i) && i.value === key);
@@ -353,7 +360,7 @@ function addVariables(out: Map<string, Located>, loc: Located): void {
     if (isAlias(node)) node = (node.resolve(loc.doc) as ParsedNode | undefined) ?? node;
     // `VAR: { value: x, description: … }`
     if (isMap(node)) {
-      const v = (node as YAMLMap).get('value', true) as ParsedNode | undefined;
+      const v = ownPair(node as YAMLMap<ParsedNode, ParsedNode>, 'value')?.value;
       if (v) node = v;
     }
     out.set(name, { ...loc, node });
@@ -362,7 +369,7 @@ function addVariables(out: Map<string, Located>, loc: Located): void {
 
 /** The keys of one large mapping, indexed once: a top-level map of 10,000 jobs is asked for `variables` once a job. */
 interface MapIndex {
-  /** Each explicit key's first pair that has a value. */
+  /** Each explicit key's last pair that has a value (a key given twice: GitLab keeps the last). */
   keys: Map<string, Pair<ParsedNode, ParsedNode>>;
   /** The `<<:` pairs, in order. */
   merges: Pair<ParsedNode, ParsedNode>[];
@@ -383,18 +390,26 @@ function indexOf(map: YAMLMap<ParsedNode, ParsedNode>): MapIndex | undefined {
     if (isMergePair(pair)) index.merges.push(pair);
     else {
       const name = keyName(pair);
-      if (name !== undefined && !index.keys.has(name)) index.keys.set(name, pair);
+      if (name !== undefined) index.keys.set(name, pair);
     }
   }
   indexes.set(map, index);
   return index;
 }
 
-/** The pair of an explicit key (the first with a value). */
+/** The pair of an explicit key (the last with a value: GitLab's YAML loader keeps the last value of a key given twice). */
 function explicitPair(map: YAMLMap<ParsedNode, ParsedNode>, key: string): Pair<ParsedNode, ParsedNode> | undefined {
   const index = indexOf(map);
   if (index) return index.keys.get(key);
-  return map.items.find((p) => p.value && !isMergePair(p) && keyName(p) === key);
+  return lastPair(map, (p) => !!p.value && !isMergePair(p) && keyName(p) === key);
+}
+
+function lastPair(
+  map: YAMLMap<ParsedNode, ParsedNode>,
+  test: (p: Pair<ParsedNode, ParsedNode>) => boolean,
+): Pair<ParsedNode, ParsedNode> | undefined {
+  for (let i = map.items.length - 1; i >= 0; i--) if (test(map.items[i]!)) return map.items[i];
+  return undefined;
 }
 
 /** The `<<:` pairs of a mapping, in order. */
@@ -434,7 +449,7 @@ export function resolveAlias(node: ParsedNode | null | undefined, doc: Document.
   return n;
 }
 
-/** The pair holding `key` directly in `map` (no merges), for edits next to it. */
+/** The pair holding `key` directly in `map` (no merges), for edits next to it: the last, the one that takes effect. */
 export function ownPair(map: YAMLMap<ParsedNode, ParsedNode>, key: string): Pair<ParsedNode, ParsedNode> | undefined {
-  return map.items.find((p) => keyName(p) === key);
+  return lastPair(map, (p) => keyName(p) === key);
 }

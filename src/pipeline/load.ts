@@ -1,11 +1,14 @@
 /**
  * Loading a pipeline: the entry file and every file it includes locally, recursively, staying inside the repository.
  * Files come from a FileSource, so the same loader serves a checkout on disk and the GitLab repository files API.
+ * `include: local` with wildcards is expanded as GitLab does (https://docs.gitlab.com/ci/yaml/includes/, "Use
+ * include:local with wildcard file paths"; GitLab's lib/gitlab/ci/config/external/mapper/location_expander.rb and
+ * Repository#search_files_by_wildcard_path in app/models/repository.rb).
  */
-import { isMap, isScalar, isSeq, type Node, type ParsedNode } from 'yaml';
+import { isMap, isScalar, isSeq, type Node, type ParsedNode, type YAMLMap } from 'yaml';
 import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
-import { Pipeline, type Located } from './jobs.js';
+import { ownPair, Pipeline, type Located } from './jobs.js';
 import { InputError, jobsMap, parseSource, positionIn, type SourceFile } from './source.js';
 
 /** Thrown by a FileSource for a path that exists but leads outside the repository (a symbolic link). */
@@ -22,6 +25,13 @@ export interface FileSource {
   read(path: string): Promise<string | undefined>;
   /** Whether a repository-relative path exists; undefined when it cannot be told. */
   exists(path: string): boolean | undefined;
+  /**
+   * Every file under `folder` (a repository-relative folder, `''` for the whole repository), at any depth, as
+   * repository-relative `/` paths in any order: regular files and symbolic links to files, never folders, nothing
+   * under `.git`. Only asked for when an `include: local` path holds a wildcard (`*`). Absent, or undefined: the
+   * source cannot list files, and such an include is reported (KB112) instead of followed.
+   */
+  list?(folder: string): Promise<string[] | undefined>;
 }
 
 export interface LoadedProject {
@@ -67,11 +77,13 @@ interface IncludeRef {
   offset: number;
 }
 
-/** `include:` entries that name a file of this repository (`local:` or a bare path); others are reported. */
+/**
+ * `include:` entries that name a file of this repository (`local:` or a bare path); others are reported. An `include:`
+ * given twice is its last value, as GitLab reads it.
+ */
 function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
   const map = jobsMap(file);
-  const inc = map?.items.find((p) => isScalar(p.key) && p.key.value === 'include')?.value as
-    ParsedNode | null | undefined;
+  const inc = (map && ownPair(map, 'include')?.value) as ParsedNode | null | undefined;
   if (!inc) return [];
   const entries = isSeq(inc) ? (inc.items as ParsedNode[]) : [inc];
   const out: IncludeRef[] = [];
@@ -81,7 +93,7 @@ function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
         note(file, entry.range[0], `include ${entry.value} is a remote file: not followed`, findings);
       else out.push({ path: entry.value, offset: entry.range[0] });
     } else if (isMap(entry)) {
-      const local = entry.get('local', true) as ParsedNode | undefined;
+      const local = ownPair(entry as YAMLMap<ParsedNode, ParsedNode>, 'local')?.value;
       if (local && isScalar(local) && typeof local.value === 'string')
         out.push({ path: local.value, offset: local.range[0] });
       else {
@@ -91,6 +103,44 @@ function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
     }
   }
   return out;
+}
+
+/**
+ * The regular expression GitLab matches an `include: local` wildcard path with, against every path of the repository
+ * (Repository#search_files_by_wildcard_path): `**` is any text, `/` included; `*` is any text without `/`; every other
+ * character, `?` and `[` included, is itself.
+ */
+export function wildcardRegExp(pattern: string): RegExp {
+  const text = pattern
+    .split('**')
+    .map((part) =>
+      part
+        .split('*')
+        .map((lit) => lit.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'))
+        .join('[^/]*?'),
+    )
+    .join('.*?');
+  return new RegExp(`^${text}$`, 's');
+}
+
+/** Byte order of the UTF-8 paths: the order git lists a tree in (`git ls-tree -r`), which is the order GitLab includes. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/** A `key given twice` finding for each duplicate key of a file, at the key that takes effect. */
+function duplicateKeys(file: SourceFile, findings: Finding[]): void {
+  for (const d of file.duplicates ?? []) {
+    const first = positionIn(file.lineStarts, (d.earlier as ParsedNode).range?.[0] ?? 0);
+    const { line, column } = positionIn(file.lineStarts, (d.later as ParsedNode).range?.[0] ?? 0);
+    findings.push(
+      finding(
+        'KB110',
+        `key ${JSON.stringify(d.key)} is given twice in one mapping, at lines ${first.line} and ${line}: GitLab keeps the last (line ${line}), and so does this tool (it reads and edits that one); the value at line ${first.line} has no effect`,
+        { file: file.path, line, column },
+      ),
+    );
+  }
 }
 
 function note(file: SourceFile, offset: number, message: string, findings: Finding[]): void {
@@ -161,11 +211,11 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       throw e;
     }
     files.push(file);
+    duplicateKeys(file, findings);
     chain.push(path);
     for (const inc of localIncludes(file, findings)) {
-      const target = repoPath(inc.path);
       const { line, column } = positionIn(file.lineStarts, inc.offset);
-      if (target === undefined) {
+      const outside = () =>
         findings.push(
           finding('KB104', `include ${inc.path} points outside the repository: not read`, {
             file: file.path,
@@ -173,17 +223,61 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
             column,
           }),
         );
+      if (inc.path.includes('*')) {
+        const matched = await expand(inc.path, file, line, column, outside);
+        for (const target of matched) await visit(target, { file, offset: inc.offset });
         continue;
       }
-      if (/[*?[]/.test(target)) {
-        findings.push(
-          finding('KB103', `include ${inc.path} uses a wildcard: not followed`, { file: file.path, line, column }),
-        );
+      const target = repoPath(inc.path);
+      if (target === undefined) {
+        outside();
         continue;
       }
       await visit(target, { file, offset: inc.offset });
     }
     chain.pop();
+  }
+
+  /**
+   * The files an `include: local` wildcard path names, in the order GitLab includes them: the path without its leading
+   * slashes, matched against every file of the repository, in git's order, the including file itself left out.
+   */
+  async function expand(
+    raw: string,
+    file: SourceFile,
+    line: number,
+    column: number,
+    outside: () => void,
+  ): Promise<string[]> {
+    const pattern = raw.replace(/^\/+/, '');
+    const literal = pattern.slice(0, pattern.indexOf('*'));
+    const folder = repoPath(literal.slice(0, literal.lastIndexOf('/') + 1));
+    if (folder === undefined) {
+      outside();
+      return [];
+    }
+    const listed = source.list ? await source.list(folder) : undefined;
+    if (!listed) {
+      findings.push(
+        finding(
+          'KB112',
+          `include ${raw} uses a wildcard, and the repository's files cannot be listed here: not followed; Kaniko jobs in the files it matches are not migrated`,
+          { file: file.path, line, column },
+        ),
+      );
+      return [];
+    }
+    const re = wildcardRegExp(pattern);
+    const matched = listed.filter((p) => re.test(p) && p !== file.path).sort(byteOrder);
+    if (!matched.length)
+      findings.push(
+        finding(
+          'KB111',
+          `include ${raw} matches no file of the repository: nothing is included (GitLab includes nothing either)`,
+          { file: file.path, line, column },
+        ),
+      );
+    return matched;
   }
 
   await visit(entry);

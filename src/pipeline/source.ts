@@ -36,6 +36,18 @@ export interface SourceFile {
   anchors?: { name: string; node: Node }[];
   /** The names of the anchors some alias (`*name`, `<<: *name`) of the file uses. */
   aliased?: Set<string>;
+  /**
+   * Keys given twice in one mapping, each with the key before it of the same name (offsets of both key nodes). GitLab
+   * reads the file with Ruby's Psych, which keeps the last value of a key; so does every reader here.
+   */
+  duplicates?: DuplicateKey[];
+}
+
+/** A key given again in the same mapping: `earlier` is the key node it overrides, `later` the one that takes effect. */
+export interface DuplicateKey {
+  key: string;
+  earlier: Node;
+  later: Node;
 }
 
 /** A file that cannot be migrated: where (line 0 when it is the whole file) and why, with the finding code to report. */
@@ -125,7 +137,8 @@ export function parseSource(path: string, text: string): SourceFile {
   const references: { node: YAMLSeq; doc: Document.Parsed }[] = [];
   const anchored: { name: string; node: Node }[] = [];
   const aliased = new Set<string>();
-  for (const doc of list) checkDocument(path, doc, at, references, anchored, aliased);
+  const duplicates: DuplicateKey[] = [];
+  for (const doc of list) checkDocument(path, doc, at, references, anchored, aliased, duplicates);
   let jobsDoc = 0;
   const first = list[0]?.contents as ParsedNode | null | undefined;
   if (list.length > 1 && first && 'items' in first && isSpecHeader(first as YAMLMap)) jobsDoc = 1;
@@ -159,6 +172,7 @@ export function parseSource(path: string, text: string): SourceFile {
     references,
     anchors: anchored,
     aliased,
+    duplicates,
   };
 }
 
@@ -166,7 +180,8 @@ type Position = (offset: number) => { line: number; column: number };
 
 /**
  * One walk over a parsed document, in document order and without recursion (a deep file cannot overflow it):
- * - duplicate keys (what yaml's `uniqueKeys` reports, found with a set per mapping);
+ * - duplicate keys (what yaml's `uniqueKeys` reports, found with a map per mapping): recorded, not refused, since
+ *   GitLab's YAML loader (Ruby's Psych, see https://github.com/ruby/psych/issues/79) keeps the last value of a key;
  * - nesting deeper than MAX_DEPTH;
  * - aliases that expand the document beyond MAX_ALIAS_EXPANSION (alias bombs), aliases without an anchor before
  *   them, aliases inside the node they name (recursive data), merge keys (`<<`) whose value is not a mapping;
@@ -180,6 +195,7 @@ function checkDocument(
   references: { node: YAMLSeq; doc: Document.Parsed }[],
   anchored: { name: string; node: Node }[],
   aliased: Set<string>,
+  duplicates: DuplicateKey[],
 ): void {
   const anchors = new Map<string, Node>();
   /** Expanded size (values, aliases followed) of every finished anchored node. */
@@ -197,7 +213,7 @@ function checkDocument(
     size: number;
     /** Index of the next child: items of a sequence; key, value, key, value… of a mapping. */
     next: number;
-    keys?: Set<unknown>;
+    keys?: Map<unknown, Node>;
   }
   const stack: Frame[] = [];
   /** Enters a node; returns its expanded size when it has no children to walk. */
@@ -222,7 +238,7 @@ function checkDocument(
     if (node.tag === '!reference' && node instanceof YAMLSeq) references.push({ node, doc });
     if (depth > MAX_DEPTH)
       fail(node, `nesting too deep: more than ${MAX_DEPTH} levels of mappings and sequences`, 'KB109');
-    stack.push({ node, depth, size: 1, next: 0, keys: isMap(node) ? new Set() : undefined });
+    stack.push({ node, depth, size: 1, next: 0, keys: isMap(node) ? new Map() : undefined });
     return undefined;
   };
   const finish = (size: number) => {
@@ -274,8 +290,9 @@ function checkDocument(
         const v = child.value;
         // merge keys (`<<`) are symbols, each its own; NaN is never equal to itself, as yaml compares
         if (typeof v !== 'symbol' && !(typeof v === 'number' && Number.isNaN(v))) {
-          if (frame.keys!.has(v)) fail(child, 'invalid YAML: Map keys must be unique');
-          frame.keys!.add(v);
+          const earlier = frame.keys!.get(v);
+          if (earlier) duplicates.push({ key: String(v), earlier, later: child });
+          frame.keys!.set(v, child);
         }
       }
     } else child = items[i] as Node | null;

@@ -63,14 +63,15 @@ function keysToCompare(file: SourceFile, owned: Set<string>, edits: TextEdit[]):
   return out;
 }
 
-/** The data of some top-level keys, as JSON text. */
+/** The data of some top-level keys, as JSON text (a key given twice: its last value). */
 function topLevelData(file: SourceFile, keys: string[]): Map<string, string> {
   const out = new Map<string, string>();
   const wanted = new Set(keys);
   const doc = file.docs[file.jobsDoc]!;
   for (const pair of jobsMap(file)?.items ?? []) {
     const k = keyName(pair);
-    if (k === undefined || !wanted.has(k) || out.has(k)) continue;
+    // a key given twice is its last value, as GitLab reads it
+    if (k === undefined || !wanted.has(k)) continue;
     out.set(k, JSON.stringify((pair.value as ParsedNode | null)?.toJS(doc, { maxAliasCount: -1 }) ?? null));
   }
   return out;

@@ -58,6 +58,7 @@ export async function migrateRepository(
         return text;
       },
       exists: (path: string) => source.exists(path),
+      list: async (folder: string) => source.list?.(folder),
     };
     try {
       const yaml = await migrateSource(watched, { entry, buildkitImage: opts.buildkitImage });

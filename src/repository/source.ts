@@ -69,6 +69,7 @@ export function diskRepository(root: string, files?: FileSource): RepositorySour
   return {
     read: (path) => yaml().read(path),
     exists: (path) => yaml().exists(path),
+    list: async (folder) => yaml().list?.(folder),
     listSources: async (glob) => listSourceFiles(root, glob),
     readSource: async (path) => readSourceFile(join(root, path)),
   };
@@ -83,6 +84,7 @@ export function memoryRepository(
   return {
     read: (path) => files.read(path),
     exists: (path) => files.exists(path),
+    list: (folder) => files.list(folder),
     listSources: async (glob) => filterSources(texts.keys(), glob),
     readSource: (path) => files.read(path),
   };

@@ -9,6 +9,7 @@
  * with Kaniko, that is a small part of the file.
  *
  * Kept: the entries holding edits, the entries given by name or by an offset inside them (what the checked jobs read),
+ * every entry of the same name as a kept one (a key given twice is its last value, as GitLab reads it),
  * and, until nothing more is added, the entries holding an anchor (`&x`) that a kept entry aliases (`*x`) and the
  * entries a kept entry names in `!reference`. When the file is not laid out as such a mapping, the whole text is parsed.
  */
@@ -64,15 +65,21 @@ function entryAt(entries: Entry[], offset: number): number {
 function keptEntries(file: SourceFile, entries: Entry[], edits: TextEdit[], keep: KeepList): Set<number> {
   const kept = new Set<number>();
   const queue: number[] = [];
-  const add = (i: number) => {
-    if (i < 0 || kept.has(i)) return;
-    kept.add(i);
-    queue.push(i);
-  };
   const byName = new Map<string, number[]>();
   entries.forEach(
     (e, i) => e.name !== undefined && (byName.get(e.name) ?? byName.set(e.name, []).get(e.name)!).push(i),
   );
+  // An entry whose key is given again (GitLab keeps the last) is kept with every entry of that name, so the shorter
+  // text gives the key the value the whole text gives it.
+  const add = (i: number) => {
+    if (i < 0 || kept.has(i)) return;
+    const name = entries[i]!.name;
+    for (const j of name === undefined ? [i] : byName.get(name)!) {
+      if (kept.has(j)) continue;
+      kept.add(j);
+      queue.push(j);
+    }
+  };
   for (const name of keep.names) for (const i of byName.get(name) ?? []) add(i);
   for (const offset of keep.offsets) add(entryAt(entries, offset));
   // An edit belongs to every entry it touches: an insertion at the start of an entry keeps that entry and the one before.

@@ -27,6 +27,7 @@ interface Outcome {
 /** Why a pipeline cannot be written as plain job objects, or undefined when it can. */
 function notAJobObject(text: string): string | undefined {
   const doc = YAML.parseDocument(text, { merge: true });
+  if (doc.errors.some((e) => e.code === 'DUPLICATE_KEY')) return 'a key given twice';
   if (doc.errors.length) return 'not valid YAML';
   let why: string | undefined;
   visit(doc, {
@@ -154,6 +155,9 @@ const SKIPPED: Record<string, string> = {
   component: 'includes',
   extends: 'includes',
   'include-local': 'includes',
+  'include-template-sibling': 'includes',
+  'include-wildcard': 'includes',
+  'duplicate-keys': 'a key given twice',
   reference: 'a !reference tag',
   ...SHARED_CALL,
 };

@@ -38,18 +38,6 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:\d+:\d+ {2}KB101 {2}error {3}invalid YAML: /m);
   });
 
-  test('duplicate keys', async () => {
-    const r = await migrateBad(repoWith(`${kanikoJob('build')}${plainJob('test')}${plainJob('build')}`));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:14:1 {2}KB101 {2}error {3}invalid YAML: Map keys must be unique/m);
-  });
-
-  test('duplicate keys inside a job', async () => {
-    const r = await migrateBad(
-      repoWith(kanikoJob('build').replace('  stage: build\n', '  stage: build\n  stage: test\n')),
-    );
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:3:3 {2}KB101 {2}error {3}invalid YAML: Map keys must be unique/m);
-  });
-
   test('a tab-indented file', async () => {
     const r = await migrateBad(repoWith(kanikoJob('build').replace(/^ {2}(?=\S)/gm, '\t')));
     expect(r.stdout).toMatch(
@@ -353,5 +341,32 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     expect(r.stdout.match(/ KB10[16] {2}error /g)).toHaveLength(3);
     expect([snapshot(empty), snapshot(list)]).toEqual(bad);
     expect(readFileSync(join(good, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
+  });
+});
+
+// Not bad input after all: GitLab accepts a key given twice, keeping its last value (Ruby's Psych).
+describe('keys given twice: read as GitLab reads them', () => {
+  test('a job given twice: the last definition is the job, a warning, exit 0', async () => {
+    const root = repoWith(`${kanikoJob('build')}${plainJob('test')}${plainJob('build')}`);
+    const before = snapshot(root);
+    const r = await runCli(['migrate', '.'], { cwd: root });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:14:1 {2}KB110 {2}warning key "build" is given twice in one mapping, at lines 1 and 14: GitLab keeps the last \(line 14\)/m,
+    );
+    // the `build` GitLab runs is the plain one: nothing to migrate, nothing written
+    expect(snapshot(root)).toEqual(before);
+  });
+
+  test('a key given twice inside a job: the last one is read, a warning, the job migrated', async () => {
+    const root = repoWith(kanikoJob('build').replace('  stage: build\n', '  stage: build\n  stage: test\n'));
+    const r = await runCli(['migrate', '.'], { cwd: root });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(
+      /^\.gitlab-ci\.yml:3:3 {2}KB110 {2}warning key "stage" is given twice in one mapping, at lines 2 and 3/m,
+    );
+    const out = readFileSync(join(root, '.gitlab-ci.yml'), 'utf8');
+    expect(out).toContain(MIGRATED);
+    expect(out).toContain('  stage: build\n  stage: test\n');
   });
 });

@@ -9,7 +9,7 @@ export const INPUT_CODES = {
     severity: 'error',
     title: 'The file is not valid GitLab CI YAML',
     explanation:
-      'The YAML parser rejected the file (syntax error, duplicate key, tab indentation), or its top level is not a mapping of keys to jobs.',
+      'The YAML parser rejected the file (syntax error, tab indentation), or its top level is not a mapping of keys to jobs.',
     action:
       'The file is reported with the line and column of the first problem and left untouched; the exit code is 2.',
     todo: "Fix the YAML (GitLab would reject it too: check it with the pipeline editor's validation), then run again.",
@@ -27,7 +27,7 @@ export const INPUT_CODES = {
     severity: 'info',
     title: 'An include that is not a file of this repository',
     explanation:
-      '`include: project`, `remote`, `template` and `component` entries (and local wildcards) point outside the files at hand.',
+      '`include: project`, `remote`, `template` and `component` entries point outside the files at hand. (Local wildcard paths are expanded: see KB111 and KB112.)',
     action: 'Not followed. Jobs defined there are not migrated from here.',
     todo: 'Migrate the included project or template in its own repository (see `kaniko2buildkit migrate --recursive`).',
   },
@@ -78,5 +78,30 @@ export const INPUT_CODES = {
     action:
       'The file is not read (nothing of it is migrated or written); other files and repositories are still processed. Exit code 2.',
     todo: 'If the file is yours, flatten the nesting or the aliases (GitLab would reject it too). If it is not, do not run it.',
+  },
+  KB110: {
+    severity: 'warning',
+    title: 'A key is given twice in one mapping',
+    explanation:
+      "The same key appears twice in one mapping (`script:` twice in a job, a job name twice in a file). YAML forbids it, but GitLab reads pipeline files with Ruby's Psych, which keeps the last value and drops the earlier one without a word (https://github.com/ruby/psych/issues/79); gitlab-ci-local does the same and warns.",
+    action:
+      'The file is read as GitLab reads it: the last value takes effect, and that is the one migrated and edited. The earlier value is left as it is.',
+    todo: 'Remove the earlier key (the message names both lines): it has no effect, and a reader of the file may take it for the real one.',
+  },
+  KB111: {
+    severity: 'info',
+    title: 'A local include wildcard matches no file',
+    explanation:
+      'An `include: local` path with `*` or `**` matches no file of the repository. GitLab includes nothing for it either (no error).',
+    action: 'Nothing is included for it; everything else is migrated as usual.',
+    todo: 'Check the path if files were meant to match it: `*` stays within one folder, `**` crosses folders, and `?` or `[` are plain characters to GitLab.',
+  },
+  KB112: {
+    severity: 'warning',
+    title: 'A local include wildcard cannot be expanded here',
+    explanation:
+      'An `include: local` path holds a wildcard, and the files of the repository cannot be listed through the source this run reads from (GitLab would include every file it matches).',
+    action: 'The include is not followed: Kaniko jobs in the files it matches are not migrated from here.',
+    todo: 'Run on a checkout of the repository (`kaniko2buildkit migrate DIR`), which lists its files, or migrate the matched files one by one.',
   },
 } satisfies CodeTable<'1'>;

@@ -67,13 +67,16 @@ export const JOB_CODES = {
     severity: 'manual',
     title: 'The job image cannot be changed from here',
     explanation:
-      'The job calls the Kaniko executor, but its image is not a literal Kaniko image this tool can edit: it comes from a variable defined elsewhere, a component input, or the runner default.',
+      'The job calls the Kaniko executor, but its image is not a literal Kaniko image this tool can edit: it comes from a variable defined elsewhere, a component input, the runner default, or a template (`extends`) defined in a file this run did not read.',
     action: 'The job is left unchanged.',
     todo: 'Set the image to `moby/buildkit:rootless` (or a pinned `vX.Y.Z-rootless`) with `entrypoint: [""]` where it is defined, then run again.',
     messages: {
       /** `where` says what the image is; `entrypoint` is written as the host writes a list (YAML `[""]`, TypeScript `['']`). */
       imageNotEditable: (where: string, entrypoint: '[""]' | "['']") =>
         `calls the Kaniko executor but its image is ${where}; set the image to moby/buildkit:rootless with entrypoint ${entrypoint} by hand, then run again`,
+      /** The job has no image of its own and extends templates that no file read defines (`names`: `.kaniko`, …). */
+      templateNotRead: (names: string[]) =>
+        `calls the Kaniko executor and has no image of its own; it extends ${names.join(', ')}, defined in a file this run did not read, which may set the image: migrate the whole repository (or the file that includes both) and it is read`,
       componentInput: (ref: string) =>
         `the image comes from a component input (${ref}); change the input default by hand`,
     },
