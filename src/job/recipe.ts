@@ -337,7 +337,7 @@ class JobDraft<I extends HostItem> {
     for (const { item, command, head, wrapper } of calls) {
       if (wrapper) continue;
       for (const ref of registryRefs(command, head)) {
-        const h = refHost(ref, (v) => host.variable(v));
+        const h = refHost(ref, (v) => host.markerValue?.(item, v) ?? host.variable(v));
         if (!h || seen.has(ref)) continue;
         seen.add(ref);
         if ('unknown' in h) {
