@@ -204,6 +204,15 @@ export function helperConfigLine(hosts: readonly string[]): string {
 export const UNSET_DOCKER_AUTH_CONFIG_IF_FILE =
   'if [ -f "${DOCKER_CONFIG:-$HOME/.docker}/config.json" ]; then unset DOCKER_AUTH_CONFIG; fi';
 
+/**
+ * The line that makes a job's registry config win over DOCKER_AUTH_CONFIG from the CI/CD settings (KB411), for every
+ * place a migrated build is written (the job recipe, the gcix KB503 replacement): unset outright when the job writes
+ * its config, or only if the file exists when the config may come from a part this tool cannot read.
+ */
+export function unsetDockerAuthConfig(configWritten: boolean): string {
+  return configWritten ? UNSET_DOCKER_AUTH_CONFIG : UNSET_DOCKER_AUTH_CONFIG_IF_FILE;
+}
+
 /** Where a call pushes or caches: the raw text of each `--destination` / `--cache-repo` value. */
 export function registryRefs(command: SimpleCommand, head: number): string[] {
   return readKanikoCall(command, head)

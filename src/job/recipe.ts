@@ -25,8 +25,7 @@ import {
   refHost,
   registryRefs,
   scanJobAuth,
-  UNSET_DOCKER_AUTH_CONFIG,
-  UNSET_DOCKER_AUTH_CONFIG_IF_FILE,
+  unsetDockerAuthConfig,
 } from './auth.js';
 import { isRefusal, type Change, type HostItem, type JobHost, type Place } from './host.js';
 import { findCalls } from './job-items.js';
@@ -359,7 +358,7 @@ class JobDraft<I extends HostItem> {
     if (ecrHosts.size && (writes || host.opaque)) {
       for (const h of ecrHosts) this.add('KB409', host.itemAt(firstItem), messages('KB409').ownConfig(h));
     } else if (ecrHosts.size) {
-      const lines = [...ECR_HELPER_SETUP, MKDIR_DOCKER, helperConfigLine([...ecrHosts]), UNSET_DOCKER_AUTH_CONFIG];
+      const lines = [...ECR_HELPER_SETUP, MKDIR_DOCKER, helperConfigLine([...ecrHosts]), unsetDockerAuthConfig(true)];
       this.insertBefore(firstItem, 0, lines);
       this.add('KB408', host.itemAt(firstItem), messages('KB408').added([...ecrHosts], ECR_HELPER.version));
       this.add('KB402', host.itemAt(firstItem), messages('KB402').builtInHelper());
@@ -399,7 +398,7 @@ class JobDraft<I extends HostItem> {
       // with the config lines added here (above) or by registryLogin (KB402), else on its own.
       const withLogin = configAdded || (!writes && !mentionsAuth && !host.opaque);
       if (!withLogin)
-        this.insertBefore(firstItem, 0, [configWritten ? UNSET_DOCKER_AUTH_CONFIG : UNSET_DOCKER_AUTH_CONFIG_IF_FILE]);
+        this.insertBefore(firstItem, 0, [unsetDockerAuthConfig(configWritten)]);
       if (named) this.add('KB405', host.itemAt(firstItem), messages('KB405').shadows());
       else this.add('KB411', host.itemAt(firstItem), messages('KB411').unset());
     }
@@ -424,7 +423,7 @@ class JobDraft<I extends HostItem> {
       this.insertBefore(firstCallItem, 0, [
         MKDIR_DOCKER,
         GITLAB_REGISTRY_AUTH,
-        ...(keep ? [] : [UNSET_DOCKER_AUTH_CONFIG]),
+        ...(keep ? [] : [unsetDockerAuthConfig(true)]),
       ]);
       this.add('KB402', host.itemAt(firstCallItem), messages('KB402').builtInHelper());
     }
