@@ -397,8 +397,7 @@ class JobDraft<I extends HostItem> {
       // Lines added at one place go in one insertion (a template's item is shared by several jobs): the unset goes
       // with the config lines added here (above) or by registryLogin (KB402), else on its own.
       const withLogin = configAdded || (!writes && !mentionsAuth && !host.opaque);
-      if (!withLogin)
-        this.insertBefore(firstItem, 0, [unsetDockerAuthConfig(configWritten)]);
+      if (!withLogin) this.insertBefore(firstItem, 0, [unsetDockerAuthConfig(configWritten)]);
       if (named) this.add('KB405', host.itemAt(firstItem), messages('KB405').shadows());
       else this.add('KB411', host.itemAt(firstItem), messages('KB411').unset());
     }
