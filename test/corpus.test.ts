@@ -8,6 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { migrateText } from '../src/index.js';
+import { cloudRegistry, refHost } from '../src/job/auth.js';
+import { Pipeline } from '../src/pipeline/jobs.js';
+import { parseSource } from '../src/pipeline/source.js';
 import { runCli, SHARED } from './helpers.js';
 import { findBusybox } from './support/stub-run.js';
 
@@ -77,6 +80,84 @@ run('real-world corpus', () => {
     }
     expect(jobs).toBeGreaterThan(50);
     expect(problems).toEqual([]);
+  }, 120_000);
+
+  test('every registry a migrated job pushes to has credentials, a helper, or a finding that says it has none', async () => {
+    // Kaniko logged in to $CI_REGISTRY (its GitLab helper) and to ECR/GCR/ACR (its keychains) by itself; buildctl
+    // does neither. Each ref a migrated job pushes or caches to (--destination, --cache-repo in its original script or
+    // variables) must reach a host the migrated job has credentials for: a config.json write naming it (the
+    // $CI_REGISTRY login for $CI_REGISTRY* refs), a credential helper put on PATH and named for it, or a finding of
+    // the job that says it has none (KB410 naming the ref, KB505 a part nobody can read, KB405 DOCKER_AUTH_CONFIG kept).
+    const lost: string[] = [];
+    const open: string[] = [];
+    let refs = 0;
+    const scalar = (v: unknown) => (v && typeof v === 'object' && 'value' in v ? String(v.value) : undefined);
+    for (const file of files) {
+      const r = await migrateText(readFileSync(join(CORPUS, file), 'utf8'), { fileName: file });
+      const before = new Pipeline(r.files.map((f) => parseSource(f.path, f.original)));
+      const after = new Pipeline(r.files.map((f) => parseSource(f.path, f.output)));
+      const findings = r.files.flatMap((f) => f.findings);
+      const items = (p: Pipeline, job: string) =>
+        (['before_script', 'script'] as const).flatMap((k) => p.scriptItems(job, k).map((i) => String(i.node.value)));
+      for (const job of r.jobs.filter((j) => j.status === 'migrated')) {
+        const vars = before.variables(job.name);
+        const variable = (v: string) => {
+          const loc = vars.get(v);
+          return loc ? scalar(before.deref(loc).node) : undefined;
+        };
+        // Comment lines are not calls (`# kaniko's --destination argument:`).
+        const original = [...items(before, job.name), ...[...vars.keys()].map((v) => variable(v) ?? '')]
+          .join('\n')
+          .replace(/^\s*#.*$/gm, '');
+        // `for DEST in $LIST; do echo "--destination $DEST"; done`: the refs are the list's words.
+        const loops = new Map(
+          [...original.matchAll(/\bfor (\w+) in ([^;\n]+)[;\n]/g)].map((m) => [m[1]!, m[2]!.trim()]),
+        );
+        const originalWrites = items(before, job.name).filter((i) => /config\.json/.test(i));
+        const migrated = items(after, job.name);
+        const writes = migrated.filter(
+          (i) => /config\.json/.test(i) && /(>|\btee\b|\bcp\b|\bmv\b|\binstall\b)/.test(i),
+        );
+        const mine = findings.filter((f) => f.job?.split(', ').includes(job.name));
+        const says = (code: string, text?: string) =>
+          mine.some((f) => f.code === code && (text === undefined || f.message.includes(text)));
+        const opaque = says('KB505') || says('KB405', 'kept');
+        const pushed = /--(?:destination|cache-repo)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"';]+)/g;
+        const found = [...original.matchAll(pushed)].map((m) => m[1]!.replace(/^(["'])(.*)\1$/, '$2'));
+        for (const ref of found.flatMap((r) => loops.get(r.replace(/^\$\{?(\w+)\}?$/, '$1'))?.split(/\s+/) ?? [r])) {
+          const h = refHost(ref, variable);
+          refs++;
+          let ok: boolean;
+          if (!h) ok = writes.some((w) => /\$\{?CI_REGISTRY\b/.test(w));
+          else if ('unknown' in h) {
+            const name = h.unknown.replace(/^\$\{?|\}$/g, '');
+            ok = says('KB410', ref) || writes.some((w) => new RegExp(`\\$\\{?${name}\\b`).test(w));
+          } else {
+            const host = h.host;
+            // A registry the Kaniko job had no login for either (no config naming it, not $CI_REGISTRY, not a cloud
+            // registry its keychains served): nothing to lose; counted apart.
+            if (!cloudRegistry(host) && !originalWrites.some((w) => w.toLowerCase().includes(host))) {
+              open.push(`${file} ${job.name}: ${host}`);
+              continue;
+            }
+            const names = host === 'docker.io' ? [host, 'index.docker.io'] : [host];
+            const helper = writes.some((w) => /credHelpers/.test(w) && w.includes(host));
+            const onPath = migrated.some((i) => /docker-credential-ecr-login/.test(i) && /PATH=/.test(i));
+            ok =
+              writes.some((w) => names.some((n) => w.toLowerCase().includes(n))) ||
+              (helper && onPath) ||
+              mine.some((f) => f.message.includes(host));
+          }
+          if (!ok && !opaque)
+            lost.push(`${file} ${job.name}: ${ref} (${h ? ('host' in h ? h.host : h.unknown) : '$CI_REGISTRY'})`);
+        }
+      }
+    }
+    console.log(
+      `Registry refs pushed or cached to by migrated corpus jobs: ${refs}; with no login in the Kaniko job either: ${open.length ? open.join('; ') : 'none'}`,
+    );
+    expect(refs).toBeGreaterThan(50);
+    expect(lost).toEqual([]);
   }, 120_000);
 
   test('prints migrated and manual Kaniko calls, by flag; more than 95% of the calls migrate', () => {

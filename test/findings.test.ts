@@ -182,8 +182,9 @@ describe('finding codes', () => {
     expect(messages('KB402').builtInHelper()).toBe(
       'Kaniko logged in to $CI_REGISTRY by itself (its built-in GitLab helper); the job now writes those credentials to ~/.docker/config.json',
     );
-    expect(messages('KB403').credentialHelpers(['ecr-login', 'gcr'])).toBe(
-      'the registry config names credential helpers (ecr-login, gcr) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead',
+    // The recipe passes the helpers other than ecr-login (that one is fetched pinned, KB408).
+    expect(messages('KB403').credentialHelpers(['gcr', 'acr-env'])).toBe(
+      'the registry config names credential helpers (gcr, acr-env) that the BuildKit image does not have: put docker-credential-gcr on PATH (pinned release binary in ~/bin, or an image FROM moby/buildkit:rootless with it), or write the credentials under "auths" in ~/.docker/config.json instead',
     );
     expect(messages('KB405').shadows()).toBe(
       'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win',

@@ -11,6 +11,7 @@ import { severityOf } from '../findings/registry.js';
 import type { Finding } from '../findings/types.js';
 import type { PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor } from '../kaniko/images.js';
+import { unsetDockerAuthConfig } from './auth.js';
 import { migrateScriptText } from './script.js';
 import { BUILDKITD_FLAGS, NO_PROCESS_SANDBOX } from './variables.js';
 import type { Ast } from '../typescript/ast.js';
@@ -320,6 +321,8 @@ function replacement(
     `  variables: { ${BUILDKITD_FLAGS}: ${str(NO_PROCESS_SANDBOX)} },`,
     `  scripts: [`,
     `    ...${cfg}.shellCommand(),`,
+    // the config is written just above: it must win over DOCKER_AUTH_CONFIG, as in the YAML path's job (KB411)
+    `    ${str(unsetDockerAuthConfig(true))},`,
     `    ${call},`,
     `  ],`,
     `})`,

@@ -88,6 +88,11 @@ export interface JobHost<I extends HostItem> {
   removeLines(item: I, start: number, end: number): Change | undefined;
   /** The job variable's static value, for following `$DOCKERFILE` to a path. */
   variable(name: string): string | undefined;
+  /**
+   * The value of a name the item's shell text holds but the host wrote there itself (a TypeScript placeholder marker
+   * for a constant whose value is fully known); undefined for anything else.
+   */
+  markerValue?(item: I, name: string): string | undefined;
   hasVariable(name: string): boolean;
   /** A variable the call expands, rewritten for buildctl where it gets its value (see arg-variables.ts). */
   translate(name: string, env: PlanEnv): ArgVariable<I>;

@@ -14,7 +14,19 @@ import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import { overlappingEdit, type ValueEdit } from '../text/value-edit.js';
 import { readCallArguments, type ArgVariable } from './arg-variables.js';
-import { GITLAB_REGISTRY_AUTH, MKDIR_DOCKER, scanJobAuth, UNSET_DOCKER_AUTH_CONFIG } from './auth.js';
+import {
+  CLOUD_HELPER,
+  cloudRegistry,
+  ECR_HELPER,
+  ECR_HELPER_SETUP,
+  GITLAB_REGISTRY_AUTH,
+  helperConfigLine,
+  MKDIR_DOCKER,
+  refHost,
+  registryRefs,
+  scanJobAuth,
+  unsetDockerAuthConfig,
+} from './auth.js';
 import { isRefusal, type Change, type HostItem, type JobHost, type Place } from './host.js';
 import { findCalls } from './job-items.js';
 import { CERT_SETUP, scanKanikoPaths } from './kaniko-paths.js';
@@ -85,6 +97,8 @@ class JobDraft<I extends HostItem> {
   /** The job's own variables let planning follow `$DOCKERFILE` to the path it holds. */
   private readonly env: PlanEnv;
   private readonly valueEdits = new Map<string, { item: I; edits: ValueEdit[] }>();
+  /** Lines added before a place (item key and value offset), gathered until the job is encoded. */
+  private readonly insertions = new Map<string, { item: I; offset: number; lines: string[] }>();
   /** Variables the calls expand, translated once per job (their assignments are edited once). */
   private readonly argVariables = new Map<string, ArgVariable<I>>();
 
@@ -120,17 +134,28 @@ class JobDraft<I extends HostItem> {
     this.valueEdits.set(key, entry);
   }
 
+  /**
+   * Lines to add before `valueOffset` of the item. Every phase may add some at one place (the buildkitd.toml of a
+   * mirror, the CA setup, the ECR helper, the registry login, the DOCKER_AUTH_CONFIG unset): they are gathered and
+   * written as one insertion per place, in the order they were added (`flushInsertions`). Separate insertions at one
+   * place would be separate edits of a template's item shared by several jobs, which the cross-job check cannot tell
+   * from a clash (KB211), and their order among themselves would rest on how each host sorts edits.
+   */
   private insertBefore(item: I, valueOffset: number, lines: string[]): void {
-    const own = valueOffset === 0 ? this.host.insertBefore(item, lines) : undefined;
-    if (own) this.apply(own);
-    else
-      this.pushEdit(item, {
-        start: valueOffset,
-        end: valueOffset,
-        parts: [...lines, ''],
-        join: 'hard',
-        multiline: true,
-      });
+    const key = `${this.host.key(item)}\0${valueOffset}`;
+    const place = this.insertions.get(key) ?? { item, offset: valueOffset, lines: [] };
+    place.lines.push(...lines);
+    this.insertions.set(key, place);
+  }
+
+  /** One insertion per place: an item of its own before the item where the host can, else lines at the offset. */
+  private flushInsertions(): void {
+    for (const { item, offset, lines } of this.insertions.values()) {
+      const own = offset === 0 ? this.host.insertBefore(item, lines) : undefined;
+      if (own) this.apply(own);
+      else this.pushEdit(item, { start: offset, end: offset, parts: [...lines, ''], join: 'hard', multiline: true });
+    }
+    this.insertions.clear();
   }
 
   private translate(variable: string): ArgVariable<I> {
@@ -289,13 +314,57 @@ class JobDraft<I extends HostItem> {
     }));
     const inCall = (item: I, e: ValueEdit) =>
       callRanges.some((r) => r.item === item && e.start >= r.start && e.end <= r.end);
+    const firstItem = calls[0]!.item;
+    // Helpers a written config names: ecr-login is fetched pinned (KB408); for the others no checksum is pinned (KB403).
+    let ecrHelper = false;
     for (const { item, scan } of auth.scans) {
       for (const e of scan.edits) if (!inCall(item, e)) this.pushEdit(item, e);
-      if (scan.credentialHelpers.length)
-        this.add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(scan.credentialHelpers));
+      const others = scan.credentialHelpers.filter((h) => h !== 'ecr-login');
+      if (others.length) this.add('KB403', host.itemAt(item), messages('KB403').credentialHelpers(others));
+      else if (scan.credentialHelpers.length && !ecrHelper) {
+        ecrHelper = true;
+        this.add('KB408', host.itemAt(item), messages('KB408').named(ECR_HELPER.version));
+      }
     }
     if (auth.mkdirBefore) this.insertBefore(auth.mkdirBefore.item, auth.mkdirBefore.offset, [MKDIR_DOCKER]);
     let mentionsAuth = auth.mentionsAuth;
+    const writes = auth.scans.some((s) => s.scan.writes);
+    // Registries Kaniko's compiled-in cloud keychains logged in to (Kaniko `pkg/creds/creds.go`), from where the
+    // calls push or cache: a literal, a variable the file gives, or a variable only the run knows (KB410).
+    const ecrHosts = new Set<string>();
+    const seen = new Set<string>();
+    for (const { item, command, head, wrapper } of calls) {
+      if (wrapper) continue;
+      for (const ref of registryRefs(command, head)) {
+        const h = refHost(ref, (v) => host.markerValue?.(item, v) ?? host.variable(v));
+        if (!h || seen.has(ref)) continue;
+        seen.add(ref);
+        if ('unknown' in h) {
+          this.add('KB410', host.at(item, command.start), messages('KB410').unknownHost(ref, h.unknown));
+          continue;
+        }
+        const cloud = cloudRegistry(h.host);
+        if (
+          !cloud ||
+          (ecrHelper && cloud === 'ecr') ||
+          auth.scans.some((s) => s.scan.writes && s.item.script.includes(h.host))
+        )
+          continue;
+        if (cloud === 'ecr') ecrHosts.add(h.host);
+        else this.add('KB409', host.at(item, command.start), messages('KB409').cloudLogin(h.host, CLOUD_HELPER[cloud]));
+      }
+    }
+    let configAdded = false;
+    if (ecrHosts.size && (writes || host.opaque)) {
+      for (const h of ecrHosts) this.add('KB409', host.itemAt(firstItem), messages('KB409').ownConfig(h));
+    } else if (ecrHosts.size) {
+      const lines = [...ECR_HELPER_SETUP, MKDIR_DOCKER, helperConfigLine([...ecrHosts]), unsetDockerAuthConfig(true)];
+      this.insertBefore(firstItem, 0, lines);
+      this.add('KB408', host.itemAt(firstItem), messages('KB408').added([...ecrHosts], ECR_HELPER.version));
+      this.add('KB402', host.itemAt(firstItem), messages('KB402').builtInHelper());
+      configAdded = true;
+      mentionsAuth = true;
+    } else if (ecrHelper) this.insertBefore(firstItem, 0, ECR_HELPER_SETUP);
     const skip = new Set([...calls.map((c) => c.command), ...[...wrappers.values()].flatMap((w) => w.commands)]);
     const paths = scanKanikoPaths(items, skip);
     // The wrappers the calls went through are no longer written.
@@ -315,9 +384,22 @@ class JobDraft<I extends HostItem> {
       this.apply(dockerConfig);
       mentionsAuth = true;
     }
-    if (host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig) {
-      this.insertBefore(calls[0]!.item, 0, [UNSET_DOCKER_AUTH_CONFIG]);
-      this.add('KB405', host.itemAt(calls[0]!.item), messages('KB405').shadows());
+    // buildctl ≥0.24 reads DOCKER_AUTH_CONFIG (often set in CI/CD settings, read-only) before the config file;
+    // Kaniko (Google) never read it. The file the job writes, or the one added for it (KB402), must win.
+    const configWritten = writes || configAdded || (!mentionsAuth && !host.opaque);
+    const named = host.hasVariable('DOCKER_AUTH_CONFIG') || auth.dockerAuthConfig;
+    if (this.out.manual) {
+      // Left for a person: no finding may describe a line that is not added.
+    } else if (named && !writes && !configAdded && !mentionsAuth && !host.opaque) {
+      // No config of its own: its push relied on DOCKER_AUTH_CONFIG alone (the osscontainertools fork reads it).
+      this.add('KB405', host.itemAt(firstItem), messages('KB405').kept());
+    } else {
+      // Lines added at one place go in one insertion (a template's item is shared by several jobs): the unset goes
+      // with the config lines added here (above) or by registryLogin (KB402), else on its own.
+      const withLogin = configAdded || (!writes && !mentionsAuth && !host.opaque);
+      if (!withLogin) this.insertBefore(firstItem, 0, [unsetDockerAuthConfig(configWritten)]);
+      if (named) this.add('KB405', host.itemAt(firstItem), messages('KB405').shadows());
+      else this.add('KB411', host.itemAt(firstItem), messages('KB411').unset());
     }
     return mentionsAuth;
   }
@@ -335,7 +417,13 @@ class JobDraft<I extends HostItem> {
     } else if (!mentionsAuth && !out.manual) {
       // Kaniko's built-in GitLab helper (v1.9.0+) answered for $CI_REGISTRY on every registry call (push, cache, base
       // images); a job with no registry config of its own relied on it, so the migrated job writes those credentials.
-      this.insertBefore(firstCallItem, 0, [MKDIR_DOCKER, GITLAB_REGISTRY_AUTH]);
+      // DOCKER_AUTH_CONFIG is unset with it (KB411), unless the job's push relied on it alone (KB405, kept).
+      const keep = out.findings.some((f) => f.code === 'KB405');
+      this.insertBefore(firstCallItem, 0, [
+        MKDIR_DOCKER,
+        GITLAB_REGISTRY_AUTH,
+        ...(keep ? [] : [unsetDockerAuthConfig(true)]),
+      ]);
       this.add('KB402', host.itemAt(firstCallItem), messages('KB402').builtInHelper());
     }
   }
@@ -384,6 +472,7 @@ class JobDraft<I extends HostItem> {
       return this.leftUnchanged();
     };
     if (out.manual) return this.leftUnchanged();
+    this.flushInsertions();
     for (const { item, edits } of this.valueEdits.values()) {
       const clash = overlappingEdit(edits);
       if (clash)

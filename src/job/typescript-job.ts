@@ -189,6 +189,24 @@ class TypeScriptJobHost implements JobHost<Item> {
     return this.literalOf(name)?.model.cooked;
   }
 
+  markerValue(item: Item, name: string): string | undefined {
+    const { model, node } = item;
+    if (!name.startsWith(model.prefix)) return undefined;
+    const ph = model.placeholders[Number(name.slice(model.prefix.length))];
+    const { Node } = this.ast.tm;
+    if (!ph || !/^\d+$/.test(name.slice(model.prefix.length)) || !Node.isTemplateExpression(node)) return undefined;
+    let prevEnd = node.getHead().getEnd();
+    for (const span of node.getTemplateSpans()) {
+      if (prevEnd - 2 === ph.rawStart) {
+        const s = this.ast.stringOf(span.getExpression());
+        const m = s && this.ast.model(s.literal);
+        return m && !m.placeholders.length ? m.cooked : undefined;
+      }
+      prevEnd = span.getLiteral().getEnd();
+    }
+    return undefined;
+  }
+
   hasVariable(name: string): boolean {
     return this.vars.has(name);
   }

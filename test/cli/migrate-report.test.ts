@@ -82,7 +82,7 @@ describe('--dry-run text', () => {
     const finding = r.stdout.search(/^\.gitlab-ci\.yml:6:\d+ {2}KB302 {2}info/m);
     expect([diff >= 0, table > diff, finding > table]).toEqual([true, true, true]);
     expect(r.stdout).toMatch(
-      /^FILE {12}JOB {4}STATUS {4}ERROR {2}MANUAL {2}WARNING {2}INFO\n\.gitlab-ci\.yml {9}migrated {6}0 {7}0 {8}0 {5}2\n {16}build {2}migrated {6}0 {7}0 {8}0 {5}2\n/m,
+      /^FILE {12}JOB {4}STATUS {4}ERROR {2}MANUAL {2}WARNING {2}INFO\n\.gitlab-ci\.yml {9}migrated {6}0 {7}0 {8}0 {5}3\n {16}build {2}migrated {6}0 {7}0 {8}0 {5}3\n/m,
     );
   });
 

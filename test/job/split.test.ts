@@ -22,7 +22,7 @@ test('an anchored login list: the build gets the migrated copies, the other job 
   expect(status('build')).toBe('migrated');
   expect(file.output).toContain('.login: &login\n  - mkdir -p /kaniko/.docker\n');
   expect(file.output).toContain(
-    '  script:\n    - mkdir -p ~/.docker\n    - echo "{}" > ~/.docker/config.json\n    - buildctl-daemonless.sh build',
+    '  script:\n    - mkdir -p ~/.docker\n    - echo "{}" > ~/.docker/config.json\n    - unset DOCKER_AUTH_CONFIG\n    - buildctl-daemonless.sh build',
   );
   expect(data(file.output, 'other')).toEqual(data(text, 'other'));
   expect(file.findings.find((f) => f.code === 'KB215')?.message).toMatch(

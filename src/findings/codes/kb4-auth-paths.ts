@@ -22,12 +22,12 @@ export const AUTH_PATH_CODES = {
     severity: 'manual',
     title: 'Credential helpers the BuildKit image does not have',
     explanation:
-      'The registry config names `credHelpers`/`credsStore` (ecr-login, gcr, acr-env). The Kaniko image bundles those helpers; `moby/buildkit:rootless` has none.',
+      'The registry config names `credHelpers`/`credsStore` helpers (gcr, acr-env, desktop, pass, …). The Kaniko image bundles docker-credential-{gcr,ecr-login,acr-env}; `moby/buildkit:rootless` has none, so buildctl fails to run the helper and the push is refused. ecr-login is fetched pinned (KB408); for the others this tool knows no release binary whose checksum it could pin.',
     action: 'The job is left unchanged.',
-    todo: 'Fetch a token in an earlier job or step (for ECR: `aws ecr get-login-password`) and write it under "auths" in ~/.docker/config.json, or use a custom image with the helper.',
+    todo: 'Either put the helper on PATH before the build (`mkdir -p ~/bin && wget -qO ~/bin/docker-credential-NAME URL && echo "SHA256  $HOME/bin/docker-credential-NAME" | sha256sum -c - && chmod +x ~/bin/docker-credential-NAME; export PATH="$HOME/bin:$PATH"`, with the official release URL and checksum of a version you choose), or use a custom image `FROM moby/buildkit:rootless` with the helper in it, or fetch a token in the job (OIDC `id_tokens` and the cloud\'s token exchange) and write it under "auths" in ~/.docker/config.json instead of the helper entry.',
     messages: {
       credentialHelpers: (helpers: readonly string[]) =>
-        `the registry config names credential helpers (${helpers.join(', ')}) that the BuildKit image does not have; write the credentials into ~/.docker/config.json ("auths") instead`,
+        `the registry config names credential helpers (${helpers.join(', ')}) that the BuildKit image does not have: put docker-credential-${helpers[0] ?? 'NAME'} on PATH (pinned release binary in ~/bin, or an image FROM moby/buildkit:rootless with it), or write the credentials under "auths" in ~/.docker/config.json instead`,
     },
   },
   KB404: {
@@ -42,13 +42,15 @@ export const AUTH_PATH_CODES = {
     severity: 'warning',
     title: 'DOCKER_AUTH_CONFIG would shadow the registry config',
     explanation:
-      "buildctl from BuildKit v0.24 reads the DOCKER_AUTH_CONFIG variable before ~/.docker/config.json and ignores the file when it is set. GitLab projects often set it for the runner's own image pulls. Kaniko (Google) never read it, so its pushes used the config file.",
+      "buildctl from BuildKit v0.24 reads the DOCKER_AUTH_CONFIG variable before ~/.docker/config.json: for every registry it names, the file is not read (docker/cli `cli/config/configfile/file.go`, DOCKER_AUTH_CONFIG with the file as fallback). GitLab projects often set it for the runner's own image pulls (read-only). Kaniko (Google) never read it, so its pushes used the config file.",
     action:
-      '`unset DOCKER_AUTH_CONFIG` is added before the build, so buildctl reads ~/.docker/config.json as Kaniko did.',
+      'When the job writes a registry config, `unset DOCKER_AUTH_CONFIG` is added before the build, so buildctl reads ~/.docker/config.json as Kaniko did. When the job writes none and its push relies on DOCKER_AUTH_CONFIG alone (the osscontainertools Kaniko fork reads it), the variable is kept: buildctl reads it too.',
     todo: 'If the build needs the DOCKER_AUTH_CONFIG credentials too (private base images), merge them into the config file the job writes.',
     messages: {
       shadows: () =>
         'DOCKER_AUTH_CONFIG is set for this job: buildctl (v0.24+) would read it instead of ~/.docker/config.json, where Kaniko never read it; the job now unsets it before the build so the push credentials win',
+      kept: () =>
+        'the job writes no registry config and names DOCKER_AUTH_CONFIG: its login comes from that variable, which buildctl (v0.24+) reads as well, so it is kept (not unset); GitLab registry credentials, when added, stay in ~/.docker/config.json for the registries it does not name',
     },
   },
   KB406: {
@@ -67,6 +69,61 @@ export const AUTH_PATH_CODES = {
     action:
       'The path becomes ~/.ssl/certs; `mkdir -p ~/.ssl/certs` and `export SSL_CERT_DIR="$HOME/.ssl/certs"` are added before the first use.',
     todo: 'If only one registry needs the CA, a buildkitd.toml `ca` entry is narrower: `--registry-certificate HOST=/path/ca.crt` in the Kaniko call before migrating does that.',
+  },
+  KB408: {
+    severity: 'warning',
+    title: 'ECR login Kaniko made by itself: the ECR credential helper is fetched',
+    explanation:
+      'Kaniko has a compiled-in ECR keychain and ships docker-credential-ecr-login (Kaniko `pkg/creds/creds.go`, `deploy/Dockerfile`): a job pushing to `*.dkr.ecr.*.amazonaws.com`, or naming ecr-login in `credHelpers`, logs in from the AWS credentials in the environment (web identity, instance role, AWS_* variables) with no step of its own. `moby/buildkit:rootless` has no helper, so buildctl\'s push is refused. Alternatives: a custom image `FROM moby/buildkit:rootless` with the helper in it (the added lines then skip the download); or OIDC `id_tokens` with `aws sts assume-role-with-web-identity` and `aws ecr get-login-password` in an earlier job, written under "auths" (https://docs.gitlab.com/ci/cloud_services/aws/).',
+    action:
+      'Before the build, the official release binary of amazon-ecr-credential-helper (pinned version and sha256, busybox `wget -qO` and `sha256sum -c`) goes to ~/bin, `export PATH="$HOME/bin:$PATH"` is added, and ~/.docker/config.json names the helper for the registry (`credHelpers`), next to the $CI_REGISTRY credentials Kaniko also had.',
+    todo: 'Check that the job environment has the AWS credentials the helper reads (AWS_* variables, AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN, or an instance role), and that the runner can reach amazon-ecr-credential-helper-releases.s3.us-east-2.amazonaws.com.',
+    messages: {
+      added: (hosts: readonly string[], version: string) =>
+        `Kaniko logged in to ${hosts.join(', ')} by itself (its built-in ECR keychain); the BuildKit image has no helper, so the job now fetches docker-credential-ecr-login ${version} (pinned sha256) into ~/bin, puts it on PATH and names it in ~/.docker/config.json (credHelpers)`,
+      named: (version: string) =>
+        `the registry config names the ecr-login helper, which the Kaniko image shipped and the BuildKit image does not have; the job now fetches docker-credential-ecr-login ${version} (pinned sha256) into ~/bin and puts it on PATH`,
+    },
+  },
+  KB409: {
+    severity: 'manual',
+    title: 'A cloud registry login Kaniko made by itself',
+    explanation:
+      'Kaniko has compiled-in Google (GCR, Artifact Registry) and ACR keychains and ships docker-credential-{gcr,acr-env} (Kaniko `pkg/creds/creds.go`, `deploy/Dockerfile`): a job pushing to `*.gcr.io`, `*-docker.pkg.dev` or `*.azurecr.io` logs in from the cloud credentials in the environment with no step of its own. `moby/buildkit:rootless` has none of them. This tool pins only helpers whose release checksum it has checked (ECR, KB408); it does not guess one. Also reported for an ECR push in a job that writes its own registry config without naming the helper: the entry must go into that file.',
+    action: 'The job is left unchanged.',
+    todo: 'Google: `mkdir -p ~/bin && wget -qO- https://github.com/GoogleCloudPlatform/docker-credential-gcr/releases/download/vVERSION/docker-credential-gcr_linux_amd64-VERSION.tar.gz > /tmp/gcr.tgz && echo "SHA256  /tmp/gcr.tgz" | sha256sum -c - && tar -xzf /tmp/gcr.tgz -C ~/bin docker-credential-gcr; export PATH="$HOME/bin:$PATH"` and `"credHelpers":{"HOST":"gcr"}` in ~/.docker/config.json; Azure: the same with a docker-credential-acr-env release and `"credHelpers":{"HOST":"acr-env"}`. Or a custom image FROM moby/buildkit:rootless with the helper, or OIDC `id_tokens` and a token exchange (`gcloud auth print-access-token` → "auths" with user `oauth2accesstoken`; `az acr login --expose-token`).',
+    messages: {
+      cloudLogin: (host: string, helper: string) =>
+        `the job pushes to ${host}, which Kaniko logged in to by itself (built-in keychain, docker-credential-${helper}); the BuildKit image has no such helper and this tool pins no checksum for it: put docker-credential-${helper} on PATH and add "credHelpers":{"${host}":"${helper}"} to ~/.docker/config.json, or write a token under "auths"`,
+      ownConfig: (host: string) =>
+        `the job pushes to ${host} (ECR, which Kaniko logged in to by itself) but writes its own registry config without an entry for it: add "credHelpers":{"${host}":"ecr-login"} to the config it writes; the job will then fetch the pinned helper (KB408)`,
+    },
+  },
+  KB410: {
+    severity: 'warning',
+    title: 'The push registry is known only when the job runs',
+    explanation:
+      'A destination (or cache repository) starts with a variable whose value the file does not give (a CI/CD setting, a variable of the runner or a parent pipeline). If it names ECR, GCR/Artifact Registry or ACR, Kaniko logged in there by itself from the cloud credentials in the environment (Kaniko `pkg/creds/creds.go`); buildctl will not, and the push is refused.',
+    action:
+      'The job is migrated; only $CI_REGISTRY credentials are added (KB402) when it has no registry config of its own.',
+    todo: 'If the variable names a cloud registry, add its login before the build: for ECR, the lines KB408 describes (or set the variable in the file and run again); for GCR or ACR, KB409.',
+    messages: {
+      unknownHost: (ref: string, variable: string) =>
+        `the registry of ${ref} comes from ${variable}, which the file does not set: if it is an ECR, GCR/Artifact Registry or ACR registry, Kaniko logged in by itself and buildctl will not; add that login (see KB408, KB409)`,
+    },
+  },
+  KB411: {
+    severity: 'info',
+    title: 'DOCKER_AUTH_CONFIG from CI/CD settings is unset before the build',
+    explanation:
+      "buildctl from BuildKit v0.24 reads DOCKER_AUTH_CONFIG before ~/.docker/config.json (docker/cli `cli/config/configfile/file.go`). Projects and groups often set it in CI/CD settings for the runner's image pulls, with read-only credentials, where the pipeline file never shows it; Kaniko (Google) never read it, so its push used the config file.",
+    action:
+      "`unset DOCKER_AUTH_CONFIG` is added before the build when the job writes a registry config (or one is added for it); when the job's config may come from a part this tool cannot read, it is unset only if the config file exists.",
+    todo: 'Nothing, unless the build needs the DOCKER_AUTH_CONFIG credentials too (private base images): merge them into the config file.',
+    messages: {
+      unset: () =>
+        "DOCKER_AUTH_CONFIG may be set in the CI/CD settings (this file does not name it): buildctl (v0.24+) would read it before ~/.docker/config.json, where Kaniko never did; the job unsets it before the build so the config file's push credentials win",
+    },
   },
   KB413: {
     severity: 'info',
