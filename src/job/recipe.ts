@@ -61,6 +61,29 @@ export interface RecipeOptions {
   job?: string;
 }
 
+/**
+ * A job left for a person: no edits, and only the findings that need a person; the others (what the migration would
+ * do: KB214, KB302, KB205…), when there are any, give way to one KB217 that says nothing was changed and names their
+ * codes. The recipe ends so; so does a job the project settles as manual later (a shared template, KB202/KB211).
+ */
+export function leaveUnchanged(out: JobOutcome, job?: string): JobOutcome {
+  out.edits = [];
+  const needPerson = (f: Finding) => f.severity === 'manual' || f.severity === 'error';
+  const withheld = [...new Set(out.findings.filter((f) => !needPerson(f)).map((f) => f.code))];
+  const first = out.findings.find(needPerson);
+  out.findings = out.findings.filter(needPerson);
+  if (first && withheld.length)
+    out.findings.push(
+      finding('KB217', messages('KB217').leftUnchanged(withheld), {
+        file: first.file,
+        line: first.line,
+        column: first.column,
+        ...(job !== undefined ? { job } : {}),
+      }),
+    );
+  return out;
+}
+
 /** An outcome with nothing decided yet (a job that does not build with Kaniko, until the recipe says otherwise). */
 export function undecided(reads: Set<string>): JobOutcome {
   return {
@@ -434,22 +457,7 @@ class JobDraft<I extends HostItem> {
    * one KB217 that says nothing was changed and names their codes, which come back once the job migrates.
    */
   private leftUnchanged(): JobOutcome {
-    const { out } = this;
-    out.edits = [];
-    const needPerson = (f: Finding) => f.severity === 'manual' || f.severity === 'error';
-    const withheld = [...new Set(out.findings.filter((f) => !needPerson(f)).map((f) => f.code))];
-    const first = out.findings.find(needPerson);
-    out.findings = out.findings.filter(needPerson);
-    if (first && withheld.length)
-      out.findings.push(
-        finding('KB217', messages('KB217').leftUnchanged(withheld), {
-          file: first.file,
-          line: first.line,
-          column: first.column,
-          ...(this.opts.job !== undefined ? { job: this.opts.job } : {}),
-        }),
-      );
-    return out;
+    return leaveUnchanged(this.out, this.opts.job);
   }
 
   /**

@@ -18,6 +18,7 @@ import { migrateScriptText } from '../job/script.js';
 import { parseScript } from '../shell/index.js';
 import { Ast, type StringLike, type TsMorph } from '../typescript/ast.js';
 import { kanikoExecuteFindings } from '../job/gcix.js';
+import { leaveUnchanged } from '../job/recipe.js';
 import { analyseJob, emptyPlan, type JobPlan } from '../job/typescript-job.js';
 import { jobName, SCRIPT_KEYS } from '../typescript/job-object.js';
 import { literalEdits, showMarkers, sourceOffsetOf } from '../typescript/literal.js';
@@ -286,6 +287,7 @@ function markManual(plan: JobPlan, code: 'KB202' | 'KB209' | 'KB211', message: s
   plan.findings.push(
     finding(code, message, { file: plan.file, line, column, ...(plan.name ? { job: plan.name } : {}) }),
   );
+  leaveUnchanged(plan, plan.name);
 }
 
 /** How a generator run names shared code in KB202 and KB211. */

@@ -13,6 +13,7 @@ import { parseSource, type InputError, type SourceFile } from '../pipeline/sourc
 import { applyEdits, dedupe, type TextEdit } from '../text/edits.js';
 import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import { ownCopies } from '../job/split.js';
+import { leaveUnchanged } from '../job/recipe.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
 import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
 import type { PlanEnv } from '../kaniko/types.js';
@@ -170,6 +171,7 @@ export function planProject(
       job.manual = true;
       job.edits = [];
       job.findings.push({ ...why, job: job.name, column: why.column ?? 1 });
+      leaveUnchanged(job, job.name);
     }
   }
   const edits = dedupe(acceptEdits(jobs, readers, PIPELINE_SHARING));
@@ -187,6 +189,7 @@ function markManual(job: JobMigration, code: 'KB202' | 'KB211', message: string,
   const file = at?.file ?? job.file;
   const where = file === job.file ? job.at : { line: 0, column: 0 };
   job.findings.push(finding(code, message, { file, ...where, job: job.name }));
+  leaveUnchanged(job, job.name);
 }
 
 /** How a pipeline names shared nodes in KB202 and KB211. */
