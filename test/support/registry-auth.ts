@@ -3,6 +3,8 @@
  *
  * - Kaniko (§2.9): `$DOCKER_CONFIG/config.json` (the image sets DOCKER_CONFIG=/kaniko/.docker/), and for the
  *   `CI_REGISTRY` host, when the file has no entry for it, the built-in GitLab helper (CI_REGISTRY_USER/PASSWORD).
+ *   For an ECR host (`<account>.dkr.ecr.<region>.amazonaws.com`) with no entry, the compiled-in ECR keychain, the
+ *   same login a `credHelpers` entry naming `ecr-login` gives (Kaniko `pkg/creds/creds.go`).
  * - buildctl (§3.11): env `DOCKER_AUTH_CONFIG` when it is `{"auths":{h:{"auth":b64}}}` (≥0.24), else
  *   `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`.
  *
@@ -147,7 +149,23 @@ export function compareAuth(i: AuthCheckInput): string[] {
     if (before.auths[host] === undefined && !(helperApplies && host === helperHost))
       problems.push(`auth: the migrated job has credentials for ${host} that the Kaniko job did not have`);
   }
-  if (before.other !== after.other)
-    problems.push(`auth: non-auths config differs (before ${before.other || '{}'}, after ${after.other || '{}'})`);
+  // Kaniko's compiled-in ECR keychain answered for ECR hosts the file does not name: a credHelpers entry, for buildctl.
+  const beforeOther = withKeychainHelpers(before, usedHosts);
+  if (beforeOther !== after.other)
+    problems.push(`auth: non-auths config differs (before ${beforeOther || '{}'}, after ${after.other || '{}'})`);
   return problems;
+}
+
+const ECR_HOST = /^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/;
+
+/** The non-auths config Kaniko in effect used: its file's, plus `credHelpers: {host: ecr-login}` for ECR hosts it used. */
+function withKeychainHelpers(before: Credentials, usedHosts: Set<string>): string {
+  const other = (before.other ? JSON.parse(before.other) : {}) as { credHelpers?: Record<string, string> };
+  const named = other.credHelpers ?? {};
+  const keychain = [...usedHosts].filter((h) => ECR_HOST.test(h) && before.auths[h] === undefined && !named[h]);
+  if (!keychain.length) return before.other;
+  return canonical({
+    ...other,
+    credHelpers: { ...named, ...Object.fromEntries(keychain.map((h) => [h, 'ecr-login'])) },
+  });
 }

@@ -260,6 +260,14 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
   writeStub(path.join(bin, 'buildctl-daemonless.sh'), stubJs, log, 'buildctl');
   writeStub(path.join(bin, 'executor'), stubJs, log, 'kaniko');
   writeStub(path.join(stubRoot, 'kaniko', 'executor'), stubJs, log, 'kaniko');
+  // No network: `wget -qO FILE URL` writes a placeholder program, and `sha256sum -c` accepts what it is given.
+  fs.writeFileSync(
+    path.join(bin, 'wget'),
+    '#!/bin/sh\nout=\nwhile [ $# -gt 0 ]; do case "$1" in -O|-qO) out=$2; shift 2 ;; *) shift ;; esac; done\n' +
+      '[ -n "$out" ] && printf \'#!/bin/sh\\nexit 0\\n\' > "$out"\n',
+    { mode: 0o755 },
+  );
+  fs.writeFileSync(path.join(bin, 'sha256sum'), '#!/bin/sh\ncat >/dev/null\nexit 0\n', { mode: 0o755 });
 
   const cleanup = (): void => fs.rmSync(tmp, { recursive: true, force: true });
   const pathDirs = [bin];
