@@ -91,8 +91,8 @@ export function answer(reported: Reported, output: (path: string) => string): Re
   return { changed, findings, jobs };
 }
 
-interface JsonReport {
-  files: { path: string; changed: boolean; findings: { code: string; job: string | null }[] }[];
+export interface JsonReport {
+  files: { path: string; changed: boolean; written?: boolean; findings: { code: string; job: string | null }[] }[];
   jobs: { path: string; name: string; status: string }[];
 }
 

@@ -17,7 +17,7 @@ import { migrateTypeScriptProject } from '../../src/project/generators.js';
 import { gitlab } from '../gitlab/cli.js';
 import { MockGitLab } from '../gitlab/server.js';
 import { runCli } from '../helpers.js';
-import { answer, DOORS_SET, splitReport, TS_FIXTURES, type DoorAnswer } from './doors-set.js';
+import { answer, DOORS_SET, splitReport, TS_FIXTURES, type DoorAnswer, type JsonReport } from './doors-set.js';
 
 const TOKEN = 'glpat-d00rs-T0k3n-0123456789';
 const GROUP = 'doors';
@@ -41,6 +41,16 @@ function writeSet(): string {
 }
 
 let expected: DoorAnswer;
+
+/** A CLI door's answer: every changed file written, read back from disk, with the report's findings and jobs. */
+function writtenAnswer(group: string, report: JsonReport): DoorAnswer {
+  expect(report.files.filter((f) => f.changed && !f.written)).toEqual([]);
+  const byRepo = splitReport(report);
+  const got: DoorAnswer = {};
+  for (const name of Object.keys(DOORS_SET))
+    got[name] = answer(byRepo[name]!, (p) => readFileSync(join(group, name, p), 'utf8'));
+  return got;
+}
 
 beforeAll(async () => {
   const group = writeSet();
@@ -90,12 +100,7 @@ test('the CLI: migrate PATH... writes the set, and reports it', async () => {
   const r = await runCli(['migrate', '--format', 'json', ...Object.keys(DOORS_SET)], { cwd: group });
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
   const report = JSON.parse(r.stdout);
-  expect(report.files.filter((f: { changed: boolean; written: boolean }) => f.changed && !f.written)).toEqual([]);
-  const byRepo = splitReport(report);
-  const got: DoorAnswer = {};
-  for (const name of Object.keys(DOORS_SET))
-    got[name] = answer(byRepo[name]!, (p) => readFileSync(join(group, name, p), 'utf8'));
-  expect(got).toEqual(expected);
+  expect(writtenAnswer(group, report)).toEqual(expected);
 });
 
 test('migrate --recursive writes the set, and reports it', async () => {
@@ -104,12 +109,7 @@ test('migrate --recursive writes the set, and reports it', async () => {
   expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
   const report = JSON.parse(r.stdout);
   expect(report.projects.map((p: { path: string }) => p.path).sort()).toEqual(Object.keys(DOORS_SET).sort());
-  expect(report.files.filter((f: { changed: boolean; written: boolean }) => f.changed && !f.written)).toEqual([]);
-  const byRepo = splitReport(report);
-  const got: DoorAnswer = {};
-  for (const name of Object.keys(DOORS_SET))
-    got[name] = answer(byRepo[name]!, (p) => readFileSync(join(group, name, p), 'utf8'));
-  expect(got).toEqual(expected);
+  expect(writtenAnswer(group, report)).toEqual(expected);
 });
 
 test('gitlab --apply: the set read and committed through the API, generator sources included', async () => {
