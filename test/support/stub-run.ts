@@ -13,6 +13,8 @@
  * - `/tmp/` is mapped the same way (for both images) to a private `<tmp>/tmp/`, so that a script writing e.g.
  *   `/tmp/buildkitd.toml` neither touches the host nor races another run.
  * - HOME is a fresh temp dir with no `.docker` (the BuildKit image has none). cwd is a temp copy of `projectDir`.
+ *   With `image: 'buildkit'`, the literal `/home/user` (that image's HOME, which a migrated job may name, e.g.
+ *   `DOCKER_CONFIG: /home/user/.docker`) is mapped to HOME the same way, so nothing is written to the host's.
  * - The shell env is exactly: image env, then `opts.env` (job variables win), PATH, HOME, STUBROOT. Nothing
  *   leaks in from the test process.
  * - With `shell: 'busybox'`, busybox applets (mkdir, cat, base64, tr, sed, …) come first in PATH, as in the
@@ -47,6 +49,12 @@ export interface RunOptions {
   /** keep the temp dirs until `cleanup()` (default false: removed before returning, paths then dangle) */
   keep?: boolean;
   timeoutMs?: number;
+  /**
+   * Run the shell (and so the stubs) as this uid, with gid = uid and no supplementary groups (node's spawn
+   * `uid`/`gid`, as `setpriv --reuid --regid --clear-groups`), like the rootless BuildKit image's user 1000. The
+   * whole temp tree (HOME, cwd, stubs, log) is chowned to it first. Needs root unless it is the current uid.
+   */
+  uid?: number;
 }
 
 export interface RunResult {
@@ -165,6 +173,13 @@ export function mapKanikoPaths(text: string, stubRoot: string): string {
   return text.replace(KANIKO_PATH, (_m, pre: string, dir: string) => `${pre}${stubRoot}/${dir}`);
 }
 
+const BUILDKIT_HOME_PATH = /(^|[^A-Za-z0-9_./:-])\/home\/user(?=\/|$|[^A-Za-z0-9_.-])/gm;
+
+/** Textual mapping of `/home/user` path prefixes (the BuildKit image's HOME) to `<home>` (see the header). */
+export function mapBuildkitHomePaths(text: string, home: string): string {
+  return text.replace(BUILDKIT_HOME_PATH, (_m, pre: string) => `${pre}${home}`);
+}
+
 /** Textual mapping of `/tmp` path prefixes to `<privateTmp>` (documented in the header). */
 export function mapTmpPaths(text: string, privateTmp: string): string {
   return text.replace(TMP_PATH, (_m, pre: string) => `${pre}${privateTmp}`);
@@ -236,6 +251,16 @@ function appletsOf(busybox: string): string[] {
   return list;
 }
 
+/** `chown -hR uid:uid dir` (symlinks themselves, not their targets). */
+function chownTree(dir: string, uid: number): void {
+  fs.lchownSync(dir, uid, uid);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chownTree(p, uid);
+    else fs.lchownSync(p, uid, uid);
+  }
+}
+
 export async function runJobScript(lines: string[], opts: RunOptions): Promise<RunResult> {
   const shell = opts.shell ?? 'sh';
   const image = opts.image ?? 'kaniko';
@@ -292,7 +317,7 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
   fs.mkdirSync(privateTmp);
   const mapValue = (v: string): string => {
     const withProject = mapTmpPaths(v, privateTmp).split(projectDirPlaceholder).join(cwd);
-    return image === 'kaniko' ? mapKanikoPaths(withProject, stubRoot) : withProject;
+    return image === 'kaniko' ? mapKanikoPaths(withProject, stubRoot) : mapBuildkitHomePaths(withProject, home);
   };
   const imageEnv: Record<string, string> =
     image === 'kaniko'
@@ -311,11 +336,18 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
   let body = mapTmpPaths(lines.join('\n'), privateTmp);
   let refused: string | null = null;
   if (image === 'kaniko') body = mapKanikoPaths(body, stubRoot);
-  else if (mentionsKanikoPath(body))
+  else body = mapBuildkitHomePaths(body, home);
+  if (image === 'buildkit' && mentionsKanikoPath(body))
     refused = 'the script for the BuildKit image still refers to /kaniko (it does not exist there)';
   const scriptText = `set -e\n${body}\n`;
   const scriptFile = path.join(tmp, 'job.sh');
   fs.writeFileSync(scriptFile, scriptText);
+
+  const asUser = opts.uid !== undefined && opts.uid !== process.getuid?.() ? opts.uid : undefined;
+  if (asUser !== undefined) {
+    if (process.getuid?.() !== 0) throw new Error(`uid ${asUser} asked for, but the tests do not run as root`);
+    chownTree(tmp, asUser);
+  }
 
   let exitCode: number;
   let stdout = '';
@@ -329,6 +361,7 @@ export async function runJobScript(lines: string[], opts: RunOptions): Promise<R
         cwd,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
+        ...(asUser !== undefined ? { uid: asUser, gid: asUser } : {}),
       });
       let out = '';
       let err = '';
