@@ -11,6 +11,8 @@
  * Entries are compared by meaning, not bytes: `{"auth": base64("u:p")}` equals `{"username":"u","password":"p"}`,
  * and keys `https://host/` equal `host`.
  */
+import path from 'node:path';
+
 export interface Credentials {
   /** host → "user:password" (or "token:<identitytoken>") */
   auths: Record<string, string>;
@@ -168,4 +170,33 @@ function withKeychainHelpers(before: Credentials, usedHosts: Set<string>): strin
     ...other,
     credHelpers: { ...named, ...Object.fromEntries(keychain.map((h) => [h, 'ecr-login'])) },
   });
+}
+
+export interface BuildkitAuthSource {
+  /** where buildctl takes its registry credentials from */
+  from: 'DOCKER_AUTH_CONFIG' | 'DOCKER_CONFIG' | 'home';
+  /** the file it reads (absolute; absent for DOCKER_AUTH_CONFIG) */
+  file?: string;
+  /** the raw JSON text it reads; undefined when the file does not exist */
+  json: string | undefined;
+}
+
+/**
+ * The raw auth config buildctl reads for a call with this env and cwd (the precedence of the header):
+ * `DOCKER_AUTH_CONFIG` when it has the accepted shape, else `$DOCKER_CONFIG/config.json` (relative to cwd; no
+ * fallback to home when DOCKER_CONFIG is set, as docker/cli's config loader), else `$HOME/.docker/config.json`.
+ */
+export function buildkitAuthSource(
+  env: Record<string, string | undefined>,
+  cwd: string,
+  readFile: (file: string) => string | undefined,
+): BuildkitAuthSource {
+  if (dockerAuthConfigEnv(env.DOCKER_AUTH_CONFIG) !== null)
+    return { from: 'DOCKER_AUTH_CONFIG', json: env.DOCKER_AUTH_CONFIG };
+  if (env.DOCKER_CONFIG) {
+    const file = path.resolve(cwd, env.DOCKER_CONFIG, 'config.json');
+    return { from: 'DOCKER_CONFIG', file, json: readFile(file) };
+  }
+  const file = path.resolve(env.HOME ?? '/', '.docker', 'config.json');
+  return { from: 'home', file, json: readFile(file) };
 }
