@@ -1,4 +1,4 @@
-import { compareAuth, readCredentials, refHost } from './registry-auth.js';
+import { buildkitAuthSource, compareAuth, readCredentials, refHost } from './registry-auth.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const CI = { ciRegistry: 'registry.example.com', ciRegistryUser: 'u', ciRegistryPassword: 'p' };
@@ -79,4 +79,31 @@ test('refHost', () => {
   expect(refHost('acme/app:1')).toBe('docker.io');
   expect(refHost('registry.example.com:5000/a/b')).toBe('registry.example.com:5000');
   expect(refHost('localhost/a')).toBe('localhost');
+});
+
+test('buildkitAuthSource: DOCKER_AUTH_CONFIG of the accepted shape, else $DOCKER_CONFIG (no home fallback), else home', () => {
+  const files: Record<string, string> = { '/h/.docker/config.json': 'home', '/p/cfg/config.json': 'dc' };
+  const read = (f: string) => files[f];
+  const dac = file({ r: { auth: b64('u:p') } });
+  expect(buildkitAuthSource({ DOCKER_AUTH_CONFIG: dac, DOCKER_CONFIG: 'cfg', HOME: '/h' }, '/p', read)).toEqual({
+    from: 'DOCKER_AUTH_CONFIG',
+    json: dac,
+  });
+  // username/password is not the shape buildctl takes from the env: the files count
+  const notAccepted = file({ r: { username: 'u', password: 'p' } });
+  expect(buildkitAuthSource({ DOCKER_AUTH_CONFIG: notAccepted, DOCKER_CONFIG: 'cfg' }, '/p', read)).toEqual({
+    from: 'DOCKER_CONFIG',
+    file: '/p/cfg/config.json',
+    json: 'dc',
+  });
+  expect(buildkitAuthSource({ DOCKER_CONFIG: '/elsewhere', HOME: '/h' }, '/p', read)).toEqual({
+    from: 'DOCKER_CONFIG',
+    file: '/elsewhere/config.json',
+    json: undefined,
+  });
+  expect(buildkitAuthSource({ HOME: '/h' }, '/p', read)).toEqual({
+    from: 'home',
+    file: '/h/.docker/config.json',
+    json: 'home',
+  });
 });
