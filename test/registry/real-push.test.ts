@@ -251,6 +251,16 @@ d('a real push with the credentials the migrated job sets up', () => {
     120000,
   );
 
+  test('auth-destination-variable: the push registry from a settings variable, the CI_REGISTRY login', async () => {
+    const j = await runAndPush({
+      fixture: 'auth-destination-variable',
+      repo: 'group/destination-variable',
+      settings: (r) => ({ REGISTRY: `${r.host}/group/destination-variable` }),
+    });
+    expect(pushProblems(j)).toEqual([]);
+    expect(j.pushes.map((x) => x.ref)).toEqual([`${reg.host}/group/destination-variable/web:1f0a2b3c`]);
+  }, 120000);
+
   test('auth-config-folder-moved: DOCKER_CONFIG moved to $HOME/.docker, created, and read there', async () => {
     const j = await runAndPush({ fixture: 'auth-config-folder-moved', repo: 'group/folder-moved' });
     expect(pushProblems(j)).toEqual([]);
