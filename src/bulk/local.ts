@@ -7,9 +7,15 @@
  * The migration itself is synchronous CPU work between asynchronous reads, so the concurrency overlaps file I/O
  * and bounds open files and memory; it does not spread the CPU work over cores.
  */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { IncludeResolver } from '../pipeline/includes.js';
+import type { ProjectResult } from '../project/plan.js';
 import { migrateRepository, type RepositoryResult } from '../repository/migrate.js';
 import { diskRepository } from '../repository/source.js';
 import { writeRepository, type WriteOutcome } from '../repository/write.js';
+import { isCheckedOut } from './checkouts.js';
+import { splitLabel } from './graph.js';
 import { failureOf, projectStatus, type ProjectStatus } from './outcome.js';
 import { mapPool } from './pool.js';
 
@@ -21,6 +27,12 @@ export interface LocalOptions {
   buildkitImage?: string;
   /** Pipeline generator sources (TypeScript/JavaScript) to migrate as well, a glob relative to each repository. */
   sources?: string;
+  /** Reads the other projects that pipelines include (see src/bulk/checkouts.ts). */
+  resolver?: IncludeResolver;
+  /** Template files migrated on their own, shared by every repository of the run. */
+  templateRuns?: Map<string, Promise<ProjectResult>>;
+  /** Project path → checkout folder (see src/bulk/checkouts.ts): where a template file of the run is written. */
+  checkouts?: ReadonlyMap<string, string>;
   /** Called after each repository (for a progress bar). */
   onDone?: (done: number, total: number) => void;
 }
@@ -36,24 +48,60 @@ export interface LocalOutcome {
   write: WriteOutcome;
 }
 
-export async function migrateLocal(
-  root: string,
-  opts: Omit<LocalOptions, 'concurrency' | 'onDone'>,
-): Promise<LocalOutcome> {
-  const result = await migrateRepository(diskRepository(root), {
+/** One repository planned, nothing written yet. */
+async function planLocal(root: string, opts: Omit<LocalOptions, 'concurrency' | 'onDone'>): Promise<RepositoryResult> {
+  return migrateRepository(diskRepository(root), {
     sources: opts.sources,
     buildkitImage: opts.buildkitImage,
+    resolver: opts.resolver,
+    templateRuns: opts.templateRuns,
   });
+}
+
+/** One planned repository's outcome, written in write mode. */
+async function finish(root: string, result: RepositoryResult, mode: WriteMode): Promise<LocalOutcome> {
   const status = projectStatus(result);
   const none: WriteOutcome = { written: [], findings: [] };
-  if (status === 'failed' || opts.mode !== 'write')
-    return { root, status, result, reason: failureOf(result), write: none };
+  if (status === 'failed' || mode !== 'write') return { root, status, result, reason: failureOf(result), write: none };
   const write = await writeRepository(root, result);
   const first = write.findings[0];
   if (!first) return { root, status, result, write };
   return { root, status: 'failed', result, reason: `${first.file}: ${first.message}`, write };
 }
 
-export function migrateRepositories(roots: readonly string[], opts: LocalOptions): Promise<LocalOutcome[]> {
-  return mapPool(roots, opts.concurrency, (root) => migrateLocal(root, opts), opts.onDone);
+/**
+ * Every repository planned first, then written: a template file that other repositories of the run include is
+ * migrated in its own repository too (when that checkout is at the included ref), so that a consumer's translated
+ * variables and the template's BuildKit version land in the same run.
+ */
+export async function migrateRepositories(roots: readonly string[], opts: LocalOptions): Promise<LocalOutcome[]> {
+  const results = await mapPool(roots, opts.concurrency, (root) => planLocal(root, opts), opts.onDone);
+  if (opts.templateRuns && opts.checkouts)
+    await addIncludedTemplates(roots, results, opts.templateRuns, opts.checkouts);
+  return mapPool(roots, opts.concurrency, (root, i) => finish(root, results[i]!, opts.mode));
+}
+
+/** Adds each template file migrated on its own to the result of its repository, when it is one of `roots`. */
+async function addIncludedTemplates(
+  roots: readonly string[],
+  results: RepositoryResult[],
+  runs: ReadonlyMap<string, Promise<ProjectResult>>,
+  checkouts: ReadonlyMap<string, string>,
+): Promise<void> {
+  for (const [label, run] of runs) {
+    const { project, ref } = splitLabel(label);
+    const root = checkouts.get(project);
+    const i = root === undefined ? -1 : roots.indexOf(root);
+    if (i < 0 || !(await isCheckedOut(root!, ref))) continue;
+    const alone = await run;
+    const into = results[i]!;
+    for (const f of alone.files) {
+      if (into.files.some((g) => g.path === f.path)) continue;
+      // read at the commit; written only where the working tree still holds that text (a second run: already done)
+      const onDisk = await readFile(join(root!, f.path), 'utf8').catch(() => undefined);
+      if (onDisk !== f.original) continue;
+      into.files.push(f);
+      into.jobs.push(...alone.jobs.filter((j) => j.file === f.path && !j.template));
+    }
+  }
 }

@@ -314,7 +314,12 @@ function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: s
 export type RecursiveRunner = (dir: string, flags: RecursiveOptions, io: CliIO) => Promise<number>;
 
 /** The flags of `migrate` with those only `--recursive` reads. */
-export type RecursiveOptions = MigrateFlags & { recursive?: boolean; concurrency?: string; progress?: boolean };
+export type RecursiveOptions = MigrateFlags & {
+  recursive?: boolean;
+  concurrency?: string;
+  progress?: boolean;
+  projectMap?: string;
+};
 
 export function migrateCommand(io: CliIO, done: (code: number) => void, recursive?: RecursiveRunner): Command {
   return new Command('migrate')
@@ -363,6 +368,10 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
     .option('-r, --recursive', 'every repository (folder with .gitlab-ci.yml) under PATH, migrated in parallel')
     .option('--concurrency <n>', 'with --recursive: repositories at once (default: the CPU count)')
     .option('--no-progress', 'with --recursive: no progress bar, even on a terminal')
+    .option(
+      '--project-map <file>',
+      'with --recursive: a JSON object of project path → folder, for included projects whose checkout has no matching origin remote',
+    )
     .addHelpText(
       'after',
       `

@@ -11,7 +11,9 @@ import { stat } from 'node:fs/promises';
 import { finding } from '../findings/finding.js';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { checkoutResolver, localProjects } from '../bulk/checkouts.js';
 import { findRepositories } from '../bulk/discover.js';
+import { graphMarkdown, graphText, groupGraph, type GraphTemplate } from '../bulk/graph.js';
 import { migrateRepositories } from '../bulk/local.js';
 import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
 import { defaultConcurrency, parseConcurrency } from '../bulk/pool.js';
@@ -29,6 +31,8 @@ export interface RecursiveFlags extends MigrateFlags {
   concurrency?: number | string;
   /** `false` (`--no-progress`) hides the progress bar even on a terminal. */
   progress?: boolean;
+  /** A JSON object of project path → folder, for included projects found no other way. */
+  projectMap?: string;
 }
 
 interface Run {
@@ -36,12 +40,13 @@ interface Run {
   report: RunReport;
   rows: ProjectRow[];
   group: GroupSummary;
+  graph: GraphTemplate[];
   dir: string;
 }
 
 /** The report in `flags.format`; `toFile`: no colour unless --color. */
 function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): string {
-  const { mode, report, rows, group, dir } = run;
+  const { mode, report, rows, group, graph, dir } = run;
   const c = colours({ ...io, isTTY: io.isTTY && !toFile }, flags.color);
   const format = flags.format ?? 'text';
   switch (format) {
@@ -49,12 +54,13 @@ function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): st
       const body = JSON.parse(renderReport('json', report, c, mode)) as Record<string, unknown>;
       body.projects = rows.map((r) => ({ path: r.project, status: r.status, reason: r.reason ?? null }));
       body.groupSummary = group;
+      body.templateGraph = graph;
       return `${JSON.stringify(body, null, 2)}\n`;
     }
     case 'markdown':
-      return `${groupMarkdown(`kaniko2buildkit: ${dir}`, group, rows)}\n${renderReport('markdown', report, c, mode)}`;
+      return `${groupMarkdown(`kaniko2buildkit: ${dir}`, group, rows)}${graphMarkdown(graph)}\n${renderReport('markdown', report, c, mode)}`;
     case 'text':
-      return `${renderReport('text', report, c, mode)}\n${groupText(group, rows, c)}`;
+      return `${renderReport('text', report, c, mode)}\n${graphText(graph, c)}${groupText(group, rows, c)}`;
     default:
       return renderReport(format, report, c, mode);
   }
@@ -77,12 +83,22 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
   if (sources === false) return EXIT.input;
 
   const found = await findRepositories(root);
+  let checkouts;
+  try {
+    checkouts = await localProjects(found.repositories, flags.projectMap && resolve(io.cwd, flags.projectMap));
+  } catch (e) {
+    io.stderr(`kaniko2buildkit: ${(e as Error).message}\n`);
+    return EXIT.input;
+  }
   const progress = progressBar(io, 'repositories', !flags.quiet && flags.progress !== false);
   const outcomes = await migrateRepositories(found.repositories, {
     mode,
     concurrency,
     buildkitImage: flags.buildkitImage,
     sources,
+    resolver: checkoutResolver(checkouts),
+    templateRuns: new Map(),
+    checkouts,
     onDone: (d, t) => progress.update(d, t),
   });
   progress.end();
@@ -103,7 +119,8 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
       outcome: o.write.written.length ? `${o.write.written.length} file(s) written` : undefined,
     });
   }
-  const run: Run = { mode, report, rows, group: summariseGroup(outcomes), dir };
+  const graph = groupGraph(outcomes.map((o) => ({ project: display(io, o.root), status: o.status, result: o.result })));
+  const run: Run = { mode, report, rows, group: summariseGroup(outcomes), graph, dir };
   if (!found.repositories.length && !flags.quiet)
     io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);
 

@@ -504,3 +504,59 @@ export function readCallArguments<I extends HostItem>(
   });
   return { call, vars, passthrough, findings };
 }
+
+/** The flags buildctl takes that a variable passed to it may hold (each with a value): a value of only these is migrated. */
+const BUILDCTL_VALUE_FLAGS = new Set(['--opt', '--secret', '--ssh', '--import-cache', '--export-cache', '--local']);
+
+/** Whether a value already reads as buildctl arguments (`--opt build-arg:K=V …`): a second run leaves it alone. */
+function isBuildctlArguments(text: string): boolean {
+  const parsed = parseScript(text);
+  if (parsed.errors.length || parsed.commands.length > 1) return false;
+  const words = parsed.commands[0]?.words ?? [];
+  if (!words.length) return false;
+  for (let i = 0; i < words.length; i++) {
+    const [flag, inline] = splitFlag(words[i]!.raw);
+    if (!BUILDCTL_VALUE_FLAGS.has(flag)) return false;
+    if (inline === undefined) i++;
+    if (i >= words.length) return false;
+  }
+  return true;
+}
+
+function splitFlag(raw: string): [string, string | undefined] {
+  const eq = raw.indexOf('=');
+  return eq > 0 ? [raw.slice(0, eq), raw.slice(eq + 1)] : [raw, undefined];
+}
+
+export type FlagValueTranslation =
+  /** Kaniko flags in their buildctl form: the new value, one flag (with its value) per part. */
+  | { kind: 'translated'; text: string; parts: string[]; findings: CallFinding[] }
+  /** Nothing to do: empty, or buildctl arguments already. */
+  | { kind: 'unchanged' }
+  | { kind: 'refused'; reason: string };
+
+/**
+ * A variable's value of Kaniko flags as the buildctl arguments a call passes through (the value of a variable that a
+ * template of another project passes to buildctl as it is): every flag must become buildctl arguments on its own.
+ */
+export function translateFlagValue(value: string, env: PlanEnv): FlagValueTranslation {
+  if (!value.trim() || isBuildctlArguments(value)) return { kind: 'unchanged' };
+  if (/["'\\`]|\$\(|\$\$/.test(value))
+    return {
+      kind: 'refused',
+      reason: 'it holds quotes, escapes or command substitutions, which the shell does not interpret inside a variable',
+    };
+  const call = readFlags(value);
+  if (!call) return { kind: 'refused', reason: 'it is not a list of flags' };
+  const role = roleOf(call);
+  if (role && typeof role === 'object') return { kind: 'refused', reason: role.reason };
+  if (role && role !== 'args')
+    return {
+      kind: 'refused',
+      reason: `it holds ${role === 'names' ? 'destinations' : '--no-push'}, which become part of --output, not buildctl arguments`,
+    };
+  const r = rewriteValue('', call, 'args', '', env);
+  if (r.reason !== undefined || r.text === undefined) return { kind: 'refused', reason: r.reason ?? 'needs a person' };
+  if (!call.uses.length) return { kind: 'unchanged' };
+  return { kind: 'translated', text: r.text, parts: r.parts ?? [r.text], findings: r.findings };
+}

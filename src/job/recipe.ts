@@ -52,6 +52,11 @@ export interface JobOutcome {
   calls: number;
   /** Flags of the job's calls (for per-flag statistics). */
   flags: { flag: string; manual: boolean }[];
+  /**
+   * Variables of executor arguments that nothing read defines (KB212): the migrated call passes them to buildctl as
+   * they are, so whoever sets them (CI/CD settings, a project including this template) must set buildctl arguments.
+   */
+  passThrough: string[];
 }
 
 export interface RecipeOptions {
@@ -97,6 +102,7 @@ export function undecided(reads: Set<string>): JobOutcome {
     expectedCalls: [],
     calls: 0,
     flags: [],
+    passThrough: [],
   };
 }
 
@@ -186,6 +192,7 @@ class JobDraft<I extends HostItem> {
     if (!t) {
       this.argVariables.set(variable, (t = this.host.translate(variable, this.env)));
       if (t.ok) {
+        if (t.role === 'unknown') this.out.passThrough.push(variable);
         this.out.edits.push(...t.edits);
         for (const { item, edit } of t.scriptEdits) this.pushEdit(item, edit);
         for (const n of t.touches) this.out.touches.add(n);

@@ -35,6 +35,8 @@ export interface JobMigration extends JobOutcome {
   at: { line: number; column: number };
   /** The mapping that gets the BUILDKITD_FLAGS variable (also in `touches`), when it is not the job's own (a template's). */
   variablesIn?: string;
+  /** The other project's file (its label) the job builds with Kaniko through, set by the project (KB601). */
+  viaTemplate?: string;
 }
 
 export interface JobOptions {
@@ -193,10 +195,10 @@ class YamlJobHost implements JobHost<ParsedItem> {
     const { pipeline, name } = this;
     const ownNodes = new Set(this.items.map((i) => i.item.node as object));
     return {
-      definitions: (v) => pipelineDefinitions(pipeline, v).map(yamlDefinition),
+      definitions: (v) => pipelineDefinitions(pipeline, v).map(variableDefinition),
       own: (v) => {
         const loc = pipeline.variables(name).get(v);
-        return loc && yamlDefinition(loc);
+        return loc && variableDefinition(loc);
       },
       usage: () => pipelineUsage(pipeline),
       isOwnItem: (item) => ownNodes.has(item.item.node),
@@ -255,7 +257,8 @@ class YamlJobHost implements JobHost<ParsedItem> {
   }
 }
 
-function yamlDefinition(loc: Located): VariableDefinition {
+/** A `variables:` definition as the job recipe reads and edits it. */
+export function variableDefinition(loc: Located): VariableDefinition {
   const node = loc.node as Scalar;
   return {
     value: isScalar(loc.node) && typeof loc.node.value === 'string' ? loc.node.value : undefined,

@@ -5,11 +5,23 @@
  * include:local with wildcard file paths"; GitLab's lib/gitlab/ci/config/external/mapper/location_expander.rb and
  * Repository#search_files_by_wildcard_path in app/models/repository.rb).
  */
-import { isMap, isScalar, isSeq, type Node, type ParsedNode, type YAMLMap } from 'yaml';
+import { isSeq, type Node, type ParsedNode } from 'yaml';
 import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
-import { ownPair, Pipeline, type Located } from './jobs.js';
-import { InputError, jobsMap, parseSource, positionIn, type SourceFile } from './source.js';
+import type { FileSource } from './file-source.js';
+import {
+  componentFiles,
+  GITLAB_KANIKO_TEMPLATES,
+  originLabel,
+  parseComponent,
+  readIncludes,
+  type IncludeEntry,
+  type IncludeResolver,
+  type IncludeUse,
+  type ProjectFiles,
+} from './includes.js';
+import { Pipeline, type Located } from './jobs.js';
+import { InputError, parseSource, positionIn, type SourceFile } from './source.js';
 
 /** Thrown by a FileSource for a path that exists but leads outside the repository (a symbolic link). */
 export class OutsideRepositoryError extends Error {}
@@ -20,25 +32,20 @@ export class OutsideRepositoryError extends Error {}
  */
 export const MAX_REFERENCE_ITEMS = 100_000;
 
-export interface FileSource {
-  /** Text of a repository-relative path, or undefined when there is no such file. Throws for unreadable files. */
-  read(path: string): Promise<string | undefined>;
-  /** Whether a repository-relative path exists; undefined when it cannot be told. */
-  exists(path: string): boolean | undefined;
-  /**
-   * Every file under `folder` (a repository-relative folder, `''` for the whole repository), at any depth, as
-   * repository-relative `/` paths in any order: regular files and symbolic links to files, never folders, nothing
-   * under `.git`. Only asked for when an `include: local` path holds a wildcard (`*`). Absent, or undefined: the
-   * source cannot list files, and such an include is reported (KB112) instead of followed.
-   */
-  list?(folder: string): Promise<string[] | undefined>;
-}
+export type { FileSource } from './file-source.js';
 
 export interface LoadedProject {
   files: SourceFile[];
   findings: Finding[];
   /** Files that could not be parsed: reported, never written. */
   failed: { path: string; error: InputError }[];
+  /** Every include of another project's file, a component, a remote file or a template, and what became of it. */
+  includes: IncludeUse[];
+}
+
+export interface LoadOptions {
+  /** Reads other projects' files: without one, `include: project` and `component` are noted (KB103), not followed. */
+  resolver?: IncludeResolver;
 }
 
 /** A read error in a few plain words (no stack, no absolute temp paths). */
@@ -70,39 +77,6 @@ export function repoPath(path: string): string | undefined {
     } else parts.push(p);
   }
   return parts.join('/');
-}
-
-interface IncludeRef {
-  path: string;
-  offset: number;
-}
-
-/**
- * `include:` entries that name a file of this repository (`local:` or a bare path); others are reported. An `include:`
- * given twice is its last value, as GitLab reads it.
- */
-function localIncludes(file: SourceFile, findings: Finding[]): IncludeRef[] {
-  const map = jobsMap(file);
-  const inc = (map && ownPair(map, 'include')?.value) as ParsedNode | null | undefined;
-  if (!inc) return [];
-  const entries = isSeq(inc) ? (inc.items as ParsedNode[]) : [inc];
-  const out: IncludeRef[] = [];
-  for (const entry of entries) {
-    if (isScalar(entry) && typeof entry.value === 'string') {
-      if (/^https?:\/\//.test(entry.value))
-        note(file, entry.range[0], `include ${entry.value} is a remote file: not followed`, findings);
-      else out.push({ path: entry.value, offset: entry.range[0] });
-    } else if (isMap(entry)) {
-      const local = ownPair(entry as YAMLMap<ParsedNode, ParsedNode>, 'local')?.value;
-      if (local && isScalar(local) && typeof local.value === 'string')
-        out.push({ path: local.value, offset: local.range[0] });
-      else {
-        const kind = ['project', 'remote', 'template', 'component'].find((k) => entry.has(k)) ?? 'include';
-        note(file, entry.range[0], `${kind} include not followed: only files of this repository are read`, findings);
-      }
-    }
-  }
-  return out;
 }
 
 /**
@@ -143,23 +117,39 @@ function duplicateKeys(file: SourceFile, findings: Finding[]): void {
   }
 }
 
-function note(file: SourceFile, offset: number, message: string, findings: Finding[]): void {
-  const { line, column } = positionIn(file.lineStarts, offset);
-  findings.push(finding('KB103', message, { file: file.path, line, column }));
+/** The project a file is read in: this repository (no origin), or another project at a ref. */
+interface ReadContext {
+  source: FileSource;
+  origin?: { project: string; ref: string };
 }
 
-export async function loadProject(source: FileSource, entry: string): Promise<LoadedProject> {
+export async function loadProject(source: FileSource, entry: string, opts: LoadOptions = {}): Promise<LoadedProject> {
   let files: SourceFile[] = [];
   const findings: Finding[] = [];
   const failed: LoadedProject['failed'] = [];
+  const includes: IncludeUse[] = [];
   const seen = new Set<string>();
   /** The include chain being read, to tell a cycle from a file included twice. */
   const chain: string[] = [];
+  const home: ReadContext = { source };
+  /** Other projects, once per project and ref for this load (a resolver also keeps them for a whole run). */
+  const projects = new Map<string, Promise<ProjectFiles | string>>();
+  const projectAt = (path: string, ref: string | undefined) => {
+    const key = `${path}\0${ref ?? ''}`;
+    let p = projects.get(key);
+    if (!p) projects.set(key, (p = opts.resolver!.project(path, ref)));
+    return p;
+  };
 
-  async function visit(path: string, from?: { file: SourceFile; offset: number }): Promise<void> {
+  async function visit(
+    path: string,
+    ctx: ReadContext,
+    from?: { file: SourceFile; offset: number; use?: IncludeUse },
+  ): Promise<void> {
     const where = from && positionIn(from.file.lineStarts, from.offset);
-    if (chain.includes(path)) {
-      const cycle = [...chain.slice(chain.indexOf(path)), path].join(' → ');
+    const label = ctx.origin ? originLabel({ ...ctx.origin, file: path }) : path;
+    if (chain.includes(label)) {
+      const cycle = [...chain.slice(chain.indexOf(label)), label].join(' → ');
       findings.push(
         finding(
           'KB108',
@@ -169,13 +159,30 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       );
       return;
     }
-    if (seen.has(path)) return; // a file included twice (from two places): read once, as GitLab does
-    seen.add(path);
+    if (from?.use) from.use.read = label;
+    if (seen.has(label)) return; // a file included twice (from two places): read once, as GitLab does
+    seen.add(label);
+    const foreign = (why: string) => {
+      // a file of another project: its problems are that project's, and this one is still migrated
+      if (from?.use) {
+        delete from.use.read;
+        from.use.reason = why;
+      }
+      if (from)
+        findings.push(
+          finding('KB602', `include ${label}: ${why}; its jobs were not read`, {
+            file: from.file.path,
+            line: where!.line,
+            column: where!.column,
+          }),
+        );
+    };
     let text: string | undefined;
     try {
-      text = await source.read(path);
+      text = await ctx.source.read(path);
     } catch (e) {
-      if (e instanceof OutsideRepositoryError) {
+      if (ctx.origin) foreign(`cannot read: ${describeReadError(e)}`);
+      else if (e instanceof OutsideRepositoryError) {
         if (from)
           findings.push(
             finding('KB104', `include ${path}: ${e.message}; not read`, {
@@ -189,7 +196,8 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       return;
     }
     if (text === undefined) {
-      if (from) {
+      if (ctx.origin) foreign(`no such file in ${ctx.origin.project} at ${ctx.origin.ref}`);
+      else if (from) {
         findings.push(
           finding('KB102', `included file ${path} is not in the repository; its jobs were not migrated`, {
             file: from.file.path,
@@ -202,40 +210,125 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
     }
     let file: SourceFile;
     try {
-      file = parseSource(path, text);
+      file = parseSource(label, text);
     } catch (e) {
-      if (e instanceof InputError) {
-        failed.push({ path, error: e });
-        return;
-      }
-      throw e;
+      if (!(e instanceof InputError)) throw e;
+      if (ctx.origin) foreign(`not valid GitLab CI YAML (${e.message})`);
+      else failed.push({ path, error: e });
+      return;
     }
+    if (ctx.origin) file.origin = { ...ctx.origin, file: path, source: ctx.source };
     files.push(file);
     duplicateKeys(file, findings);
-    chain.push(path);
-    for (const inc of localIncludes(file, findings)) {
-      const { line, column } = positionIn(file.lineStarts, inc.offset);
-      const outside = () =>
-        findings.push(
-          finding('KB104', `include ${inc.path} points outside the repository: not read`, {
-            file: file.path,
-            line,
-            column,
-          }),
-        );
-      if (inc.path.includes('*')) {
-        const matched = await expand(inc.path, file, line, column, outside);
-        for (const target of matched) await visit(target, { file, offset: inc.offset });
-        continue;
-      }
-      const target = repoPath(inc.path);
-      if (target === undefined) {
-        outside();
-        continue;
-      }
-      await visit(target, { file, offset: inc.offset });
-    }
+    chain.push(label);
+    for (const inc of readIncludes(file)) await follow(inc, file, ctx);
     chain.pop();
+  }
+
+  /** One `include:` entry of `file` (read in `ctx`). */
+  async function follow(inc: IncludeEntry, file: SourceFile, ctx: ReadContext): Promise<void> {
+    const { line, column } = positionIn(file.lineStarts, inc.offset);
+    const at = { file: file.path, line, column };
+    const use = (u: Omit<IncludeUse, 'at'>): IncludeUse => {
+      const full: IncludeUse = { ...u, at };
+      includes.push(full);
+      return full;
+    };
+    const notFollowed = (u: IncludeUse, message: string) => {
+      u.reason = message;
+      findings.push(finding('KB103', `${describeInclude(u)}: ${message}`, at));
+    };
+    switch (inc.kind) {
+      case 'local': {
+        const outside = () =>
+          findings.push(finding('KB104', `include ${inc.path} points outside the repository: not read`, at));
+        if (inc.path.includes('*')) {
+          const matched = await expand(inc.path, file, ctx, line, column, outside);
+          for (const target of matched) await visit(target, ctx, { file, offset: inc.offset });
+          return;
+        }
+        const target = repoPath(inc.path);
+        if (target === undefined) outside();
+        else await visit(target, ctx, { file, offset: inc.offset });
+        return;
+      }
+      case 'unreadable':
+        findings.push(finding('KB103', 'include entry not followed: this tool cannot read it', at));
+        return;
+      case 'template': {
+        const u = use({ kind: 'template', target: inc.name });
+        if (GITLAB_KANIKO_TEMPLATES.has(inc.name)) {
+          u.reason = "GitLab's own Kaniko template";
+          findings.push(
+            finding(
+              'KB605',
+              `include template ${inc.name} is GitLab's own Kaniko template: it cannot be migrated in place; replace the include with a BuildKit job of this project's own (or of a group template)`,
+              at,
+            ),
+          );
+        } else notFollowed(u, "GitLab's own template, not read");
+        return;
+      }
+      case 'remote': {
+        const u = use({ kind: 'remote', target: inc.url });
+        notFollowed(u, 'a remote file, not followed (migrate it where it is kept)');
+        return;
+      }
+      case 'component': {
+        const address = parseComponent(inc.address);
+        const u = use({ kind: 'component', target: address?.project ?? inc.address, ref: address?.version });
+        if (!address) return notFollowed(u, 'not a component address this tool can read');
+        const hosts = ['$CI_SERVER_FQDN', '${CI_SERVER_FQDN}', '$CI_SERVER_HOST', '${CI_SERVER_HOST}'];
+        if (!hosts.includes(address.host) && !(opts.resolver?.hosts ?? []).includes(address.host))
+          return notFollowed(u, `${address.host} is another GitLab: not followed`);
+        if (!opts.resolver)
+          return notFollowed(u, 'another project: not followed here (see `gitlab` and `--recursive`)');
+        const ref = address.version === '~latest' ? undefined : address.version;
+        const project = await projectAt(address.project, ref);
+        if (typeof project === 'string') {
+          u.reason = project;
+          findings.push(finding('KB602', `${describeInclude(u)}: ${project}; its jobs were not read`, at));
+          return;
+        }
+        const ctxOther: ReadContext = {
+          source: project.source,
+          origin: { project: address.project, ref: project.ref },
+        };
+        const [first, second] = componentFiles(address.name);
+        const path = (await project.source.read(first!)) !== undefined ? first! : second!;
+        u.file = path;
+        await visit(path, ctxOther, { file, offset: inc.offset, use: u });
+        return;
+      }
+      case 'project': {
+        const uses = inc.files.map((f) =>
+          use({ kind: 'project', target: inc.project, ref: inc.ref, file: f.path.replace(/^\/+/, '') }),
+        );
+        if (!opts.resolver) {
+          for (const u of uses) notFollowed(u, 'another project: not followed here (see `gitlab` and `--recursive`)');
+          return;
+        }
+        if (/\$/.test(inc.project) || /\$/.test(inc.ref ?? '')) {
+          for (const u of uses) notFollowed(u, 'the project or ref is a variable, known only when the pipeline runs');
+          return;
+        }
+        const project = await projectAt(inc.project, inc.ref);
+        if (typeof project === 'string') {
+          for (const u of uses) {
+            u.reason = project;
+            findings.push(finding('KB602', `${describeInclude(u)}: ${project}; its jobs were not read`, at));
+          }
+          return;
+        }
+        const ctxOther: ReadContext = { source: project.source, origin: { project: inc.project, ref: project.ref } };
+        for (const [k, f] of inc.files.entries()) {
+          const target = repoPath(f.path);
+          if (target === undefined) notFollowed(uses[k]!, 'the path leaves that project');
+          else await visit(target, ctxOther, { file, offset: f.offset, use: uses[k] });
+        }
+        return;
+      }
+    }
   }
 
   /**
@@ -245,6 +338,7 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
   async function expand(
     raw: string,
     file: SourceFile,
+    ctx: ReadContext,
     line: number,
     column: number,
     outside: () => void,
@@ -256,7 +350,7 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       outside();
       return [];
     }
-    const listed = source.list ? await source.list(folder) : undefined;
+    const listed = ctx.source.list ? await ctx.source.list(folder) : undefined;
     if (!listed) {
       findings.push(
         finding(
@@ -268,7 +362,8 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
       return [];
     }
     const re = wildcardRegExp(pattern);
-    const matched = listed.filter((p) => re.test(p) && p !== file.path).sort(byteOrder);
+    const self = file.origin?.file ?? file.path;
+    const matched = listed.filter((p) => re.test(p) && p !== self).sort(byteOrder);
     if (!matched.length)
       findings.push(
         finding(
@@ -280,14 +375,26 @@ export async function loadProject(source: FileSource, entry: string): Promise<Lo
     return matched;
   }
 
-  await visit(entry);
+  await visit(entry, home);
   // Every reader of the jobs would walk such an expansion: the file holding it is set aside, as an invalid file is.
   for (let bomb = referenceBomb(files); bomb; bomb = referenceBomb(files)) {
     const path = bomb.file;
     failed.push({ path, error: bomb });
     files = files.filter((f) => f.path !== path);
   }
-  return { files, findings, failed };
+  return { files, findings, failed, includes };
+}
+
+/** An include as a message names it: `include project group/x file ci/k.yml at main`. */
+export function describeInclude(u: IncludeUse): string {
+  switch (u.kind) {
+    case 'project':
+      return `include project ${u.target} file ${u.file}${u.ref ? ` at ${u.ref}` : ''}`;
+    case 'component':
+      return `include component ${u.target}${u.ref ? `@${u.ref}` : ''}`;
+    default:
+      return `include ${u.kind} ${u.target}`;
+  }
 }
 
 /**

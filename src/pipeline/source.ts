@@ -20,6 +20,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { Code } from '../findings/types.js';
+import type { IncludeOrigin } from './file-source.js';
 
 export interface SourceFile {
   /** Repository-relative path with `/` separators (or the path the user named for a single file). */
@@ -41,6 +42,8 @@ export interface SourceFile {
    * reads the file with Ruby's Psych, which keeps the last value of a key; so does every reader here.
    */
   duplicates?: DuplicateKey[];
+  /** Set for a file of another project (read-only here): where it came from. `path` is then its label. */
+  origin?: IncludeOrigin;
 }
 
 /** A key given again in the same mapping: `earlier` is the key node it overrides, `later` the one that takes effect. */

@@ -17,12 +17,28 @@ import { leaveUnchanged } from '../job/recipe.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
 import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
 import type { PlanEnv } from '../kaniko/types.js';
+import type { IncludeResolver, IncludeUse } from '../pipeline/includes.js';
+import { planFeeds, type Feed, type TemplateJob } from './feeds.js';
 
 export interface MigrateOptions {
   /** The pipeline file, relative to the root. Default `.gitlab-ci.yml`. */
   entry?: string;
   /** Image to use instead of `moby/buildkit:rootless` / the pinned release. */
   buildkitImage?: string;
+  /** Reads other projects' files for `include: project` and `component` (else they are noted, KB103). */
+  resolver?: IncludeResolver;
+  /**
+   * Each other project's template file migrated on its own, by label, kept for a whole run (a group's consumers
+   * include the same few files). Made per call when absent.
+   */
+  templateRuns?: Map<string, Promise<ProjectResult>>;
+  /** The template files being migrated on their own above this one (a cycle of includes across projects). */
+  templateStack?: readonly string[];
+}
+
+/** What planning also needs: the Kaniko jobs of the other projects' template files this pipeline includes. */
+export interface PlanOptions extends MigrateOptions {
+  templateJobs?: readonly TemplateJob[];
 }
 
 export interface FileResult {
@@ -42,6 +58,10 @@ export interface JobResult {
   status: JobStatus;
   calls: number;
   flags: { flag: string; manual: boolean }[];
+  /** Variables the migrated call passes to buildctl as they are (KB212); absent when none. */
+  passThrough?: string[];
+  /** The other project's template file (its label) the job builds with Kaniko through (KB601); absent otherwise. */
+  template?: string;
 }
 
 export interface ProjectResult {
@@ -49,6 +69,23 @@ export interface ProjectResult {
   jobs: JobResult[];
   /** Files that could not be read or parsed: nothing was written for them. */
   failed: { path: string; error: InputError }[];
+  /** Includes of other projects' files, components, remote files and templates (absent: none). */
+  includes?: IncludeUse[];
+  /** Variables of this project that feed Kaniko flags into another project's template (absent: none). */
+  feeds?: Feed[];
+  /** The other projects' files this pipeline includes, as their own migration left them (absent: none). */
+  templates?: TemplateSummary[];
+}
+
+/** Another project's included file, migrated on its own. */
+export interface TemplateSummary {
+  /** Its label: `group/templates:ci/kaniko.yml@main`. */
+  file: string;
+  /** Kaniko jobs in it (with what it includes of its own project), and how many of them are left for a person. */
+  kanikoJobs: number;
+  manualJobs: number;
+  /** Text edits its migration makes (0: nothing to change there, e.g. already migrated). */
+  changes: number;
 }
 
 /** Everything one planning pass decides, before verification. */
@@ -60,6 +97,12 @@ export interface ProjectPlan {
   edits: TextEdit[];
   outputs: Map<string, string>;
   findings: Finding[];
+  /** This project's variables that feed flags into other projects' templates. */
+  feeds: Feed[];
+  /** Jobs whose data the feed edits change on purpose (their variables). */
+  feedOwners: Set<string>;
+  /** Jobs built from another project's Kaniko template: job name → the template file's label. */
+  templateUsers: Map<string, string>;
 }
 
 /** Hidden templates that some other job extends or `!reference`s: their users are analysed instead. */
@@ -102,7 +145,7 @@ function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
 export function planProject(
   files: SourceFile[],
   source: Pick<FileSource, 'exists'>,
-  opts: MigrateOptions,
+  opts: PlanOptions,
   excluded = new Map<string, Finding>(),
   only?: string[],
 ): ProjectPlan {
@@ -174,13 +217,55 @@ export function planProject(
       leaveUnchanged(job, job.name);
     }
   }
-  const edits = dedupe(acceptEdits(jobs, readers, PIPELINE_SHARING));
+  const foreignFiles = new Set(files.filter((f) => f.origin).map((f) => f.path));
+  if (foreignFiles.size) for (const job of jobs) throughTemplate(job, foreignFiles);
+  const feeds = opts.templateJobs?.length
+    ? planFeeds(pipeline, opts.templateJobs, envOf(''))
+    : { edits: [], findings: [], feeds: [], owners: new Set<string>(), users: new Map<string, string>() };
+  const edits = dedupe([...acceptEdits(jobs, readers, PIPELINE_SHARING), ...feeds.edits]);
   const outputs = new Map<string, string>();
   for (const file of files) {
     const mine = edits.filter((e) => e.file === file.path);
     outputs.set(file.path, mine.length ? applyEdits(file.text, mine) : file.text);
   }
-  return { files, pipeline, jobs, edits, outputs, findings: mergeFindings(jobs.flatMap((j) => j.findings)) };
+  return {
+    files,
+    pipeline,
+    jobs,
+    edits,
+    outputs,
+    findings: mergeFindings([...jobs.flatMap((j) => j.findings), ...feeds.findings]),
+    feeds: feeds.feeds,
+    feedOwners: feeds.owners,
+    templateUsers: feeds.users,
+  };
+}
+
+/**
+ * A job whose Kaniko call lives in another project's file (read-only here): that file is migrated in its own project,
+ * so the job gets no edits and one KB601 instead of findings about text it does not own.
+ */
+function throughTemplate(job: JobMigration, foreignFiles: ReadonlySet<string>): void {
+  if (!job.kaniko) return;
+  const foreign = (file: string) => foreignFiles.has(file);
+  const edited = job.edits.find((e) => foreign(e.file));
+  const needPerson = job.findings.filter((f) => f.severity === 'manual' || f.severity === 'error');
+  const leftThere = job.manual && needPerson.length > 0 && needPerson.every((f) => foreign(f.file));
+  if (!edited && !leftThere) return;
+  const label = edited?.file ?? needPerson[0]!.file;
+  job.viaTemplate = label;
+  job.manual = false;
+  job.edits = [];
+  job.touches.clear();
+  job.findings = [
+    finding(
+      'KB601',
+      leftThere
+        ? `builds with Kaniko through ${label}, which is left for a person in its own project (${needPerson[0]!.code}: ${needPerson[0]!.message})`
+        : `builds with Kaniko through ${label}: that file is migrated in its own project; this job changes when it includes the BuildKit version`,
+      { file: job.file, line: job.at.line, column: job.at.column, job: job.name },
+    ),
+  ];
 }
 
 function markManual(job: JobMigration, code: 'KB202' | 'KB211', message: string, at?: TextEdit): void {

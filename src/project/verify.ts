@@ -15,7 +15,7 @@ import { outsideUnchanged, type TextEdit } from '../text/edits.js';
 import { BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from '../job/variables.js';
 import { findCalls, jobItems } from '../job/job-items.js';
 import { parseKept } from '../yaml/partial-parse.js';
-import { planProject, type MigrateOptions, type ProjectPlan } from './plan.js';
+import { planProject, type PlanOptions, type ProjectPlan } from './plan.js';
 
 export interface Verdict {
   /** Jobs whose result did not read back as planned: migrate the rest without them. */
@@ -77,7 +77,7 @@ function topLevelData(file: SourceFile, keys: string[]): Map<string, string> {
   return out;
 }
 
-export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exists'>, opts: MigrateOptions): Verdict {
+export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exists'>, opts: PlanOptions): Verdict {
   const failedJobs = new Map<string, Finding>();
   const fileErrors = new Map<string, Finding>();
   const migrated = plan.jobs.filter((j) => j.kaniko && !j.manual && j.edits.length);
@@ -88,6 +88,7 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   // global keys a migrated job inherits from may change: they are where the edited text lives.
   const owned = new Set<string>(['variables', 'default', 'image', 'before_script', 'after_script', 'include']);
   for (const job of migrated) for (const n of before.extendsChain(job.name)) owned.add(n);
+  for (const n of plan.feedOwners) owned.add(n);
   const kept = new Set(plan.jobs.filter((j) => !j.kaniko || j.manual).map((j) => j.name));
   for (const n of before.names()) if (before.isHidden(n) && !kept.has(n)) owned.add(n);
   // Hidden keys that are not jobs (`.setup: &setup [items]`) hold anchored text; the jobs using it are compared.

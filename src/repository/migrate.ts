@@ -7,6 +7,7 @@
  */
 import { finding } from '../findings/finding.js';
 import { describeReadError } from '../pipeline/load.js';
+import type { IncludeResolver } from '../pipeline/includes.js';
 import { InputError } from '../pipeline/source.js';
 import type { FileResult, JobResult, ProjectResult } from '../project/plan.js';
 import { migrateSource } from '../project/pipeline.js';
@@ -22,6 +23,10 @@ export interface RepositoryOptions {
   sources?: string;
   /** Image to use instead of `moby/buildkit:rootless` / the pinned release. */
   buildkitImage?: string;
+  /** Reads other projects' files for `include: project` and `component` (see MigrateOptions). */
+  resolver?: IncludeResolver;
+  /** Other projects' template files migrated on their own, kept for a whole run (see MigrateOptions). */
+  templateRuns?: Map<string, Promise<ProjectResult>>;
 }
 
 /**
@@ -61,7 +66,12 @@ export async function migrateRepository(
       list: async (folder: string) => source.list?.(folder),
     };
     try {
-      const yaml = await migrateSource(watched, { entry, buildkitImage: opts.buildkitImage });
+      const yaml = await migrateSource(watched, {
+        entry,
+        buildkitImage: opts.buildkitImage,
+        resolver: opts.resolver,
+        templateRuns: opts.templateRuns,
+      });
       const skip = entryMissing && sources.length > 0;
       add(result, skip ? { ...yaml, failed: yaml.failed.filter((f) => f.path !== entry) } : yaml);
     } catch (e) {
@@ -82,6 +92,9 @@ function add(to: RepositoryResult, part: Partial<ProjectResult>): void {
   to.files.push(...(part.files ?? []));
   to.jobs.push(...(part.jobs ?? []));
   to.failed.push(...(part.failed ?? []));
+  if (part.includes) (to.includes ??= []).push(...part.includes);
+  if (part.feeds) (to.feeds ??= []).push(...part.feeds);
+  if (part.templates) (to.templates ??= []).push(...part.templates);
 }
 
 function thrown(path: string, message: string): ProjectResult['failed'][number] {

@@ -1,0 +1,148 @@
+/**
+ * The `include:` entries of a pipeline file, read as GitLab reads them (https://docs.gitlab.com/ci/yaml/#include):
+ * a bare path or `local:` (a file of the same project), `project:` with `ref:` and `file:` (one path or a list),
+ * `component:` (`<host>/<project path>/<name>@<version>`), `remote:` (a URL; a bare `https://…` string too) and
+ * `template:` (one of GitLab's own templates). `include:` given twice is its last value, as GitLab reads it.
+ *
+ * Another project's files are read through an IncludeResolver (the GitLab API at the named ref, or a local checkout
+ * of that project); the loader follows `local:` includes inside them in that project, as GitLab does.
+ */
+import { isMap, isScalar, isSeq, type ParsedNode, type YAMLMap } from 'yaml';
+import type { FileSource } from './file-source.js';
+import { ownPair } from './jobs.js';
+import { jobsMap, type SourceFile } from './source.js';
+export type { IncludeOrigin } from './file-source.js';
+
+export type IncludeEntry =
+  | { kind: 'local'; path: string; offset: number }
+  | { kind: 'project'; project: string; ref?: string; files: { path: string; offset: number }[]; offset: number }
+  | { kind: 'component'; address: string; offset: number }
+  | { kind: 'remote'; url: string; offset: number }
+  | { kind: 'template'; name: string; offset: number }
+  /** An entry this reader cannot tell (no string where one is needed). */
+  | { kind: 'unreadable'; offset: number };
+
+const stringOf = (node: unknown): string | undefined =>
+  isScalar(node) && typeof node.value === 'string' ? node.value : undefined;
+
+export function readIncludes(file: SourceFile): IncludeEntry[] {
+  const map = jobsMap(file);
+  const inc = (map && ownPair(map, 'include')?.value) as ParsedNode | null | undefined;
+  if (!inc) return [];
+  const entries = isSeq(inc) ? (inc.items as ParsedNode[]) : [inc];
+  const out: IncludeEntry[] = [];
+  for (const entry of entries) {
+    const offset = entry?.range?.[0] ?? 0;
+    const bare = stringOf(entry);
+    if (bare !== undefined) {
+      out.push(
+        /^https?:\/\//i.test(bare) ? { kind: 'remote', url: bare, offset } : { kind: 'local', path: bare, offset },
+      );
+      continue;
+    }
+    if (!isMap(entry)) {
+      out.push({ kind: 'unreadable', offset });
+      continue;
+    }
+    const m = entry as YAMLMap<ParsedNode, ParsedNode>;
+    const value = (key: string) => ownPair(m, key)?.value;
+    const at = (node: ParsedNode | null | undefined) => node?.range?.[0] ?? offset;
+    const local = value('local');
+    const project = value('project');
+    const component = value('component');
+    const remote = value('remote');
+    const template = value('template');
+    if (local) {
+      const path = stringOf(local);
+      out.push(path !== undefined ? { kind: 'local', path, offset: at(local) } : { kind: 'unreadable', offset });
+    } else if (project) {
+      const name = stringOf(project);
+      const ref = value('ref');
+      const fileNode = value('file');
+      const fileNodes = isSeq(fileNode) ? (fileNode.items as ParsedNode[]) : fileNode ? [fileNode] : [];
+      const files = fileNodes
+        .map((f) => ({ path: stringOf(f), offset: at(f) }))
+        .filter((f): f is { path: string; offset: number } => f.path !== undefined);
+      if (name === undefined || !files.length || files.length !== fileNodes.length || (ref && !stringOf(ref)))
+        out.push({ kind: 'unreadable', offset });
+      else out.push({ kind: 'project', project: name, ref: ref ? stringOf(ref) : undefined, files, offset });
+    } else if (component) {
+      const address = stringOf(component);
+      out.push(address !== undefined ? { kind: 'component', address, offset } : { kind: 'unreadable', offset });
+    } else if (remote) {
+      const url = stringOf(remote);
+      out.push(url !== undefined ? { kind: 'remote', url, offset } : { kind: 'unreadable', offset });
+    } else if (template) {
+      const name = stringOf(template);
+      out.push(name !== undefined ? { kind: 'template', name, offset } : { kind: 'unreadable', offset });
+    } else out.push({ kind: 'unreadable', offset });
+  }
+  return out;
+}
+
+/** A component address read: `<host>/<project path>/<name>@<version>`. */
+export interface ComponentAddress {
+  host: string;
+  project: string;
+  name: string;
+  version: string;
+}
+
+export function parseComponent(address: string): ComponentAddress | undefined {
+  const m = /^([^/@\s]+)\/(.+)\/([^/@\s]+)@([^@\s]+)$/.exec(address.trim());
+  if (!m) return undefined;
+  return { host: m[1]!, project: m[2]!, name: m[3]!, version: m[4]! };
+}
+
+/**
+ * The files a component may be (GitLab's component lookup: `templates/<name>.yml`, else
+ * `templates/<name>/template.yml`; https://docs.gitlab.com/ci/components/#directory-structure).
+ */
+export function componentFiles(name: string): string[] {
+  return [`templates/${name}.yml`, `templates/${name}/template.yml`];
+}
+
+/**
+ * GitLab's own CI/CD templates (lib/gitlab/ci/templates) that build images with Kaniko: `include: template:` with one
+ * of these names brings a Kaniko job the group does not own and cannot migrate in place.
+ */
+export const GITLAB_KANIKO_TEMPLATES: ReadonlySet<string> = new Set(['Kaniko.gitlab-ci.yml']);
+
+/** Another project's files at one ref, as a resolver found them. */
+export interface ProjectFiles {
+  source: FileSource;
+  /** The ref read, as it will be shown (the named one, or the project's default branch). */
+  ref: string;
+}
+
+/**
+ * Reads other projects of the same GitLab: through the API, or among local checkouts. Undefined `ref`: the project's
+ * default branch. A string: why the project (or the ref) cannot be read.
+ */
+export interface IncludeResolver {
+  project(path: string, ref: string | undefined): Promise<ProjectFiles | string>;
+  /** Host names a component address may name for this GitLab (`$CI_SERVER_FQDN` and `$CI_SERVER_HOST` always do). */
+  hosts?: readonly string[];
+}
+
+/** The name a file of another project is shown and kept under: `group/templates:ci/kaniko.yml@main`. */
+export function originLabel(o: { project: string; file: string; ref: string }): string {
+  return `${o.project}:${o.file}@${o.ref}`;
+}
+
+/** One include of another project's file, a component, a remote file or a GitLab template, and what became of it. */
+export interface IncludeUse {
+  kind: 'project' | 'component' | 'remote' | 'template';
+  /** The project path (project, component), the URL (remote) or the template name. */
+  target: string;
+  /** The ref as the include names it; undefined: the default branch. */
+  ref?: string;
+  /** The file in the target project (a component: the file it is), when known. */
+  file?: string;
+  /** Where the include is written. */
+  at: { file: string; line: number; column: number };
+  /** The label of the file read (see originLabel), when it was read. */
+  read?: string;
+  /** Why it was not read. */
+  reason?: string;
+}

@@ -1,0 +1,121 @@
+/**
+ * A GitLab group as it really is for group migrations: one template project with two Kaniko templates (and a file
+ * without Kaniko), and consumers that include it with `include: project` (some pinned to a tag, some passing Kaniko
+ * flags through variables, one naming a file that does not exist, one flag value that cannot become buildctl
+ * arguments). The tests lay it out as local git checkouts (`--recursive`) or serve it from the GitLab stand-in; the
+ * expected graph is here, beside the files, so neither test restates it.
+ */
+
+export const TEMPLATE_PROJECT = 'group/ci-templates';
+export const KANIKO_TEMPLATE = 'templates/kaniko.yml';
+export const RELEASE_TEMPLATE = 'templates/release.yml';
+
+export const templateFiles: Record<string, string> = {
+  '.gitlab-ci.yml': 'lint:\n  script:\n    - echo templates are linted elsewhere\n',
+  [KANIKO_TEMPLATE]: `# the group's image build template
+.kaniko-build:
+  stage: build
+  image:
+    name: gcr.io/kaniko-project/executor:v1.23.2-debug
+    entrypoint: [""]
+  variables:
+    KANIKO_EXTRA_ARGS: ""
+  script:
+    - /kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/Dockerfile" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHORT_SHA" $KANIKO_EXTRA_ARGS
+`,
+  [RELEASE_TEMPLATE]: `.kaniko-release:
+  stage: release
+  image:
+    name: gcr.io/kaniko-project/executor:v1.23.2-debug
+    entrypoint: [""]
+  script:
+    - /kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/Dockerfile" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG" $RELEASE_ARGS
+  rules:
+    - if: $CI_COMMIT_TAG
+`,
+  'templates/lint.yml': '.lint:\n  script:\n    - echo lint\n',
+};
+
+export interface Consumer {
+  path: string;
+  files: Record<string, string>;
+  /** The ref the include names (undefined: the default branch). */
+  ref?: string;
+  /** Variables that feed flags into the template, and what the tool must make of each. */
+  feeds: { variable: string; outcome: 'translated' | 'refused'; to?: string }[];
+  /** Templates (file paths) it builds through. */
+  through: string[];
+  /** Includes a file the template project does not have. */
+  missingFile?: boolean;
+}
+
+const include = (file: string, ref?: string) =>
+  `include:\n  - project: ${TEMPLATE_PROJECT}\n${ref ? `    ref: ${ref}\n` : ''}    file: ${file}\n`;
+
+const DOCKERFILE = 'FROM alpine:3.20\n';
+
+/** `n` consumers (at least 6) in a cycle of the cases above, under `group/`. */
+export function consumers(n = 8): Consumer[] {
+  const out: Consumer[] = [];
+  for (let i = 0; i < n; i++) {
+    const path = `group/app-${String(i + 1).padStart(2, '0')}`;
+    const files: Record<string, string> = { Dockerfile: DOCKERFILE };
+    switch (i % 6) {
+      case 0: // feeds build args and a target: translated
+        files['.gitlab-ci.yml'] =
+          `${include(KANIKO_TEMPLATE)}\nbuild:\n  extends: .kaniko-build\n  variables:\n    KANIKO_EXTRA_ARGS: "--build-arg NODE_ENV=production --target runtime"\n`;
+        out.push({
+          path,
+          files,
+          feeds: [
+            {
+              variable: 'KANIKO_EXTRA_ARGS',
+              outcome: 'translated',
+              to: '--opt target=runtime --opt build-arg:NODE_ENV=production',
+            },
+          ],
+          through: [KANIKO_TEMPLATE],
+        });
+        break;
+      case 1: // plain: builds through the template, nothing of its own to change
+        files['.gitlab-ci.yml'] = `${include(KANIKO_TEMPLATE)}\nbuild:\n  extends: .kaniko-build\n`;
+        out.push({ path, files, feeds: [], through: [KANIKO_TEMPLATE] });
+        break;
+      case 2: // pinned to a tag, both templates, a global variable feeding the release one
+        files['.gitlab-ci.yml'] =
+          `include:\n  - project: ${TEMPLATE_PROJECT}\n    ref: v1.0.0\n    file:\n      - ${KANIKO_TEMPLATE}\n      - ${RELEASE_TEMPLATE}\nvariables:\n  RELEASE_ARGS: --label org.opencontainers.image.version=$CI_COMMIT_TAG\nbuild:\n  extends: .kaniko-build\nrelease:\n  extends: .kaniko-release\n`;
+        out.push({
+          path,
+          files,
+          ref: 'v1.0.0',
+          feeds: [
+            {
+              variable: 'RELEASE_ARGS',
+              outcome: 'translated',
+              to: '--opt label:org.opencontainers.image.version=$CI_COMMIT_TAG',
+            },
+          ],
+          through: [KANIKO_TEMPLATE, RELEASE_TEMPLATE],
+        });
+        break;
+      case 3: // a destination in the flags variable: cannot become buildctl arguments
+        files['.gitlab-ci.yml'] =
+          `${include(KANIKO_TEMPLATE)}\nbuild:\n  extends: .kaniko-build\n  variables:\n    KANIKO_EXTRA_ARGS: --destination $CI_REGISTRY_IMAGE:latest\n`;
+        out.push({
+          path,
+          files,
+          feeds: [{ variable: 'KANIKO_EXTRA_ARGS', outcome: 'refused' }],
+          through: [KANIKO_TEMPLATE],
+        });
+        break;
+      case 4: // includes a file that does not exist
+        files['.gitlab-ci.yml'] = `${include('templates/kaniko-old.yml')}\nbuild:\n  extends: .kaniko-build\n`;
+        out.push({ path, files, feeds: [], through: [], missingFile: true });
+        break;
+      default: // includes only the file without Kaniko
+        files['.gitlab-ci.yml'] = `${include('templates/lint.yml')}\nlint:\n  extends: .lint\n`;
+        out.push({ path, files, feeds: [], through: [] });
+    }
+  }
+  return out;
+}
