@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import type { ClientOptions, GitLabClient } from '../gitlab/client.js';
 import type { RunInfo } from '../gitlab/report.js';
+import type { Shard } from '../gitlab/shard.js';
 import { DEFAULT_SOURCES } from '../typescript/files.js';
 import { colours, EXIT, type CliIO } from './io.js';
 import { sourcesOption } from './migrate.js';
@@ -32,6 +33,8 @@ export interface GitLabFlags {
   format: 'text' | 'json' | 'markdown';
   output?: string;
   onlyFailed?: string;
+  /** `I/N`: only the projects of shard I of N (1-based, as `$CI_NODE_INDEX/$CI_NODE_TOTAL`). */
+  shard?: string;
   buildkitImage?: string;
   /** Generator sources to migrate as well, a glob relative to each repository (as `migrate --sources`); `false`: none. */
   sources?: string | false;
@@ -59,8 +62,9 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   const { progressBar } = await import('../bulk/progress.js');
   const { GitLabClient } = await import('../gitlab/client.js');
   const { redactor } = await import('../gitlab/redact.js');
-  const { failedProjects, gitlabJson, gitlabMarkdown, gitlabText } = await import('../gitlab/report.js');
+  const { failedProjects, gitlabJson, gitlabMarkdown, gitlabText, projectRecord } = await import('../gitlab/report.js');
   const { findProjects, runProjects } = await import('../gitlab/run.js');
+  const { inShard, parseShard } = await import('../gitlab/shard.js');
   const token = io.env[flags.tokenEnv];
   const redact = redactor(token);
   const out = (s: string) => io.stdout(redact(s));
@@ -80,7 +84,9 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   let client: GitLabClient;
   let concurrency: number;
   let ids: (number | string)[] | undefined;
+  let shard: Shard | null = null;
   try {
+    if (flags.shard !== undefined) shard = parseShard(flags.shard);
     concurrency = parseConcurrency(flags.concurrency, DEFAULT_GITLAB_CONCURRENCY);
     client = new GitLabClient({
       url: flags.url,
@@ -119,9 +125,12 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   } catch (e) {
     return fail(`cannot list the projects: ${(e as Error).message}`);
   }
+  // this shard's part, before any per-project work: by project id, so every shard of the run agrees
+  const projects = found.projects.filter((p) => inShard(p.id, shard));
+  const missing = found.missing.filter((m) => inShard(m.id > 0 ? m.id : m.path, shard));
 
   const progress = progressBar(io, 'projects', !flags.quiet && flags.progress !== false);
-  const outcomes = await runProjects(client, found.projects, {
+  const outcomes = await runProjects(client, projects, {
     apply: !!flags.apply,
     concurrency,
     branch: flags.branch,
@@ -137,12 +146,13 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     onDone: (d, t) => progress.update(d, t),
   });
   progress.end();
-  outcomes.push(...found.missing);
-  outcomes.sort((a, b) => a.path.localeCompare(b.path));
+  outcomes.push(...missing);
+  // the reports are made of the records alone (and sort them): a merge of shard reports gives the same reports
+  const records = outcomes.map(projectRecord);
 
   if (flags.output) {
     try {
-      await writeFileAtomic(resolve(io.cwd, flags.output), redact(gitlabMarkdown(info, outcomes)), {
+      await writeFileAtomic(resolve(io.cwd, flags.output), redact(gitlabMarkdown(info, records)), {
         encoding: 'utf8',
       });
     } catch (e) {
@@ -150,9 +160,9 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     }
   }
   if (!flags.quiet) {
-    if (flags.format === 'json') out(gitlabJson(info, outcomes));
-    else if (flags.format === 'markdown') out(gitlabMarkdown(info, outcomes));
-    else out(gitlabText(info, outcomes, colours(io, flags.color)));
+    if (flags.format === 'json') out(gitlabJson(info, records, shard));
+    else if (flags.format === 'markdown') out(gitlabMarkdown(info, records));
+    else out(gitlabText(info, records, colours(io, flags.color)));
   }
   return outcomes.some((o) => o.outcome === 'failed') ? EXIT.input : EXIT.ok;
 }
@@ -199,6 +209,11 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
     )
     .option('-o, --output <file>', 'also save the Markdown report (group summary, outcomes, per-file report) to FILE')
     .option('--only-failed <report>', 'retry only the projects that failed in an earlier --format json report')
+    .option(
+      '--shard <I/N>',
+      'only shard I of N of the projects (1-based; by project id, so the N shards split the group exactly), ' +
+        'e.g. "$CI_NODE_INDEX/$CI_NODE_TOTAL" in a `parallel: N` job; join the --format json reports with `report merge`',
+    )
     .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs')
     .option(
       '--sources <glob>',
@@ -220,7 +235,9 @@ Exit status: 0 done, 2 bad usage or any project failed (see the summary; retry w
 Examples:
   kaniko2buildkit gitlab --url https://gitlab.example.com --group platform --include-subgroups --output audit.md
   kaniko2buildkit gitlab --url https://gitlab.example.com --group platform --include-subgroups --apply --labels ci,buildkit --format json > run.json
-  kaniko2buildkit gitlab --url https://gitlab.example.com --apply --only-failed run.json`,
+  kaniko2buildkit gitlab --url https://gitlab.example.com --apply --only-failed run.json
+  kaniko2buildkit gitlab --url "$CI_SERVER_URL" --group platform --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL" --format json > "report-$CI_NODE_INDEX.json"
+  kaniko2buildkit report merge report-*.json --format markdown -o group-report.md`,
     )
     .action(async (opts: GitLabFlags) => {
       done(await runGitLab(opts, io, deps));

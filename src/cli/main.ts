@@ -7,6 +7,7 @@ import { EXIT, processIO, type CliIO } from './io.js';
 import { migrateCommand, type RecursiveRunner } from './migrate.js';
 import { runnerConfigCommand } from './runner-config.js';
 import { gitlabCommand } from './gitlab.js';
+import { reportCommand } from './report.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,6 +34,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   program.addCommand(doctorCommand(commandIo));
   program.addCommand(runnerConfigCommand(commandIo));
   program.addCommand(gitlabCommand(io, done));
+  program.addCommand(reportCommand(io, done));
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync(argv);

@@ -1,17 +1,25 @@
 /**
  * Reports of a GitLab run: the combined per-project report (every file shown as `group/project/path`) in any format,
  * with the group summary and each project's outcome (merge request link, skipped and why, failed and why).
+ *
+ * Every report is derived from a list of per-project records (`ProjectRecord`), each self-contained: the project,
+ * its outcome and its part of the combined report. The JSON report carries the records (`projects`), so a report is
+ * re-derivable from them: `report merge` rebuilds the group report of several `--shard` runs with the same functions,
+ * in the same order (by path), byte for byte what one run over the whole group prints.
  * The JSON report is also the input of `--only-failed`.
  */
 import type { ChalkInstance } from 'chalk';
-import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
+import { hasKaniko, summariseGroup, type GroupSummary, type ProjectStatus } from '../bulk/outcome.js';
 import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
+import type { Finding } from '../findings/types.js';
+import type { JobResult } from '../project/plan.js';
 import { jsonReport } from '../report/json.js';
 import { markdownReport } from '../report/markdown.js';
 import type { RunReport } from '../report/model.js';
 import { textDiffs, textSummary } from '../report/text.js';
 import type { Outcome } from './apply.js';
 import type { ProjectOutcome } from './run.js';
+import type { Shard } from './shard.js';
 
 export const REPORT_KIND = 'kaniko2buildkit/gitlab';
 
@@ -24,15 +32,104 @@ export interface RunInfo {
 
 export type OutcomeCounts = Record<Outcome, number>;
 
-export function countOutcomes(outcomes: readonly ProjectOutcome[]): OutcomeCounts {
+/** A file of one project's part of the report: paths as shown (`group/project/path`). */
+export interface RecordFile {
+  path: string;
+  changed: boolean;
+  written: boolean;
+  findings: Finding[];
+  /** The texts before and after, for the diffs: only for a changed file. */
+  original?: string;
+  output?: string;
+}
+
+/** A Kaniko job of one project: `file` as in the repository, `path` as shown. */
+export interface RecordJob extends JobResult {
+  path: string;
+}
+
+/** One project of a run, all a report needs of it (an entry of the JSON report's `projects`). */
+export interface ProjectRecord {
+  id: number;
+  /** Full path, `group/sub/name`. */
+  path: string;
+  webUrl: string | null;
+  status: ProjectStatus;
+  outcome: Outcome;
+  reason: string | null;
+  mergeRequest: { iid: number; url: string } | null;
+  commit: string | null;
+  /** At least one Kaniko job (the group summary's "with Kaniko"), whatever the status. */
+  withKaniko: boolean;
+  files: RecordFile[];
+  jobs: RecordJob[];
+  errors: Finding[];
+}
+
+/** A project's outcome as a record: plain JSON data (what a JSON report holds, read back, is the same). */
+export function projectRecord(o: ProjectOutcome): ProjectRecord {
+  const part: RunReport = { files: [], jobs: [], errors: [] };
+  appendProject(part, o.path, o.result, (p) => `${o.path}/${p}`);
+  const record: ProjectRecord = {
+    id: o.id,
+    path: o.path,
+    webUrl: o.webUrl ?? null,
+    status: o.status,
+    outcome: o.outcome,
+    reason: o.reason ?? null,
+    mergeRequest: o.mergeRequest ? { iid: o.mergeRequest.iid, url: o.mergeRequest.url } : null,
+    commit: o.commit ?? null,
+    withKaniko: hasKaniko(o.result),
+    files: part.files.map((f) => ({
+      path: f.path,
+      changed: f.changed,
+      written: f.written,
+      findings: f.findings,
+      ...(f.changed ? { original: f.original, output: f.output } : {}),
+    })),
+    jobs: part.jobs.map(({ project: _, ...j }) => j),
+    errors: part.errors,
+  };
+  // through JSON once, so that a record made here and one read from a report are alike (no undefined fields)
+  return JSON.parse(JSON.stringify(record)) as ProjectRecord;
+}
+
+/** The records in report order: by full path (then id), independent of the order they came in. */
+export function sortRecords(records: readonly ProjectRecord[]): ProjectRecord[] {
+  return [...records].sort(
+    (a, b) => a.path.localeCompare(b.path, 'en') || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.id - b.id,
+  );
+}
+
+export function countOutcomes(records: readonly ProjectRecord[]): OutcomeCounts {
   const counts: OutcomeCounts = { planned: 0, opened: 0, updated: 0, skipped: 0, failed: 0 };
-  for (const o of outcomes) counts[o.outcome]++;
+  for (const r of records) counts[r.outcome]++;
   return counts;
 }
 
-export function combinedReport(outcomes: readonly ProjectOutcome[]): RunReport {
+export function groupSummaryOf(records: readonly ProjectRecord[]): GroupSummary {
+  const summary = summariseGroup(records.map((r) => ({ status: r.status })));
+  summary.withKaniko = records.filter((r) => r.withKaniko).length;
+  return summary;
+}
+
+/** The records' parts as one report, in the records' order. */
+export function combinedReport(records: readonly ProjectRecord[]): RunReport {
   const report: RunReport = { files: [], jobs: [], errors: [] };
-  for (const o of outcomes) appendProject(report, o.path, o.result, (p) => `${o.path}/${p}`);
+  for (const r of records) {
+    for (const f of r.files)
+      report.files.push({
+        path: f.path,
+        changed: f.changed,
+        written: f.written,
+        findings: f.findings,
+        original: f.original ?? '',
+        output: f.output ?? '',
+        project: r.path,
+      });
+    for (const j of r.jobs) report.jobs.push({ ...j, project: r.path });
+    report.errors.push(...r.errors);
+  }
   return report;
 }
 
@@ -44,13 +141,13 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   failed: 'failed',
 };
 
-function rows(outcomes: readonly ProjectOutcome[]): ProjectRow[] {
-  return outcomes.map((o) => ({
-    project: o.path,
-    status: o.status,
-    outcome: OUTCOME_TEXT[o.outcome],
-    link: o.mergeRequest?.url,
-    reason: o.reason,
+function rows(records: readonly ProjectRecord[]): ProjectRow[] {
+  return records.map((r) => ({
+    project: r.path,
+    status: r.status,
+    outcome: OUTCOME_TEXT[r.outcome],
+    link: r.mergeRequest?.url,
+    reason: r.reason ?? undefined,
   }));
 }
 
@@ -60,17 +157,19 @@ export function outcomeLine(c: OutcomeCounts, mode: RunInfo['mode']): string {
   return `Merge requests: ${c.opened} opened, ${c.updated} updated; ${c.skipped} skipped, ${c.failed} failed`;
 }
 
-export function gitlabText(info: RunInfo, outcomes: readonly ProjectOutcome[], c: ChalkInstance): string {
-  const report = combinedReport(outcomes);
+export function gitlabText(info: RunInfo, records: readonly ProjectRecord[], c: ChalkInstance): string {
+  const sorted = sortRecords(records);
+  const report = combinedReport(sorted);
   const diffs = info.mode === 'dry-run' ? textDiffs(report, c) : '';
-  const group = summariseGroup(outcomes);
-  return `${diffs}${textSummary(report, c, info.mode === 'apply' ? 'write' : 'dry-run')}\n${groupText(group, rows(outcomes), c, true)}${outcomeLine(countOutcomes(outcomes), info.mode)}\n`;
+  const group = groupSummaryOf(sorted);
+  return `${diffs}${textSummary(report, c, info.mode === 'apply' ? 'write' : 'dry-run')}\n${groupText(group, rows(sorted), c, true)}${outcomeLine(countOutcomes(sorted), info.mode)}\n`;
 }
 
-export function gitlabMarkdown(info: RunInfo, outcomes: readonly ProjectOutcome[]): string {
+export function gitlabMarkdown(info: RunInfo, records: readonly ProjectRecord[]): string {
+  const sorted = sortRecords(records);
   const title = `kaniko2buildkit ${info.mode === 'apply' ? 'migration' : 'audit'}: ${info.group ?? 'projects'} on ${new URL(info.url).host}`;
-  const group = summariseGroup(outcomes);
-  return `${groupMarkdown(title, group, rows(outcomes))}${outcomeLine(countOutcomes(outcomes), info.mode)}\n\n${markdownReport(combinedReport(outcomes))}`;
+  const group = groupSummaryOf(sorted);
+  return `${groupMarkdown(title, group, rows(sorted))}${outcomeLine(countOutcomes(sorted), info.mode)}\n\n${markdownReport(combinedReport(sorted))}`;
 }
 
 export interface GitLabJson {
@@ -79,44 +178,41 @@ export interface GitLabJson {
   group: string | null;
   mode: RunInfo['mode'];
   branch: string;
-  projects: {
-    id: number;
-    path: string;
-    webUrl: string | null;
-    status: string;
-    outcome: Outcome;
-    reason: string | null;
-    mergeRequest: { iid: number; url: string } | null;
-    commit: string | null;
-  }[];
+  /** The `--shard I/N` of the run; null for a whole run, and for a merge of shards. */
+  shard: Shard | null;
+  projects: ProjectRecord[];
   groupSummary: GroupSummary;
   outcomes: OutcomeCounts;
 }
 
-/** The JSON report: the same `files`/`jobs`/`errors`/`summary` as `migrate --format json`, plus the run and its projects. */
-export function gitlabJson(info: RunInfo, outcomes: readonly ProjectOutcome[]): string {
-  const base = JSON.parse(jsonReport(combinedReport(outcomes))) as Record<string, unknown>;
-  const body: GitLabJson & Record<string, unknown> = {
+/**
+ * The JSON report, the one function for a run and for a merge: the run, its projects (the records, by path), the
+ * group summary and outcome counts, and the same `files`/`jobs`/`errors`/`summary` as `migrate --format json`.
+ * It holds no timings or other run-dependent data: the same records give the same bytes.
+ */
+export function gitlabBody(
+  info: RunInfo,
+  records: readonly ProjectRecord[],
+  shard: Shard | null,
+): GitLabJson & Record<string, unknown> {
+  const sorted = sortRecords(records);
+  const base = JSON.parse(jsonReport(combinedReport(sorted))) as Record<string, unknown>;
+  return {
     kind: REPORT_KIND,
     url: info.url,
     group: info.group ?? null,
     mode: info.mode,
     branch: info.branch,
-    projects: outcomes.map((o) => ({
-      id: o.id,
-      path: o.path,
-      webUrl: o.webUrl ?? null,
-      status: o.status,
-      outcome: o.outcome,
-      reason: o.reason ?? null,
-      mergeRequest: o.mergeRequest ?? null,
-      commit: o.commit ?? null,
-    })),
-    groupSummary: summariseGroup(outcomes),
-    outcomes: countOutcomes(outcomes),
+    shard: shard ? { index: shard.index, total: shard.total } : null,
+    projects: sorted,
+    groupSummary: groupSummaryOf(sorted),
+    outcomes: countOutcomes(sorted),
     ...base,
   };
-  return `${JSON.stringify(body, null, 2)}\n`;
+}
+
+export function gitlabJson(info: RunInfo, records: readonly ProjectRecord[], shard: Shard | null = null): string {
+  return `${JSON.stringify(gitlabBody(info, records, shard), null, 2)}\n`;
 }
 
 /** The projects that failed in an earlier JSON report (ids, or full paths when the id is unknown). */
