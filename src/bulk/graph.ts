@@ -5,7 +5,8 @@
  * reports give the same graph once merged.
  */
 import type { ChalkInstance } from 'chalk';
-import type { ProjectResult, TemplateSummary } from '../project/plan.js';
+import type { Feed } from '../project/feeds.js';
+import type { TemplateSummary } from '../project/plan.js';
 import { cell, code, inline } from '../report/md.js';
 import type { ProjectStatus } from './outcome.js';
 
@@ -44,9 +45,16 @@ export function splitLabel(label: string): { project: string; file: string; ref:
   };
 }
 
-export function groupGraph(
-  projects: readonly { project: string; status: ProjectStatus; result?: ProjectResult }[],
-): GraphTemplate[] {
+/** What the graph needs of one project: its jobs (those built through a template name it), feeds and templates. */
+export interface GraphInput {
+  project: string;
+  status: ProjectStatus;
+  jobs?: readonly { name: string; template?: string }[];
+  feeds?: readonly Feed[];
+  templates?: readonly TemplateSummary[];
+}
+
+export function groupGraph(projects: readonly GraphInput[]): GraphTemplate[] {
   const byLabel = new Map<string, GraphTemplate>();
   const node = (label: string, summary?: TemplateSummary): GraphTemplate => {
     let t = byLabel.get(label);
@@ -59,9 +67,8 @@ export function groupGraph(
       Object.assign(t, { kanikoJobs: summary.kanikoJobs, manualJobs: summary.manualJobs, changes: summary.changes });
     return t;
   };
-  for (const p of projects) {
-    const r = p.result;
-    if (!r) continue;
+  for (const r of projects) {
+    const p = r;
     const summaries = new Map((r.templates ?? []).map((s) => [s.file, s]));
     const mine = new Map<string, GraphConsumer>();
     const consumer = (label: string) => {
@@ -73,7 +80,7 @@ export function groupGraph(
       }
       return c;
     };
-    for (const j of r.jobs) if (j.template) consumer(j.template).jobs.push(j.name);
+    for (const j of r.jobs ?? []) if (j.template) consumer(j.template).jobs.push(j.name);
     for (const f of r.feeds ?? [])
       consumer(f.template).feeds.push({ variable: f.variable, file: f.file, line: f.line, outcome: f.outcome });
   }

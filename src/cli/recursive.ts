@@ -119,7 +119,7 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
       outcome: o.write.written.length ? `${o.write.written.length} file(s) written` : undefined,
     });
   }
-  const graph = groupGraph(outcomes.map((o) => ({ project: display(io, o.root), status: o.status, result: o.result })));
+  const graph = groupGraph(outcomes.map((o) => ({ project: display(io, o.root), status: o.status, ...o.result })));
   const run: Run = { mode, report, rows, group: summariseGroup(outcomes), graph, dir };
   if (!found.repositories.length && !flags.quiet)
     io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);

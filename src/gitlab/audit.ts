@@ -5,6 +5,7 @@
  */
 import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js';
 import type { ProjectResult } from '../project/plan.js';
+import type { IncludeResolver } from '../pipeline/includes.js';
 import { repoPath } from '../pipeline/load.js';
 import { migrateRepository } from '../repository/migrate.js';
 import { listTree } from './api.js';
@@ -41,6 +42,10 @@ export function nothingToDo(status: ProjectStatus, result: ProjectResult | undef
 
 export interface AuditOptions {
   buildkitImage?: string;
+  /** Reads the other projects pipelines include (see src/gitlab/resolver.ts). */
+  resolver?: IncludeResolver;
+  /** Template files migrated on their own, shared by every project of the run. */
+  templateRuns?: Map<string, Promise<ProjectResult>>;
   /** The generator sources to migrate as well, a glob relative to the repository root; undefined: none. */
   sources?: string;
 }
@@ -72,6 +77,8 @@ export async function auditProject(
       entry: hasEntry ? entry : null,
       sources: opts.sources,
       buildkitImage: opts.buildkitImage,
+      resolver: opts.resolver,
+      templateRuns: opts.templateRuns,
     });
   } catch (e) {
     return { project, status: 'failed', entry, reason: client.redact((e as Error).message) };

@@ -12,7 +12,9 @@ import type { ChalkInstance } from 'chalk';
 import { hasKaniko, summariseGroup, type GroupSummary, type ProjectStatus } from '../bulk/outcome.js';
 import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
 import type { Finding } from '../findings/types.js';
-import type { JobResult } from '../project/plan.js';
+import type { Feed } from '../project/feeds.js';
+import type { JobResult, TemplateSummary } from '../project/plan.js';
+import { graphMarkdown, graphText, groupGraph, type GraphTemplate } from '../bulk/graph.js';
 import { jsonReport } from '../report/json.js';
 import { markdownReport } from '../report/markdown.js';
 import type { RunReport } from '../report/model.js';
@@ -64,6 +66,10 @@ export interface ProjectRecord {
   files: RecordFile[];
   jobs: RecordJob[];
   errors: Finding[];
+  /** Its variables that feed Kaniko flags into another project's template (absent: none). */
+  feeds?: Feed[];
+  /** The other projects' files it includes, as their own migration left them (absent: none). */
+  templates?: TemplateSummary[];
 }
 
 /** A project's outcome as a record: plain JSON data (what a JSON report holds, read back, is the same). */
@@ -89,6 +95,8 @@ export function projectRecord(o: ProjectOutcome): ProjectRecord {
     })),
     jobs: part.jobs.map(({ project: _, ...j }) => j),
     errors: part.errors,
+    ...(o.result?.feeds ? { feeds: o.result.feeds } : {}),
+    ...(o.result?.templates ? { templates: o.result.templates } : {}),
   };
   // through JSON once, so that a record made here and one read from a report are alike (no undefined fields)
   return JSON.parse(JSON.stringify(record)) as ProjectRecord;
@@ -151,6 +159,11 @@ function rows(records: readonly ProjectRecord[]): ProjectRow[] {
   }));
 }
 
+/** The group graph of the records (each record holds its own part of it). */
+export function graphOf(records: readonly ProjectRecord[]): GraphTemplate[] {
+  return groupGraph(records.map((r) => ({ project: r.path, ...r })));
+}
+
 export function outcomeLine(c: OutcomeCounts, mode: RunInfo['mode']): string {
   if (mode === 'dry-run')
     return `Merge requests: ${c.planned} would be opened or updated; ${c.skipped} skipped, ${c.failed} failed (dry run: nothing written)`;
@@ -162,14 +175,14 @@ export function gitlabText(info: RunInfo, records: readonly ProjectRecord[], c: 
   const report = combinedReport(sorted);
   const diffs = info.mode === 'dry-run' ? textDiffs(report, c) : '';
   const group = groupSummaryOf(sorted);
-  return `${diffs}${textSummary(report, c, info.mode === 'apply' ? 'write' : 'dry-run')}\n${groupText(group, rows(sorted), c, true)}${outcomeLine(countOutcomes(sorted), info.mode)}\n`;
+  return `${diffs}${textSummary(report, c, info.mode === 'apply' ? 'write' : 'dry-run')}\n${graphText(graphOf(sorted), c)}${groupText(group, rows(sorted), c, true)}${outcomeLine(countOutcomes(sorted), info.mode)}\n`;
 }
 
 export function gitlabMarkdown(info: RunInfo, records: readonly ProjectRecord[]): string {
   const sorted = sortRecords(records);
   const title = `kaniko2buildkit ${info.mode === 'apply' ? 'migration' : 'audit'}: ${info.group ?? 'projects'} on ${new URL(info.url).host}`;
   const group = groupSummaryOf(sorted);
-  return `${groupMarkdown(title, group, rows(sorted))}${outcomeLine(countOutcomes(sorted), info.mode)}\n\n${markdownReport(combinedReport(sorted))}`;
+  return `${groupMarkdown(title, group, rows(sorted))}${graphMarkdown(graphOf(sorted))}${outcomeLine(countOutcomes(sorted), info.mode)}\n\n${markdownReport(combinedReport(sorted))}`;
 }
 
 export interface GitLabJson {
@@ -182,6 +195,8 @@ export interface GitLabJson {
   shard: Shard | null;
   projects: ProjectRecord[];
   groupSummary: GroupSummary;
+  /** Every other project's template file with Kaniko jobs, the projects building through it, and what each changes. */
+  templateGraph: GraphTemplate[];
   outcomes: OutcomeCounts;
 }
 
@@ -206,6 +221,7 @@ export function gitlabBody(
     shard: shard ? { index: shard.index, total: shard.total } : null,
     projects: sorted,
     groupSummary: groupSummaryOf(sorted),
+    templateGraph: graphOf(sorted),
     outcomes: countOutcomes(sorted),
     ...base,
   };

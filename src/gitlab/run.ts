@@ -14,6 +14,8 @@ import { applyProject, type ApplyOptions, type ApplyResult } from './apply.js';
 import { auditProject, nothingToDo, type ProjectAudit } from './audit.js';
 import type { GitLabClient } from './client.js';
 import { selectProjects } from './filter.js';
+import { gitlabResolver } from './resolver.js';
+import type { IncludeResolver } from '../pipeline/includes.js';
 import type { Project } from './types.js';
 
 export interface ProjectOutcome extends ApplyResult {
@@ -40,6 +42,9 @@ export interface RunOptions extends Omit<ApplyOptions, 'description'> {
   buildkitImage?: string;
   /** The generator sources to migrate as well (a glob relative to each repository root); undefined: none. */
   sources?: string;
+  /** Reads included projects (default: the same GitLab through `client`, once per project and ref for the run). */
+  resolver?: IncludeResolver;
+  templateRuns?: Map<string, Promise<ProjectResult>>;
   onDone?: (done: number, total: number) => void;
 }
 
@@ -94,7 +99,12 @@ async function oneProject(client: GitLabClient, project: Project, opts: RunOptio
     webUrl: project.web_url,
     defaultBranch: project.default_branch ?? undefined,
   };
-  const audit = await auditProject(client, project, { buildkitImage: opts.buildkitImage, sources: opts.sources });
+  const audit = await auditProject(client, project, {
+    buildkitImage: opts.buildkitImage,
+    sources: opts.sources,
+    resolver: opts.resolver,
+    templateRuns: opts.templateRuns,
+  });
   const done = { ...base, status: audit.status, result: audit.result };
   if (audit.status === 'failed') return { ...done, outcome: 'failed', reason: audit.reason };
   if (!audit.result?.files.some((f) => f.changed))
@@ -115,11 +125,16 @@ export async function runProjects(
   projects: Project[],
   opts: RunOptions,
 ): Promise<ProjectOutcome[]> {
+  const shared = {
+    ...opts,
+    resolver: opts.resolver ?? gitlabResolver(client),
+    templateRuns: opts.templateRuns ?? new Map(),
+  };
   return mapPool(
     projects,
     opts.concurrency,
     (p) =>
-      oneProject(client, p, opts).catch((e: Error) => ({
+      oneProject(client, p, shared).catch((e: Error) => ({
         id: p.id,
         path: p.path_with_namespace,
         status: 'failed' as const,

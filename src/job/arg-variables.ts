@@ -539,8 +539,9 @@ export type FlagValueTranslation =
  * A variable's value of Kaniko flags as the buildctl arguments a call passes through (the value of a variable that a
  * template of another project passes to buildctl as it is): every flag must become buildctl arguments on its own.
  */
-export function translateFlagValue(value: string, env: PlanEnv): FlagValueTranslation {
-  if (!value.trim() || isBuildctlArguments(value)) return { kind: 'unchanged' };
+export function translateFlagValue(value: string, env: PlanEnv, want: VariableRole = 'args'): FlagValueTranslation {
+  if (!value.trim()) return { kind: 'unchanged' };
+  if (want === 'args' && isBuildctlArguments(value)) return { kind: 'unchanged' };
   if (/["'\\`]|\$\(|\$\$/.test(value))
     return {
       kind: 'refused',
@@ -548,15 +549,23 @@ export function translateFlagValue(value: string, env: PlanEnv): FlagValueTransl
     };
   const call = readFlags(value);
   if (!call) return { kind: 'refused', reason: 'it is not a list of flags' };
+  // a second run: a value already in its new form (image names, `false`) reads as no flag at all
+  if (want !== 'args' && !call.uses.length && !call.problems.length) return { kind: 'unchanged' };
+  if (want !== 'args' && call.problems.length && !/^-/.test(value.trim())) return { kind: 'unchanged' };
   const role = roleOf(call);
   if (role && typeof role === 'object') return { kind: 'refused', reason: role.reason };
-  if (role && role !== 'args')
+  if (role && role !== want)
     return {
       kind: 'refused',
-      reason: `it holds ${role === 'names' ? 'destinations' : '--no-push'}, which become part of --output, not buildctl arguments`,
+      reason: `it holds ${ROLE_TEXT[role]}, where the template's call reads ${ROLE_TEXT[want]}`,
     };
-  const r = rewriteValue('', call, 'args', '', env);
+  const r = rewriteValue('', call, want, '', env);
   if (r.reason !== undefined || r.text === undefined) return { kind: 'refused', reason: r.reason ?? 'needs a person' };
   if (!call.uses.length) return { kind: 'unchanged' };
   return { kind: 'translated', text: r.text, parts: r.parts ?? [r.text], findings: r.findings };
+}
+
+/** The flags buildctl takes as a role reads them, for messages. */
+export function roleText(role: VariableRole): string {
+  return ROLE_TEXT[role];
 }

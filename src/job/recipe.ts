@@ -53,10 +53,12 @@ export interface JobOutcome {
   /** Flags of the job's calls (for per-flag statistics). */
   flags: { flag: string; manual: boolean }[];
   /**
-   * Variables of executor arguments that nothing read defines (KB212): the migrated call passes them to buildctl as
-   * they are, so whoever sets them (CI/CD settings, a project including this template) must set buildctl arguments.
+   * Variables of executor flags the call expands, and what the migrated call reads them as: `args` buildctl arguments
+   * passed through (also for a variable nothing read defines, KB212), `names` image names, `push` false for
+   * --no-push, `inline` not read any more (its value was written into the call). Whoever sets them elsewhere (CI/CD
+   * settings, a project including this template) must set them in that form.
    */
-  passThrough: string[];
+  passThrough: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
 }
 
 export interface RecipeOptions {
@@ -192,7 +194,7 @@ class JobDraft<I extends HostItem> {
     if (!t) {
       this.argVariables.set(variable, (t = this.host.translate(variable, this.env)));
       if (t.ok) {
-        if (t.role === 'unknown') this.out.passThrough.push(variable);
+        this.out.passThrough.push({ name: variable, role: t.role === 'unknown' ? 'args' : t.role });
         this.out.edits.push(...t.edits);
         for (const { item, edit } of t.scriptEdits) this.pushEdit(item, edit);
         for (const n of t.touches) this.out.touches.add(n);

@@ -11,7 +11,7 @@ import type { PlanEnv } from '../kaniko/context.js';
 import { nodeKey, type Pipeline } from '../pipeline/jobs.js';
 import { positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
-import { translateFlagValue } from '../job/arg-variables.js';
+import { roleText, translateFlagValue } from '../job/arg-variables.js';
 import { variableDefinition } from '../job/yaml-job.js';
 
 /** A Kaniko job of another project's template file, as that file's own migration left it. */
@@ -22,8 +22,8 @@ export interface TemplateJob {
   name: string;
   /** Whether the template's own migration migrated it (else it is left for a person there). */
   migrated: boolean;
-  /** Variables its migrated call passes to buildctl as they are. */
-  passThrough: string[];
+  /** Variables of executor flags its call expands, and how its migrated call reads them. */
+  passThrough: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
 }
 
 /** One variable of this project that feeds flags into a template's call. */
@@ -61,7 +61,7 @@ export function planFeeds(pipeline: Pipeline, templates: readonly TemplateJob[],
     for (const job of users) if (!plan.users.has(job)) plan.users.set(job, t.file);
     if (!t.migrated || !t.passThrough.length) continue;
     for (const job of users) {
-      for (const variable of t.passThrough) {
+      for (const { name: variable, role } of t.passThrough) {
         const loc = pipeline.variables(job).get(variable);
         if (!loc || loc.file.origin) continue; // not set here, or set by the template project itself
         const key = nodeKey(loc);
@@ -77,7 +77,12 @@ export function planFeeds(pipeline: Pipeline, templates: readonly TemplateJob[],
         const translation =
           value === undefined
             ? { kind: 'refused' as const, reason: 'it is not a plain string' }
-            : translateFlagValue(value, env);
+            : role === 'inline'
+              ? {
+                  kind: 'refused' as const,
+                  reason: `the template's BuildKit version no longer reads $${variable} (its flags only work inside the call, so the template's own value was written into the call)`,
+                }
+              : translateFlagValue(value, env, role);
         if (translation.kind === 'unchanged') continue;
         const feed: Feed = {
           template: t.file,
@@ -101,7 +106,7 @@ export function planFeeds(pipeline: Pipeline, templates: readonly TemplateJob[],
             plan.findings.push(
               finding(
                 'KB603',
-                `$${variable} feeds Kaniko flags into the call of ${into}; its value here becomes buildctl arguments: ${JSON.stringify(value)} → ${JSON.stringify(translation.text)} (land it together with the switch to the template's BuildKit version)`,
+                `$${variable} feeds Kaniko flags into the call of ${into}; its value here becomes ${role === 'inline' ? '' : roleText(role)}: ${JSON.stringify(value)} → ${JSON.stringify(translation.text)} (land it together with the switch to the template's BuildKit version)`,
                 place,
               ),
             );

@@ -58,8 +58,8 @@ export interface JobResult {
   status: JobStatus;
   calls: number;
   flags: { flag: string; manual: boolean }[];
-  /** Variables the migrated call passes to buildctl as they are (KB212); absent when none. */
-  passThrough?: string[];
+  /** Variables of executor flags the call expands, and how the migrated call reads them (JobOutcome); absent: none. */
+  passThrough?: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
   /** The other project's template file (its label) the job builds with Kaniko through (KB601); absent otherwise. */
   template?: string;
 }

@@ -1,0 +1,46 @@
+/**
+ * Other projects of the same GitLab, for `include: project` and `component`: each read through the API at the named ref
+ * (its default branch when none is named), with the run's client and token, once per project and ref for a whole run.
+ */
+import type { IncludeResolver, ProjectFiles } from '../pipeline/includes.js';
+import { getProject } from './api.js';
+import { GitLabError, type GitLabClient } from './client.js';
+import { GitLabSource } from './source.js';
+
+export function gitlabResolver(client: GitLabClient): IncludeResolver {
+  const projects = new Map<string, Promise<{ id: number; defaultBranch: string | null } | string>>();
+  const sources = new Map<string, Promise<ProjectFiles | string>>();
+  const project = (path: string) => {
+    let p = projects.get(path);
+    if (!p)
+      projects.set(
+        path,
+        (p = getProject(client, path).then(
+          (found) => ({ id: found.id, defaultBranch: found.default_branch ?? null }),
+          (e: Error) =>
+            e instanceof GitLabError && e.status === 404
+              ? `no project ${path} on this GitLab, or the token cannot read it`
+              : `cannot read project ${path}: ${client.redact(e.message)}`,
+        )),
+      );
+    return p;
+  };
+  return {
+    hosts: [client.base.host, client.base.hostname],
+    project(path, ref) {
+      const key = `${path}\0${ref ?? ''}`;
+      let s = sources.get(key);
+      if (!s)
+        sources.set(
+          key,
+          (s = project(path).then((p) => {
+            if (typeof p === 'string') return p;
+            const at = ref ?? p.defaultBranch;
+            if (!at) return `${path} is an empty repository`;
+            return { source: new GitLabSource(client, p.id, at), ref: at };
+          })),
+        );
+      return s;
+    },
+  };
+}
