@@ -20,6 +20,9 @@ export class GitLabSource implements RepositorySource {
   private blobs: string[] = [];
   /** Every file at `ref` (symbolic links too, as GitLab's wildcard search matches them), when listed. */
   private allFiles?: string[];
+  /** Paths asked for that are not there (a project included by many asks again for the same missing file). */
+  private readonly missing = new Set<string>();
+  private readonly asked = new Map<string, Promise<string | undefined>>();
 
   constructor(
     private readonly client: GitLabClient,
@@ -48,10 +51,19 @@ export class GitLabSource implements RepositorySource {
     if (known) return known.text;
     // A listed tree without the path: no request needed.
     if (this.tree && this.tree.size && !this.tree.has(path)) return undefined;
-    const file = await readFile(this.client, this.project, path, this.ref);
-    if (!file) return undefined;
-    this.files.set(path, file);
-    return file.text;
+    if (this.missing.has(path)) return undefined;
+    // one request per path, however many readers ask at once (the projects of a run share an included project)
+    let asked = this.asked.get(path);
+    if (!asked) {
+      asked = readFile(this.client, this.project, path, this.ref).then((file) => {
+        if (!file) this.missing.add(path);
+        else this.files.set(path, file);
+        return file?.text;
+      });
+      this.asked.set(path, asked);
+      void asked.catch(() => this.asked.delete(path));
+    }
+    return asked;
   }
 
   exists(path: string): boolean | undefined {
