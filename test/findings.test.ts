@@ -11,6 +11,7 @@ import { JOB_CODES } from '../src/findings/codes/kb2-jobs.js';
 import { FLAG_CODES } from '../src/findings/codes/kb3-flags.js';
 import { AUTH_PATH_CODES } from '../src/findings/codes/kb4-auth-paths.js';
 import { GENERATOR_CODES } from '../src/findings/codes/kb5-generators.js';
+import { TEMPLATE_CODES } from '../src/findings/codes/kb6-templates.js';
 import { DOCTOR_CODES } from '../src/findings/codes/kb8-doctor.js';
 import { RUNNER_CONFIG_CODES } from '../src/findings/codes/kb9-runner-config.js';
 import { finding, place, unplaced } from '../src/findings/finding.js';
@@ -23,6 +24,7 @@ const TABLES: [file: string, hundred: string, table: object][] = [
   ['kb3-flags.ts', '3', FLAG_CODES],
   ['kb4-auth-paths.ts', '4', AUTH_PATH_CODES],
   ['kb5-generators.ts', '5', GENERATOR_CODES],
+  ['kb6-templates.ts', '6', TEMPLATE_CODES],
   ['kb8-doctor.ts', '8', DOCTOR_CODES],
   ['kb9-runner-config.ts', '9', RUNNER_CONFIG_CODES],
 ];
