@@ -89,6 +89,7 @@ async function addIncludedTemplates(
   checkouts: ReadonlyMap<string, string>,
 ): Promise<void> {
   for (const [label, run] of runs) {
+    if (label.includes(' > ')) continue; // a template's own include, migrated within that template's run
     const { project, ref } = splitLabel(label);
     const root = checkouts.get(project);
     const i = root === undefined ? -1 : roots.indexOf(root);

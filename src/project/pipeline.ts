@@ -116,10 +116,13 @@ async function withTemplatesMigrated(
   for (const origin of roots) {
     const label = originLabel(origin);
     if (stack.includes(label) || summaries.some((s) => s.file === label)) continue;
-    let run = runs.get(label);
+    // Keyed by label for a project's own includes; inside a template's own run, by the chain too, so that two chains
+    // entering a cycle of includes across projects from opposite ends never wait on each other.
+    const key = stack.length ? `${stack.join(' > ')} > ${label}` : label;
+    let run = runs.get(key);
     if (!run)
       runs.set(
-        label,
+        key,
         (run = migrateSource(origin.source, {
           entry: origin.file,
           buildkitImage: opts.buildkitImage,
