@@ -25,6 +25,8 @@ export { DiskSource, MemorySource } from './pipeline/fs-source.js';
 export { migrateRepository, type RepositoryOptions, type RepositoryResult } from './repository/migrate.js';
 export { diskRepository, memoryRepository, type RepositorySource } from './repository/source.js';
 export { writeRepository, type WriteOutcome } from './repository/write.js';
+export { checkoutResolver, localProjects } from './bulk/checkouts.js';
+export type { IncludeResolver, ProjectFiles } from './pipeline/includes.js';
 
 export interface ProjectOptions extends MigrateOptions {
   root: string;
@@ -46,6 +48,8 @@ export async function migrateProject(opts: ProjectOptions): Promise<ProjectResul
     entry: opts.entry,
     sources: resolveSources(opts.sources),
     buildkitImage: opts.buildkitImage,
+    resolver: opts.resolver,
+    templateRuns: opts.templateRuns,
   });
 }
 

@@ -9,6 +9,7 @@ import type { RunReport } from '../report/model.js';
 import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
 import type { WriteHooks } from '../repository/write.js';
+import type { RepositoryOptions } from '../repository/migrate.js';
 // plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
 import {
   DEFAULT_SOURCES,
@@ -34,6 +35,7 @@ async function loadLib() {
   const write = await import('../repository/write.js');
   const load = await import('../pipeline/load.js');
   const bulkReport = await import('../bulk/report.js');
+  const checkouts = await import('../bulk/checkouts.js');
   const model = await import('../report/model.js');
   const render = await import('../report/render.js');
   const status = await import('../report/status.js');
@@ -45,6 +47,8 @@ async function loadLib() {
     writeRepository: write.writeRepository,
     describeReadError: load.describeReadError,
     appendProject: bulkReport.appendProject,
+    checkoutResolver: checkouts.checkoutResolver,
+    localProjects: checkouts.localProjects,
     allFindings: model.allFindings,
     renderReport: render.renderReport,
     fileCount: status.fileCount,
@@ -69,6 +73,8 @@ export interface MigrateFlags {
   sources?: string | false;
   color?: boolean;
   quiet?: boolean;
+  /** A JSON object of project path → folder: where included projects (`include: project`, `component`) are read. */
+  projectMap?: string;
 }
 
 /** The repository a file belongs to: the nearest folder up with `.git` (else the file's own folder). */
@@ -151,6 +157,7 @@ async function migrateTarget(
   report: RunReport,
   hooks: MigrateHooks,
   write: () => boolean,
+  include: Pick<RepositoryOptions, 'resolver' | 'templateRuns'>,
 ): Promise<boolean> {
   // `write()` is asked after the migration: a signal that came meanwhile leaves the target unwritten
   const repo = lib.diskRepository(t.root, hooks.source?.(t.root));
@@ -158,6 +165,7 @@ async function migrateTarget(
     entry: t.entry ?? null,
     sources: t.sources,
     buildkitImage: flags.buildkitImage,
+    ...include,
   });
   const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
   if (!write()) {
@@ -232,6 +240,17 @@ export async function runMigrate(
   const mode: RunMode = flags.check ? 'check' : flags.dryRun ? 'dry-run' : 'write';
   const sources = sourcesOption(flags, io);
   if (sources === false) return EXIT.input;
+  // Other projects a pipeline includes are read from the checkouts `--project-map` names (as --recursive does).
+  let include: Pick<RepositoryOptions, 'resolver' | 'templateRuns'> = {};
+  if (flags.projectMap) {
+    try {
+      const checkouts = await lib.localProjects([], resolve(io.cwd, flags.projectMap));
+      include = { resolver: lib.checkoutResolver(checkouts), templateRuns: new Map() };
+    } catch (e) {
+      io.stderr(`kaniko2buildkit: ${(e as Error).message}\n`);
+      return EXIT.input;
+    }
+  }
 
   // While writing, SIGINT/SIGTERM stop the run between projects: the project being written is finished (each file
   // whole, by an atomic rename), no other is started, and the report says what was written. A second signal exits
@@ -264,7 +283,7 @@ export async function runMigrate(
         report.errors.push(t);
         continue;
       }
-      const done = await migrateTarget(io, t, flags, report, hooks, () => mode === 'write' && !stopped);
+      const done = await migrateTarget(io, t, flags, report, hooks, () => mode === 'write' && !stopped, include);
       // read and planned, not yet written: skipped whole
       if (mode === 'write' && !done) notProcessed.push(path);
     }
@@ -318,7 +337,6 @@ export type RecursiveOptions = MigrateFlags & {
   recursive?: boolean;
   concurrency?: string;
   progress?: boolean;
-  projectMap?: string;
 };
 
 export function migrateCommand(io: CliIO, done: (code: number) => void, recursive?: RecursiveRunner): Command {
@@ -370,7 +388,7 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
     .option('--no-progress', 'with --recursive: no progress bar, even on a terminal')
     .option(
       '--project-map <file>',
-      'with --recursive: a JSON object of project path → folder, for included projects whose checkout has no matching origin remote',
+      'a JSON object of project path → folder: where included projects (include: project, component) are read; with --recursive also for checkouts whose origin remote does not name them',
     )
     .addHelpText(
       'after',

@@ -108,7 +108,7 @@ async function withTemplatesMigrated(
     .map((u) => byLabel.get(u.read!)?.origin)
     .filter((o): o is IncludeOrigin => !!o);
   if (!roots.length) return { files: loaded.files, jobs: [], summaries: [] };
-  const runs = (opts.templateRuns ??= new Map());
+  const runs = opts.templateRuns ?? new Map<string, Promise<ProjectResult>>();
   const stack = opts.templateStack ?? [];
   const outputs = new Map<string, string>();
   const jobs: TemplateJob[] = [];

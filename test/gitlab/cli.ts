@@ -1,7 +1,8 @@
-/** Runs `kaniko2buildkit gitlab …` in-process (the command on its own, as the program would), capturing output. */
-import { CommanderError } from 'commander';
+/** Runs `kaniko2buildkit gitlab …` or `report …` in-process (the command on its own, as the program would), capturing output. */
+import { CommanderError, type Command } from 'commander';
 import { gitlabCommand, type GitLabDeps } from '../../src/cli/gitlab.js';
 import type { CliIO } from '../../src/cli/io.js';
+import { reportCommand } from '../../src/cli/report.js';
 
 export interface Run {
   code: number;
@@ -12,9 +13,17 @@ export interface Run {
 /** Every output of every run, for the final "the token never appears" check. */
 export const outputs: string[] = [];
 
-export async function gitlab(
+interface RunOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  isTTY?: boolean;
+}
+
+/** One command made for `io`, run on `args`; a commander usage error is exit 2, as the program reports it. */
+async function runCommand(
+  make: (io: CliIO, done: (code: number) => void) => Command,
   args: string[],
-  opts: { env?: NodeJS.ProcessEnv; cwd?: string; deps?: GitLabDeps; isTTY?: boolean } = {},
+  opts: RunOptions,
 ): Promise<Run> {
   let stdout = '';
   let stderr = '';
@@ -27,7 +36,7 @@ export async function gitlab(
     env: opts.env ?? {},
     isTTY: !!opts.isTTY,
   };
-  const cmd = gitlabCommand(io, (c) => void (code = c), opts.deps)
+  const cmd = make(io, (c) => void (code = c))
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
@@ -38,4 +47,12 @@ export async function gitlab(
   }
   outputs.push(stdout, stderr);
   return { code, stdout, stderr };
+}
+
+export function gitlab(args: string[], opts: RunOptions & { deps?: GitLabDeps } = {}): Promise<Run> {
+  return runCommand((io, done) => gitlabCommand(io, done, opts.deps), args, opts);
+}
+
+export function report(args: string[], opts: Omit<RunOptions, 'isTTY'> = {}): Promise<Run> {
+  return runCommand(reportCommand, args, opts);
 }

@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { inShard, MAX_SHARDS, parseShard, shardOf } from '../../src/gitlab/shard.js';
-import { gitlab } from './cli.js';
-import { report } from './report-cli.js';
+import { gitlab, report } from './cli.js';
 import type { MockGitLab } from './server.js';
 import { buildShardWorld, SHARD_GROUP, SHARD_TOKEN, type ShardWorld } from './shard-world.js';
 

@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { runMigrate } from '../../src/cli/migrate.js';
 import { runRecursive, type RecursiveFlags } from '../../src/cli/recursive.js';
 import type { CliIO } from '../../src/cli/io.js';
 import {
@@ -131,6 +132,21 @@ describe('migrate --recursive over a group with a shared template project', () =
     expect(cli.out()).toMatch(new RegExp(`\\(\\d+ changes\\) and ${feeding} consumers' variables\\n`));
     // the graph comes before the per-project lines and the totals
     expect(cli.out().indexOf('build with Kaniko through')).toBeLessThan(cli.out().indexOf('Projects:'));
+  });
+
+  test('migrate --check on one consumer with --project-map: read the same way, pending, not unchanged', async () => {
+    const feeding = group.find((c) => c.feeds.some((f) => f.outcome === 'translated') && !c.ref)!;
+    const map = join(root, 'projects.json');
+    writeFileSync(map, JSON.stringify({ [TEMPLATE_PROJECT]: 'ci-templates' }));
+    const dir = join(root, feeding.path.split('/').pop()!);
+    const without = io(dir);
+    expect(await runMigrate(['.'], flags({ check: true }), without)).toBe(0); // not followed: KB103, nothing to do
+    expect(without.out()).toMatch(/KB103/);
+    const cli = io(dir);
+    expect(await runMigrate(['.'], flags({ check: true, projectMap: map }), cli)).toBe(1);
+    expect(cli.out()).toMatch(/KB603/);
+    expect(cli.out()).toContain(feeding.feeds[0]!.to);
+    rmSync(map);
   });
 
   test('a write migrates the template file in its checkout and the consumers variables; a second run writes nothing', async () => {

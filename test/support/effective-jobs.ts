@@ -128,7 +128,8 @@ export function pipelineFromPreview(doc: Record<string, unknown>): EffectivePipe
   return { variables: normaliseVariables(doc.variables), jobs, raw: doc };
 }
 
-function run(
+/** A command's exit code and output, killed after `timeoutMs`. */
+export function runProcess(
   cmd: string,
   args: string[],
   cwd: string,
@@ -220,7 +221,7 @@ export async function readEffectivePipeline(root: string, opts: ReadOptions = {}
     const gclArgs = [GCL_ENTRY, '--preview', '--home', home];
     if (!validate) gclArgs.push('--no-json-schema-validation');
     if (entry !== '.gitlab-ci.yml') gclArgs.push('--file', entry);
-    const r = await run(process.execPath, gclArgs, repo, env, 60000);
+    const r = await runProcess(process.execPath, gclArgs, repo, env, 60000);
     const start = r.stdout.indexOf('---');
     if (r.code !== 0 || start < 0) {
       throw new Error(`gitlab-ci-local --preview failed (exit ${r.code}) for ${root}:\n${r.stderr}\n${r.stdout}`);

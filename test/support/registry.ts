@@ -20,6 +20,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { runProcess } from './effective-jobs.js';
 
 export const REGISTRY_BIN = '/usr/bin/docker-registry';
 
@@ -298,36 +299,12 @@ export interface PushResult {
 export function skopeoPush(layout: string, ref: string, authFile: string, timeoutMs = 60000): Promise<PushResult> {
   if (!/^127\.0\.0\.1:\d+\//.test(ref)) throw new Error(`refusing to push to ${ref}: only 127.0.0.1 registries`);
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'k2b-skopeo-'));
-  return new Promise<PushResult>((resolve, reject) => {
-    const child = spawn(
-      'skopeo',
-      [
-        '--insecure-policy',
-        'copy',
-        '--retry-times=0',
-        '--dest-tls-verify=false',
-        '--dest-authfile',
-        authFile,
-        `oci:${layout}`,
-        `docker://${ref}`,
-      ],
-      {
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-    const t = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? 1, stdout, stderr });
-    });
-  }).finally(() => fs.rmSync(home, { recursive: true, force: true }));
+  const args = ['--insecure-policy', 'copy', '--retry-times=0', '--dest-tls-verify=false'];
+  return runProcess(
+    'skopeo',
+    [...args, '--dest-authfile', authFile, `oci:${layout}`, `docker://${ref}`],
+    home,
+    { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, TMPDIR: home },
+    timeoutMs,
+  ).finally(() => fs.rmSync(home, { recursive: true, force: true }));
 }
