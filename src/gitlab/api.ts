@@ -118,15 +118,14 @@ export async function createCommit(
   return { commit: res.data as Commit };
 }
 
-export async function openMergeRequests(
+/** The merge requests from `sourceBranch`: open ones (default), merged ones, or all. */
+export async function mergeRequestsFrom(
   client: GitLabClient,
   project: number,
   sourceBranch: string,
+  state: 'opened' | 'merged' | 'all' = 'opened',
 ): Promise<MergeRequest[]> {
-  return client.all<MergeRequest>(`${projectPath(project)}/merge_requests`, {
-    source_branch: sourceBranch,
-    state: 'opened',
-  });
+  return client.all<MergeRequest>(`${projectPath(project)}/merge_requests`, { source_branch: sourceBranch, state });
 }
 
 export interface MergeRequestRequest {

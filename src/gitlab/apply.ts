@@ -1,25 +1,24 @@
 /**
  * Applying one audited project: one commit on the migration branch (commits API, each changed file an `update`
- * action with the `last_commit_id` it was read at, so a file changed meanwhile is never overwritten), then one
- * merge request from that branch. Idempotent:
+ * action with the `last_commit_id` it was read at, so a file changed meanwhile is never overwritten; a rollout step
+ * also creates or deletes files), then one merge request from that branch. Idempotent:
  * - an open merge request from the branch is updated (title, description, labels), or left with `--skip-existing`;
  *   a `409` when opening one means another run opened it meanwhile: it is looked up and updated;
  * - an existing branch that already holds the migrated files gets no new commit; one that does not is rebuilt
  *   from the default branch (`force`), unless it holds commits this tool did not make: then the project is skipped.
  */
-import type { FileResult } from '../project/plan.js';
 import {
   compareCommits,
   createCommit,
   createMergeRequest,
   getBranch,
-  openMergeRequests,
+  mergeRequestsFrom,
   readFile,
   updateMergeRequest,
 } from './api.js';
 import type { ProjectAudit } from './audit.js';
 import type { GitLabClient } from './client.js';
-import type { Commit, MergeRequest } from './types.js';
+import type { Commit, CommitAction, MergeRequest } from './types.js';
 
 /** The trailer that marks this tool's commits (a rerun may rebuild a branch holding only such commits). */
 export const COMMIT_TRAILER = 'Generated-by: kaniko2buildkit';
@@ -44,15 +43,41 @@ export interface ApplyResult {
   commit?: string;
 }
 
+/** One file the commit changes. */
+export interface FileChange {
+  path: string;
+  /** The new text; null: the file is deleted. */
+  content: string | null;
+  /** The file's last commit when it was read (an update or a delete); absent: a new file. */
+  lastCommitId?: string;
+}
+
+/** The audit's changed files, each an update of the file as it was read. */
+export function updatesOf(audit: ProjectAudit): FileChange[] {
+  return (audit.result?.files ?? [])
+    .filter((f) => f.changed && audit.source?.files.has(f.path))
+    .map((f) => ({ path: f.path, content: f.output, lastCommitId: audit.source!.files.get(f.path)!.lastCommitId }));
+}
+
+function actionOf(c: FileChange): CommitAction {
+  if (c.content === null) return { action: 'delete', file_path: c.path, last_commit_id: c.lastCommitId ?? '' };
+  if (c.lastCommitId === undefined) return { action: 'create', file_path: c.path, content: c.content };
+  return { action: 'update', file_path: c.path, content: c.content, last_commit_id: c.lastCommitId };
+}
+
 /** GitLab's answer when a `last_commit_id` is not the file's last commit on the start branch. */
 const CHANGED_MEANWHILE = /changed since you started editing|has been changed|last_commit_id/i;
 
-function commitMessage(title: string, audit: ProjectAudit): string {
+function commitMessage(title: string, audit: ProjectAudit, changes: readonly FileChange[]): string {
   const jobs = audit.result?.jobs ?? [];
   const migrated = jobs.filter((j) => j.status === 'migrated').map((j) => j.name);
   const manual = jobs.filter((j) => j.status === 'manual').map((j) => j.name);
   const body = [`Migrated to rootless BuildKit: ${migrated.join(', ') || 'none'}.`];
   if (manual.length) body.push(`Left for a person (see the merge request): ${manual.join(', ')}.`);
+  const added = changes.filter((c) => c.content !== null && c.lastCommitId === undefined).map((c) => c.path);
+  const removed = changes.filter((c) => c.content === null).map((c) => c.path);
+  if (added.length) body.push(`Added beside the Kaniko versions: ${added.join(', ')}.`);
+  if (removed.length) body.push(`Removed (no project includes them any more): ${removed.join(', ')}.`);
   return `${title}\n\n${body.join('\n')}\n\n${COMMIT_TRAILER}\n`;
 }
 
@@ -63,14 +88,14 @@ export async function applyProject(
   client: GitLabClient,
   audit: ProjectAudit,
   opts: ApplyOptions,
+  changed: readonly FileChange[] = updatesOf(audit),
 ): Promise<ApplyResult> {
-  const { project, result, source } = audit;
+  const { project } = audit;
   const target = project.default_branch!;
-  const changed: FileResult[] = result?.files.filter((f) => f.changed) ?? [];
-  if (!result || !source || !changed.length) return { outcome: 'skipped', reason: 'nothing to change' };
+  if (!target || !changed.length) return { outcome: 'skipped', reason: 'nothing to change' };
   if (opts.branch === target) return { outcome: 'failed', reason: `--branch ${opts.branch} is the default branch` };
 
-  let existing: MergeRequest | undefined = (await openMergeRequests(client, project.id, opts.branch))[0];
+  let existing: MergeRequest | undefined = (await mergeRequestsFrom(client, project.id, opts.branch))[0];
   if (existing && opts.skipExisting)
     return {
       outcome: 'skipped',
@@ -84,7 +109,7 @@ export async function applyProject(
   let upToDate = false;
   if (branch) {
     const onBranch = await Promise.all(changed.map((f) => readFile(client, project.id, f.path, opts.branch)));
-    upToDate = onBranch.every((f, i) => f?.text === changed[i]!.output);
+    upToDate = onBranch.every((f, i) => (f?.text ?? null) === changed[i]!.content);
     if (!upToDate) {
       const foreign = (await compareCommits(client, project.id, target, opts.branch)).filter((c) => !ours(c));
       if (foreign.length) {
@@ -104,14 +129,9 @@ export async function applyProject(
     const made = await createCommit(client, project.id, {
       branch: opts.branch,
       start_branch: target,
-      commit_message: commitMessage(opts.title, audit),
+      commit_message: commitMessage(opts.title, audit, changed),
       force: branch ? true : undefined,
-      actions: changed.map((f) => ({
-        action: 'update',
-        file_path: f.path,
-        content: f.output,
-        last_commit_id: source.files.get(f.path)!.lastCommitId,
-      })),
+      actions: changed.map(actionOf),
     });
     if ('rejected' in made) {
       const meanwhile = CHANGED_MEANWHILE.test(made.rejected);
@@ -135,7 +155,7 @@ export async function applyProject(
       remove_source_branch: true,
     });
     if (created !== 'conflict') return { outcome: 'opened', mergeRequest: link(created), commit };
-    existing = (await openMergeRequests(client, project.id, opts.branch))[0];
+    existing = (await mergeRequestsFrom(client, project.id, opts.branch))[0];
     if (!existing)
       return {
         outcome: 'failed',

@@ -44,12 +44,11 @@ export interface Commit {
   web_url?: string;
 }
 
-export interface CommitAction {
-  action: 'update';
-  file_path: string;
-  content: string;
-  last_commit_id: string;
-}
+/** One file of a commit: `last_commit_id` (for `update` and `delete`) makes GitLab refuse a file changed meanwhile. */
+export type CommitAction =
+  | { action: 'create'; file_path: string; content: string }
+  | { action: 'update'; file_path: string; content: string; last_commit_id: string }
+  | { action: 'delete'; file_path: string; last_commit_id: string };
 
 export interface MergeRequest {
   id: number;

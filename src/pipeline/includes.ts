@@ -15,8 +15,16 @@ export type { IncludeOrigin } from './file-source.js';
 
 export type IncludeEntry =
   | { kind: 'local'; path: string; offset: number }
-  | { kind: 'project'; project: string; ref?: string; files: { path: string; offset: number }[]; offset: number }
-  | { kind: 'component'; address: string; offset: number }
+  | {
+      kind: 'project';
+      project: string;
+      ref?: string;
+      /** Each `file:` path and the text range of its scalar. */
+      files: { path: string; offset: number; end: number }[];
+      offset: number;
+    }
+  /** `value` is the text range of the address scalar. */
+  | { kind: 'component'; address: string; offset: number; value: { start: number; end: number } }
   | { kind: 'remote'; url: string; offset: number }
   | { kind: 'template'; name: string; offset: number }
   /** An entry this reader cannot tell (no string where one is needed). */
@@ -47,6 +55,7 @@ export function readIncludes(file: SourceFile): IncludeEntry[] {
     const m = entry as YAMLMap<ParsedNode, ParsedNode>;
     const value = (key: string) => ownPair(m, key)?.value;
     const at = (node: ParsedNode | null | undefined) => node?.range?.[0] ?? offset;
+    const end = (node: ParsedNode | null | undefined) => node?.range?.[1] ?? offset;
     const local = value('local');
     const project = value('project');
     const component = value('component');
@@ -61,14 +70,18 @@ export function readIncludes(file: SourceFile): IncludeEntry[] {
       const fileNode = value('file');
       const fileNodes = isSeq(fileNode) ? (fileNode.items as ParsedNode[]) : fileNode ? [fileNode] : [];
       const files = fileNodes
-        .map((f) => ({ path: stringOf(f), offset: at(f) }))
-        .filter((f): f is { path: string; offset: number } => f.path !== undefined);
+        .map((f) => ({ path: stringOf(f), offset: at(f), end: end(f) }))
+        .filter((f): f is { path: string; offset: number; end: number } => f.path !== undefined);
       if (name === undefined || !files.length || files.length !== fileNodes.length || (ref && !stringOf(ref)))
         out.push({ kind: 'unreadable', offset });
       else out.push({ kind: 'project', project: name, ref: ref ? stringOf(ref) : undefined, files, offset });
     } else if (component) {
       const address = stringOf(component);
-      out.push(address !== undefined ? { kind: 'component', address, offset } : { kind: 'unreadable', offset });
+      out.push(
+        address !== undefined
+          ? { kind: 'component', address, offset, value: { start: at(component), end: end(component) } }
+          : { kind: 'unreadable', offset },
+      );
     } else if (remote) {
       const url = stringOf(remote);
       out.push(url !== undefined ? { kind: 'remote', url, offset } : { kind: 'unreadable', offset });

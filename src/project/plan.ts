@@ -19,6 +19,7 @@ import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
 import type { PlanEnv } from '../kaniko/types.js';
 import type { IncludeResolver, IncludeUse } from '../pipeline/includes.js';
 import { planFeeds, type Feed, type TemplateJob } from './feeds.js';
+import { planSwitches, type IncludeSwitch } from './include-switch.js';
 
 export interface MigrateOptions {
   /** The pipeline file, relative to the root. Default `.gitlab-ci.yml`. */
@@ -34,6 +35,12 @@ export interface MigrateOptions {
   templateRuns?: Map<string, Promise<ProjectResult>>;
   /** The template files being migrated on their own above this one (a cycle of includes across projects). */
   templateStack?: readonly string[];
+  /**
+   * The rollout without a flag day (src/project/include-switch.ts): these includes switch to the template's BuildKit
+   * version, and this project's variables are translated only for the templates it switches (the Kaniko version keeps
+   * reading them as Kaniko flags until then). Absent: every template is taken as migrated in place.
+   */
+  includeSwitches?: readonly IncludeSwitch[];
 }
 
 /** What planning also needs: the Kaniko jobs of the other projects' template files this pipeline includes. */
@@ -220,9 +227,10 @@ export function planProject(
   const foreignFiles = new Set(files.filter((f) => f.origin).map((f) => f.path));
   if (foreignFiles.size) for (const job of jobs) throughTemplate(job, foreignFiles);
   const feeds = opts.templateJobs?.length
-    ? planFeeds(pipeline, opts.templateJobs, envOf(''))
+    ? planFeeds(pipeline, feedingTemplates(opts.templateJobs, opts.includeSwitches), envOf(''))
     : { edits: [], findings: [], feeds: [], owners: new Set<string>(), users: new Map<string, string>() };
-  const edits = dedupe([...acceptEdits(jobs, readers, PIPELINE_SHARING), ...feeds.edits]);
+  const switches = planSwitches(files, opts.includeSwitches ?? []);
+  const edits = dedupe([...acceptEdits(jobs, readers, PIPELINE_SHARING), ...feeds.edits, ...switches.edits]);
   const outputs = new Map<string, string>();
   for (const file of files) {
     const mine = edits.filter((e) => e.file === file.path);
@@ -234,11 +242,18 @@ export function planProject(
     jobs,
     edits,
     outputs,
-    findings: mergeFindings([...jobs.flatMap((j) => j.findings), ...feeds.findings]),
+    findings: mergeFindings([...jobs.flatMap((j) => j.findings), ...feeds.findings, ...switches.findings]),
     feeds: feeds.feeds,
     feedOwners: feeds.owners,
     templateUsers: feeds.users,
   };
+}
+
+/** With a rollout, only the templates whose include switches now read this project's variables as buildctl arguments. */
+function feedingTemplates(jobs: readonly TemplateJob[], switches?: readonly IncludeSwitch[]): readonly TemplateJob[] {
+  if (!switches) return jobs;
+  const switched = new Set(switches.map((s) => s.template));
+  return jobs.map((j) => (switched.has(j.file) ? j : { ...j, passThrough: [] }));
 }
 
 /**

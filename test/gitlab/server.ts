@@ -5,8 +5,9 @@
  * - offset pagination (`page`, `per_page`; `x-page`, `x-per-page`, `x-total`, `x-total-pages`, `x-next-page`,
  *   `x-prev-page` and `Link`) for lists, and `Link`-only pagination (as keyset pagination sends) for the tree;
  * - repository files as base64 `content` with `last_commit_id`;
- * - commits with `actions` (`update` checks `last_commit_id` against the start branch: 400 when the file changed),
- *   `start_branch`, `force`;
+ * - commits with `actions` (`create` of a file that is not there, `update` and `delete` check `last_commit_id`
+ *   against the start branch: 400 when the file changed), `start_branch`, `force`;
+ * - `merge` and `tag` for the tests: what a person does in the web interface between two runs;
  * - merge requests (`409` for a second open one from the same source branch), list, update;
  * - injected faults: any status (429 with `Retry-After`, 500 …) a given number of times for matching requests.
  */
@@ -147,6 +148,38 @@ export class MockGitLab {
     for (const [path, content] of Object.entries(changes)) b.files.set(path, { content, lastCommitId: c.id });
     b.commits.push(c);
     return c;
+  }
+
+  /**
+   * Merges an open merge request as a person would with the merge button: the target branch gets the source branch's
+   * files (the changes this tool commits start from the target branch, so this is the merge result) in a merge
+   * commit, the merge request is `merged`, and the source branch is deleted when it asked for that.
+   */
+  merge(p: MockProject, iid: number): MockCommit {
+    const mr = p.mrs.find((m) => m.iid === iid && m.state === 'opened');
+    if (!mr) throw new Error(`no open merge request !${iid} in ${p.namespace}/${p.path}`);
+    const source = p.branches.get(mr.source_branch)!;
+    const target = p.branches.get(mr.target_branch)!;
+    const c = commit(`Merge branch '${mr.source_branch}' into '${mr.target_branch}'`);
+    const files = new Map<string, MockFile>();
+    for (const [path, f] of source.files) {
+      const before = target.files.get(path);
+      files.set(path, before && before.content === f.content ? before : { content: f.content, lastCommitId: c.id });
+    }
+    const known = new Set(target.commits.map((x) => x.id));
+    p.branches.set(mr.target_branch, {
+      files,
+      commits: [...target.commits, ...source.commits.filter((x) => !known.has(x.id)), c],
+    });
+    if (mr.remove_source_branch) p.branches.delete(mr.source_branch);
+    mr.state = 'merged';
+    return c;
+  }
+
+  /** A tag (served like a branch for file reads): the files of `from` as they are now. */
+  tag(p: MockProject, name: string, from = 'main'): void {
+    const b = p.branches.get(from)!;
+    p.branches.set(name, { files: new Map(b.files), commits: [...b.commits] });
   }
 
   byPath(fullPath: string): MockProject {
@@ -408,8 +441,13 @@ export class MockGitLab {
             : `Invalid reference name: ${start}`,
       });
     for (const a of actions) {
-      if (a.action !== 'update') return send(400, { message: `action ${a.action} is not supported by this mock` });
+      if (!['create', 'update', 'delete'].includes(a.action))
+        return send(400, { message: `action ${a.action} is not supported by this mock` });
       const f = base.files.get(a.file_path);
+      if (a.action === 'create') {
+        if (f) return send(400, { message: 'A file with this name already exists' });
+        continue;
+      }
       if (!f) return send(400, { message: "A file with this name doesn't exist" });
       if (a.last_commit_id && a.last_commit_id !== f.lastCommitId)
         return send(400, {
@@ -418,7 +456,9 @@ export class MockGitLab {
     }
     const c = commit(message.split('\n')[0]!, message);
     const files = new Map(base.files);
-    for (const a of actions) files.set(a.file_path, { content: a.content ?? '', lastCommitId: c.id });
+    for (const a of actions)
+      if (a.action === 'delete') files.delete(a.file_path);
+      else files.set(a.file_path, { content: a.content ?? '', lastCommitId: c.id });
     p.branches.set(branch, { files, commits: [...base.commits, c] });
     send(201, {
       ...c,

@@ -48,4 +48,13 @@ export const TEMPLATE_CODES = {
     action: 'Nothing is changed.',
     todo: "Replace the include with a BuildKit job of this project's own (or a group template): `buildctl-daemonless.sh build` in `moby/buildkit:rootless`, as the README shows.",
   },
+  KB606: {
+    severity: 'info',
+    title: "An include switched to the template's BuildKit version",
+    explanation:
+      "The rollout without a flag day: the template project holds the template's BuildKit version in a file beside the Kaniko one (`templates/kaniko-buildkit.yml` beside `templates/kaniko.yml`, same job and template names). This include now names that file (or that component), in the same change that translates this project's variables for it.",
+    action:
+      'Only the `file:` of the `include: project` entry, or the component name in its address, is rewritten; `project:`, `ref:` and everything else stay.',
+    todo: "Merge this change as one: the include switch and the translated variables belong together. The template project's merge request that adds the BuildKit version must be merged first (the tool switches an include only when that file exists at the included ref).",
+  },
 } as const satisfies CodeTable<'6'>;
