@@ -28,6 +28,7 @@ export interface GitLabFlags {
   labels?: string;
   draft?: boolean;
   skipExisting?: boolean;
+  rollout?: 'beside' | 'in-place';
   tokenEnv: string;
   concurrency: string | number;
   format: 'text' | 'json' | 'markdown';
@@ -141,6 +142,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
       .filter(Boolean),
     draft: !!flags.draft,
     skipExisting: !!flags.skipExisting,
+    rollout: flags.rollout,
     buildkitImage: flags.buildkitImage,
     sources,
     onDone: (d, t) => progress.update(d, t),
@@ -204,6 +206,14 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
     )
     .option('--token-env <name>', 'environment variable holding the API token (scope: api)', 'GITLAB_TOKEN')
     .option('--concurrency <n>', 'projects handled at once', String(DEFAULT_GITLAB_CONCURRENCY))
+    .addOption(
+      new Option(
+        '--rollout <mode>',
+        'a template other projects include: add its BuildKit version beside it, then switch the consumers, then remove it (beside); or change it in place, every merge request to be merged together (in-place)',
+      )
+        .choices(['beside', 'in-place'])
+        .default('beside'),
+    )
     .addOption(
       new Option('--format <format>', 'stdout report format').choices(['text', 'json', 'markdown']).default('text'),
     )

@@ -33,7 +33,8 @@ export interface ApplyOptions {
   description: string;
 }
 
-export type Outcome = 'planned' | 'opened' | 'updated' | 'skipped' | 'failed';
+/** `waiting`: a step of the rollout of a shared template that must wait for an earlier one (see rollout.ts). */
+export type Outcome = 'planned' | 'opened' | 'updated' | 'waiting' | 'skipped' | 'failed';
 
 export interface ApplyResult {
   outcome: Outcome;

@@ -7,7 +7,8 @@ import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js
 import type { ProjectResult } from '../project/plan.js';
 import type { IncludeResolver } from '../pipeline/includes.js';
 import { repoPath } from '../pipeline/load.js';
-import { migrateRepository } from '../repository/migrate.js';
+import type { IncludeSwitch } from '../project/include-switch.js';
+import { migrateRepository, type RepositoryOptions } from '../repository/migrate.js';
 import { listTree } from './api.js';
 import type { GitLabClient } from './client.js';
 import { GitLabSource } from './source.js';
@@ -23,6 +24,8 @@ export interface ProjectAudit {
   entry?: string;
   /** Why it failed, or why there is nothing to do. */
   reason?: string;
+  /** How it was migrated (replanProject migrates it again the same way, from the files already read). */
+  options?: RepositoryOptions;
 }
 
 /** The pipeline file: the project's `ci_config_path` when it is a file of the project, else `.gitlab-ci.yml`. */
@@ -66,6 +69,7 @@ export async function auditProject(
     };
   const source = new GitLabSource(client, project.id, ref);
   let result: ProjectResult;
+  let options: RepositoryOptions;
   try {
     const hasEntry = (await source.read(entry)) !== undefined;
     // without generator sources to look for, a project without the pipeline file costs one request
@@ -73,17 +77,40 @@ export async function auditProject(
     source.setTree(await listTree(client, project.id, ref));
     if (!hasEntry && !(await source.listSources(opts.sources!)).length)
       return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
-    result = await migrateRepository(source, {
+    options = {
       entry: hasEntry ? entry : null,
       sources: opts.sources,
       buildkitImage: opts.buildkitImage,
       resolver: opts.resolver,
       templateRuns: opts.templateRuns,
-    });
+    };
+    result = await migrateRepository(source, options);
   } catch (e) {
     return { project, status: 'failed', entry, reason: client.redact((e as Error).message) };
   }
-  const status = projectStatus(result);
-  const reason = status === 'failed' ? client.redact(failureOf(result) ?? 'failed') : undefined;
-  return { project, status, result, source, entry, reason };
+  return settled(client, { project, status: 'unchanged', result, source, entry, options });
+}
+
+function settled(client: GitLabClient, audit: ProjectAudit & { result: ProjectResult }): ProjectAudit {
+  const status = projectStatus(audit.result);
+  const reason = status === 'failed' ? client.redact(failureOf(audit.result) ?? 'failed') : undefined;
+  return { ...audit, status, reason };
+}
+
+/**
+ * The project migrated again from the files its audit read (no new request for them), with some includes switched to
+ * a template's BuildKit version (the rollout's consumer step, src/gitlab/rollout.ts).
+ */
+export async function replanProject(
+  client: GitLabClient,
+  audit: ProjectAudit,
+  includeSwitches: readonly IncludeSwitch[],
+): Promise<ProjectAudit> {
+  if (!audit.source || !audit.options) return audit;
+  try {
+    const result = await migrateRepository(audit.source, { ...audit.options, includeSwitches });
+    return settled(client, { ...audit, result });
+  } catch (e) {
+    return { ...audit, status: 'failed', reason: client.redact((e as Error).message) };
+  }
 }

@@ -29,7 +29,7 @@ export interface Merged {
   total: number | null;
 }
 
-const OUTCOMES = new Set(['planned', 'opened', 'updated', 'skipped', 'failed']);
+const OUTCOMES = new Set(['planned', 'opened', 'updated', 'waiting', 'skipped', 'failed']);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const nullable = (v: unknown, type: string) => v === null || typeof v === type;
 

@@ -20,6 +20,8 @@ import { markdownReport } from '../report/markdown.js';
 import type { RunReport } from '../report/model.js';
 import { textDiffs, textSummary } from '../report/text.js';
 import type { Outcome } from './apply.js';
+import type { RolloutStep } from './rollout.js';
+import { rolloutSection, rolloutText } from './rollout-report.js';
 import type { ProjectOutcome } from './run.js';
 import type { Shard } from './shard.js';
 
@@ -70,6 +72,8 @@ export interface ProjectRecord {
   feeds?: Feed[];
   /** The other projects' files it includes, as their own migration left them (absent: none). */
   templates?: TemplateSummary[];
+  /** Its steps in the rollout of shared templates (absent: none). */
+  rollout?: RolloutStep[];
 }
 
 /** A project's outcome as a record: plain JSON data (what a JSON report holds, read back, is the same). */
@@ -97,6 +101,7 @@ export function projectRecord(o: ProjectOutcome): ProjectRecord {
     errors: part.errors,
     ...(o.result?.feeds ? { feeds: o.result.feeds } : {}),
     ...(o.result?.templates ? { templates: o.result.templates } : {}),
+    ...(o.rollout ? { rollout: o.rollout } : {}),
   };
   // through JSON once, so that a record made here and one read from a report are alike (no undefined fields)
   return JSON.parse(JSON.stringify(record)) as ProjectRecord;
@@ -110,7 +115,7 @@ export function sortRecords(records: readonly ProjectRecord[]): ProjectRecord[] 
 }
 
 export function countOutcomes(records: readonly ProjectRecord[]): OutcomeCounts {
-  const counts: OutcomeCounts = { planned: 0, opened: 0, updated: 0, skipped: 0, failed: 0 };
+  const counts: OutcomeCounts = { planned: 0, opened: 0, updated: 0, waiting: 0, skipped: 0, failed: 0 };
   for (const r of records) counts[r.outcome]++;
   return counts;
 }
@@ -145,6 +150,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   planned: 'would open or update a merge request',
   opened: 'merge request opened',
   updated: 'merge request updated',
+  waiting: 'waits for an earlier step',
   skipped: 'skipped',
   failed: 'failed',
 };
@@ -164,10 +170,12 @@ export function graphOf(records: readonly ProjectRecord[]): GraphTemplate[] {
   return groupGraph(records.map((r) => ({ project: r.path, ...r })));
 }
 
+const waits = (c: OutcomeCounts) => (c.waiting ? `${c.waiting} wait for an earlier step, ` : '');
+
 export function outcomeLine(c: OutcomeCounts, mode: RunInfo['mode']): string {
   if (mode === 'dry-run')
-    return `Merge requests: ${c.planned} would be opened or updated; ${c.skipped} skipped, ${c.failed} failed (dry run: nothing written)`;
-  return `Merge requests: ${c.opened} opened, ${c.updated} updated; ${c.skipped} skipped, ${c.failed} failed`;
+    return `Merge requests: ${c.planned} would be opened or updated; ${waits(c)}${c.skipped} skipped, ${c.failed} failed (dry run: nothing written)`;
+  return `Merge requests: ${c.opened} opened, ${c.updated} updated; ${waits(c)}${c.skipped} skipped, ${c.failed} failed`;
 }
 
 export function gitlabText(info: RunInfo, records: readonly ProjectRecord[], c: ChalkInstance): string {
@@ -175,14 +183,14 @@ export function gitlabText(info: RunInfo, records: readonly ProjectRecord[], c: 
   const report = combinedReport(sorted);
   const diffs = info.mode === 'dry-run' ? textDiffs(report, c) : '';
   const group = groupSummaryOf(sorted);
-  return `${diffs}${textSummary(report, c, info.mode === 'apply' ? 'write' : 'dry-run')}\n${graphText(graphOf(sorted), c)}${groupText(group, rows(sorted), c, true)}${outcomeLine(countOutcomes(sorted), info.mode)}\n`;
+  return `${diffs}${textSummary(report, c, info.mode === 'apply' ? 'write' : 'dry-run')}\n${graphText(graphOf(sorted), c)}${rolloutText(sorted, c)}${groupText(group, rows(sorted), c, true)}${outcomeLine(countOutcomes(sorted), info.mode)}\n`;
 }
 
 export function gitlabMarkdown(info: RunInfo, records: readonly ProjectRecord[]): string {
   const sorted = sortRecords(records);
   const title = `kaniko2buildkit ${info.mode === 'apply' ? 'migration' : 'audit'}: ${info.group ?? 'projects'} on ${new URL(info.url).host}`;
   const group = groupSummaryOf(sorted);
-  return `${groupMarkdown(title, group, rows(sorted))}${graphMarkdown(graphOf(sorted))}${outcomeLine(countOutcomes(sorted), info.mode)}\n\n${markdownReport(combinedReport(sorted))}`;
+  return `${groupMarkdown(title, group, rows(sorted))}${graphMarkdown(graphOf(sorted))}${rolloutSection(sorted)}${outcomeLine(countOutcomes(sorted), info.mode)}\n\n${markdownReport(combinedReport(sorted))}`;
 }
 
 export interface GitLabJson {

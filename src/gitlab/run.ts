@@ -4,17 +4,27 @@
  * project ends with an outcome, whatever happened to the others.
  */
 import { mapPool } from '../bulk/pool.js';
-import type { ProjectStatus } from '../bulk/outcome.js';
+import { projectStatus, type ProjectStatus } from '../bulk/outcome.js';
 import { appendProject } from '../bulk/report.js';
 import type { ProjectResult } from '../project/plan.js';
 import { markdownReport } from '../report/markdown.js';
 import type { RunReport } from '../report/model.js';
 import { getProject, listGroupProjects, type ListOptions } from './api.js';
-import { applyProject, type ApplyOptions, type ApplyResult } from './apply.js';
-import { auditProject, nothingToDo, type ProjectAudit } from './audit.js';
+import { applyProject, updatesOf, type ApplyOptions, type ApplyResult } from './apply.js';
+import { auditProject, nothingToDo, replanProject, type ProjectAudit } from './audit.js';
 import type { GitLabClient } from './client.js';
 import { selectProjects } from './filter.js';
 import { gitlabResolver } from './resolver.js';
+import {
+  linkSteps,
+  ownsSteps,
+  planRollout,
+  rolloutMarkdown,
+  stepReason,
+  type ProjectRollout,
+  type RolloutMode,
+  type RolloutStep,
+} from './rollout.js';
 import type { IncludeResolver } from '../pipeline/includes.js';
 import type { Project } from './types.js';
 
@@ -26,6 +36,8 @@ export interface ProjectOutcome extends ApplyResult {
   defaultBranch?: string;
   status: ProjectStatus;
   result?: ProjectResult;
+  /** Its part in the rollout of shared templates (absent: none). */
+  rollout?: RolloutStep[];
 }
 
 export interface Selection extends ListOptions {
@@ -45,6 +57,8 @@ export interface RunOptions extends Omit<ApplyOptions, 'description'> {
   /** Reads included projects (default: the same GitLab through `client`, once per project and ref for the run). */
   resolver?: IncludeResolver;
   templateRuns?: Map<string, Promise<ProjectResult>>;
+  /** How a template that other projects include is migrated (default `beside`: see src/gitlab/rollout.ts). */
+  rollout?: RolloutMode;
   onDone?: (done: number, total: number) => void;
 }
 
@@ -58,8 +72,8 @@ export function projectReport(path: string, result: ProjectResult | undefined): 
   return report;
 }
 
-export function mergeRequestDescription(audit: ProjectAudit): string {
-  const text = `${markdownReport(projectReport(audit.project.path_with_namespace, audit.result))}\n---\n_Opened by kaniko2buildkit: running it again updates this merge request._\n`;
+export function mergeRequestDescription(audit: ProjectAudit, steps: readonly RolloutStep[] = []): string {
+  const text = `${rolloutMarkdown(steps)}${markdownReport(projectReport(audit.project.path_with_namespace, audit.result))}\n---\n_Opened by kaniko2buildkit: running it again updates this merge request._\n`;
   if (text.length <= MAX_DESCRIPTION) return text;
   return `${text.slice(0, MAX_DESCRIPTION)}\n\n_(report cut at ${MAX_DESCRIPTION} characters: run \`kaniko2buildkit migrate --format markdown\` on a checkout for all of it)_\n`;
 }
@@ -92,31 +106,67 @@ export async function findProjects(
   return { projects: selectProjects(listed, sel.only, sel.skip), missing: [] };
 }
 
-async function oneProject(client: GitLabClient, project: Project, opts: RunOptions): Promise<ProjectOutcome> {
-  const base = {
-    id: project.id,
-    path: project.path_with_namespace,
-    webUrl: project.web_url,
-    defaultBranch: project.default_branch ?? undefined,
-  };
-  const audit = await auditProject(client, project, {
-    buildkitImage: opts.buildkitImage,
-    sources: opts.sources,
-    resolver: opts.resolver,
-    templateRuns: opts.templateRuns,
-  });
-  const done = { ...base, status: audit.status, result: audit.result };
+type Base = Pick<ProjectOutcome, 'id' | 'path' | 'webUrl' | 'defaultBranch'>;
+
+const baseOf = (project: Project): Base => ({
+  id: project.id,
+  path: project.path_with_namespace,
+  webUrl: project.web_url,
+  defaultBranch: project.default_branch ?? undefined,
+});
+
+/** The project's result with the rollout's part in it: template files kept out, the files it adds in. */
+function withRollout(result: ProjectResult | undefined, part: ProjectRollout): ProjectResult | undefined {
+  if (!result || (!part.keep.size && !part.files.length)) return result;
+  const files = result.files
+    .filter((f) => !part.keep.has(f.path) || !f.changed)
+    .concat(part.files.filter((f) => !result.files.some((g) => g.path === f.path && !part.keep.has(g.path))));
+  const jobs = result.jobs.filter((j) => !part.keep.has(j.file)).concat(part.jobs);
+  return { ...result, files, jobs };
+}
+
+/** One audited project's outcome: its merge request opened or updated (apply), or what would be done. */
+async function finish(
+  client: GitLabClient,
+  audit: ProjectAudit,
+  part: ProjectRollout | undefined,
+  opts: RunOptions,
+): Promise<ProjectOutcome> {
+  const done = { ...baseOf(audit.project), status: audit.status, result: audit.result };
   if (audit.status === 'failed') return { ...done, outcome: 'failed', reason: audit.reason };
-  if (!audit.result?.files.some((f) => f.changed))
-    return { ...done, outcome: 'skipped', reason: audit.reason ?? nothingToDo(audit.status, audit.result) };
-  if (!opts.apply) return { ...done, outcome: 'planned' };
+  const steps = part?.steps ?? [];
+  const rollout = steps.length ? { rollout: steps } : {};
+  const waiting = steps.filter((s) => s.state === 'waiting' && (s.step === 'switch' || s.step === 'in-place'));
+  // A consumer of a template being rolled out: migrated again with the includes it switches now (its variables are
+  // translated for those only), and nothing of it is committed while a switch waits.
+  if (part?.consumer && opts.rollout === 'beside') {
+    if (waiting.length)
+      return {
+        ...done,
+        ...rollout,
+        outcome: 'waiting',
+        reason: waiting.map(stepReason).join('; '),
+      };
+    audit = await replanProject(client, audit, part.switches);
+    Object.assign(done, { status: audit.status, result: audit.result });
+    if (audit.status === 'failed') return { ...done, ...rollout, outcome: 'failed', reason: audit.reason };
+  }
+  const result = part ? withRollout(audit.result, part) : audit.result;
+  const changes = [...updatesOf(audit).filter((c) => !part?.keep.has(c.path)), ...(part?.changes ?? [])];
+  const shown = {
+    ...done,
+    ...rollout,
+    result,
+    ...(result !== audit.result && result ? { status: projectStatus(result) } : {}),
+  };
+  if (!changes.length)
+    return { ...shown, outcome: 'skipped', reason: audit.reason ?? nothingToDo(audit.status, audit.result) };
+  if (!opts.apply) return { ...shown, outcome: 'planned' };
   try {
-    return {
-      ...done,
-      ...(await applyProject(client, audit, { ...opts, description: mergeRequestDescription(audit) })),
-    };
+    const description = mergeRequestDescription({ ...audit, result }, steps);
+    return { ...shown, ...(await applyProject(client, audit, { ...opts, description }, changes)) };
   } catch (e) {
-    return { ...done, outcome: 'failed', reason: client.redact((e as Error).message) };
+    return { ...shown, outcome: 'failed', reason: client.redact((e as Error).message) };
   }
 }
 
@@ -125,22 +175,68 @@ export async function runProjects(
   projects: Project[],
   opts: RunOptions,
 ): Promise<ProjectOutcome[]> {
-  const shared = {
-    ...opts,
-    resolver: opts.resolver ?? gitlabResolver(client),
-    templateRuns: opts.templateRuns ?? new Map(),
-  };
-  return mapPool(
+  const resolver = opts.resolver ?? gitlabResolver(client);
+  const templateRuns = opts.templateRuns ?? new Map<string, Promise<ProjectResult>>();
+  const failed = (p: Project, e: Error): ProjectOutcome => ({
+    ...baseOf(p),
+    status: 'failed',
+    outcome: 'failed',
+    reason: client.redact(e.message),
+  });
+  // Every project is audited first: the rollout of a shared template needs all of its consumers. The progress shows
+  // the audits, then (with --apply) the merge requests.
+  const audits = await mapPool(
     projects,
     opts.concurrency,
     (p) =>
-      oneProject(client, p, shared).catch((e: Error) => ({
-        id: p.id,
-        path: p.path_with_namespace,
-        status: 'failed' as const,
-        outcome: 'failed' as const,
-        reason: client.redact(e.message),
-      })),
+      auditProject(client, p, {
+        buildkitImage: opts.buildkitImage,
+        sources: opts.sources,
+        resolver,
+        templateRuns,
+      }).catch((e: Error) => e),
     opts.onDone,
   );
+  const audited = audits.filter((a): a is ProjectAudit => !(a instanceof Error));
+  let parts = new Map<string, ProjectRollout>();
+  try {
+    parts = await planRollout(client, audited, {
+      mode: opts.rollout ?? 'beside',
+      branch: opts.branch,
+      resolver,
+      templateRuns,
+      buildkitImage: opts.buildkitImage,
+    });
+  } catch (e) {
+    const reason = `the rollout of shared templates could not be planned: ${client.redact((e as Error).message)}`;
+    return projects.map((p) => failed(p, new Error(reason)));
+  }
+  // The template projects' merge requests first: the consumers' merge requests and reasons link them.
+  const outcomes: ProjectOutcome[] = new Array(projects.length);
+  const one = (i: number) => {
+    const p = projects[i]!;
+    const a = audits[i]!;
+    if (a instanceof Error) return Promise.resolve(failed(p, a));
+    return finish(client, a, parts.get(p.path_with_namespace), opts).catch((e: Error) => failed(p, e));
+  };
+  const first = projects.map((_, i) => i).filter((i) => ownsSteps(parts.get(projects[i]!.path_with_namespace)));
+  const leading = new Set(first);
+  const rest = projects.map((_, i) => i).filter((i) => !leading.has(i));
+  let done = 0;
+  const progress = () => opts.apply && opts.onDone?.(++done, projects.length);
+  for (const wave of [first, rest]) {
+    await mapPool(wave, opts.concurrency, async (i) => {
+      outcomes[i] = await one(i);
+      progress();
+    });
+    if (wave === first) {
+      const opened = new Map(
+        first.flatMap((i) =>
+          outcomes[i]!.mergeRequest ? [[projects[i]!.path_with_namespace, outcomes[i]!.mergeRequest!]] : [],
+        ),
+      );
+      linkSteps(parts, opened);
+    }
+  }
+  return outcomes;
 }

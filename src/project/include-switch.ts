@@ -61,11 +61,13 @@ function requote(raw: string, value: string): string {
 export interface SwitchPlan {
   edits: TextEdit[];
   findings: Finding[];
+  /** The labels of the templates whose include was switched. */
+  switched: Set<string>;
 }
 
 /** The edits that switch this pipeline's own includes (files without an origin) as `switches` say. */
 export function planSwitches(files: readonly SourceFile[], switches: readonly IncludeSwitch[]): SwitchPlan {
-  const plan: SwitchPlan = { edits: [], findings: [] };
+  const plan: SwitchPlan = { edits: [], findings: [], switched: new Set() };
   if (!switches.length) return plan;
   for (const file of files) {
     if (file.origin) continue;
@@ -74,8 +76,7 @@ export function planSwitches(files: readonly SourceFile[], switches: readonly In
       if (inc.kind === 'project') {
         for (const f of inc.files) {
           const s = switches.find(
-            (w) =>
-              norm(w.project) === norm(inc.project) && w.ref === inc.ref && w.file === f.path.replace(/^\/+/, ''),
+            (w) => norm(w.project) === norm(inc.project) && w.ref === inc.ref && w.file === f.path.replace(/^\/+/, ''),
           );
           if (s) targets.push({ start: f.offset, end: f.end, value: f.path.startsWith('/') ? `/${s.to}` : s.to, s });
         }
@@ -99,6 +100,7 @@ export function planSwitches(files: readonly SourceFile[], switches: readonly In
       for (const t of targets) {
         const raw = file.text.slice(t.start, t.end);
         plan.edits.push({ file: file.path, start: t.start, end: t.end, text: requote(raw, t.value) });
+        plan.switched.add(t.s.template);
         const at = positionIn(file.lineStarts, t.start);
         plan.findings.push(
           finding(

@@ -74,6 +74,10 @@ export async function migrateSource(source: FileSource, opts: MigrateOptions = {
     const def = plan.pipeline.definitions(name).at(-1);
     jobs.push({ name, file: def?.file.path ?? '', status: 'unchanged', calls: 0, flags: [], template });
   }
+  // a job built through a template whose include is switched to its BuildKit version is migrated by that switch
+  if (!fileErrors.size)
+    for (const job of jobs)
+      if (job.template && job.status === 'unchanged' && plan.switched.has(job.template)) job.status = 'migrated';
   for (const feed of fileErrors.size ? [] : plan.feeds) {
     // a job built from a template that this project feeds flags into has a change of its own here
     for (const name of feed.jobs) {
@@ -91,6 +95,32 @@ export async function migrateSource(source: FileSource, opts: MigrateOptions = {
     ...(plan.feeds.length ? { feeds: plan.feeds } : {}),
     ...(templates.summaries.length ? { templates: templates.summaries } : {}),
   };
+}
+
+/**
+ * Another project's file migrated on its own, as its project would migrate it (with what it includes), once per run:
+ * `opts.templateRuns` keeps each run by label; inside a template's own run (`opts.templateStack`), by the chain of
+ * labels too, so that two chains entering a cycle of includes across projects from opposite ends never wait on each
+ * other.
+ */
+export function migrateTemplate(origin: IncludeOrigin, opts: MigrateOptions): Promise<ProjectResult> {
+  const label = originLabel(origin);
+  const stack = opts.templateStack ?? [];
+  const runs = opts.templateRuns ?? new Map<string, Promise<ProjectResult>>();
+  const key = stack.length ? `${stack.join(' > ')} > ${label}` : label;
+  let run = runs.get(key);
+  if (!run)
+    runs.set(
+      key,
+      (run = migrateSource(origin.source, {
+        entry: origin.file,
+        buildkitImage: opts.buildkitImage,
+        resolver: opts.resolver,
+        templateRuns: runs,
+        templateStack: [...stack, label],
+      })),
+    );
+  return run;
 }
 
 /**
@@ -116,22 +146,7 @@ async function withTemplatesMigrated(
   for (const origin of roots) {
     const label = originLabel(origin);
     if (stack.includes(label) || summaries.some((s) => s.file === label)) continue;
-    // Keyed by label for a project's own includes; inside a template's own run, by the chain too, so that two chains
-    // entering a cycle of includes across projects from opposite ends never wait on each other.
-    const key = stack.length ? `${stack.join(' > ')} > ${label}` : label;
-    let run = runs.get(key);
-    if (!run)
-      runs.set(
-        key,
-        (run = migrateSource(origin.source, {
-          entry: origin.file,
-          buildkitImage: opts.buildkitImage,
-          resolver: opts.resolver,
-          templateRuns: runs,
-          templateStack: [...stack, label],
-        })),
-      );
-    const alone: ProjectResult = await run;
+    const alone = await migrateTemplate(origin, { ...opts, templateRuns: runs });
     const kaniko = alone.jobs.filter((j) => !j.template);
     summaries.push({
       file: label,

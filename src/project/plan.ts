@@ -110,6 +110,8 @@ export interface ProjectPlan {
   feedOwners: Set<string>;
   /** Jobs built from another project's Kaniko template: job name → the template file's label. */
   templateUsers: Map<string, string>;
+  /** The templates (labels) whose include this plan switches to their BuildKit version. */
+  switched: Set<string>;
 }
 
 /** Hidden templates that some other job extends or `!reference`s: their users are analysed instead. */
@@ -246,6 +248,7 @@ export function planProject(
     feeds: feeds.feeds,
     feedOwners: feeds.owners,
     templateUsers: feeds.users,
+    switched: switches.switched,
   };
 }
 

@@ -11,6 +11,7 @@ import type { IncludeResolver } from '../pipeline/includes.js';
 import { InputError } from '../pipeline/source.js';
 import type { FileResult, JobResult, ProjectResult } from '../project/plan.js';
 import { migrateSource } from '../project/pipeline.js';
+import type { IncludeSwitch } from '../project/include-switch.js';
 import type { RepositorySource } from './source.js';
 
 export interface RepositoryOptions {
@@ -27,6 +28,8 @@ export interface RepositoryOptions {
   resolver?: IncludeResolver;
   /** Other projects' template files migrated on their own, kept for a whole run (see MigrateOptions). */
   templateRuns?: Map<string, Promise<ProjectResult>>;
+  /** Includes to switch to a template's BuildKit version (the rollout; see MigrateOptions). */
+  includeSwitches?: readonly IncludeSwitch[];
 }
 
 /**
@@ -71,6 +74,7 @@ export async function migrateRepository(
         buildkitImage: opts.buildkitImage,
         resolver: opts.resolver,
         templateRuns: opts.templateRuns,
+        includeSwitches: opts.includeSwitches,
       });
       const skip = entryMissing && sources.length > 0;
       add(result, skip ? { ...yaml, failed: yaml.failed.filter((f) => f.path !== entry) } : yaml);

@@ -73,7 +73,7 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     expect(r.code).toBe(2); // the invalid YAML project failed
     const report = parse(r.stdout);
     expect(report.groupSummary).toEqual(EXPECTED_GROUP);
-    expect(report.outcomes).toEqual({ planned: 16, opened: 0, updated: 0, skipped: 10, failed: 1 });
+    expect(report.outcomes).toEqual({ planned: 16, opened: 0, updated: 0, waiting: 0, skipped: 10, failed: 1 });
     const p = byPath(report);
     // archived and shared-in projects are not listed
     expect(p.has('platform/old-kaniko') || p.has('platform/backend/old-service') || p.has('other/shared-tool')).toBe(
@@ -157,7 +157,7 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     expect(r.code).toBe(2);
     const report = parse(r.stdout);
     expect(report.groupSummary).toEqual(EXPECTED_GROUP);
-    expect(report.outcomes).toEqual({ planned: 0, opened: 15, updated: 0, skipped: 10, failed: 2 });
+    expect(report.outcomes).toEqual({ planned: 0, opened: 15, updated: 0, waiting: 0, skipped: 10, failed: 2 });
     const p = byPath(report);
     expect(p.get(world.meanwhile)).toMatchObject({
       status: 'migrated',
@@ -231,7 +231,7 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     const before = s.requests.length;
     const r = await gitlab([...base(), '--apply', '--format', 'json', '--labels', 'ci,buildkit'], { env, deps });
     const report = parse(r.stdout);
-    expect(report.outcomes).toEqual({ planned: 0, opened: 0, updated: 16, skipped: 10, failed: 1 });
+    expect(report.outcomes).toEqual({ planned: 0, opened: 0, updated: 16, waiting: 0, skipped: 10, failed: 1 });
     expect(
       report.projects
         .filter((p) => p.outcome === 'updated')
@@ -249,7 +249,7 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
     const before = s.requests.length;
     const r = await gitlab([...base(), '--apply', '--skip-existing', '--format', 'json'], { env, deps });
     const report = parse(r.stdout);
-    expect(report.outcomes).toEqual({ planned: 0, opened: 0, updated: 0, skipped: 26, failed: 1 });
+    expect(report.outcomes).toEqual({ planned: 0, opened: 0, updated: 0, waiting: 0, skipped: 26, failed: 1 });
     expect(byPath(report).get('platform/kaniko-0')).toMatchObject({
       outcome: 'skipped',
       reason: expect.stringContaining('--skip-existing'),
