@@ -56,6 +56,7 @@ beforeAll(async () => {
   templates = s.project(TEMPLATE_PROJECT, templateFiles);
   s.tag(templates, 'v1.0.0');
   for (const c of group) s.project(c.path, c.files);
+  s.project(COMPONENT_APP, { '.gitlab-ci.yml': COMPONENT_CI, Dockerfile: group[0]!.files.Dockerfile! });
   s.project('group/archived-1', group[0]!.files, { archived: true });
   s.project('group/archived-2', group[1]!.files, { archived: true });
   url = await s.start();
@@ -68,6 +69,10 @@ async function run(...extra: string[]) {
   const body = JSON.parse(r.stdout) as { projects: Record[]; outcomes: { [k: string]: number } };
   return { body, by: new Map(body.projects.map((p) => [p.path, p])) };
 }
+
+/** A consumer through a component (the template file read as `templates/<name>.yml`). */
+const COMPONENT_APP = 'group/component-app';
+const COMPONENT_CI = `include:\n  - component: $CI_SERVER_FQDN/${TEMPLATE_PROJECT}/kaniko@main\nbuild:\n  extends: .kaniko-build\n`;
 
 const kanikoLabel = `${TEMPLATE_PROJECT}:${KANIKO_TEMPLATE}`;
 const atMain = group.filter((c) => c.through.includes(KANIKO_TEMPLATE) && !c.ref);
@@ -96,13 +101,13 @@ describe('the rollout of a shared template, run after run', () => {
     const step = (path: string) => by.get(path)!.rollout?.find((x) => x.template === kanikoLabel);
     expect(step(TEMPLATE_PROJECT)).toMatchObject({ step: 'add', state: 'ready' });
     expect(by.get(TEMPLATE_PROJECT)!.outcome).toBe('planned');
-    for (const c of [...atMain, ...pinned]) {
+    for (const c of [...atMain, ...pinned, { path: COMPONENT_APP }]) {
       expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'waiting']);
       expect(step(c.path)).toMatchObject({ step: 'switch', state: 'waiting' });
     }
     for (const c of uninvolved) expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'skipped']);
     expect(by.has('group/archived-1')).toBe(false);
-    expect(body.outcomes).toMatchObject({ planned: 1, waiting: atMain.length + pinned.length });
+    expect(body.outcomes).toMatchObject({ planned: 1, waiting: atMain.length + pinned.length + 1 });
   });
 
   test('first --apply: only the template project, the BuildKit versions beside the Kaniko ones', async () => {
@@ -155,6 +160,11 @@ describe('the rollout of a shared template, run after run', () => {
       for (const f of c.feeds) expect(text).toContain(f.to!);
       expect(p.branches.get(mr.source_branch)!.commits.length).toBe(2);
     }
+    const component = s.byPath(COMPONENT_APP);
+    expect(by.get(COMPONENT_APP)!.outcome).toBe('opened');
+    expect(fileOn(component, component.mrs[0]!.source_branch, '.gitlab-ci.yml')).toBe(
+      COMPONENT_CI.replace('/kaniko@main', '/kaniko-buildkit@main'),
+    );
     for (const c of refusing) {
       expect(by.get(c.path)).toMatchObject({ outcome: 'waiting', reason: expect.stringContaining('KB604') });
       expect(s.byPath(c.path).mrs).toEqual([]);
@@ -214,6 +224,7 @@ describe('the rollout of a shared template, run after run', () => {
 
   test('once the consumers are merged (and the untranslatable value fixed by a person), the Kaniko version goes', async () => {
     for (const c of switchable) s.merge(s.byPath(c.path), 1);
+    s.merge(s.byPath(COMPONENT_APP), 1);
     s.merge(templates, 2);
     // a person writes the refused value as buildctl arguments (the destination moves into the template's call)
     for (const c of refusing) {
@@ -247,5 +258,41 @@ describe('the rollout of a shared template, run after run', () => {
       expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'skipped']);
     for (const c of pinned) expect(by.get(c.path)!.outcome).toBe('waiting');
     expect(by.get(TEMPLATE_PROJECT)!.outcome).toBe('skipped');
+  });
+});
+
+describe('--rollout in-place', () => {
+  test('the template changes in place and the consumers translate their variables: one set, merged together', async () => {
+    const g = new MockGitLab(TOKEN);
+    const t = g.project(TEMPLATE_PROJECT, templateFiles);
+    const few = consumers(2);
+    for (const c of few) g.project(c.path, c.files);
+    const at = await g.start();
+    try {
+      const r = await gitlab(
+        ['--url', at, '--group', 'group', '--format', 'json', '--apply', '--rollout', 'in-place'],
+        {
+          env,
+        },
+      );
+      const by = new Map((JSON.parse(r.stdout).projects as Record[]).map((p) => [p.path, p]));
+      expect(by.get(TEMPLATE_PROJECT)!.outcome).toBe('opened');
+      const mr = t.mrs[0]!;
+      expect(fileOn(t, mr.source_branch, KANIKO_TEMPLATE)).toContain('buildctl-daemonless.sh build');
+      expect(fileOn(t, mr.source_branch, KANIKO_BESIDE)).toBeUndefined();
+      for (const c of few) {
+        const p = g.byPath(c.path);
+        // a consumer without variables of its own has nothing to change: the template changes under it
+        expect(by.get(c.path)!.outcome).toBe(c.feeds.length ? 'opened' : 'skipped');
+        if (!c.feeds.length) continue;
+        expect(p.mrs[0]!.description).toContain('merge together with');
+        expect(p.mrs[0]!.description).toContain(mr.web_url);
+        const text = fileOn(p, p.mrs[0]!.source_branch, '.gitlab-ci.yml')!;
+        expect(text).toContain(`file: ${KANIKO_TEMPLATE}\n`);
+        for (const f of c.feeds) expect(text).toContain(f.to!);
+      }
+    } finally {
+      await g.stop();
+    }
   });
 });
