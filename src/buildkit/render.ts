@@ -1,29 +1,12 @@
 /**
- * Rendering a BuildPlan as shell words, grouped the way a person reads them (one flag and its value per group).
- * CSV fields are quoted as buildctl's strict CSV reader wants (BuildKit `cmd/buildctl/build/output.go`,
- * `parseOutputCSV`, reading with tonistiigi/go-csvvalue): a field holding `,` or `"` is wrapped in `"…"` with inner
- * quotes doubled.
+ * Rendering a BuildPlan as shell words, grouped the way a person reads them (one flag and its value per group);
+ * CSV records (`type=registry,ref=…`) as src/plan/build-plan.ts `csvRecord` writes them.
  */
-import { concat, join, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
-import { STDIN_DOCKERFILE_DIR, valueFlags, type BuildPlan, type CsvField } from '../plan/build-plan.js';
+import { concat, lit, renderWord, staticText, type ShellText } from '../shell/quote.js';
+import { csvRecord, STDIN_DOCKERFILE_DIR, valueFlags, type BuildPlan } from '../plan/build-plan.js';
 import { BUILDKITD_TOML, tomlWriteLines } from './toml.js';
 
 export const BUILDCTL_COMMAND = 'buildctl-daemonless.sh';
-
-function csvField(f: CsvField): ShellText {
-  const body = concat(lit(`${f.key}=`), join(f.values, ','));
-  const needsQuotes =
-    f.values.length > 1 || f.list || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
-  if (!needsQuotes) return body;
-  const escaped: ShellText = body.map((seg) =>
-    seg.kind === 'literal' ? { ...seg, text: seg.text.replace(/"/g, '""') } : seg,
-  );
-  return concat(lit('"'), escaped, lit('"'));
-}
-
-export function csvRecord(fields: CsvField[]): ShellText {
-  return join(fields.map(csvField), ',');
-}
 
 export interface RenderedCall {
   /**

@@ -43,7 +43,8 @@ export function appendProject(
     };
     report.files.push(file);
   }
-  for (const j of result?.jobs ?? []) report.jobs.push({ ...j, path: shown(j.file), project });
+  // feedHost is planning data (a template call's cache, for the consumers' variables), not part of a report
+  for (const { feedHost: _, ...j } of result?.jobs ?? []) report.jobs.push({ ...j, path: shown(j.file), project });
 }
 
 /** One row per project for the group tables. */

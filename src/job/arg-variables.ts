@@ -17,6 +17,7 @@ import {
   variableNames,
   type CallFinding,
   type CallVariables,
+  type FragmentHost,
   type NameSource,
   type PlanEnv,
 } from '../kaniko/context.js';
@@ -185,13 +186,15 @@ function readFlags(text: string): KanikoCall | undefined {
 }
 
 /** The role a set of flags fits, undefined for none (empty), or why none fits. */
-function roleOf(call: KanikoCall): VariableRole | undefined | { reason: string } {
+function roleOf(call: KanikoCall, host?: FragmentHost): VariableRole | undefined | { reason: string } {
   if (call.problems.length)
     return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
   const roles = new Set<VariableRole>();
   for (const u of call.uses) {
-    const a = u.flag.mapping.action;
-    const role = u.flag.inVariable ?? (a === 'drop' || a === 'note' ? 'args' : undefined);
+    const a = u.flag.mapping;
+    // fed into another project's template call, the cache flags become buildctl arguments too (planFragment)
+    const hosted = host && a.action === 'map' && a.slots.includes('cache');
+    const role = u.flag.inVariable ?? (hosted || a.action === 'drop' || a.action === 'note' ? 'args' : undefined);
     if (!role) return { reason: `${u.spelling} only works inside the executor call` };
     roles.add(role);
   }
@@ -228,11 +231,18 @@ interface Rewrite {
 }
 
 /** A value's flags in their new form for the role; `self` is an append's own `$NAME` kept in front. */
-function rewriteValue(name: string, call: KanikoCall, role: VariableRole, self: string, env: PlanEnv): Rewrite {
+function rewriteValue(
+  name: string,
+  call: KanikoCall,
+  role: VariableRole,
+  self: string,
+  env: PlanEnv,
+  host?: FragmentHost,
+): Rewrite {
   if (!call.uses.length) return { text: self, findings: [] };
   switch (role) {
     case 'args': {
-      const fragment = planFragment(call, env);
+      const fragment = planFragment(call, env, host);
       if ('reason' in fragment) return { reason: fragment.reason, findings: [] };
       const parts = fragment.args.map((pair) => pair.map(displayText).join(' '));
       if (parts.some((p) => /\s.*\s|["'\\]/.test(p.replace(/^--\w+ /, ''))))
@@ -537,9 +547,15 @@ export type FlagValueTranslation =
 
 /**
  * A variable's value of Kaniko flags as the buildctl arguments a call passes through (the value of a variable that a
- * template of another project passes to buildctl as it is): every flag must become buildctl arguments on its own.
+ * template of another project passes to buildctl as it is, src/project/feeds.ts): every flag must become buildctl
+ * arguments on its own; `host` is that call (the cache flags need it, see planFragment).
  */
-export function translateFlagValue(value: string, env: PlanEnv, want: VariableRole = 'args'): FlagValueTranslation {
+export function translateFlagValue(
+  value: string,
+  env: PlanEnv,
+  want: VariableRole = 'args',
+  host?: FragmentHost,
+): FlagValueTranslation {
   if (!value.trim()) return { kind: 'unchanged' };
   if (want === 'args' && isBuildctlArguments(value)) return { kind: 'unchanged' };
   if (/["'\\`]|\$\(|\$\$/.test(value))
@@ -552,14 +568,14 @@ export function translateFlagValue(value: string, env: PlanEnv, want: VariableRo
   // a second run: a value already in its new form (image names, `false`) reads as no flag at all
   if (want !== 'args' && !call.uses.length && !call.problems.length) return { kind: 'unchanged' };
   if (want !== 'args' && call.problems.length && !/^-/.test(value.trim())) return { kind: 'unchanged' };
-  const role = roleOf(call);
+  const role = roleOf(call, host);
   if (role && typeof role === 'object') return { kind: 'refused', reason: role.reason };
   if (role && role !== want)
     return {
       kind: 'refused',
       reason: `it holds ${ROLE_TEXT[role]}, where the template's call reads ${ROLE_TEXT[want]}`,
     };
-  const r = rewriteValue('', call, want, '', env);
+  const r = rewriteValue('', call, want, '', env, host);
   if (r.reason !== undefined || r.text === undefined) return { kind: 'refused', reason: r.reason ?? 'needs a person' };
   if (!call.uses.length) return { kind: 'unchanged' };
   return { kind: 'translated', text: r.text, parts: r.parts ?? [r.text], findings: r.findings };

@@ -8,7 +8,7 @@ import { renderCall } from '../buildkit/render.js';
 import { finding } from '../findings/finding.js';
 import { messages, severityOf } from '../findings/registry.js';
 import type { Code, Finding } from '../findings/types.js';
-import { planCall, type PlanEnv } from '../kaniko/context.js';
+import { planCall, type FragmentHost, type PlanEnv } from '../kaniko/context.js';
 import { buildkitImageFor, imageMirror, isBuildkitImage, isPinned, resolveImageVariables } from '../kaniko/images.js';
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
@@ -59,6 +59,8 @@ export interface JobOutcome {
    * settings, a project including this template) must set them in that form.
    */
   passThrough: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
+  /** The first migrated call, as a consumer's variable fed into it needs it (its cache; see FragmentHost). */
+  feedHost?: FragmentHost;
 }
 
 export interface RecipeOptions {
@@ -277,6 +279,7 @@ class JobDraft<I extends HostItem> {
       findings: varFindings,
     } = readCallArguments(command, head, wrapper, (v) => this.translate(v));
     const planned = planCall(call, this.env, vars);
+    out.feedHost ??= planned.host;
     planned.plan.passthrough.push(...passthrough);
     planned.findings.push(...varFindings);
     for (const use of call.uses)

@@ -32,6 +32,18 @@ export function planCache(ctx: CallState): void {
     );
     return;
   }
+  // a fragment fed into another project's template call: the cache goes where that call's --cache would put it
+  if ((!repo || displayText(repo) === '') && ctx.host) {
+    if (!ctx.host.cacheRepo) {
+      ctx.report(
+        'KB309',
+        "the template's call derives its cache repository from an image name only known when the job runs; add --cache-repo REPO here and run again",
+        ctx.last('cache'),
+      );
+      return;
+    }
+    repo = ctx.host.cacheRepo;
+  }
   if (!repo || displayText(repo) === '') {
     const first = ctx.firstImageName();
     if (!first) {
@@ -79,6 +91,18 @@ export function planCache(ctx: CallState): void {
       field('ignore-error', lit('true')),
     ]);
   }
+}
+
+/**
+ * The cache repository `--cache` uses in this call when it is known before the job runs: `--cache-repo`, else the
+ * first image's repository + `/cache` (what planCache writes; a consumer's `--cache=true` fed into the call goes there).
+ */
+export function callCacheRepo(ctx: CallState): ShellText | undefined {
+  const written = ctx.last('cache-repo')?.value;
+  if (written && displayText(written) !== '') return displayText(written).startsWith('oci:') ? undefined : written;
+  const first = ctx.firstImageName();
+  const base = first && repositoryOf(first);
+  return base ? concat(base, lit('/cache')) : undefined;
 }
 
 /** `$V`/`${V}` replaced by the job's value of V where the pipeline file gives one (a few levels deep). */

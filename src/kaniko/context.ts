@@ -4,7 +4,8 @@
  * (or the reason) instead.
  */
 import { severityOf } from '../findings/registry.js';
-import { VALUE_FLAGS, writtenParts } from '../plan/build-plan.js';
+import { csvRecord, VALUE_FLAGS, writtenParts } from '../plan/build-plan.js';
+import { callCacheRepo } from './cache.js';
 import { lit, type ShellText } from '../shell/quote.js';
 import { describeChar } from './call.js';
 import { droppedMessage } from './define.js';
@@ -17,6 +18,8 @@ import {
   type CallFinding,
   type CallProblem,
   type CallVariables,
+  type FlagUse,
+  type FragmentHost,
   type KanikoCall,
   type KanikoFlag,
   type PlanEnv,
@@ -24,7 +27,7 @@ import {
 } from './types.js';
 import type { BuildPlan } from '../plan/build-plan.js';
 
-export type { CallFinding, CallVariables, NameSource, PlanEnv } from './types.js';
+export type { CallFinding, CallVariables, FragmentHost, NameSource, PlanEnv } from './types.js';
 export { variableNames } from './state.js';
 
 export interface CallPlan {
@@ -32,6 +35,8 @@ export interface CallPlan {
   findings: CallFinding[];
   /** True when the call must stay as it is (a `manual` finding says why). */
   manual: boolean;
+  /** What a consumer's variable fed into this call needs of it (a template's call; see FragmentHost). */
+  host: FragmentHost;
 }
 
 /** What runs in each phase, in table order: a mapping step once (a group's first flag stands for it), or a dropped flag. */
@@ -100,18 +105,34 @@ function problemFinding(p: CallProblem): CallFinding {
  * Plans flags that stand apart from the call (words of a variable like `$KANIKO_ARGS`): only flags whose slots all
  * have the `args` role (`inVariable`), or that are dropped. Returns their buildctl arguments, or why it cannot; a
  * flag that wrote any other part of the plan would be lost there, so that is a reason too, never a silent drop.
+ *
+ * With a `host` (the template call of another project a consumer's variable feeds, see FragmentHost), the cache flags
+ * work too: `--cache=true` becomes the registry cache that call's own `--cache` would use (`--import-cache` and
+ * `--export-cache` arguments); when that call already has a cache, a bare `--cache` adds nothing and is dropped.
  */
 export function planFragment(
   call: KanikoCall,
   env: PlanEnv,
+  host?: FragmentHost,
 ): { args: ShellText[][]; findings: CallFinding[] } | { reason: string } {
   if (call.problems.length)
     return { reason: `${call.problems[0]!.text} is not a Kaniko flag this tool can read there` };
-  const odd = call.uses.find((u) =>
-    u.flag.mapping.action === 'map' ? u.flag.inVariable !== 'args' : u.flag.mapping.action === 'manual',
+  const cacheFlag = (u: FlagUse) => u.flag.mapping.action === 'map' && u.flag.mapping.slots.includes('cache');
+  const hosted = (u: FlagUse) => !!host && cacheFlag(u);
+  const odd = call.uses.find(
+    (u) =>
+      !hosted(u) &&
+      (u.flag.mapping.action === 'map' ? u.flag.inVariable !== 'args' : u.flag.mapping.action === 'manual'),
   );
   if (odd) return { reason: `${odd.spelling} only works inside the executor call` };
-  const state = new PlanState(call, env);
+  if (host?.cached && call.uses.some(hosted)) {
+    const other = call.uses.find((u) => hosted(u) && u.flag.name !== 'cache');
+    if (other)
+      return { reason: `the template's call has a registry cache of its own: ${other.spelling} belongs there` };
+    call = { ...call, uses: call.uses.filter((u) => !hosted(u)) };
+  }
+  const state = new PlanState(call, env, undefined, host);
+  if (host) state.push = host.push;
   run(state, true);
   if (state.isManual)
     return { reason: state.findings.find((f) => severityOf(f.code) === 'manual')?.message ?? 'needs a person' };
@@ -120,11 +141,22 @@ export function planFragment(
       .flatMap((u) => (u.flag.mapping.action === 'map' ? u.flag.mapping.slots : []))
       .map((s) => ARG_SLOT_PART[s]!),
   );
+  if (call.uses.some(hosted)) passed.add('importCache').add('exportCache');
   const lost = writtenParts(state.plan).filter((part) => !passed.has(part));
   if (lost.length)
     return { reason: `${call.uses.map((u) => u.spelling).join(', ')} only works inside the executor call` };
-  const args = VALUE_FLAGS.flatMap(({ part, flag }) => state.plan[part].map((v) => [lit(flag), v]));
+  const args = [
+    ...VALUE_FLAGS.flatMap(({ part, flag }) => state.plan[part].map((v) => [lit(flag), v])),
+    ...state.plan.importCache.map((rec) => [lit('--import-cache'), csvRecord(rec)]),
+    ...state.plan.exportCache.map((rec) => [lit('--export-cache'), csvRecord(rec)]),
+  ];
   return { args, findings: state.findings };
+}
+
+/** What a consumer's variable fed into this call needs of it (see FragmentHost), read after the call is planned. */
+function hostOf(state: PlanState): FragmentHost {
+  const cacheRepo = callCacheRepo(state);
+  return { ...(cacheRepo ? { cacheRepo } : {}), push: state.push, cached: state.plan.importCache.length > 0 };
 }
 
 export function planCall(call: KanikoCall, env: PlanEnv, vars?: CallVariables): CallPlan {
@@ -142,5 +174,10 @@ export function planCall(call: KanikoCall, env: PlanEnv, vars?: CallVariables): 
     }
   }
   run(state, false);
-  return { plan: state.plan, findings: state.findings, manual: call.problems.length > 0 || state.isManual };
+  return {
+    plan: state.plan,
+    findings: state.findings,
+    manual: call.problems.length > 0 || state.isManual,
+    host: hostOf(state),
+  };
 }

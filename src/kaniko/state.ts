@@ -18,6 +18,7 @@ import type {
   KanikoCall,
   NameSource,
   PlanEnv,
+  FragmentHost,
 } from './types.js';
 
 /** Thrown by `bool` when a value only known at run time stops the call; the runner catches it. */
@@ -56,6 +57,7 @@ export class PlanState implements CallState {
     readonly call: KanikoCall,
     private readonly env: PlanEnv,
     readonly vars: CallVariables = { names: [] },
+    readonly host?: FragmentHost,
   ) {}
 
   /**

@@ -237,10 +237,26 @@ export interface AttrTargets {
 }
 
 /** What an entry may read and do while one call is planned (implemented by state.ts). */
+/**
+ * The call a fragment's flags join when a variable of another project feeds them into a template's call (see
+ * planFragment): what a cache flag among them needs of that call.
+ */
+export interface FragmentHost {
+  /** The cache repository `--cache` would use in that call (its `--cache-repo`, else its first image's repository +
+   * `/cache`); absent when it is only known when the job runs. */
+  cacheRepo?: ShellText;
+  /** The call pushes its image (no `--no-push`). */
+  push: boolean;
+  /** The call already uses a registry cache of its own. */
+  cached: boolean;
+}
+
 export interface CallState {
   readonly plan: BuildPlan;
   readonly call: KanikoCall;
   readonly vars: CallVariables;
+  /** The template call a fragment joins (planFragment with a host); absent for a call of its own. */
+  readonly host?: FragmentHost;
   /** The `--destination` values written in the call (phase `destinations`). */
   destinations: ShellText[];
   /** False under `--no-push` (phase `destinations`). */

@@ -3,7 +3,7 @@
  * into and `buildkit/render.ts` reads. Values that came from the pipeline keep their raw expansions (see ShellText);
  * the renderer only re-quotes literal text.
  */
-import { displayText, type ShellText } from '../shell/quote.js';
+import { concat, displayText, join, lit, type ShellText } from '../shell/quote.js';
 
 /** One CSV field of `--output`/`--export-cache`/`--import-cache`: `key=value`, or `key=a,b` (quoted as one field). */
 export interface CsvField {
@@ -116,4 +116,24 @@ export function writtenParts(plan: BuildPlan): (keyof BuildPlan)[] {
     if (Array.isArray(v)) return v.length > 0;
     return v !== undefined && v !== false;
   });
+}
+
+/**
+ * A CSV record (`--import-cache`, `--export-cache`, `--output` values) as buildctl's strict CSV reader wants it
+ * (BuildKit `cmd/buildctl/build/output.go`, `parseOutputCSV`, reading with tonistiigi/go-csvvalue): a field holding
+ * `,` or `"` is wrapped in `"…"` with inner quotes doubled.
+ */
+export function csvRecord(fields: CsvField[]): ShellText {
+  return join(fields.map(csvField), ',');
+}
+
+function csvField(f: CsvField): ShellText {
+  const body = concat(lit(`${f.key}=`), join(f.values, ','));
+  const needsQuotes =
+    f.values.length > 1 || f.list || body.some((seg) => seg.kind === 'literal' && /[,"]/.test(seg.text));
+  if (!needsQuotes) return body;
+  const escaped: ShellText = body.map((seg) =>
+    seg.kind === 'literal' ? { ...seg, text: seg.text.replace(/"/g, '""') } : seg,
+  );
+  return concat(lit('"'), escaped, lit('"'));
 }

@@ -7,7 +7,7 @@
  */
 import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
-import type { PlanEnv } from '../kaniko/context.js';
+import type { FragmentHost, PlanEnv } from '../kaniko/context.js';
 import { nodeKey, type Pipeline } from '../pipeline/jobs.js';
 import { positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
@@ -24,6 +24,8 @@ export interface TemplateJob {
   migrated: boolean;
   /** Variables of executor flags its call expands, and how its migrated call reads them. */
   passThrough: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
+  /** Its migrated call, as the flags fed into it need it (the cache `--cache=true` goes to). */
+  feedHost?: FragmentHost;
 }
 
 /** One variable of this project that feeds flags into a template's call. */
@@ -82,7 +84,7 @@ export function planFeeds(pipeline: Pipeline, templates: readonly TemplateJob[],
                   kind: 'refused' as const,
                   reason: `the template's BuildKit version no longer reads $${variable} (its flags only work inside the call, so the template's own value was written into the call)`,
                 }
-              : translateFlagValue(value, env, role);
+              : translateFlagValue(value, env, role, t.feedHost);
         if (translation.kind === 'unchanged') continue;
         const feed: Feed = {
           template: t.file,

@@ -66,7 +66,7 @@ export async function migrateSource(source: FileSource, opts: MigrateOptions = {
       status: j.manual ? 'manual' : j.edits.length && !fileErrors.size ? 'migrated' : 'unchanged',
       calls: j.calls,
       flags: j.flags,
-      ...(j.passThrough.length ? { passThrough: j.passThrough } : {}),
+      ...(j.passThrough.length ? { passThrough: j.passThrough, ...(j.feedHost ? { feedHost: j.feedHost } : {}) } : {}),
       ...(j.viaTemplate ? { template: j.viaTemplate } : {}),
     }));
   for (const [name, template] of plan.templateUsers) {
@@ -163,6 +163,7 @@ async function withTemplatesMigrated(
           name: j.name,
           migrated: j.status === 'migrated',
           passThrough: j.passThrough ?? [],
+          ...(j.feedHost ? { feedHost: j.feedHost } : {}),
         });
   }
   const files = loaded.files.map((f) => {

@@ -16,7 +16,7 @@ import { ownCopies } from '../job/split.js';
 import { leaveUnchanged } from '../job/recipe.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
 import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
-import type { PlanEnv } from '../kaniko/types.js';
+import type { FragmentHost, PlanEnv } from '../kaniko/types.js';
 import type { IncludeResolver, IncludeUse } from '../pipeline/includes.js';
 import { planFeeds, type Feed, type TemplateJob } from './feeds.js';
 import { planSwitches, type IncludeSwitch } from './include-switch.js';
@@ -67,6 +67,8 @@ export interface JobResult {
   flags: { flag: string; manual: boolean }[];
   /** Variables of executor flags the call expands, and how the migrated call reads them (JobOutcome); absent: none. */
   passThrough?: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
+  /** With passThrough: what a consumer's variable fed into the job's migrated call needs of it (not in reports). */
+  feedHost?: FragmentHost;
   /** The other project's template file (its label) the job builds with Kaniko through (KB601); absent otherwise. */
   template?: string;
 }
