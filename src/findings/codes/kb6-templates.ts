@@ -36,7 +36,7 @@ export const TEMPLATE_CODES = {
     severity: 'manual',
     title: "A variable that feeds Kaniko flags into another project's template, not translatable",
     explanation:
-      'This project sets a variable that a template of another project passes to its executor call as flags, and its value holds flags that do not become buildctl arguments on their own (destinations, a `--cache-repo` when the template's call has a cache of its own, `--cache` where the template's cache repository is only known when the job runs, flags this tool cannot read), or text that is not a plain list of flags.',
+      "This project sets a variable that a template of another project passes to its executor call as flags, and its value holds flags that do not become buildctl arguments on their own (destinations, a `--cache-repo` when the template's call has a cache of its own, `--cache` where the template's cache repository is only known when the job runs, flags this tool cannot read), or text that is not a plain list of flags.",
     action: 'The variable is left unchanged.',
     todo: "Write the value as buildctl arguments by hand when this project switches to the template's BuildKit version (see `kaniko2buildkit explain KB204`); a destination or a cache belongs in the template's call, or in variables the template reads for it.",
   },
