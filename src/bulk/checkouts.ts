@@ -116,6 +116,13 @@ export function checkoutResolver(projects: ReadonlyMap<string, string>): Include
       if (!p) cache.set(key, (p = open(path, ref)));
       return p;
     },
+    // a checkout knows its tags, not GitLab's releases: a release is a tag, and the tags stand for them
+    async releases(path) {
+      const root = projects.get(path);
+      if (!root) return `no local checkout of ${path}`;
+      const tags = await git(root, ['tag', '--list']);
+      return tags === undefined ? `the checkout of ${path} has no tags to read` : tags.split('\n').filter(Boolean);
+    },
   };
 }
 

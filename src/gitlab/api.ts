@@ -45,6 +45,11 @@ export async function getProject(client: GitLabClient, id: number | string): Pro
   return (await client.get<Project>(projectPath(id))).data;
 }
 
+/** `GET /projects/:id/releases`: the project's releases (a component version `~latest`, `1.2` names one). */
+export async function listReleases(client: GitLabClient, project: number): Promise<{ tag_name: string }[]> {
+  return client.all<{ tag_name: string }>(`${projectPath(project)}/releases`, {});
+}
+
 /** A file's text and last commit at `ref`; undefined when there is no such file. Throws for a non-UTF-8 file. */
 export async function readFile(
   client: GitLabClient,

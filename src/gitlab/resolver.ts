@@ -1,9 +1,10 @@
 /**
  * Other projects of the same GitLab, for `include: project` and `component`: each read through the API at the named ref
- * (its default branch when none is named), with the run's client and token, once per project and ref for a whole run.
+ * (its default branch when none is named), with the run's client and token, once per project and ref for a whole run;
+ * a component's `~latest` or partial version through the project's releases.
  */
 import type { IncludeResolver, ProjectFiles } from '../pipeline/includes.js';
-import { getProject } from './api.js';
+import { getProject, listReleases } from './api.js';
 import { GitLabError, type GitLabClient } from './client.js';
 import { GitLabSource } from './source.js';
 
@@ -25,8 +26,25 @@ export function gitlabResolver(client: GitLabClient): IncludeResolver {
       );
     return p;
   };
+  const releases = new Map<string, Promise<string[] | string>>();
   return {
     hosts: [client.base.host, client.base.hostname],
+    releases(path) {
+      let r = releases.get(path);
+      if (!r)
+        releases.set(
+          path,
+          (r = project(path).then(async (p) => {
+            if (typeof p === 'string') return p;
+            try {
+              return (await listReleases(client, p.id)).map((x) => x.tag_name);
+            } catch (e) {
+              return `cannot read the releases of ${path}: ${client.redact((e as Error).message)}`;
+            }
+          })),
+        );
+      return r;
+    },
     project(path, ref) {
       const key = `${path}\0${ref ?? ''}`;
       let s = sources.get(key);

@@ -18,7 +18,8 @@ import type { Feed } from '../project/feeds.js';
 import { besidePath, type IncludeSwitch } from '../project/include-switch.js';
 import { migrateTemplate } from '../project/pipeline.js';
 import type { FileResult, JobResult, ProjectResult } from '../project/plan.js';
-import type { IncludeResolver, IncludeUse } from '../pipeline/includes.js';
+import { splitLabel } from '../bulk/graph.js';
+import { componentRelease, type IncludeResolver, type IncludeUse } from '../pipeline/includes.js';
 import { mergeRequestsFrom, readFile } from './api.js';
 import type { FileChange } from './apply.js';
 import type { ProjectAudit } from './audit.js';
@@ -236,9 +237,12 @@ async function templateRollout(
   for (const { audit, use } of consumers) {
     const p = part(audit.project.path_with_namespace);
     p.consumer = true;
-    const named = use.ref === '~latest' ? undefined : use.ref;
-    const followsDefault = named === undefined || named === main.ref;
-    if (followsDefault) stillAtDefault++;
+    // the ref the include reads: as named, or the release a component's `~latest`/`1.2` names (the label's ref)
+    const read = splitLabel(use.read).ref;
+    const moving = use.kind === 'component' && componentRelease(use.ref ?? '', []) !== null;
+    const followsDefault = !moving && (use.ref === undefined || use.ref === main.ref);
+    // a moving version reads the next release too: it keeps the Kaniko version until it has switched
+    if (followsDefault || moving) stillAtDefault++;
     const refused = (audit.result?.feeds ?? []).filter((f: Feed) => f.template === use.read && f.outcome === 'refused');
     const step: RolloutStep = { template, role: 'consumer', step: 'switch', state: 'ready', beside, after: stepOne };
     p.steps.push(step);
@@ -248,11 +252,13 @@ async function templateRollout(
       continue;
     }
     if (!followsDefault) {
-      const there = await opts.resolver.project(projectPath, named);
+      const there = await opts.resolver.project(projectPath, read);
       const has = typeof there !== 'string' && (await there.source.read(beside)) !== undefined;
       if (!has) {
         step.state = 'waiting';
-        step.reason = `pinned to ${use.ref}, which has no ${beside}: include a ref that has it (a release made after ${after ?? 'the merge request that added it'}), then run again`;
+        step.reason = moving
+          ? `version ${use.ref} reads release ${read}, which has no ${beside}: publish a release that holds it (made after ${after ?? 'the merge request that added it'}), then run again`
+          : `pinned to ${use.ref}, which has no ${beside}: include a ref that has it (a release made after ${after ?? 'the merge request that added it'}), then run again`;
         continue;
       }
     }

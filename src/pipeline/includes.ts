@@ -111,6 +111,33 @@ export function parseComponent(address: string): ComponentAddress | undefined {
  * The files a component may be (GitLab's component lookup: `templates/<name>.yml`, else
  * `templates/<name>/template.yml`; https://docs.gitlab.com/ci/components/#directory-structure).
  */
+/** A released version, `1.2.3` (a `v` in front is read too): major, minor, patch; undefined for a pre-release or other. */
+function semver(tag: string): [number, number, number] | undefined {
+  const m = /^v?(\d+)\.(\d+)\.(\d+)$/.exec(tag);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : undefined;
+}
+
+/**
+ * The release a component version names, as GitLab resolves it (https://docs.gitlab.com/ci/components/#component-versions):
+ * `~latest` is the highest semantic version released, `1` the highest `1.x.y`, `1.2` the highest `1.2.y` (pre-releases
+ * only when named in full). Undefined: no release matches. Any other version (a full tag, a branch, a commit) is
+ * itself: `null`.
+ */
+export function componentRelease(version: string, releases: readonly string[]): string | undefined | null {
+  const partial = /^(\d+)(?:\.(\d+))?$/.exec(version);
+  if (version !== '~latest' && !partial) return null;
+  const want = partial ? [Number(partial[1]), partial[2] === undefined ? undefined : Number(partial[2])] : [];
+  let best: { tag: string; v: [number, number, number] } | undefined;
+  for (const tag of releases) {
+    const v = semver(tag);
+    if (!v || (want[0] !== undefined && v[0] !== want[0]) || (want[1] !== undefined && v[1] !== want[1])) continue;
+    if (!best || compare(v, best.v) > 0) best = { tag, v };
+  }
+  return best?.tag;
+}
+
+const compare = (a: readonly number[], b: readonly number[]) => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+
 export function componentFiles(name: string): string[] {
   return [`templates/${name}.yml`, `templates/${name}/template.yml`];
 }
@@ -136,6 +163,11 @@ export interface IncludeResolver {
   project(path: string, ref: string | undefined): Promise<ProjectFiles | string>;
   /** Host names a component address may name for this GitLab (`$CI_SERVER_FQDN` and `$CI_SERVER_HOST` always do). */
   hosts?: readonly string[];
+  /**
+   * The project's release tags, for a component version `~latest`, `1` or `1.2` (see componentRelease); a string: why
+   * they cannot be read. Without it such a version is read at the default branch.
+   */
+  releases?(path: string): Promise<string[] | string>;
 }
 
 /** The name a file of another project is shown and kept under: `group/templates:ci/kaniko.yml@main`. */

@@ -11,6 +11,7 @@ import type { Finding } from '../findings/types.js';
 import type { FileSource } from './file-source.js';
 import {
   componentFiles,
+  componentRelease,
   GITLAB_KANIKO_TEMPLATES,
   originLabel,
   parseComponent,
@@ -139,6 +140,15 @@ export async function loadProject(source: FileSource, entry: string, opts: LoadO
     let p = projects.get(key);
     if (!p) projects.set(key, (p = opts.resolver!.project(path, ref)));
     return p;
+  };
+  /** The ref a component version names: a release for `~latest`, `1`, `1.2`; the default branch without releases. */
+  const componentRef = async (path: string, version: string): Promise<string | undefined | { reason: string }> => {
+    const releases = opts.resolver?.releases && (await opts.resolver.releases(path));
+    if (releases === undefined) return version === '~latest' ? undefined : version;
+    if (typeof releases === 'string') return componentRelease(version, []) === null ? version : { reason: releases };
+    const release = componentRelease(version, releases);
+    if (release === null) return version;
+    return release ?? { reason: `no release of ${path} matches version ${version}` };
   };
 
   async function visit(
@@ -283,7 +293,12 @@ export async function loadProject(source: FileSource, entry: string, opts: LoadO
           return notFollowed(u, `${address.host} is another GitLab: not followed`);
         if (!opts.resolver)
           return notFollowed(u, 'another project: not followed here (see `gitlab` and `--recursive`)');
-        const ref = address.version === '~latest' ? undefined : address.version;
+        const ref = await componentRef(address.project, address.version);
+        if (typeof ref === 'object') {
+          u.reason = ref.reason;
+          findings.push(finding('KB602', `${describeInclude(u)}: ${ref.reason}; its jobs were not read`, at));
+          return;
+        }
         const project = await projectAt(address.project, ref);
         if (typeof project === 'string') {
           u.reason = project;

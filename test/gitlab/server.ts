@@ -56,6 +56,8 @@ export interface MockProject {
   mrs: MockMR[];
   /** Groups (full paths) this project is shared with. */
   sharedWith: string[];
+  /** Release tags, the latest first (GitLab lists releases by `released_at`, newest first). */
+  releases: string[];
 }
 
 export interface Fault {
@@ -131,6 +133,7 @@ export class MockGitLab {
       branches: new Map(),
       mrs: [],
       sharedWith: opts.sharedWith ?? [],
+      releases: [],
     };
     if (!opts.empty)
       p.branches.set('main', {
@@ -180,6 +183,12 @@ export class MockGitLab {
   tag(p: MockProject, name: string, from = 'main'): void {
     const b = p.branches.get(from)!;
     p.branches.set(name, { files: new Map(b.files), commits: [...b.commits] });
+  }
+
+  /** A release: a tag of `from` and its release (newest first in the list). */
+  release(p: MockProject, tag: string, from = 'main'): void {
+    this.tag(p, tag, from);
+    p.releases.unshift(tag);
   }
 
   byPath(fullPath: string): MockProject {
@@ -414,6 +423,12 @@ export class MockGitLab {
     }
     if (method === 'POST' && rest[0] === 'repository' && rest[1] === 'commits' && rest.length === 2)
       return this.commit(p, body, send);
+    if (method === 'GET' && rest[0] === 'releases' && rest.length === 1)
+      return this.paginate(
+        url,
+        p.releases.map((tag_name) => ({ tag_name, name: tag_name })),
+        send,
+      );
     if (rest[0] === 'merge_requests') return this.mergeRequests(method, p, rest.slice(1), url, body, send);
     send(404, { message: '404 Not Found' });
   }
