@@ -74,8 +74,7 @@ export function planSwitches(files: readonly SourceFile[], switches: readonly In
       if (inc.kind === 'project') {
         for (const f of inc.files) {
           const s = switches.find(
-            (w) =>
-              norm(w.project) === norm(inc.project) && w.ref === inc.ref && w.file === f.path.replace(/^\/+/, ''),
+            (w) => norm(w.project) === norm(inc.project) && w.ref === inc.ref && w.file === f.path.replace(/^\/+/, ''),
           );
           if (s) targets.push({ start: f.offset, end: f.end, value: f.path.startsWith('/') ? `/${s.to}` : s.to, s });
         }
