@@ -13,6 +13,7 @@ import { positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
 import { roleText, translateFlagValue } from '../job/arg-variables.js';
 import { variableDefinition } from '../job/yaml-job.js';
+import type { PassThrough } from '../job/recipe.js';
 
 /** A Kaniko job of another project's template file, as that file's own migration left it. */
 export interface TemplateJob {
@@ -23,7 +24,7 @@ export interface TemplateJob {
   /** Whether the template's own migration migrated it (else it is left for a person there). */
   migrated: boolean;
   /** Variables of executor flags its call expands, and how its migrated call reads them. */
-  passThrough: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
+  passThrough: PassThrough[];
 }
 
 /** One variable of this project that feeds flags into a template's call. */

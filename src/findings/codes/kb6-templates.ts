@@ -1,6 +1,6 @@
 /**
  * KB6xx, templates shared across projects: includes of another project's file or component, the consumers that feed
- * Kaniko flags into a template's call through variables, and GitLab's own Kaniko template.
+ * Kaniko flags into a template's call through variables or component inputs, and GitLab's own Kaniko template.
  */
 import type { CodeTable } from '../entry.js';
 
@@ -56,5 +56,14 @@ export const TEMPLATE_CODES = {
     action:
       'Only the `file:` of the `include: project` entry, or the component name in its address, is rewritten; `project:`, `ref:` and everything else stay.',
     todo: "Merge this change as one: the include switch and the translated variables belong together. The template project's merge request that adds the BuildKit version must be merged first (the tool switches an include only when that file exists at the included ref).",
+  },
+  KB607: {
+    severity: 'warning',
+    title: 'A CI/CD component input that passes Kaniko flags into the call, now buildctl arguments',
+    explanation:
+      "A file with a `spec: inputs:` header (a CI/CD component, or a file included with `inputs:`) passes an input to its executor call as flags (`/kaniko/executor … $[[ inputs.args ]]`). GitLab replaces `$[[ inputs.args ]]` with the input's text before the job runs, so the buildctl call reads the same text, and buildctl stops at the first Kaniko flag.",
+    action:
+      'The call passes the interpolation to buildctl as it is (the text is kept byte for byte), and the values this file gives the input (its `default:`, what a local include passes) are translated through the flag table (`--build-arg A=1` → `--opt build-arg:A=1`); an empty default stays. A project that includes this file with `inputs:` gets its value translated the same way when it is migrated against this result (KB603), or reported (KB604).',
+    todo: 'Tell the projects that include this file: their `inputs:` value for it must be buildctl arguments once they include this version (a new major version of the component: its inputs mean something else). An input with `options:`/`regex:`, another `type:`, or interpolated elsewhere too, is left for a person (KB204).',
   },
 } as const satisfies CodeTable<'6'>;
