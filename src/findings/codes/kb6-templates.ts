@@ -27,7 +27,7 @@ export const TEMPLATE_CODES = {
     severity: 'warning',
     title: "A variable that feeds Kaniko flags into another project's template, translated",
     explanation:
-      "A template of another project passes a variable to its executor call as flags (`$KANIKO_EXTRA_ARGS`), and this project sets it to Kaniko flags. The template's BuildKit version passes the same variable to buildctl, which stops at the first Kaniko flag.",
+      "A template of another project passes a variable to its executor call as flags (`$KANIKO_EXTRA_ARGS`), or a component input (`$[[ inputs.args ]]`, KB607), and this project sets it to Kaniko flags (in `variables:`, or in the include's `inputs:`). The template's BuildKit version passes the same text to buildctl, which stops at the first Kaniko flag.",
     action:
       "The value is translated through the flag table, as the template's own variables are (`--build-arg K=V` → `--opt build-arg:K=V`, `--target T` → `--opt target=T`, `--label K=V` → `--opt label:K=V`).",
     todo: "Land this change together with the switch to the template's BuildKit version, never before it: until then the Kaniko template reads the variable. The group report says the order.",
@@ -36,8 +36,8 @@ export const TEMPLATE_CODES = {
     severity: 'manual',
     title: "A variable that feeds Kaniko flags into another project's template, not translatable",
     explanation:
-      'This project sets a variable that a template of another project passes to its executor call as flags, and its value holds flags that do not become buildctl arguments on their own (destinations, `--cache`, flags this tool cannot read), or text that is not a plain list of flags.',
-    action: 'The variable is left unchanged.',
+      'This project sets a variable (or an include passes an input) that a template of another project passes to its executor call as flags, and its value holds flags that do not become buildctl arguments on their own (destinations, `--cache`, flags this tool cannot read), or text that is not a plain list of flags.',
+    action: 'The variable (or the input value) is left unchanged.',
     todo: "Write the value as buildctl arguments by hand when this project switches to the template's BuildKit version (see `kaniko2buildkit explain KB204`); a destination or a cache belongs in the template's call, or in variables the template reads for it.",
   },
   KB605: {
