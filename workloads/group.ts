@@ -119,3 +119,64 @@ export function consumers(n = 8): Consumer[] {
   }
   return out;
 }
+
+/**
+ * A CI/CD component of the template project (`templates/build.yml`: a `spec: inputs:` header, `---`, one job) whose
+ * executor call reads inputs: a path, a tag and a list of flags (`$[[ inputs.args ]]`). Not in `templateFiles`: add
+ * it to the template project's files where a test wants it (`{ ...templateFiles, [COMPONENT_TEMPLATE]: COMPONENT_FILE }`).
+ */
+export const COMPONENT_TEMPLATE = 'templates/build.yml';
+export const COMPONENT_FILE = `spec:
+  inputs:
+    dockerfile:
+      default: Dockerfile
+    tag:
+      default: $CI_COMMIT_SHORT_SHA
+    args:
+      description: more executor flags
+      default: ""
+---
+# the group's image build component
+build-image:
+  stage: build
+  image:
+    name: gcr.io/kaniko-project/executor:v1.23.2-debug
+    entrypoint: [""]
+  script:
+    - /kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile "$CI_PROJECT_DIR/$[[ inputs.dockerfile ]]" --destination "$CI_REGISTRY_IMAGE:$[[ inputs.tag ]]" $[[ inputs.args ]]
+`;
+
+/**
+ * A consumer including the component (`include: component: $CI_SERVER_FQDN/group/ci-templates/build@<ref>`) with
+ * `inputs:`; `args` (default: build args and a target) is read by the call as flags and must be translated, `tag` is a
+ * tag and stays. `feeds` says what the tool must make of it, as for `consumers()` (the input's name as `variable`).
+ */
+export function componentConsumer(
+  path = 'group/app-component',
+  opts: { ref?: string; args?: string } = {},
+): Consumer & { feeds: { variable: string; outcome: 'translated' | 'refused'; to?: string; input: true }[] } {
+  const ref = opts.ref ?? 'main';
+  const args = opts.args ?? '--build-arg NODE_ENV=production --target runtime';
+  const name = COMPONENT_TEMPLATE.replace(/^templates\/|\.yml$/g, '');
+  const files: Record<string, string> = {
+    Dockerfile: DOCKERFILE,
+    '.gitlab-ci.yml': `include:\n  - component: $CI_SERVER_FQDN/${TEMPLATE_PROJECT}/${name}@${ref}\n    inputs:\n      args: ${JSON.stringify(args)}\n      tag: v1-$CI_COMMIT_SHORT_SHA\n`,
+  };
+  const refused = /--destination|--cache\b|--no-push/.test(args);
+  return {
+    path,
+    files,
+    ref,
+    feeds: [
+      {
+        variable: 'args',
+        outcome: refused ? 'refused' : 'translated',
+        ...(refused || opts.args !== undefined
+          ? {}
+          : { to: '--opt target=runtime --opt build-arg:NODE_ENV=production' }),
+        input: true,
+      },
+    ],
+    through: [COMPONENT_TEMPLATE],
+  };
+}

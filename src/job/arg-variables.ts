@@ -449,6 +449,109 @@ export function translateArgVariable<I extends HostItem>(
   return result;
 }
 
+/** A GitLab input interpolation that is a whole unquoted word of a call: `$[[ inputs.NAME ]]`, `$[[ inputs.NAME | f ]]`. */
+export interface InputWord {
+  name: string;
+  /** The interpolation as written. */
+  raw: string;
+  /** The functions it applies to the value, in order (`expand_vars`, `truncate(0,8)`, `posix_quote`). */
+  functions: string[];
+}
+
+/**
+ * The word as a lone input interpolation. The shell reader keeps `$[[ … ]]` as one opaque part of a word (see
+ * `scanDollar`): GitLab replaces it with the input's text before the shell runs, blanks and all, so an unquoted one
+ * is split into arguments exactly as an unquoted `$VAR` is, and it is read here the way `loneVariable` reads `$VAR`.
+ */
+export function loneInput(word: Word): InputWord | undefined {
+  const [seg, more] = word.segments;
+  if (more || seg?.kind !== 'interpolation' || seg.quoted) return undefined;
+  const m = /^\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*((?:\|[^|\]]*)*)\]\]$/.exec(seg.raw);
+  if (!m) return undefined;
+  const functions = m[2]!
+    .split('|')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  return { name: m[1]!, raw: seg.raw, functions };
+}
+
+/** What a host knows about one CI/CD component input of the file a call is written in (`spec: inputs:`). */
+export interface InputWorld {
+  /** Why the file's inputs cannot be read (no `spec:` header); undefined when they can. */
+  unreadable?: string;
+  /** The input's entry in the header; undefined when the header does not declare it. */
+  spec?: {
+    /** `type:` (GitLab's default is `string`). */
+    type?: string;
+    /** `options:` or `regex:` restrict the values: a translated value would have to match them too. */
+    restricted: boolean;
+  };
+  /** Its `default:` and the values the including files of this pipeline pass (`include: local … inputs:`). */
+  definitions: VariableDefinition[];
+  /** The file interpolates the input elsewhere than as a lone word of an executor call (a value changes there too). */
+  readElsewhere: boolean;
+}
+
+/**
+ * An input the call reads as executor flags (`$[[ inputs.args ]]`), rewritten for buildctl where the file gives it a
+ * value: its default (and what local includers pass) becomes buildctl arguments through the flag table, as a
+ * template's own variable default does, and the call passes the interpolation to buildctl as it is. Only the `args`
+ * role so far: an input of destinations or `--no-push` is left for a person (KB204).
+ */
+export function translateInput<I extends HostItem>(world: InputWorld, input: InputWord, env: PlanEnv): ArgVariable<I> {
+  const shown = `$[[ inputs.${input.name} ]]`;
+  const fail = (why: string): ArgVariable<I> => ({ ok: false, reason: `${shown} ${why}` });
+  if (world.unreadable) return fail(world.unreadable);
+  if (!world.spec) return fail("is not declared in the file's `spec: inputs:` header");
+  const fn = input.functions.find((f) => f !== 'expand_vars');
+  if (fn) return fail(`goes through \`${fn}\`, which changes the text the shell reads`);
+  if (world.spec.type !== undefined && world.spec.type !== 'string')
+    return fail(`is an input of type ${world.spec.type}, not a string of flags`);
+  if (world.spec.restricted)
+    return fail('has `options:` or `regex:` in its spec, which a translated value would have to match too');
+  if (world.readElsewhere) return fail('is also interpolated elsewhere in the file, where its value must not change');
+  const result = {
+    ok: true as const,
+    role: 'args' as const,
+    inline: [] as Word[],
+    edits: [] as TextEdit[],
+    scriptEdits: [] as { item: I; edit: ValueEdit }[],
+    touches: [] as string[],
+    reads: [] as string[],
+    findings: [] as CallFinding[],
+  };
+  const changed: string[] = [];
+  for (const def of world.definitions) {
+    result.reads.push(def.key);
+    if (def.value === undefined) return fail(`is given a value that is not a plain string in ${def.file}`);
+    const call = def.value.trim() ? readFlags(def.value) : undefined;
+    const role = call && !call.problems.length ? roleOf(call) : undefined;
+    if (role === 'names' || role === 'push')
+      return fail(
+        `holds ${role === 'names' ? '--destination flags' : '--no-push'} (${JSON.stringify(def.value)}); an input read into --output is not translated yet`,
+      );
+    const t = translateFlagValue(def.value, env, 'args');
+    if (t.kind === 'refused')
+      return fail(`cannot be rewritten for buildctl: its value ${JSON.stringify(def.value)}: ${t.reason}`);
+    if (t.kind === 'unchanged') continue;
+    const edits = def.edit(def.value.replace(/\s+$/, '').length, t.parts);
+    if (!edits) return fail(`cannot be edited in place in ${def.file}`);
+    result.edits.push(...edits);
+    result.touches.push(def.key);
+    result.findings.push(...t.findings);
+    changed.push(`${JSON.stringify(def.value)} → ${JSON.stringify(t.text)} in ${def.file}`);
+  }
+  result.findings.push(
+    unplaced(
+      'KB607',
+      `${shown} passes executor flags to the call; the buildctl call passes it on as it is, so its values must now be buildctl arguments: ${
+        changed.length ? `rewritten here: ${changed.join(', ')}` : 'none written here needed a change'
+      }; every project that includes this file and sets it must pass buildctl arguments (translated where this tool migrates that project, KB603)`,
+    ),
+  );
+  return result;
+}
+
 /**
  * One executor call read with what it expands: a wrapper's flags before the call's, a variable of call-only flags
  * (`inline`) read where it stood, and the words whose variables now hold buildctl values (name lists, a push switch,
@@ -459,6 +562,8 @@ export function readCallArguments<I extends HostItem>(
   head: number,
   wrapper: Wrapper<I> | undefined,
   translate: (variable: string) => ArgVariable<I>,
+  /** A lone `$[[ inputs.NAME ]]` word (CI/CD component input), read like a lone `$VAR`; absent: left as it is. */
+  translateInputWord?: (input: InputWord) => ArgVariable<I>,
 ): { call: KanikoCall; vars: CallVariables; passthrough: string[]; findings: CallFinding[] } {
   const findings: CallFinding[] = [];
   const headWord = command.words[head]!;
@@ -498,6 +603,17 @@ export function readCallArguments<I extends HostItem>(
           p.word.start,
         ),
       );
+      return false;
+    }
+    const input = translateInputWord && loneInput(p.word);
+    if (input) {
+      const t = translateInputWord(input);
+      if (!t.ok) {
+        p.detail = t.reason;
+        return true;
+      }
+      passthrough.push(p.word.raw);
+      findings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
       return false;
     }
     const variable = loneVariable(p.word);

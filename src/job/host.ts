@@ -10,7 +10,7 @@ import type { PlanEnv } from '../kaniko/context.js';
 import type { KanikoImageKind } from '../kaniko/images.js';
 import type { TextEdit } from '../text/edits.js';
 import type { ValueEdit } from '../text/value-edit.js';
-import type { ArgVariable } from './arg-variables.js';
+import type { ArgVariable, InputWord } from './arg-variables.js';
 import type { HostItem } from './item.js';
 
 export type { HostItem } from './item.js';
@@ -96,6 +96,13 @@ export interface JobHost<I extends HostItem> {
   hasVariable(name: string): boolean;
   /** A variable the call expands, rewritten for buildctl where it gets its value (see arg-variables.ts). */
   translate(name: string, env: PlanEnv): ArgVariable<I>;
+  /**
+   * A CI/CD component input the item's call reads as flags (`$[[ inputs.args ]]`), rewritten for buildctl where the
+   * item's file gives it values (see `translateInput`); absent: the host has no inputs (the word stays KB204).
+   */
+  translateInput?(item: I, input: InputWord, env: PlanEnv): ArgVariable<I>;
+  /** The file whose `spec: inputs:` the item's interpolations read (one translation per file and input). */
+  inputScope?(item: I): string;
   /** Does value[start, end) of the item span more than one source line? */
   spansLines(item: I, start: number, end: number): boolean;
   /** The item with its value edits applied, in its own style. */

@@ -70,7 +70,7 @@ function specDefault(file: SourceFile, input: string): Located<Scalar> | undefin
 }
 
 /** Values that including files pass for this input: `include: [{ local: path, inputs: { NAME: value } }]`. */
-function passedInputs(pipeline: Pipeline, path: string, input: string): Located<Scalar>[] {
+export function passedInputs(pipeline: Pipeline, path: string, input: string): Located<Scalar>[] {
   const out: Located<Scalar>[] = [];
   for (const file of pipeline.files) {
     const map = jobsMap(file);

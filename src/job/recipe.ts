@@ -13,7 +13,7 @@ import { buildkitImageFor, imageMirror, isBuildkitImage, isPinned, resolveImageV
 import type { ParsedScript, SimpleCommand } from '../shell/types.js';
 import type { TextEdit } from '../text/edits.js';
 import { overlappingEdit, type ValueEdit } from '../text/value-edit.js';
-import { readCallArguments, type ArgVariable } from './arg-variables.js';
+import { readCallArguments, type ArgVariable, type InputWord } from './arg-variables.js';
 import {
   CLOUD_HELPER,
   cloudRegistry,
@@ -58,9 +58,20 @@ export interface JobOutcome {
    * --no-push, `inline` not read any more (its value was written into the call). Whoever sets them elsewhere (CI/CD
    * settings, a project including this template) must set them in that form.
    */
-  passThrough: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
+  passThrough: PassThrough[];
   /** The first migrated call, as a consumer's variable fed into it needs it (its cache; see FragmentHost). */
   feedHost?: FragmentHost;
+}
+
+/**
+ * A variable (or, with `input`, a CI/CD component input: `$[[ inputs.NAME ]]`) of executor flags the call expands, and
+ * how the migrated call reads it (see JobOutcome.passThrough).
+ */
+export interface PassThrough {
+  name: string;
+  role: 'args' | 'names' | 'push' | 'inline';
+  /** `name` is an input of the file's `spec: inputs:`, which including projects set with `include: … inputs:`. */
+  input?: true;
 }
 
 export interface RecipeOptions {
@@ -134,6 +145,8 @@ class JobDraft<I extends HostItem> {
   private readonly insertions = new Map<string, { item: I; offset: number; lines: string[] }>();
   /** Variables the calls expand, translated once per job (their assignments are edited once). */
   private readonly argVariables = new Map<string, ArgVariable<I>>();
+  /** Component inputs the calls read as flags, by file and name. */
+  private readonly inputs = new Map<string, ArgVariable<I>>();
 
   constructor(
     private readonly host: JobHost<I>,
@@ -199,6 +212,24 @@ class JobDraft<I extends HostItem> {
         this.out.passThrough.push({ name: variable, role: t.role === 'unknown' ? 'args' : t.role });
         this.out.edits.push(...t.edits);
         for (const { item, edit } of t.scriptEdits) this.pushEdit(item, edit);
+        for (const n of t.touches) this.out.touches.add(n);
+        for (const n of t.reads) this.out.reads.add(n);
+      }
+    }
+    return t;
+  }
+
+  /** An input the call reads as flags, translated once per job for its file (its default is edited once). */
+  private translateInput(item: I, input: InputWord): ArgVariable<I> {
+    const { host } = this;
+    const key = `${host.inputScope?.(item) ?? ''}\0${input.name}`;
+    let t = this.inputs.get(key);
+    if (!t) {
+      this.inputs.set(key, (t = host.translateInput!(item, input, this.env)));
+      if (t.ok) {
+        if (!this.out.passThrough.some((p) => p.input && p.name === input.name))
+          this.out.passThrough.push({ name: input.name, role: 'args', input: true });
+        this.out.edits.push(...t.edits);
         for (const n of t.touches) this.out.touches.add(n);
         for (const n of t.reads) this.out.reads.add(n);
       }
@@ -277,7 +308,13 @@ class JobDraft<I extends HostItem> {
       vars,
       passthrough,
       findings: varFindings,
-    } = readCallArguments(command, head, wrapper, (v) => this.translate(v));
+    } = readCallArguments(
+      command,
+      head,
+      wrapper,
+      (v) => this.translate(v),
+      host.translateInput ? (input) => this.translateInput(item, input) : undefined,
+    );
     const planned = planCall(call, this.env, vars);
     out.feedHost ??= planned.host;
     planned.plan.passthrough.push(...passthrough);

@@ -14,8 +14,12 @@ import { encodeScalarEdits, sourceOffset, spansLines } from '../yaml/scalar.js';
 import { insertItemsAfter, insertItemsBefore } from '../yaml/items.js';
 import { lineStartOf, nextLineStart } from '../yaml/text.js';
 import {
+  loneInput,
   scanUsage,
   translateArgVariable,
+  translateInput,
+  type InputWord,
+  type InputWorld,
   type ArgVariable,
   type Usage,
   type VariableDefinition,
@@ -23,7 +27,8 @@ import {
 } from './arg-variables.js';
 import { BUILDKIT_HOME, KANIKO_DOCKER_DIR } from './auth.js';
 import type { Change, HostImage, HostTerms, JobHost, Place, Refusal } from './host.js';
-import { imageEdits, imageNodeKeys, readJobImage, type JobImage } from './image.js';
+import { imageEdits, imageNodeKeys, passedInputs, readJobImage, type JobImage } from './image.js';
+import { executorIndex } from '../kaniko/call.js';
 import { jobItems, type ParsedItem } from './job-items.js';
 import { migrateJob, type JobOutcome } from './recipe.js';
 import { addGlobalVariable, addVariable, BUILDKITD_FLAGS, hasSandboxFlag, NO_PROCESS_SANDBOX } from './variables.js';
@@ -191,6 +196,14 @@ class YamlJobHost implements JobHost<ParsedItem> {
     return translateArgVariable(this.world(), name, env);
   }
 
+  translateInput(item: ParsedItem, input: InputWord, env: PlanEnv): ArgVariable<ParsedItem> {
+    return translateInput(inputWorld(this.pipeline, item.item.file, input.name), input, env);
+  }
+
+  inputScope(item: ParsedItem): string {
+    return item.item.file.path;
+  }
+
   private world(): VariableWorld<ParsedItem> {
     const { pipeline, name } = this;
     const ownNodes = new Set(this.items.map((i) => i.item.node as object));
@@ -269,6 +282,55 @@ export function variableDefinition(loc: Located): VariableDefinition {
         { start: 0, end, parts, join: 'soft', multiline: spansLines(loc.file, node, 0, end) },
       ]),
   };
+}
+
+/**
+ * One input of a file's `spec: inputs:` header, as the job recipe reads it: its spec, its default and the values the
+ * pipeline's own local includes pass (`include: [{ local: FILE, inputs: { NAME: … } }]`), and whether the file
+ * interpolates it anywhere but as a lone word of an executor call (counted over the jobs document's text, so a rule,
+ * a job name, another command or even a comment counts: a translated value would change there too).
+ */
+function inputWorld(pipeline: Pipeline, file: SourceFile, name: string): InputWorld {
+  if (file.jobsDoc !== 1)
+    return { unreadable: 'is read in a file without a `spec: inputs:` header', definitions: [], readElsewhere: false };
+  const doc = file.docs[0]!;
+  const entry = doc.getIn(['spec', 'inputs', name], true) as ParsedNode | null | undefined;
+  const inputs = doc.getIn(['spec', 'inputs'], true);
+  if (!isMap(inputs) || !inputs.has(name)) return { definitions: [], readElsewhere: false };
+  const map = isMap(entry) ? (entry as YAMLMap<ParsedNode, ParsedNode>) : undefined;
+  const type = map?.get('type');
+  const spec = {
+    ...(type !== undefined ? { type: String(type) } : {}),
+    restricted: !!map && (map.has('options') || map.has('regex')),
+  };
+  const definitions: VariableDefinition[] = [];
+  const dflt = map && (map.get('default', true) as ParsedNode | undefined);
+  if (dflt) definitions.push(variableDefinition({ node: dflt, file, doc }));
+  for (const loc of passedInputs(pipeline, file.path, name)) definitions.push(variableDefinition(loc as Located));
+  return { spec, definitions, readElsewhere: interpolations(file, name) > callInterpolations(pipeline, file, name) };
+}
+
+/** How often the file's jobs document interpolates the input (`$[[ inputs.NAME ]]`, with or without functions). */
+function interpolations(file: SourceFile, name: string): number {
+  const start = (file.docs[file.jobsDoc]!.contents as ParsedNode | null)?.range[0] ?? 0;
+  const escaped = name.replace(/[-]/g, '\\-');
+  return [...file.text.slice(start).matchAll(new RegExp(`\\$\\[\\[\\s*inputs\\.${escaped}\\s*[|\\]]`, 'g'))].length;
+}
+
+/** How often the file's script items pass the input to an executor call as a lone word (each item counted once). */
+function callInterpolations(pipeline: Pipeline, file: SourceFile, name: string): number {
+  const seen = new Set<object>();
+  let n = 0;
+  for (const job of pipeline.names())
+    for (const item of jobItems(pipeline, job, true)) {
+      if (item.item.file !== file || seen.has(item.item.node)) continue;
+      seen.add(item.item.node);
+      for (const c of item.parsed.commands) {
+        const head = executorIndex(c);
+        if (head >= 0) n += c.words.slice(head + 1).filter((w) => loneInput(w)?.name === name).length;
+      }
+    }
+  return n;
 }
 
 /** Every `variables:` definition of the name, in any job or globally (one entry per node). */

@@ -218,7 +218,10 @@ function splitDockerfilePath(path: ShellText): { dir: ShellText; file: ShellText
 }
 
 function dynamicSplit(path: ShellText): { dir: ShellText; file: ShellText } {
-  const quoted = `"${displayText(path).replace(/"/g, '\\"')}"`;
+  // an input interpolation written in single quotes stays single-quoted (see renderWord)
+  const quoted = path.some((s) => s.kind === 'interpolation' && s.single)
+    ? quotedWord(path)
+    : `"${displayText(path).replace(/"/g, '\\"')}"`;
   return {
     dir: [{ kind: 'command', raw: `$(dirname ${quoted})`, quoted: true }],
     file: [{ kind: 'command', raw: `$(basename ${quoted})`, quoted: true }],

@@ -13,7 +13,7 @@ import { parseSource, type InputError, type SourceFile } from '../pipeline/sourc
 import { applyEdits, dedupe, type TextEdit } from '../text/edits.js';
 import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import { ownCopies } from '../job/split.js';
-import { leaveUnchanged } from '../job/recipe.js';
+import { leaveUnchanged, type PassThrough } from '../job/recipe.js';
 import { analyseJob, type JobMigration } from '../job/yaml-job.js';
 import { CacheRefs, type CacheJob } from '../kaniko/cache-refs.js';
 import type { FragmentHost, PlanEnv } from '../kaniko/types.js';
@@ -66,7 +66,7 @@ export interface JobResult {
   calls: number;
   flags: { flag: string; manual: boolean }[];
   /** Variables of executor flags the call expands, and how the migrated call reads them (JobOutcome); absent: none. */
-  passThrough?: { name: string; role: 'args' | 'names' | 'push' | 'inline' }[];
+  passThrough?: PassThrough[];
   /** With passThrough: what a consumer's variable fed into the job's migrated call needs of it (not in reports). */
   feedHost?: FragmentHost;
   /** The other project's template file (its label) the job builds with Kaniko through (KB601); absent otherwise. */

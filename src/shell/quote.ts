@@ -197,9 +197,12 @@ export function renderWord(text: ShellText): string {
   text.forEach((seg, i) => {
     if (seg.kind === 'literal') out += seg.text.replace(/[\\"$`]/g, (c) => `\\${c}`);
     else if (seg.kind === 'glob') out += seg.raw;
+    // written in single quotes: the interpolated text stays single-quoted (the double quotes close around it)
+    else if (seg.kind === 'interpolation' && seg.single) out += `"'${seg.raw}'"`;
     else out += expansionRaw(seg, text[i + 1]);
   });
-  return `"${out}"`;
+  // `""'$[[ inputs.x ]]'…`: the empty quotes a single-quoted interpolation leaves at either end are dropped
+  return `"${out}"`.replace(/^""(?=')/, '').replace(/(?<=')""$/, '');
 }
 
 /** A word's text as segments (its own segments; a fully literal word collapses to one literal). */

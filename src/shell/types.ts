@@ -19,8 +19,11 @@ export type Segment =
   | { kind: 'command'; raw: string; quoted: boolean }
   /** `$((...))`: kept verbatim. */
   | { kind: 'arith'; raw: string; quoted: boolean }
-  /** GitLab CI/CD input interpolation `$[[ inputs.x ]]`, resolved before any shell runs: opaque. */
-  | { kind: 'interpolation'; raw: string; quoted: boolean }
+  /**
+   * GitLab CI/CD input interpolation `$[[ inputs.x ]]`, resolved before any shell runs: opaque. `single`: written
+   * inside single quotes (the shell then reads the interpolated text literally; renderers keep it so).
+   */
+  | { kind: 'interpolation'; raw: string; quoted: boolean; single?: true }
   /** Unquoted `*`, `?` or `[...]`: pathname expansion could change the word. */
   | { kind: 'glob'; raw: string };
 

@@ -187,8 +187,24 @@ function scanSingle(ctx: ScanContext, pos: number, b: SegmentBuilder): number {
     b.literal(ctx.src.slice(pos + 1), 'single');
     return ctx.src.length;
   }
-  b.literal(ctx.src.slice(pos + 1, close), 'single');
+  singleText(ctx.src.slice(pos + 1, close), b);
   return close + 1;
+}
+
+/**
+ * Single-quoted text, where a GitLab `$[[ inputs.x ]]` is still replaced before the shell runs (interpolation is
+ * textual): it is an opaque part of the word, not literal text, so `'$[[ inputs.dockerfile ]]'` has no static value.
+ */
+function singleText(text: string, b: SegmentBuilder): void {
+  let at = 0;
+  for (let open = text.indexOf('$[['); open >= 0; open = text.indexOf('$[[', at)) {
+    const close = text.indexOf(']]', open + 3);
+    if (close < 0) break;
+    if (open > at) b.literal(text.slice(at, open), 'single');
+    b.push({ kind: 'interpolation', raw: text.slice(open, close + 2), quoted: true, single: true });
+    at = close + 2;
+  }
+  if (at < text.length || at === 0) b.literal(text.slice(at), 'single');
 }
 
 /** Reads `"..."` starting at the opening quote; returns the offset after the closing quote. */

@@ -177,7 +177,8 @@ export function renderSegmentsRaw(segments: readonly Segment[]): string {
   let inDouble = false;
   let prev: Segment | undefined;
   for (const s of segments) {
-    const double = s.kind === 'literal' ? s.quote === 'double' : s.kind !== 'glob' && s.quoted;
+    const single = s.kind === 'interpolation' && s.single;
+    const double = s.kind === 'literal' ? s.quote === 'double' : s.kind !== 'glob' && s.quoted && !single;
     // `$X` followed by a name character would read as a longer name: separate them with `""`.
     const glued =
       prev?.kind === 'param' &&
@@ -194,7 +195,7 @@ export function renderSegmentsRaw(segments: readonly Segment[]): string {
       inDouble = true;
     }
     if (s.kind === 'literal') out += renderLiteral(s, out === '');
-    else out += s.raw;
+    else out += single ? `'${s.raw}'` : s.raw;
     prev = s;
   }
   if (inDouble) out += '"';

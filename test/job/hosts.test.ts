@@ -153,6 +153,7 @@ const SHARED_CALL: Record<string, string> = {
 
 const SKIPPED: Record<string, string> = {
   component: 'includes',
+  'component-inputs': 'includes',
   extends: 'includes',
   'include-local': 'includes',
   'include-template-sibling': 'includes',

@@ -1,4 +1,5 @@
-import type { Segment } from '../../src/shell/index.js';
+import { renderSegmentsRaw, type Segment } from '../../src/shell/index.js';
+import { renderWord } from '../../src/shell/quote.js';
 import { names, only, parse, values } from './helpers.js';
 
 const lit = (text: string, quote: 'none' | 'single' | 'double' | 'escaped' = 'none'): Segment => ({
@@ -212,6 +213,19 @@ describe('expansions are kept verbatim', () => {
       { kind: 'interpolation', raw: '$[[ inputs.a | expand_vars ]]', quoted: true },
     ]);
     expect(values(c)[3]).toBe('x');
+  });
+
+  test('$[[ inputs ]] inside single quotes is still interpolated (textually, before the shell): no static value', () => {
+    const c = only(`executor --dockerfile 'dir/$[[ inputs.file ]]' 'a b' '$[[ x'`);
+    expect(c.words[2]!.value).toBeUndefined();
+    expect(c.words[2]!.segments).toEqual([
+      lit('dir/', 'single'),
+      { kind: 'interpolation', raw: '$[[ inputs.file ]]', quoted: true, single: true },
+    ]);
+    expect(values(c).slice(3)).toEqual(['a b', '$[[ x']);
+    // rendered back, the interpolated text stays inside single quotes
+    expect(renderSegmentsRaw(c.words[2]!.segments)).toBe(`'dir/''$[[ inputs.file ]]'`);
+    expect(renderWord(c.words[2]!.segments)).toBe(`"dir/"'$[[ inputs.file ]]'`);
   });
 });
 
