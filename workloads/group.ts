@@ -162,7 +162,7 @@ export function componentConsumer(
     Dockerfile: DOCKERFILE,
     '.gitlab-ci.yml': `include:\n  - component: $CI_SERVER_FQDN/${TEMPLATE_PROJECT}/${name}@${ref}\n    inputs:\n      args: ${JSON.stringify(args)}\n      tag: v1-$CI_COMMIT_SHORT_SHA\n`,
   };
-  const refused = /--destination|--cache\b|--no-push/.test(args);
+  const refused = /--destination|--no-push/.test(args);
   return {
     path,
     files,

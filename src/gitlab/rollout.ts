@@ -120,14 +120,43 @@ export async function planRollout(
     return p;
   };
   const byPath = new Map(audits.map((a) => [norm(a.project.path_with_namespace), a]));
-  for (const uses of templateUses(audits).values()) {
-    const first = uses[0]!.use;
+  const uses = templateUses(audits);
+  for (const list of uses.values()) {
+    const first = list[0]!.use;
     const owner = byPath.get(norm(first.target));
-    const consumers = uses.filter((u) => u.audit !== owner);
+    const consumers = list.filter((u) => u.audit !== owner);
     if (!consumers.length) continue;
     await templateRollout(client, first.target, first.file, owner, consumers, opts, part);
   }
+  // A template whose consumers have all switched: nothing includes it any more, but its BuildKit version is included,
+  // and the Kaniko version may still be there to remove (step 3).
+  for (const [key, { project, file }] of await switchedTemplates(audits, opts.resolver))
+    if (!uses.has(key)) await templateRollout(client, project, file, byPath.get(norm(project)), [], opts, part);
   return parts;
+}
+
+const BESIDE_HEADER = /^# The BuildKit version of (\S+), added beside it by kaniko2buildkit/;
+
+/** The Kaniko templates (by key) whose BuildKit version this tool added and some audited project includes. */
+async function switchedTemplates(
+  audits: readonly ProjectAudit[],
+  resolver: IncludeResolver,
+): Promise<Map<string, { project: string; file: string }>> {
+  const out = new Map<string, { project: string; file: string }>();
+  for (const audit of audits) {
+    const own = new Set(audit.result?.files.map((f) => f.path));
+    for (const use of audit.result?.includes ?? []) {
+      if ((use.kind !== 'project' && use.kind !== 'component') || !use.read || !use.file || !own.has(use.at.file))
+        continue;
+      if (!use.file.includes('-buildkit')) continue;
+      const there = await resolver.project(use.target, splitLabel(use.read).ref);
+      const text = typeof there === 'string' ? undefined : await there.source.read(use.file);
+      const kaniko = text && BESIDE_HEADER.exec(text)?.[1];
+      if (kaniko && besidePath(kaniko) === use.file)
+        out.set(`${norm(use.target)}\0${kaniko}`, { project: use.target, file: kaniko });
+    }
+  }
+  return out;
 }
 
 /** A project's default branch through the resolver (the template project may be outside the selection). */

@@ -20,14 +20,20 @@ import { compareProject } from '../support/same-build.js';
 import { gitlab } from '../gitlab/cli.js';
 import { MockGitLab, type MockProject } from '../gitlab/server.js';
 import {
+  COMPONENT_FILE,
+  COMPONENT_TEMPLATE,
+  componentConsumer,
   consumers,
   KANIKO_TEMPLATE,
   RELEASE_TEMPLATE,
   TEMPLATE_PROJECT,
-  templateFiles,
+  templateFiles as kanikoTemplates,
 } from '../../workloads/group.js';
 
 const TOKEN = 'glpat-rollout-test-token';
+/** The template project also holds a CI/CD component with `spec: inputs`. */
+const templateFiles: Record<string, string> = { ...kanikoTemplates, [COMPONENT_TEMPLATE]: COMPONENT_FILE };
+const withInputs = componentConsumer('group/component-inputs-app');
 const env = { GITLAB_TOKEN: TOKEN };
 const group = consumers(20);
 const KANIKO_BESIDE = besidePath(KANIKO_TEMPLATE);
@@ -35,6 +41,7 @@ const RELEASE_BESIDE = besidePath(RELEASE_TEMPLATE);
 let s: MockGitLab;
 let url: string;
 let templates: MockProject;
+const inputs = () => s.byPath(withInputs.path);
 
 interface Step {
   template: string;
@@ -43,7 +50,7 @@ interface Step {
   reason?: string;
   after?: { iid: number; url: string; state: string };
 }
-interface Record {
+interface Row {
   path: string;
   outcome: string;
   reason: string | null;
@@ -57,6 +64,7 @@ beforeAll(async () => {
   s.tag(templates, 'v1.0.0');
   for (const c of group) s.project(c.path, c.files);
   s.project(COMPONENT_APP, { '.gitlab-ci.yml': COMPONENT_CI, Dockerfile: group[0]!.files.Dockerfile! });
+  s.project(withInputs.path, withInputs.files);
   s.project('group/archived-1', group[0]!.files, { archived: true });
   s.project('group/archived-2', group[1]!.files, { archived: true });
   url = await s.start();
@@ -66,7 +74,7 @@ afterAll(() => s.stop());
 async function run(...extra: string[]) {
   const r = await gitlab(['--url', url, '--group', 'group', '--format', 'json', ...extra], { env });
   expect(r.stderr).toBe('');
-  const body = JSON.parse(r.stdout) as { projects: Record[]; outcomes: { [k: string]: number } };
+  const body = JSON.parse(r.stdout) as { projects: Row[]; outcomes: { [k: string]: number } };
   return { body, by: new Map(body.projects.map((p) => [p.path, p])) };
 }
 
@@ -74,6 +82,7 @@ async function run(...extra: string[]) {
 const COMPONENT_APP = 'group/component-app';
 const COMPONENT_CI = `include:\n  - component: $CI_SERVER_FQDN/${TEMPLATE_PROJECT}/kaniko@main\nbuild:\n  extends: .kaniko-build\n`;
 
+const componentLabel = `${TEMPLATE_PROJECT}:${COMPONENT_TEMPLATE}`;
 const kanikoLabel = `${TEMPLATE_PROJECT}:${KANIKO_TEMPLATE}`;
 const atMain = group.filter((c) => c.through.includes(KANIKO_TEMPLATE) && !c.ref);
 const switchable = atMain.filter((c) => !c.feeds.some((f) => f.outcome === 'refused'));
@@ -98,16 +107,17 @@ describe('the rollout of a shared template, run after run', () => {
     const before = state();
     const { body, by } = await run();
     expect(state()).toBe(before);
-    const step = (path: string) => by.get(path)!.rollout?.find((x) => x.template === kanikoLabel);
+    const step = (path: string) =>
+      by.get(path)!.rollout?.find((x) => x.template === (path === withInputs.path ? componentLabel : kanikoLabel));
     expect(step(TEMPLATE_PROJECT)).toMatchObject({ step: 'add', state: 'ready' });
     expect(by.get(TEMPLATE_PROJECT)!.outcome).toBe('planned');
-    for (const c of [...atMain, ...pinned, { path: COMPONENT_APP }]) {
+    for (const c of [...atMain, ...pinned, { path: COMPONENT_APP }, withInputs]) {
       expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'waiting']);
       expect(step(c.path)).toMatchObject({ step: 'switch', state: 'waiting' });
     }
     for (const c of uninvolved) expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'skipped']);
     expect(by.has('group/archived-1')).toBe(false);
-    expect(body.outcomes).toMatchObject({ planned: 1, waiting: atMain.length + pinned.length + 1 });
+    expect(body.outcomes).toMatchObject({ planned: 1, waiting: atMain.length + pinned.length + 2 });
   });
 
   test('first --apply: only the template project, the BuildKit versions beside the Kaniko ones', async () => {
@@ -120,7 +130,7 @@ describe('the rollout of a shared template, run after run', () => {
     // the Kaniko versions are untouched; beside each, its BuildKit version under the same job names
     expect(fileOn(templates, branch, KANIKO_TEMPLATE)).toBe(templateFiles[KANIKO_TEMPLATE]);
     expect(fileOn(templates, branch, RELEASE_TEMPLATE)).toBe(templateFiles[RELEASE_TEMPLATE]);
-    for (const file of [KANIKO_BESIDE, RELEASE_BESIDE]) {
+    for (const file of [KANIKO_BESIDE, RELEASE_BESIDE, besidePath(COMPONENT_TEMPLATE)]) {
       const text = fileOn(templates, branch, file)!;
       expect(text).toContain('buildctl-daemonless.sh build');
       expect(text).not.toContain('/kaniko/executor');
@@ -160,6 +170,15 @@ describe('the rollout of a shared template, run after run', () => {
       for (const f of c.feeds) expect(text).toContain(f.to!);
       expect(p.branches.get(mr.source_branch)!.commits.length).toBe(2);
     }
+    // the component with inputs: its name switched and its flags input translated in the same change
+    const withArgs = inputs();
+    expect(by.get(withInputs.path)!.outcome).toBe('opened');
+    expect(fileOn(withArgs, withArgs.mrs[0]!.source_branch, '.gitlab-ci.yml')).toBe(
+      withInputs.files['.gitlab-ci.yml']!.replace('/build@main', '/build-buildkit@main').replace(
+        JSON.stringify('--build-arg NODE_ENV=production --target runtime'),
+        JSON.stringify(withInputs.feeds[0]!.to),
+      ),
+    );
     const component = s.byPath(COMPONENT_APP);
     expect(by.get(COMPONENT_APP)!.outcome).toBe('opened');
     expect(fileOn(component, component.mrs[0]!.source_branch, '.gitlab-ci.yml')).toBe(
@@ -225,6 +244,7 @@ describe('the rollout of a shared template, run after run', () => {
   test('once the consumers are merged (and the untranslatable value fixed by a person), the Kaniko version goes', async () => {
     for (const c of switchable) s.merge(s.byPath(c.path), 1);
     s.merge(s.byPath(COMPONENT_APP), 1);
+    s.merge(inputs(), 1);
     s.merge(templates, 2);
     // a person writes the refused value as buildctl arguments (the destination moves into the template's call)
     for (const c of refusing) {
@@ -239,7 +259,19 @@ describe('the rollout of a shared template, run after run', () => {
     }
     let { by } = await run('--apply');
     for (const c of refusing) expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'opened']);
-    expect(by.get(TEMPLATE_PROJECT)!.outcome).not.toBe('opened');
+    // the component's only consumer has switched: its Kaniko version goes; the build template's stays
+    expect(by.get(TEMPLATE_PROJECT)!.rollout).toContainEqual(
+      expect.objectContaining({
+        template: `${TEMPLATE_PROJECT}:${COMPONENT_TEMPLATE}`,
+        step: 'remove',
+        state: 'ready',
+      }),
+    );
+    expect(by.get(TEMPLATE_PROJECT)!.rollout).toContainEqual(
+      expect.objectContaining({ template: kanikoLabel, step: 'remove', state: 'waiting' }),
+    );
+    s.merge(templates, templates.mrs.at(-1)!.iid);
+    expect(fileOn(templates, 'main', COMPONENT_TEMPLATE)).toBeUndefined();
     for (const c of refusing) s.merge(s.byPath(c.path), 1);
     ({ by } = await run('--apply'));
     const removal = by.get(TEMPLATE_PROJECT)!;
@@ -254,7 +286,7 @@ describe('the rollout of a shared template, run after run', () => {
     const before = state();
     ({ by } = await run('--apply'));
     expect(state()).toBe(before);
-    for (const c of [...switchable, ...refusing])
+    for (const c of [...switchable, ...refusing, { path: COMPONENT_APP }, withInputs])
       expect([c.path, by.get(c.path)!.outcome]).toEqual([c.path, 'skipped']);
     for (const c of pinned) expect(by.get(c.path)!.outcome).toBe('waiting');
     expect(by.get(TEMPLATE_PROJECT)!.outcome).toBe('skipped');
@@ -275,7 +307,7 @@ describe('--rollout in-place', () => {
           env,
         },
       );
-      const by = new Map((JSON.parse(r.stdout).projects as Record[]).map((p) => [p.path, p]));
+      const by = new Map((JSON.parse(r.stdout).projects as Row[]).map((p) => [p.path, p]));
       expect(by.get(TEMPLATE_PROJECT)!.outcome).toBe('opened');
       const mr = t.mrs[0]!;
       expect(fileOn(t, mr.source_branch, KANIKO_TEMPLATE)).toContain('buildctl-daemonless.sh build');
