@@ -75,6 +75,9 @@ interface Use {
   use: IncludeUse & { read: string; file: string };
 }
 
+const NOT_IN_RUN =
+  'is not among the projects of this run (another --shard, or left out by --project/--skip-project): a rollout needs the template project and its consumers in one run';
+
 const norm = (path: string) => path.replace(/^\/+|\/+$/g, '').toLowerCase();
 
 /** The header of the BuildKit version: what it is and what to do with it. */
@@ -216,7 +219,7 @@ async function templateRollout(
   if (opts.mode === 'in-place') {
     const made = await migrated();
     if (typeof made === 'string') return wait(made);
-    if (!owner || !ownerPart) return wait(`${projectPath} is not among the selected projects: migrate ${file} there`);
+    if (!owner || !ownerPart) return wait(`${projectPath} ${NOT_IN_RUN}`);
     ownerStep({ template, step: 'in-place', state: 'ready' });
     const lastCommitId = (await readFile(client, owner.project.id, file, main.ref))?.lastCommitId;
     if (lastCommitId === undefined) return wait(`${file} is not on ${main.ref}`);
@@ -245,7 +248,7 @@ async function templateRollout(
       return wait(`${template} cannot get its BuildKit version beside it: ${made}`);
     }
     if (!owner || !ownerPart) {
-      wait(`${beside} is not on ${projectPath}@${main.ref}, and ${projectPath} is not among the selected projects`);
+      wait(`${beside} is not on ${projectPath}@${main.ref}, and ${projectPath} ${NOT_IN_RUN}`);
       return;
     }
     const content = besideText(file, made.output);
