@@ -228,6 +228,7 @@ async function templateRollout(
     ownerPart.jobs.push(...made.jobs);
     for (const u of consumers) {
       const p = part(u.audit.project.path_with_namespace);
+      p.consumer = true;
       p.steps.push({
         template,
         role: 'consumer',

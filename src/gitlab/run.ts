@@ -137,9 +137,9 @@ async function finish(
   const steps = part?.steps ?? [];
   const rollout = steps.length ? { rollout: steps } : {};
   const waiting = steps.filter((s) => s.state === 'waiting' && (s.step === 'switch' || s.step === 'in-place'));
-  // A consumer of a template being rolled out: migrated again with the includes it switches now (its variables are
-  // translated for those only), and nothing of it is committed while a switch waits.
-  if (part?.consumer && opts.rollout === 'beside') {
+  // A consumer of a template being rolled out: nothing of it is committed while a step of it waits; beside, it is
+  // migrated again with the includes it switches now (its variables are translated for those only).
+  if (part?.consumer) {
     if (waiting.length)
       return {
         ...done,
@@ -147,6 +147,8 @@ async function finish(
         outcome: 'waiting',
         reason: waiting.map(stepReason).join('; '),
       };
+  }
+  if (part?.consumer && (opts.rollout ?? 'beside') === 'beside') {
     audit = await replanProject(client, audit, part.switches);
     Object.assign(done, { status: audit.status, result: audit.result });
     if (audit.status === 'failed') return { ...done, ...rollout, outcome: 'failed', reason: audit.reason };

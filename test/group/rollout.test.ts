@@ -323,6 +323,27 @@ describe('--rollout in-place', () => {
         expect(text).toContain(`file: ${KANIKO_TEMPLATE}\n`);
         for (const f of c.feeds) expect(text).toContain(f.to!);
       }
+      // the template project left out of the run: no consumer translates its variables alone
+      const left = new MockGitLab(TOKEN);
+      left.project(TEMPLATE_PROJECT, templateFiles);
+      for (const c of few) left.project(c.path, c.files);
+      const at2 = await left.start();
+      try {
+        const r2 = await gitlab(
+          ['--url', at2, '--group', 'group', '--format', 'json', '--apply', '--rollout', 'in-place'].concat([
+            '--skip-project',
+            TEMPLATE_PROJECT,
+          ]),
+          { env },
+        );
+        const by2 = new Map((JSON.parse(r2.stdout).projects as Row[]).map((p) => [p.path, p]));
+        for (const c of few.filter((x) => x.feeds.length)) {
+          expect(by2.get(c.path)).toMatchObject({ outcome: 'waiting', reason: expect.stringContaining('in one run') });
+          expect(left.byPath(c.path).mrs).toEqual([]);
+        }
+      } finally {
+        await left.stop();
+      }
     } finally {
       await g.stop();
     }
