@@ -8,8 +8,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { Chalk, type ChalkInstance } from 'chalk';
 import { Command, Option } from 'commander';
 import type { Diagnosis } from '../doctor/index.js';
+import { severityColour } from '../report/style.js';
+import { colourOption, colours, noColourOption } from './io.js';
+
+const NO_COLOUR = new Chalk({ level: 0 });
 
 /** What a command needs from the outside world; tests pass fakes. `stdout`/`stderr` get whole chunks, newlines included. */
 export interface CommandIo {
@@ -20,6 +25,17 @@ export interface CommandIo {
   setExitCode?: (code: number) => void;
   /** Relative paths are resolved against this (default: the process's working directory). */
   cwd?: string;
+  /** The environment (`NO_COLOR`, `FORCE_COLOR`, `TERM`); default: none, so no colour unless asked for. */
+  env?: NodeJS.ProcessEnv;
+  /** Is stdout a terminal (colour by default)? Default false. */
+  isTTY?: boolean;
+  /** Is stdin a terminal? `doctor` without a log then prints its usage instead of waiting. Default false. */
+  stdinIsTTY?: boolean;
+}
+
+/** The chalk a command colours its text with: `--color`/`--no-color`, else FORCE_COLOR, NO_COLOR, the terminal. */
+export function commandColours(io: Pick<CommandIo, 'env' | 'isTTY'>, flag: boolean | undefined): ChalkInstance {
+  return colours({ env: io.env ?? {}, isTTY: io.isTTY ?? false }, flag);
 }
 
 export const DOCTOR_EXIT = { noKnownFailure: 0, diagnosed: 1, unreadable: 2 } as const;
@@ -29,6 +45,8 @@ export interface DoctorArgs {
   log?: string;
   /** `text` (default) or `json`. */
   format?: string;
+  /** `--color` (true) / `--no-color` (false); undefined: FORCE_COLOR, NO_COLOR and the terminal decide. */
+  color?: boolean;
 }
 
 export function setExitCodeDefault(code: number): void {
@@ -61,7 +79,7 @@ export async function runDoctor(args: DoctorArgs, io: CommandIo): Promise<number
   if (format === 'json') {
     io.stdout(JSON.stringify({ log: name, diagnoses }, null, 2) + '\n');
   } else {
-    io.stdout(formatText(name, diagnoses));
+    io.stdout(formatText(name, diagnoses, commandColours(io, args.color)));
   }
   return diagnoses.length ? DOCTOR_EXIT.diagnosed : DOCTOR_EXIT.noKnownFailure;
 }
@@ -73,15 +91,16 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
-export function formatText(name: string, diagnoses: readonly Diagnosis[]): string {
+export function formatText(name: string, diagnoses: readonly Diagnosis[], c: ChalkInstance = NO_COLOUR): string {
   if (!diagnoses.length) return `${name}: no known failure found\n`;
   const out: string[] = [];
   for (const d of diagnoses) {
-    out.push(`${name}:${d.line}  ${d.code}  ${d.title}`);
-    out.push(`    > ${d.lineText}`);
-    if (d.lines.length > 1) out.push(`    (also line${d.lines.length > 2 ? 's' : ''} ${d.lines.slice(1).join(', ')})`);
+    out.push(`${name}:${d.line}  ${c.bold(d.code)}  ${severityColour(c, d.severity)(d.title)}`);
+    out.push(c.dim(`    > ${d.lineText}`));
+    if (d.lines.length > 1)
+      out.push(c.dim(`    (also line${d.lines.length > 2 ? 's' : ''} ${d.lines.slice(1).join(', ')})`));
     if (d.detail) out.push(indent(d.detail, '    '));
-    out.push('    Fix:');
+    out.push(c.bold('    Fix:'));
     out.push(indent(d.fix, '      '));
     out.push('');
   }
@@ -95,9 +114,11 @@ export function doctorCommand(io: CommandIo): Command {
     .description('explain a failed BuildKit job log: known failures, where they show, and the fix')
     .argument('[log]', 'job log file (raw GitLab log or a pasted excerpt); "-" or nothing reads standard input')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+    .addOption(colourOption())
+    .addOption(noColourOption())
     .addHelpText('after', '\nExit codes: 0 no known failure found, 1 at least one diagnosis, 2 unreadable input.')
-    .action(async (log: string | undefined, opts: { format: string }) => {
-      const code = await runDoctor({ log, format: opts.format }, io);
+    .action(async (log: string | undefined, opts: { format: string; color?: boolean }) => {
+      const code = await runDoctor({ log, format: opts.format, color: opts.color }, io);
       (io.setExitCode ?? setExitCodeDefault)(code);
     });
 }

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { CODES, codeDoc } from '../findings/registry.js';
 import type { CodeDoc } from '../findings/types.js';
-import { colours, EXIT, type CliIO } from './io.js';
+import { colourOption, colours, EXIT, noColourOption, type CliIO } from './io.js';
 
 export function explainText(doc: CodeDoc, c: ChalkInstance): string {
   return [
@@ -21,8 +21,8 @@ export function explainCommand(io: CliIO, done: (code: number) => void): Command
     .description('print what a finding code means, what the tool did, and what to do')
     .argument('[CODE]', 'a finding code such as KB204')
     .option('-l, --list', 'list every code')
-    .option('--color', 'force colour')
-    .option('--no-color', 'no colour')
+    .addOption(colourOption())
+    .addOption(noColourOption())
     .action((code: string | undefined, opts: { list?: boolean; color?: boolean }) => {
       const c = colours(io, opts.color);
       if (opts.list || !code) {

@@ -10,7 +10,7 @@ import type { ClientOptions, GitLabClient } from '../gitlab/client.js';
 import type { RunInfo } from '../gitlab/report.js';
 import type { Shard } from '../gitlab/shard.js';
 import { DEFAULT_SOURCES } from '../typescript/files.js';
-import { colours, EXIT, type CliIO } from './io.js';
+import { colourOption, colours, EXIT, noColourOption, type CliIO } from './io.js';
 import { sourcesOption } from './migrate.js';
 
 export interface GitLabFlags {
@@ -232,8 +232,8 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
       DEFAULT_SOURCES,
     )
     .option('--no-sources', 'migrate the YAML pipeline only, no generator sources')
-    .option('--color', 'force colour')
-    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .addOption(colourOption())
+    .addOption(noColourOption())
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('-v, --verbose', 'print each retry (rate limits, server errors) on stderr')
     .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')

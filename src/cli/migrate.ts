@@ -18,7 +18,7 @@ import {
   resolveSources,
   SOURCE_EXTENSIONS,
 } from '../typescript/files.js';
-import { colours, EXIT, type CliIO } from './io.js';
+import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
 const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const satisfies readonly ReportFormat[];
@@ -195,7 +195,7 @@ async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report
   const diffs = format === 'text' && mode === 'dry-run' ? lib.textDiffs(report, colours(io, flags.color)) : '';
   if (flags.output) {
     // a file is no terminal: colour only when --color asks for it
-    const body = lib.renderReport(format, report, colours({ ...io, isTTY: false }, flags.color), mode);
+    const body = lib.renderReport(format, report, fileColours(flags.color), mode);
     try {
       await lib.writeFileAtomic(resolve(io.cwd, flags.output), body, { encoding: 'utf8' });
     } catch (e) {
@@ -380,8 +380,8 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
       '--buildkit-image <ref>',
       'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)',
     )
-    .option('--color', 'force colour')
-    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .addOption(colourOption())
+    .addOption(noColourOption())
     .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
     .option('-r, --recursive', 'every repository (folder with .gitlab-ci.yml) under PATH, migrated in parallel')
     .option('--concurrency <n>', 'with --recursive: repositories at once (default: the CPU count)')

@@ -23,7 +23,7 @@ import { allFindings, type RunReport } from '../report/model.js';
 import { renderReport } from '../report/render.js';
 import { fileCount } from '../report/status.js';
 import { textDiffs, type RunMode } from '../report/text.js';
-import { colours, EXIT, type CliIO } from './io.js';
+import { colours, EXIT, fileColours, type CliIO } from './io.js';
 import { display, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
@@ -47,7 +47,7 @@ interface Run {
 /** The report in `flags.format`; `toFile`: no colour unless --color. */
 function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): string {
   const { mode, report, rows, group, graph, dir } = run;
-  const c = colours({ ...io, isTTY: io.isTTY && !toFile }, flags.color);
+  const c = toFile ? fileColours(flags.color) : colours(io, flags.color);
   const format = flags.format ?? 'text';
   switch (format) {
     case 'json': {

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { colours, EXIT, type CliIO } from './io.js';
+import { colourOption, colours, EXIT, noColourOption, type CliIO } from './io.js';
 
 export interface MergeFlags {
   format: 'text' | 'json' | 'markdown';
@@ -68,8 +68,8 @@ export function reportCommand(io: CliIO, done: (code: number) => void): Command 
     .argument('<reports...>', 'the shard reports (JSON files of `gitlab --format json`)')
     .addOption(new Option('--format <format>', 'report format').choices(['text', 'json', 'markdown']).default('text'))
     .option('-o, --output <file>', 'write the report to FILE instead of stdout')
-    .option('--color', 'force colour (text on stdout)')
-    .option('--no-color', 'no colour (also: NO_COLOR=1)')
+    .addOption(colourOption())
+    .addOption(noColourOption())
     .addHelpText(
       'after',
       `

@@ -13,16 +13,19 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import type { AnnotateResult } from '../runner-config/index.js';
-import { setExitCodeDefault, type CommandIo } from './doctor.js';
+import { commandColours, setExitCodeDefault, type CommandIo } from './doctor.js';
+import { colourOption, noColourOption } from './io.js';
 
 export const RUNNER_CONFIG_EXIT = { ok: 0, needsAttention: 1, invalidInput: 2 } as const;
 
 export interface RunnerConfigArgs {
   file: string;
   dryRun?: boolean;
+  /** `--color` (true) / `--no-color` (false); undefined: FORCE_COLOR, NO_COLOR and the terminal decide. */
+  color?: boolean;
 }
 
-export type RunnerConfigIo = Pick<CommandIo, 'stdout' | 'stderr' | 'setExitCode' | 'cwd'>;
+export type RunnerConfigIo = Pick<CommandIo, 'stdout' | 'stderr' | 'setExitCode' | 'cwd' | 'env' | 'isTTY'>;
 
 export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo): Promise<number> {
   const { file } = args;
@@ -41,7 +44,7 @@ export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo
 
   // loaded here, not at start-up: `--version` and the other commands do not pay for the TOML reader and the differ
   // (one after another: under Jest's VM modules, parallel dynamic imports that share a module can fail, jestjs/jest#11434)
-  const { createTwoFilesPatch } = await import('diff');
+  const { unifiedDiff } = await import('../report/diff.js');
   const { default: writeFileAtomic } = await import('write-file-atomic');
   const { annotateRunnerConfig, RunnerConfigError } = await import('../runner-config/index.js');
   let result: AnnotateResult;
@@ -66,7 +69,8 @@ export async function runRunnerConfig(args: RunnerConfigArgs, io: RunnerConfigIo
       io.stdout(`${file}: no change\n`);
     }
   } else if (args.dryRun) {
-    io.stdout(createTwoFilesPatch(file, file, text, result.output, 'original', 'annotated'));
+    // the same git-style diff as `migrate --dry-run` (src/report/diff.ts), coloured as it is
+    io.stdout(`${unifiedDiff(file, text, result.output, commandColours(io, args.color))}\n`);
     io.stdout(
       `${file}: would annotate ${annotated.length} Kubernetes runner${annotated.length === 1 ? '' : 's'} (dry run, nothing written)\n`,
     );
@@ -93,12 +97,14 @@ export function runnerConfigCommand(io: RunnerConfigIo): Command {
     )
     .argument('<file>', 'config.toml, or a gitlab-runner Helm values.yaml (*.yaml / *.yml)')
     .option('--dry-run', 'print a unified diff and write nothing')
+    .addOption(colourOption())
+    .addOption(noColourOption())
     .addHelpText(
       'after',
       '\nExit codes: 0 annotated or nothing to do, 1 a runner needs a manual edit (KB901/KB905), 2 invalid input (nothing written).',
     )
-    .action(async (file: string, opts: { dryRun?: boolean }) => {
-      const code = await runRunnerConfig({ file, dryRun: opts.dryRun === true }, io);
+    .action(async (file: string, opts: { dryRun?: boolean; color?: boolean }) => {
+      const code = await runRunnerConfig({ file, dryRun: opts.dryRun === true, color: opts.color }, io);
       (io.setExitCode ?? setExitCodeDefault)(code);
     });
 }

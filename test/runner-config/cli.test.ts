@@ -60,9 +60,10 @@ describe('runRunnerConfig', () => {
     expect(await runRunnerConfig({ file, dryRun: true }, f.io)).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(fixture('two-runners-docker-and-kubernetes', 'input.toml'));
     const out = f.out();
-    expect(out).toContain(`--- ${file}\toriginal\n`);
-    expect(out).toContain(`+++ ${file}\tannotated\n`);
-    expect(out).toContain('@@ -15,4 +15,6 @@');
+    // the git-style diff of `migrate --dry-run` (src/report/diff.ts): a/ and b/ prefixes, no "====" line
+    expect(out).toContain(`--- a${file}\n+++ b${file}\n`);
+    expect(out).not.toContain('====');
+    expect(out).toContain('@@ -16,3 +16,5 @@'); // three lines of context, as migrate
     expect(out).toContain(
       '+    [runners.kubernetes.pod_annotations]\n+      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n',
     );
