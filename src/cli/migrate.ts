@@ -52,7 +52,9 @@ async function loadLib() {
     allFindings: model.allFindings,
     renderReport: render.renderReport,
     fileCount: status.fileCount,
+    findingLine: text.findingLine,
     textDiffs: text.textDiffs,
+    textSummary: text.textSummary,
     writeFileAtomic: atomic.default,
   };
 }
@@ -185,14 +187,38 @@ type StopSignal = keyof typeof EXIT_SIGNAL;
 /** With more files than this, the text report puts the summary before the diffs. */
 export const SUMMARY_FIRST_OVER = 20;
 
+/** Every error finding of the report once (a file that failed is in `errors` and may be in its file's findings). */
+export function errorFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return findings.filter((f) => {
+    const key = `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
+    if (f.severity !== 'error' || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
- * Prints (or writes to --output) the report. Text: the dry-run diffs, then the summary table and findings (summary
- * first for large runs); with --output the summary goes to the file and the diffs still to stdout. --quiet prints
- * nothing, but an --output file is still written. False when the --output file cannot be written.
+ * Prints (or writes to --output) the report; errors go to stderr. stdout carries the report only: text, the dry-run
+ * diffs then the summary table and findings (summary first for large runs), without the error lines (they are on
+ * stderr, after it) and without a row for a path that could not be used at all (`unusable`: not found, no pipeline);
+ * nothing when no path could be used. --quiet hides the report, never the errors; an --output file is still written
+ * (text there keeps every line: it is the record of the run). False when the --output file cannot be written.
  */
-async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report: RunReport): Promise<boolean> {
+async function printReport(
+  io: CliIO,
+  flags: MigrateFlags,
+  mode: RunMode,
+  report: RunReport,
+  unusable: ReadonlySet<Finding>,
+): Promise<boolean> {
   const format = flags.format ?? 'text';
-  const diffs = format === 'text' && mode === 'dry-run' ? lib.textDiffs(report, colours(io, flags.color)) : '';
+  const c = colours(io, flags.color);
+  const errors = errorFindings(lib.allFindings(report));
+  const printErrors = () => {
+    if (errors.length) io.stderr(errors.map((f) => `${lib.findingLine(f, c)}\n`).join(''));
+  };
+  const diffs = format === 'text' && mode === 'dry-run' ? lib.textDiffs(report, c) : '';
   if (flags.output) {
     // a file is no terminal: colour only when --color asks for it
     const body = lib.renderReport(format, report, fileColours(flags.color), mode);
@@ -200,15 +226,25 @@ async function printReport(io: CliIO, flags: MigrateFlags, mode: RunMode, report
       await lib.writeFileAtomic(resolve(io.cwd, flags.output), body, { encoding: 'utf8' });
     } catch (e) {
       io.stderr(`kaniko2buildkit: cannot write the report to ${flags.output}: ${(e as Error).message}\n`);
+      printErrors();
       return false;
     }
     if (!flags.quiet) io.stdout(diffs);
+    printErrors();
     return true;
   }
-  if (flags.quiet) return true;
-  const body = lib.renderReport(format, report, colours(io, flags.color), mode);
-  if (diffs && lib.fileCount(report) > SUMMARY_FIRST_OVER) io.stdout(`${body}\n${diffs}`);
-  else io.stdout(diffs + body);
+  if (!flags.quiet) {
+    let body: string;
+    if (format !== 'text') body = lib.renderReport(format, report, c, mode);
+    else if (!report.files.length && !report.jobs.length && report.errors.every((e) => unusable.has(e))) body = '';
+    else {
+      const usable = { ...report, errors: report.errors.filter((e) => !unusable.has(e)) };
+      body = lib.textSummary(usable, c, mode, (f) => f.severity !== 'error');
+    }
+    if (diffs && lib.fileCount(report) > SUMMARY_FIRST_OVER) io.stdout(`${body}\n${diffs}`);
+    else io.stdout(diffs + body);
+  }
+  printErrors();
   return true;
 }
 
@@ -272,6 +308,8 @@ export async function runMigrate(
     process.on('SIGTERM', onTerm);
   }
   const notProcessed: string[] = [];
+  // paths that could not be used at all (not found, nothing to migrate): errors on stderr, no row in the text report
+  const unusable = new Set<Finding>();
   try {
     for (const path of targets) {
       if (stopped) {
@@ -281,6 +319,7 @@ export async function runMigrate(
       const t = resolveTarget(io, path, sources);
       if ('code' in t) {
         report.errors.push(t);
+        unusable.add(t);
         continue;
       }
       const done = await migrateTarget(io, t, flags, report, hooks, () => mode === 'write' && !stopped, include);
@@ -294,7 +333,7 @@ export async function runMigrate(
     }
   }
 
-  if (!(await printReport(io, flags, mode, report))) return EXIT.input;
+  if (!(await printReport(io, flags, mode, report, unusable))) return EXIT.input;
   if (stopped) {
     if (!flags.quiet) io.stderr(interruptSummary(stopped, report, notProcessed));
     return EXIT_SIGNAL[stopped];

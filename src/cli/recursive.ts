@@ -22,9 +22,10 @@ import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bul
 import { allFindings, type RunReport } from '../report/model.js';
 import { renderReport } from '../report/render.js';
 import { fileCount } from '../report/status.js';
-import { textDiffs, type RunMode } from '../report/text.js';
+import { findingLine, textDiffs, textSummary, type RunMode } from '../report/text.js';
+import type { Finding } from '../findings/types.js';
 import { colours, EXIT, fileColours, type CliIO } from './io.js';
-import { display, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
+import { display, errorFindings, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
   /** Repositories migrated at once (default: the CPU count). */
@@ -59,8 +60,11 @@ function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): st
     }
     case 'markdown':
       return `${groupMarkdown(`kaniko2buildkit: ${dir}`, group, rows)}${graphMarkdown(graph)}\n${renderReport('markdown', report, c, mode)}`;
-    case 'text':
-      return `${renderReport('text', report, c, mode)}\n${graphText(graph, c)}${groupText(group, rows, c)}`;
+    case 'text': {
+      // on stdout the error lines are left out: they go to stderr (runRecursive); a file keeps every line
+      const listed = toFile ? () => true : (f: Finding) => f.severity !== 'error';
+      return `${textSummary(report, c, mode, listed)}\n${graphText(graph, c)}${groupText(group, rows, c)}`;
+    }
     default:
       return renderReport(format, report, c, mode);
   }
@@ -125,12 +129,19 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);
 
   const format = flags.format ?? 'text';
-  const diffs = format === 'text' && mode === 'dry-run' ? textDiffs(report, colours(io, flags.color)) : '';
+  const c = colours(io, flags.color);
+  const diffs = format === 'text' && mode === 'dry-run' ? textDiffs(report, c) : '';
+  // errors go to stderr, after the report, whatever the format and --quiet: stdout carries the report only
+  const errors = errorFindings(allFindings(report));
+  const printErrors = () => {
+    if (errors.length) io.stderr(errors.map((f) => `${findingLine(f, c)}\n`).join(''));
+  };
   if (flags.output) {
     try {
       await writeFileAtomic(resolve(io.cwd, flags.output), render(io, flags, run, true), { encoding: 'utf8' });
     } catch (e) {
       io.stderr(`kaniko2buildkit: cannot write the report to ${flags.output}: ${(e as Error).message}\n`);
+      printErrors();
       return EXIT.input;
     }
     if (!flags.quiet) io.stdout(diffs);
@@ -138,6 +149,7 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     const body = render(io, flags, run, false);
     io.stdout(diffs && fileCount(report) > SUMMARY_FIRST_OVER ? `${body}\n${diffs}` : diffs + body);
   }
+  printErrors();
 
   if (found.errors.length || outcomes.some((o) => o.status === 'failed')) return EXIT.input;
   if (mode === 'check') {

@@ -28,12 +28,19 @@ export function textDiffs(report: RunReport, c: ChalkInstance): string {
     .join('');
 }
 
-export function textSummary(report: RunReport, c: ChalkInstance, mode: RunMode): string {
+/** `listed`: the findings that get a line (default all; the CLI prints the errors on stderr instead). */
+export function textSummary(
+  report: RunReport,
+  c: ChalkInstance,
+  mode: RunMode,
+  listed: (f: Finding) => boolean = () => true,
+): string {
   const parts: string[] = [];
   const table = textTable(summaryRows(report), c);
   if (table) parts.push(table);
   const findings = allFindings(report);
-  if (findings.length) parts.push(`${findings.map((f) => findingLine(f, c)).join('\n')}\n`);
+  const lines = findings.filter(listed);
+  if (lines.length) parts.push(`${lines.map((f) => findingLine(f, c)).join('\n')}\n`);
   const s = summarise(report);
   const verb = mode === 'write' ? 'migrated' : 'would change';
   const totals = [

@@ -16,7 +16,7 @@ describe('migrate command', () => {
     const root = tempRepo({ '.gitlab-ci.yml': bad });
     const r = await runCli(['migrate', root], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/\.gitlab-ci\.yml:\d+:\d+ {2}KB101 {2}error/);
+    expect(r.stderr).toMatch(/\.gitlab-ci\.yml:\d+:\d+ {2}KB101 {2}error/);
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(bad);
   });
 
@@ -77,6 +77,6 @@ describe('migrate command', () => {
     const root = tempRepo({ 'README.md': 'x' });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('no .gitlab-ci.yml in this folder');
+    expect(r.stderr).toContain('no .gitlab-ci.yml in this folder');
   });
 });

@@ -202,7 +202,7 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
     for (const args of [['--sources', 'tools/**/*.ts'], ['--sources', ''], ['--no-sources']]) {
       const r = await runCli(['migrate', '--dry-run', ...args, '.'], { cwd: root });
       expect({ args, code: r.code }).toEqual({ args, code: 2 });
-      expect(r.stdout).toContain('no .gitlab-ci.yml in this folder');
+      expect(r.stderr).toContain('no .gitlab-ci.yml in this folder');
       expect(r.stdout).not.toContain('--- a/ci/generate.ts');
     }
     expect(read(root, GENERATOR)).toBe(INPUT);
@@ -267,9 +267,10 @@ describe('a folder with .gitlab-ci.yml and generator sources', () => {
   test('a generator file changed on disk during the run is not written, nor the YAML of the same project (KB107)', async () => {
     const root = generatorRepo(true);
     let out = '';
+    let err = '';
     const io: CliIO = {
       stdout: (s) => void (out += s),
-      stderr: (s) => void (out += s),
+      stderr: (s) => void (err += s),
       readStdin: async () => '',
       cwd: root,
       env: {},
@@ -284,6 +285,7 @@ describe('a folder with .gitlab-ci.yml and generator sources', () => {
       },
     });
     expect(code).toBe(2);
+    expect(err).toMatch(/KB107 {2}error /); // the errors are on stderr, the JSON report alone on stdout
     const report = JSON.parse(out) as JsonReport;
     expect(report.files.map((f) => [f.path, f.written, f.findings.some((x) => x.code === 'KB107')])).toEqual([
       ['.gitlab-ci.yml', false, true],
@@ -345,7 +347,7 @@ describe('which sources a folder run reads', () => {
       const root = tempRepo(files);
       const r = await runCli(['migrate', '--dry-run', '.'], { cwd: root });
       expect(r.code).toBe(2);
-      expect(r.stdout).toContain('no .gitlab-ci.yml in this folder');
+      expect(r.stderr).toContain('no .gitlab-ci.yml in this folder');
     }
   });
 
@@ -397,7 +399,7 @@ describe('a generator source file as the target', () => {
     writeFileSync(join(root, 'ci/types.d.ts'), 'export type X = 1;\n');
     const d = await runCli(['migrate', 'ci/types.d.ts'], { cwd: root });
     expect(d.code).toBe(2);
-    expect(d.stdout).toContain('declaration file');
+    expect(d.stderr).toContain('declaration file');
     writeFileSync(join(root, 'ci/build.yml'), KANIKO_JOB);
     expect((await runCli(['migrate', 'ci/build.yml'], { cwd: root })).code).toBe(0);
     expectMigratedYaml(read(root, 'ci/build.yml'));

@@ -35,12 +35,12 @@ const repoWith = (text: string | Buffer, extra: Record<string, string> = {}) =>
 describe('bad input: a clear message, exit 2, nothing written, other paths still processed', () => {
   test('invalid YAML', async () => {
     const r = await migrateBad(repoWith(`${kanikoJob('build')}\ntest:\n  script: [a, b\n`));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:\d+:\d+ {2}KB101 {2}error {3}invalid YAML: /m);
+    expect(r.stderr).toMatch(/^\.gitlab-ci\.yml:\d+:\d+ {2}KB101 {2}error {3}invalid YAML: /m);
   });
 
   test('a tab-indented file', async () => {
     const r = await migrateBad(repoWith(kanikoJob('build').replace(/^ {2}(?=\S)/gm, '\t')));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:2:1 {2}KB101 {2}error {3}invalid YAML: Tabs are not allowed as indentation/m,
     );
   });
@@ -48,26 +48,26 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
   // GitLab rejects an empty .gitlab-ci.yml (and an empty included file), so the tool reports it as invalid input.
   test('an empty file', async () => {
     const r = await migrateBad(repoWith(''));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}the file is empty: a GitLab CI file must be a mapping of keys to jobs/m,
     );
   });
 
   test('a file with only comments', async () => {
     const r = await migrateBad(repoWith('# nothing here yet\n\n'));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}the file holds no keys/m);
+    expect(r.stderr).toMatch(/^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}the file holds no keys/m);
   });
 
   test('a YAML list instead of a mapping', async () => {
     const r = await migrateBad(repoWith('- build\n- test\n'));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:1:1 {2}KB101 {2}error {3}a GitLab CI file must be a mapping of keys to jobs, not a list/m,
     );
   });
 
   test('a scalar instead of a mapping', async () => {
     const r = await migrateBad(repoWith('# a comment first\njust some text\n'));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:2:1 {2}KB101 {2}error {3}a GitLab CI file must be a mapping of keys to jobs, not a single value/m,
     );
   });
@@ -78,7 +78,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
       Buffer.from([0, 1, 2, 0xff, 0xfe, 0]),
     ]);
     const r = await migrateBad(repoWith(binary));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not UTF-8 text: a NUL byte \(a binary file\?\) at line 3, column 5/m,
     );
   });
@@ -86,7 +86,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
   test('a file that is not UTF-8 (Latin-1)', async () => {
     const latin1 = Buffer.from(`${kanikoJob('build')}# Gr\xfc\xdfe aus K\xf6ln\n`, 'latin1');
     const r = await migrateBad(repoWith(latin1));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not UTF-8 text: byte 0xfc at line 8, column 5/m,
     );
   });
@@ -95,7 +95,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = repoWith(kanikoJob('build'));
     truncateSync(join(bad, '.gitlab-ci.yml'), 50 * 1024 * 1024); // sparse: 50 MB without writing them
     const r = await migrateBad(bad);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is 52428800 bytes, over the 10485760-byte \(10 MiB\) limit/m,
     );
   });
@@ -111,7 +111,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const started = Date.now();
     const r = await migrateBad(repoWith(`${levels.join('\n')}\n${kanikoJob('build')}`));
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:7:9 {2}KB109 {2}error {3}aliases expand this value to more than 1000000 values \(an alias bomb, "billion laughs"\)/m,
     );
   });
@@ -127,7 +127,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const started = Date.now();
     const r = await migrateBad(repoWith(`${levels.join('\n')}\n${kanikoJob('build')}  <<: *t20\n`));
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(r.stdout).toMatch(/KB109 {2}error {3}aliases expand this value to more than/);
+    expect(r.stderr).toMatch(/KB109 {2}error {3}aliases expand this value to more than/);
   });
 
   test('a !reference bomb (ten levels of ten references)', async () => {
@@ -137,7 +137,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const started = Date.now();
     const r = await migrateBad(repoWith(text));
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:\d+:\d+ {2}KB109 {2}error {3}!reference expands to more than 100000 script items/m,
     );
   });
@@ -145,13 +145,13 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
   test('deep nesting: 10,000 levels of [[[[', async () => {
     const deep = `${kanikoJob('build')}deep: ${'['.repeat(10_000)}${']'.repeat(10_000)}\n`;
     const r = await migrateBad(repoWith(deep));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:8:\d+ {2}KB109 {2}error {3}nesting too deep/m);
+    expect(r.stderr).toMatch(/^\.gitlab-ci\.yml:8:\d+ {2}KB109 {2}error {3}nesting too deep/m);
   });
 
   test('deep nesting: 300 levels of block mappings', async () => {
     const deep = Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}k${i}:`).join('\n');
     const r = await migrateBad(repoWith(`${kanikoJob('build')}${deep} end\n`));
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml:\d+:\d+ {2}KB109 {2}error {3}nesting too deep: more than 200 levels/m);
+    expect(r.stderr).toMatch(/^\.gitlab-ci\.yml:\d+:\d+ {2}KB109 {2}error {3}nesting too deep: more than 200 levels/m);
   });
 
   // An include GitLab would refuse is an error (exit 2) and is not followed; nothing outside the repository is read or
@@ -170,14 +170,14 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
       repoWith(`include:\n  - local: ../../etc/passwd\n${plainJob('test')}`),
       '/etc/passwd',
     );
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:2:12 {2}KB104 {2}error {3}include \.\.\/\.\.\/etc\/passwd points outside the repository: not read$/m,
     );
   });
 
   test('include: an absolute path that climbs out (/../etc/passwd)', async () => {
     const r = await migrateBadInclude(repoWith(`include: /../etc/passwd\n${plainJob('test')}`), '/etc/passwd');
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:1:10 {2}KB104 {2}error {3}include \/\.\.\/etc\/passwd points outside the repository/m,
     );
   });
@@ -199,7 +199,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     mkdirSync(join(bad, 'ci'));
     symlinkSync(join(outside, 'build.yml'), join(bad, 'ci', 'build.yml'));
     const r = await migrateBadInclude(bad, join(outside, 'build.yml'));
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml:1:10 {2}KB104 {2}error {3}include ci\/build\.yml: ci\/build\.yml leads outside the repository \(symbolic link to .*build\.yml\); not read/m,
     );
   });
@@ -209,7 +209,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = tempRepo({ '.git/HEAD': 'ref: refs/heads/main\n' });
     symlinkSync(join(outside, 'ci.yml'), join(bad, 'ci.yml'));
     const r = await migrateBad(bad, 'ci.yml');
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^ci\.yml {2}KB104 {2}error {3}ci\.yml leads outside the repository \(symbolic link to .*ci\.yml\); not read/m,
     );
     expect(readFileSync(join(outside, 'ci.yml'), 'utf8')).toBe(kanikoJob('outside'));
@@ -221,7 +221,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
       'ci/b.yml': `include:\n  - local: /ci/a.yml\n${plainJob('test-b')}`,
     });
     const r = await migrateBad(bad);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^ci\/b\.yml:2:12 {2}KB108 {2}error {3}include cycle: ci\/a\.yml → ci\/b\.yml → ci\/a\.yml; GitLab rejects it/m,
     );
   });
@@ -230,7 +230,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const root = repoWith(`include: ci/a.yml\n${kanikoJob('build')}`, { 'ci/a.yml': 'include: .gitlab-ci.yml\n' });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^ci\/a\.yml:1:10 {2}KB108 {2}error {3}include cycle: \.gitlab-ci\.yml → ci\/a\.yml → \.gitlab-ci\.yml/m,
     );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
@@ -281,7 +281,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = tempRepo({ Dockerfile: DOCKERFILE });
     execFileSync('mkfifo', [join(bad, '.gitlab-ci.yml')]);
     const r = await migrateBad(bad);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml {2}KB106 {2}error {3}cannot read: \.gitlab-ci\.yml is not a regular file/m,
     );
   });
@@ -289,17 +289,17 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
   test('a folder named .gitlab-ci.yml', async () => {
     const bad = tempRepo({ '.gitlab-ci.yml/x': 'x' });
     const r = await migrateBad(bad, '.gitlab-ci.yml');
-    expect(r.stdout).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}no \.gitlab-ci\.yml in this folder/m);
+    expect(r.stderr).toMatch(/^\.gitlab-ci\.yml {2}KB106 {2}error {3}no \.gitlab-ci\.yml in this folder/m);
   });
 
   test('a folder without .gitlab-ci.yml', async () => {
     const r = await migrateBad(tempRepo({ 'README.md': '# no pipeline\n', 'build.yml': kanikoJob('build') }));
-    expect(r.stdout).toMatch(/^\. {2}KB106 {2}error {3}no \.gitlab-ci\.yml in this folder/m);
+    expect(r.stderr).toMatch(/^\. {2}KB106 {2}error {3}no \.gitlab-ci\.yml in this folder/m);
   });
 
   test('a path that does not exist', async () => {
     const r = await migrateBad(repoWith(kanikoJob('build')), 'no/such/path');
-    expect(r.stdout).toMatch(/^no\/such\/path {2}KB106 {2}error {3}no such file or folder/m);
+    expect(r.stderr).toMatch(/^no\/such\/path {2}KB106 {2}error {3}no such file or folder/m);
   });
 
   test('unknown CLI options: nothing is read or written', async () => {
@@ -326,7 +326,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const root = repoWith(`include: [ci/broken.yml]\n${kanikoJob('build')}`, { 'ci/broken.yml': 'x: [\n' });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^ci\/broken\.yml:\d+:\d+ {2}KB101 {2}error {3}invalid YAML/m);
+    expect(r.stderr).toMatch(/^ci\/broken\.yml:\d+:\d+ {2}KB101 {2}error {3}invalid YAML/m);
     expect(readFileSync(join(root, 'ci/broken.yml'), 'utf8')).toBe('x: [\n');
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
   });
@@ -338,7 +338,7 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     const bad = [snapshot(empty), snapshot(list)];
     const r = await runCli(['migrate', empty, good, list, '/no/such/path']);
     expect(r.code).toBe(2);
-    expect(r.stdout.match(/ KB10[16] {2}error /g)).toHaveLength(3);
+    expect(r.stderr.match(/ KB10[16] {2}error /g)).toHaveLength(3);
     expect([snapshot(empty), snapshot(list)]).toEqual(bad);
     expect(readFileSync(join(good, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
   });

@@ -47,7 +47,7 @@ describe('writing', () => {
       },
     });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml {2}KB107 {2}error {3}the file changed on disk while it was being migrated: not written; run again/m,
     );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(SOMEONE_ELSE + kanikoJob('build'));
@@ -75,7 +75,7 @@ describe('writing', () => {
     };
     const r = await migrate(['.'], root, { source });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(/^ci\/build\.yml {2}KB107 {2}error /m);
+    expect(r.stderr).toMatch(/^ci\/build\.yml {2}KB107 {2}error /m);
     expect(readFileSync(join(root, 'ci/build.yml'), 'utf8')).toBe(SOMEONE_ELSE + kanikoJob('build'));
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(entry + SOMEONE_ELSE);
   });
@@ -90,7 +90,7 @@ describe('writing', () => {
       beforeWrite: () => writeFileSync(join(root, 'ci/build.yml'), SOMEONE_ELSE),
     });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^\.gitlab-ci\.yml {2}KB107 {2}error {3}not written: another file of this project changed on disk during the run/m,
     );
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(`include: ci/build.yml\n${kanikoJob('build-a')}`);
@@ -106,7 +106,7 @@ describe('writing', () => {
     const { rmSync } = await import('node:fs');
     const r = await migrate(['.'], root, { beforeWrite: () => rmSync(join(root, 'ci/build.yml')) });
     expect(r.code).toBe(2);
-    expect(r.stdout).toMatch(
+    expect(r.stderr).toMatch(
       /^ci\/build\.yml {2}KB107 {2}error {3}cannot read it again before writing \(.*ENOENT.*\): not written/m,
     );
     expect(readdirSync(join(root, 'ci'))).toEqual([]);
