@@ -1,5 +1,5 @@
 /** `kaniko2buildkit migrate [PATH...]`: migrate repositories or single files; write, show a diff, or check. */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { finding } from '../findings/finding.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -18,6 +18,8 @@ import {
   resolveSources,
   SOURCE_EXTENSIONS,
 } from '../typescript/files.js';
+// the cheap test the migration itself uses to decide whether a source is read (ts-morph is not loaded by it)
+import { mayMatter } from '../typescript/load.js';
 import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
@@ -105,6 +107,20 @@ interface Target {
   shown: string;
 }
 
+/**
+ * A generator source that can hold a build: one the migration reads (it mentions Kaniko or an executor, `mayMatter`)
+ * or one already migrated (BuildKit, buildctl), so that `--check` passes on a migrated generator-only folder. One that
+ * cannot be read counts too: the run reports it.
+ */
+function mayHoldBuild(file: string): boolean {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return mayMatter(text) || /buildkit|buildctl/i.test(text);
+  } catch {
+    return true;
+  }
+}
+
 /** A path the TypeScript front end reads (declaration files included here: they get their own message). */
 function isSourcePath(path: string): boolean {
   return SOURCE_EXTENSIONS.some((x) => path.endsWith(x));
@@ -122,8 +138,18 @@ function resolveTarget(io: CliIO, path: string, sources: string | undefined): Ta
     if (!existsSync(abs)) return problem('no such file or folder');
     if (statSync(abs).isDirectory()) {
       if (existsSync(join(abs, '.gitlab-ci.yml'))) return { root: abs, entry: '.gitlab-ci.yml', sources, shown: path };
-      if (sources && listSourceFiles(abs, sources).length) return { root: abs, sources, shown: path };
-      return problem('no .gitlab-ci.yml in this folder');
+      const listed = sources ? listSourceFiles(abs, sources) : [];
+      if (listed.some((p) => mayHoldBuild(join(abs, p)))) return { root: abs, sources, shown: path };
+      // a mistyped path must not pass a CI check: say what was looked for
+      return problem(
+        `no .gitlab-ci.yml in this folder, ${
+          !sources
+            ? 'and generator sources are not read (--no-sources)'
+            : !listed.length
+              ? `and no generator source matches --sources '${sources}'`
+              : `and none of the ${listed.length} generator source(s) matching --sources '${sources}' mentions Kaniko or BuildKit`
+        }: nothing to migrate`,
+      );
     }
   } catch (e) {
     return problem(`cannot read: ${lib.describeReadError(e)}`);
@@ -434,7 +460,8 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
       `
 Generator sources: job objects ({ image, script }) and executor calls in string and template literals are rewritten
 in place, gcix KanikoExecute jobs are reported for a person; files that mention neither Kaniko nor an executor stay as
-they are. A folder needs a .gitlab-ci.yml or sources matching --sources.
+they are. A folder needs a .gitlab-ci.yml, or sources matching --sources that mention Kaniko (or BuildKit, once
+migrated): anything else is an input error (exit 2), so a mistyped path cannot pass a CI check.
 Exit status: 0 done (also with findings), 1 --check found pending changes or findings at --fail-on level,
 2 bad usage, unreadable/invalid input, or an error finding (a file that cannot be read or parsed is never written),
 130/143 stopped by SIGINT/SIGTERM (the project being written is finished; the report lists what was written).

@@ -12,7 +12,7 @@ import { finding } from '../findings/finding.js';
 import { join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { checkoutResolver, localProjects } from '../bulk/checkouts.js';
-import { findRepositories } from '../bulk/discover.js';
+import { findRepositories, SKIPPED_FOLDERS } from '../bulk/discover.js';
 import { graphMarkdown, graphText, groupGraph, type GraphTemplate } from '../bulk/graph.js';
 import { migrateRepositories } from '../bulk/local.js';
 import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
@@ -87,6 +87,13 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
   if (sources === false) return EXIT.input;
 
   const found = await findRepositories(root);
+  if (!found.repositories.length && !found.errors.length) {
+    // a mistyped or empty folder must not pass a CI check: an input error, saying what was looked for
+    io.stderr(
+      `kaniko2buildkit: no repository under ${dir}: looked for folders with a .gitlab-ci.yml (${[...SKIPPED_FOLDERS].join(', ')} not entered)\n`,
+    );
+    return EXIT.input;
+  }
   let checkouts;
   try {
     checkouts = await localProjects(found.repositories, flags.projectMap && resolve(io.cwd, flags.projectMap));
@@ -125,8 +132,6 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
   }
   const graph = groupGraph(outcomes.map((o) => ({ project: display(io, o.root), status: o.status, ...o.result })));
   const run: Run = { mode, report, rows, group: summariseGroup(outcomes), graph, dir };
-  if (!found.repositories.length && !flags.quiet)
-    io.stderr(`kaniko2buildkit: no repository (a folder with .gitlab-ci.yml) under ${dir}\n`);
 
   const format = flags.format ?? 'text';
   const c = colours(io, flags.color);

@@ -80,3 +80,37 @@ describe('migrate command', () => {
     expect(r.stderr).toContain('no .gitlab-ci.yml in this folder');
   });
 });
+
+describe('a path with nothing to migrate is an input error, naming what was looked for', () => {
+  test.each([
+    [[], 'none of the 1 generator source(s) matching'],
+    [['--sources', 'ci/**/*.ts'], "and no generator source matches --sources 'ci/**/*.ts'"],
+    [['--no-sources'], 'and generator sources are not read (--no-sources)'],
+  ])('a folder of unrelated .js files %j: exit 2', async (args, message) => {
+    const root = tempRepo({ 'lib/index.js': 'console.log("hello");\n' });
+    const r = await runCli(['migrate', '--check', ...args, '.'], { cwd: root });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no .gitlab-ci.yml in this folder');
+    expect(r.stderr).toContain(message);
+  });
+
+  test('a generator-only folder already migrated to BuildKit still passes --check', async () => {
+    const root = tempRepo({
+      'ci/generate.ts':
+        'export const job = { image: "moby/buildkit:rootless", script: ["buildctl-daemonless.sh build"] };\n',
+    });
+    const r = await runCli(['migrate', '--check', '.'], { cwd: root });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+  });
+
+  test('--recursive over a folder with no repository: exit 2, saying what it looked for', async () => {
+    const root = tempRepo({ 'a/README.md': 'x', 'node_modules/x/.gitlab-ci.yml': KANIKO_JOB });
+    const r = await runCli(['migrate', '--recursive', '--check', '.'], { cwd: root });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'kaniko2buildkit: no repository under .: looked for folders with a .gitlab-ci.yml (.git, node_modules, vendor, dist not entered)\n',
+    );
+  });
+});

@@ -351,8 +351,18 @@ describe('which sources a folder run reads', () => {
     }
   });
 
-  test('sources that mention no Kaniko are read but not listed', async () => {
-    const root = tempRepo({ 'src/index.ts': 'export const x = 1;\n' });
+  test('a folder whose sources mention no Kaniko (and no .gitlab-ci.yml) is an input error: a typo must not pass', async () => {
+    const root = tempRepo({ 'src/index.ts': 'export const x = 1;\n', 'src/util.js': 'module.exports = 2;\n' });
+    const r = await runCli(['migrate', '--check', '.'], { cwd: root });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      ".  KB106  error   no .gitlab-ci.yml in this folder, and none of the 2 generator source(s) matching --sources '**/*.{ts,mts,cts,js,mjs}' mentions Kaniko or BuildKit: nothing to migrate\n",
+    );
+  });
+
+  test('sources that mention no Kaniko beside one that does are read but not listed', async () => {
+    const root = tempRepo({ 'src/index.ts': 'export const x = 1;\n', 'ci/generate.ts': `// ${'kaniko'}\n` });
     const { code, report } = await json(['--check'], root);
     expect(code).toBe(0);
     expect(report.files).toEqual([]);
