@@ -12,6 +12,7 @@ import type { Shard } from '../gitlab/shard.js';
 import { DEFAULT_SOURCES } from '../typescript/files.js';
 import { colourOption, colours, EXIT, noColourOption, type CliIO } from './io.js';
 import { sourcesOption } from './migrate.js';
+import { checkOptions } from './options.js';
 
 export interface GitLabFlags {
   url: string;
@@ -224,7 +225,7 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
       'only shard I of N of the projects (1-based; by project id, so the N shards split the group exactly), ' +
         'e.g. "$CI_NODE_INDEX/$CI_NODE_TOTAL" in a `parallel: N` job; join the --format json reports with `report merge`',
     )
-    .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs')
+    .option('--buildkit-image <ref>', 'BuildKit image for migrated jobs, a rootless one (checked as for migrate)')
     .option(
       '--sources <glob>',
       'the pipeline generator sources (TypeScript/JavaScript) to migrate as well, a glob relative to each repository, ' +
@@ -249,7 +250,10 @@ Examples:
   kaniko2buildkit gitlab --url "$CI_SERVER_URL" --group platform --shard "$CI_NODE_INDEX/$CI_NODE_TOTAL" --format json > "report-$CI_NODE_INDEX.json"
   kaniko2buildkit report merge report-*.json --format markdown -o group-report.md`,
     )
-    .action(async (opts: GitLabFlags) => {
+    .action(async (opts: GitLabFlags, cmd: Command) => {
+      const apply = { when: !!opts.apply, mode: '--apply' };
+      const needs = ['title', 'labels', 'draft', 'skipExisting'].map((key) => ({ key, ...apply }));
+      if (!checkOptions(io, cmd, needs, opts.buildkitImage, 'kaniko2buildkit gitlab')) return done(EXIT.input);
       done(await runGitLab(opts, io, deps));
     });
 }

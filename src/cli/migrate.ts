@@ -21,6 +21,7 @@ import {
 // the cheap test the migration itself uses to decide whether a source is read (ts-morph is not loaded by it)
 import { mayMatter } from '../typescript/load.js';
 import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
+import { checkOptions } from './options.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
 const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const satisfies readonly ReportFormat[];
@@ -443,7 +444,8 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
     .option('--no-sources', 'in folders: migrate the YAML pipeline only, no generator sources')
     .option(
       '--buildkit-image <ref>',
-      'BuildKit image for migrated jobs (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when Kaniko was pinned)',
+      'BuildKit image for migrated jobs, a rootless one (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when ' +
+        'Kaniko was pinned); a reference that does not parse is refused, the rootful moby/buildkit:latest or :vX.Y.Z warned about',
     )
     .addOption(colourOption())
     .addOption(noColourOption())
@@ -474,7 +476,14 @@ Examples:
   kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json
   kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder`,
     )
-    .action(async (paths: string[], opts: RecursiveOptions) => {
+    .action(async (paths: string[], opts: RecursiveOptions, cmd: Command) => {
+      const needs = [
+        // without --check nothing fails on findings: a CI job that meant to gate would pass (and write files)
+        { key: 'failOn', when: !!opts.check, mode: '--check', refuse: true },
+        { key: 'concurrency', when: !!opts.recursive, mode: '--recursive' },
+        { key: 'progress', when: !!opts.recursive, mode: '--recursive' },
+      ];
+      if (!checkOptions(io, cmd, needs, opts.buildkitImage)) return done(EXIT.input);
       if (opts.recursive) {
         if (paths.length > 1 || !recursive) {
           io.stderr(`kaniko2buildkit: --recursive ${recursive ? 'takes one folder' : 'is not available here'}\n`);

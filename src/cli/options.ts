@@ -1,0 +1,172 @@
+/**
+ * Options checked before a command runs: options that do nothing in the mode asked for (refused when ignoring them
+ * could mislead a CI job, warned about otherwise), and the `--buildkit-image` reference.
+ */
+import type { Command } from 'commander';
+
+/** Was the option given (on the command line, or by an environment variable commander reads), not defaulted? */
+export function given(cmd: Command, key: string): boolean {
+  const source = cmd.getOptionValueSource(key);
+  return source !== undefined && source !== 'default' && source !== 'implied';
+}
+
+/** The flag as the user typed it, for messages (`--fail-on`, `--no-progress`). */
+export function flagName(cmd: Command, key: string): string {
+  const option = cmd.options.find(
+    (o) => o.attributeName() === key && (o.negate ? cmd.getOptionValue(key) === false : true),
+  );
+  return option?.long ?? `--${key}`;
+}
+
+/** An option that only means something together with another one: what to say when it is given alone. */
+export interface Needs {
+  /** The option's key (commander's attribute name, `failOn`). */
+  key: string;
+  /** Is the mode it needs on? */
+  when: boolean;
+  /** The mode it needs, as the user writes it (`--check`). */
+  mode: string;
+  /** Refuse (exit 2) rather than warn: ignoring it would let a run pass that the user meant to fail. */
+  refuse?: boolean;
+}
+
+/**
+ * Options given where they do nothing: the refusals (each a line; the command exits 2) and the warnings (each a line;
+ * the command goes on, ignoring them).
+ */
+export function ineffective(cmd: Command, needs: readonly Needs[]): { refusals: string[]; warnings: string[] } {
+  const refusals: string[] = [];
+  const warnings: string[] = [];
+  for (const n of needs) {
+    if (n.when || !given(cmd, n.key)) continue;
+    const flag = flagName(cmd, n.key);
+    if (n.refuse) refusals.push(`${flag} applies only with ${n.mode}: add ${n.mode}, or leave ${flag} out`);
+    else warnings.push(`${flag} applies only with ${n.mode}; ignored`);
+  }
+  return { refusals, warnings };
+}
+
+// ---- --buildkit-image ----
+
+/** An image reference, split as the registry client splits it (distribution/reference). */
+export interface ImageReference {
+  /** The registry host (and port); undefined for Docker Hub written without one. */
+  domain?: string;
+  /** The repository path inside the registry (`moby/buildkit`). */
+  path: string;
+  tag?: string;
+  digest?: string;
+}
+
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
+/** A CI/CD variable in a reference (`$VAR`, `${VAR}`): GitLab expands it before the runner pulls. */
+const VARIABLE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
+
+/**
+ * Parses an image reference as `docker pull` would (`[host[:port]/]path[:tag][@digest]`, lower-case path components,
+ * at most 255 characters for the name); a CI/CD variable counts as any valid part. An error message when it does not
+ * parse.
+ */
+export function parseImageReference(ref: string): ImageReference | string {
+  if (ref.trim() === '') return 'an empty reference';
+  if (/\s/.test(ref)) return 'it holds a space';
+  // a variable may stand for any part; `0` is valid in every one of them (host, port, path, tag)
+  const text = ref.replace(VARIABLE, '0');
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST.test(digest))
+      return `"${ref.slice(ref.indexOf('@') + 1)}" is not a digest (algorithm:hex, e.g. sha256:…)`;
+  }
+  let tag: string | undefined;
+  const slash = rest.lastIndexOf('/');
+  const colon = rest.lastIndexOf(':');
+  if (colon > slash) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!TAG.test(tag)) return `"${tag}" is not a tag (letters, digits, _ . -, not starting with . or -, at most 128)`;
+  }
+  if (rest === '') return 'no repository name';
+  if (rest.length > 255) return 'the repository name is longer than 255 characters';
+  const parts = rest.split('/');
+  let domain: string | undefined;
+  const first = parts[0]!;
+  if (parts.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())) {
+    domain = first;
+    parts.shift();
+    if (!DOMAIN.test(domain)) return `"${domain}" is not a registry host[:port]`;
+  }
+  for (const p of parts) {
+    if (!PATH_COMPONENT.test(p))
+      return p === ''
+        ? 'an empty path component (two slashes, or a slash at an end)'
+        : `"${p}" is not a repository path component (lower-case letters and digits, separated by . _ __ or -)`;
+  }
+  return {
+    ...(domain ? { domain } : {}),
+    path: parts.join('/'),
+    ...(tag ? { tag } : {}),
+    ...(digest ? { digest } : {}),
+  };
+}
+
+/**
+ * Checks `--buildkit-image`: an error when the reference does not parse, a warning when it names BuildKit's rootful
+ * image (`moby/buildkit`, `:latest`, `:vX.Y.Z`, `-ubuntu` …, any tag without `rootless`), which the jobs the tool
+ * writes cannot run with. Nothing to say when the tag is a variable or only a digest: it cannot be told.
+ */
+export function checkBuildkitImage(ref: string): { error?: string; warning?: string } {
+  const parsed = parseImageReference(ref);
+  if (typeof parsed === 'string')
+    return { error: `--buildkit-image ${JSON.stringify(ref)}: not an image reference: ${parsed}` };
+  // on Docker Hub, or behind a mirror or GitLab's dependency proxy (`$CI_DEPENDENCY_PROXY_GROUP_IMAGE_PREFIX/moby/buildkit`)
+  if (parsed.path !== 'moby/buildkit' && !parsed.path.endsWith('/moby/buildkit')) return {};
+  if (parsed.digest && !parsed.tag) return {};
+  const beforeDigest = ref.split('@')[0]!;
+  const rawTag =
+    beforeDigest.lastIndexOf(':') > beforeDigest.lastIndexOf('/')
+      ? beforeDigest.slice(beforeDigest.lastIndexOf(':') + 1)
+      : '';
+  if (/\$/.test(rawTag)) return {};
+  const tag = parsed.tag ?? 'latest';
+  if (/rootless/.test(tag)) return {};
+  const version = /^(v\d+\.\d+\.\d+(?:-rc\d+)?)(?:-ubuntu)?$/.exec(tag)?.[1];
+  const instead = version
+    ? `moby/buildkit:${version}-rootless`
+    : 'moby/buildkit:rootless, or a pinned moby/buildkit:vX.Y.Z-rootless';
+  const named = parsed.tag ? ref : `${ref} (:latest)`;
+  return {
+    warning:
+      `--buildkit-image ${named} is BuildKit's rootful image: it runs as root and has no rootlesskit, so ` +
+      'buildctl-daemonless.sh would start buildkitd as root (which needs a privileged runner) instead of rootless as ' +
+      'uid 1000, as the migrated jobs expect, and buildkitd refuses their BUILDKITD_FLAGS=--oci-worker-no-process-sandbox ' +
+      `("can't enable NoProcessSandbox without Rootless"). Use ${instead}.`,
+  };
+}
+
+/**
+ * Says on stderr what `ineffective` and `checkBuildkitImage` found (`kaniko2buildkit: …`, `kaniko2buildkit: warning:
+ * …`); false when the command must stop (exit 2).
+ */
+export function checkOptions(
+  io: { stderr: (s: string) => void },
+  cmd: Command,
+  needs: readonly Needs[],
+  buildkitImage: string | undefined,
+  prefix = 'kaniko2buildkit',
+): boolean {
+  const { refusals, warnings } = ineffective(cmd, needs);
+  const image = buildkitImage === undefined ? {} : checkBuildkitImage(buildkitImage);
+  if (image.error) refusals.push(image.error);
+  if (image.warning) warnings.push(image.warning);
+  for (const r of refusals) io.stderr(`${prefix}: ${r}\n`);
+  for (const w of warnings) io.stderr(`${prefix}: warning: ${w}\n`);
+  return refusals.length === 0;
+}
