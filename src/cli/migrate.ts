@@ -225,6 +225,33 @@ export function errorFindings(findings: readonly Finding[]): Finding[] {
   });
 }
 
+/** A word as a POSIX shell reads it back: as it is when that is safe, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./~-]+$/.test(word) ? word : `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * The command that applies what `--check` found, as prettier ends its check: the same paths and the options that
+ * change the migration (`--sources`, `--no-sources`, `--buildkit-image`, `--project-map`), without `--check` and the
+ * report options. Undefined when nothing would change.
+ */
+export function applyLine(
+  report: RunReport,
+  mode: RunMode,
+  paths: readonly string[],
+  flags: Pick<MigrateFlags, 'sources' | 'buildkitImage' | 'projectMap'> & { recursive?: boolean },
+): string | undefined {
+  if (mode !== 'check' || !report.files.some((f) => f.changed)) return undefined;
+  const words = ['kaniko2buildkit', 'migrate'];
+  if (flags.recursive) words.push('--recursive');
+  if (flags.sources === false) words.push('--no-sources');
+  else if (flags.sources !== undefined && flags.sources !== DEFAULT_SOURCES) words.push('--sources', flags.sources);
+  if (flags.buildkitImage !== undefined) words.push('--buildkit-image', flags.buildkitImage);
+  if (flags.projectMap !== undefined) words.push('--project-map', flags.projectMap);
+  words.push(...paths);
+  return `Run \`${words.map(shellWord).join(' ')}\` to apply.\n`;
+}
+
 /**
  * Prints (or writes to --output) the report; errors go to stderr. stdout carries the report only: text, the dry-run
  * diffs then the summary table and findings (summary first for large runs), without the error lines (they are on
@@ -238,8 +265,11 @@ async function printReport(
   mode: RunMode,
   report: RunReport,
   unusable: ReadonlySet<Finding>,
+  paths: readonly string[],
 ): Promise<boolean> {
   const format = flags.format ?? 'text';
+  // the text report of --check ends with the command that applies the change
+  const apply = (format === 'text' && applyLine(report, mode, paths, flags)) || '';
   const c = colours(io, flags.color);
   const errors = errorFindings(lib.allFindings(report));
   const printErrors = () => {
@@ -248,7 +278,7 @@ async function printReport(
   const diffs = format === 'text' && mode === 'dry-run' ? lib.textDiffs(report, c) : '';
   if (flags.output) {
     // a file is no terminal: colour only when --color asks for it
-    const body = lib.renderReport(format, report, fileColours(flags.color), mode);
+    const body = lib.renderReport(format, report, fileColours(flags.color), mode) + apply;
     try {
       await lib.writeFileAtomic(resolve(io.cwd, flags.output), body, { encoding: 'utf8' });
     } catch (e) {
@@ -266,7 +296,7 @@ async function printReport(
     else if (!report.files.length && !report.jobs.length && report.errors.every((e) => unusable.has(e))) body = '';
     else {
       const usable = { ...report, errors: report.errors.filter((e) => !unusable.has(e)) };
-      body = lib.textSummary(usable, c, mode, (f) => f.severity !== 'error');
+      body = lib.textSummary(usable, c, mode, (f) => f.severity !== 'error') + apply;
     }
     if (diffs && lib.fileCount(report) > SUMMARY_FIRST_OVER) io.stdout(`${body}\n${diffs}`);
     else io.stdout(diffs + body);
@@ -360,7 +390,7 @@ export async function runMigrate(
     }
   }
 
-  if (!(await printReport(io, flags, mode, report, unusable))) return EXIT.input;
+  if (!(await printReport(io, flags, mode, report, unusable, paths))) return EXIT.input;
   if (stopped) {
     if (!flags.quiet) io.stderr(interruptSummary(stopped, report, notProcessed));
     return EXIT_SIGNAL[stopped];

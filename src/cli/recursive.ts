@@ -25,7 +25,7 @@ import { fileCount } from '../report/status.js';
 import { findingLine, textDiffs, textSummary, type RunMode } from '../report/text.js';
 import type { Finding } from '../findings/types.js';
 import { colours, EXIT, fileColours, type CliIO } from './io.js';
-import { display, errorFindings, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
+import { applyLine, display, errorFindings, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
   /** Repositories migrated at once (default: the CPU count). */
@@ -63,7 +63,8 @@ function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): st
     case 'text': {
       // on stdout the error lines are left out: they go to stderr (runRecursive); a file keeps every line
       const listed = toFile ? () => true : (f: Finding) => f.severity !== 'error';
-      return `${textSummary(report, c, mode, listed)}\n${graphText(graph, c)}${groupText(group, rows, c)}`;
+      const apply = applyLine(report, mode, [dir], { ...flags, recursive: true }) ?? '';
+      return `${textSummary(report, c, mode, listed)}\n${graphText(graph, c)}${groupText(group, rows, c)}${apply}`;
     }
     default:
       return renderReport(format, report, c, mode);
