@@ -10,11 +10,12 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { Command, Option } from 'commander';
-import type { Diagnosis } from '../doctor/index.js';
+import type { Diagnosis, ErrorLine } from '../doctor/index.js';
 import { severityColour } from '../report/style.js';
 import { colourOption, colours, noColourOption } from './io.js';
 
 const NO_COLOUR = new Chalk({ level: 0 });
+const USAGE = 'Usage: kaniko2buildkit doctor [options] [log]\n';
 
 /** What a command needs from the outside world; tests pass fakes. `stdout`/`stderr` get whole chunks, newlines included. */
 export interface CommandIo {
@@ -47,6 +48,8 @@ export interface DoctorArgs {
   format?: string;
   /** `--color` (true) / `--no-color` (false); undefined: FORCE_COLOR, NO_COLOR and the terminal decide. */
   color?: boolean;
+  /** The command's help, printed when there is no log to read (no file, and stdin is a terminal). */
+  usage?: string;
 }
 
 export function setExitCodeDefault(code: number): void {
@@ -61,6 +64,16 @@ export async function runDoctor(args: DoctorArgs, io: CommandIo): Promise<number
   }
   const fromStdin = args.log === undefined || args.log === '-';
   const name = fromStdin ? 'stdin' : args.log!;
+  if (fromStdin && io.stdinIsTTY) {
+    if (args.log === undefined) {
+      // nothing piped in and no file: waiting silently for a terminal to type a log helps nobody
+      io.stderr(
+        `kaniko2buildkit doctor: no job log: name a file, or pipe one in (… | kaniko2buildkit doctor)\n\n${args.usage ?? USAGE}`,
+      );
+      return DOCTOR_EXIT.unreadable;
+    }
+    io.stderr('kaniko2buildkit doctor: reading the job log from the terminal; end it with Ctrl-D\n');
+  }
   let log: string;
   try {
     log = fromStdin ? await io.readStdin() : await readFile(resolve(io.cwd ?? process.cwd(), args.log!), 'utf8');
@@ -74,14 +87,29 @@ export async function runDoctor(args: DoctorArgs, io: CommandIo): Promise<number
   }
 
   // loaded here, not at start-up: `--version` and the other commands do not pay for the log patterns
-  const { diagnose } = await import('../doctor/index.js');
+  const { diagnose, errorLines } = await import('../doctor/index.js');
   const diagnoses = diagnose(log);
+  const errors = errorLines(log, diagnoses);
   if (format === 'json') {
-    io.stdout(JSON.stringify({ log: name, diagnoses }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ log: name, diagnoses, errors }, null, 2) + '\n');
   } else {
-    io.stdout(formatText(name, diagnoses, commandColours(io, args.color)));
+    io.stdout(formatText(name, diagnoses, commandColours(io, args.color), errors));
   }
   return diagnoses.length ? DOCTOR_EXIT.diagnosed : DOCTOR_EXIT.noKnownFailure;
+}
+
+/** Words joined into lines of at most `width` characters (a longer word stays whole). */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines.join('\n');
 }
 
 function indent(text: string, by: string): string {
@@ -91,8 +119,41 @@ function indent(text: string, by: string): string {
     .join('\n');
 }
 
-export function formatText(name: string, diagnoses: readonly Diagnosis[], c: ChalkInstance = NO_COLOUR): string {
-  if (!diagnoses.length) return `${name}: no known failure found\n`;
+/** At most this many error lines are quoted when no known failure explains the log. */
+export const ERROR_LINES_SHOWN = 8;
+
+/**
+ * The text report: each diagnosis with its line and fix; or, when there is none, the error lines the log shows (at
+ * most ERROR_LINES_SHOWN), each with the nearest advice doctor has.
+ */
+export function formatText(
+  name: string,
+  diagnoses: readonly Diagnosis[],
+  c: ChalkInstance = NO_COLOUR,
+  errors: readonly ErrorLine[] = [],
+): string {
+  if (!diagnoses.length && !errors.length) return `${name}: no known failure found\n`;
+  if (!diagnoses.length) {
+    const out = [`${name}: no known failure found; the error lines it shows:`, ''];
+    const hinted = new Map<string, number>();
+    for (const e of errors.slice(0, ERROR_LINES_SHOWN)) {
+      out.push(`${name}:${e.line}`);
+      out.push(severityColour(c, 'error')(`    > ${e.text}`));
+      const first = e.hint === undefined ? undefined : hinted.get(e.hint);
+      if (first !== undefined) out.push(c.dim(`    (the same as line ${first})`));
+      else if (e.hint) {
+        hinted.set(e.hint, e.line);
+        out.push(indent(wrap(e.hint + (e.see ? ` See \`kaniko2buildkit explain ${e.see}\`.` : ''), 100), '    '));
+      }
+      out.push('');
+    }
+    const more = errors.length - ERROR_LINES_SHOWN;
+    if (more > 0) out.push(`… and ${more} more error line${more === 1 ? '' : 's'} (--format json lists them all)`, '');
+    out.push(
+      'None of them is a failure doctor knows (`kaniko2buildkit explain --list`, KB8xx): read the lines before the first one.',
+    );
+    return out.join('\n') + '\n';
+  }
   const out: string[] = [];
   for (const d of diagnoses) {
     out.push(`${name}:${d.line}  ${c.bold(d.code)}  ${severityColour(c, d.severity)(d.title)}`);
@@ -111,14 +172,29 @@ export function formatText(name: string, diagnoses: readonly Diagnosis[], c: Cha
 
 export function doctorCommand(io: CommandIo): Command {
   return new Command('doctor')
-    .description('explain a failed BuildKit job log: known failures, where they show, and the fix')
-    .argument('[log]', 'job log file (raw GitLab log or a pasted excerpt); "-" or nothing reads standard input')
+    .description(
+      'explain a failed rootless BuildKit job log: the known failures (KB8xx), where they show and the fix; ' +
+        'else the error lines it shows, with the nearest advice',
+    )
+    .argument(
+      '[log]',
+      'job log file (raw GitLab log or a pasted excerpt); "-" or nothing reads standard input (nothing on a terminal prints this help)',
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addOption(colourOption())
     .addOption(noColourOption())
-    .addHelpText('after', '\nExit codes: 0 no known failure found, 1 at least one diagnosis, 2 unreadable input.')
-    .action(async (log: string | undefined, opts: { format: string; color?: boolean }) => {
-      const code = await runDoctor({ log, format: opts.format, color: opts.color }, io);
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 no known failure found (the error lines it shows are quoted), 1 at least one diagnosis, 2 no log or
+an unreadable one.
+Examples:
+  kaniko2buildkit doctor job.log
+  curl -s -H "PRIVATE-TOKEN: $TOKEN" "$CI_API_V4_URL/projects/ID/jobs/JOB_ID/trace" | kaniko2buildkit doctor
+  kaniko2buildkit explain KB801                 the whole explanation of one failure`,
+    )
+    .action(async (log: string | undefined, opts: { format: string; color?: boolean }, cmd: Command) => {
+      const code = await runDoctor({ log, format: opts.format, color: opts.color, usage: cmd.helpInformation() }, io);
       (io.setExitCode ?? setExitCodeDefault)(code);
     });
 }

@@ -62,6 +62,15 @@ const BANNER =
 
 export const KNOWN_FAILURES: readonly KnownFailure[] = [
   {
+    code: 'KB821',
+    match: anyOf(/can't enable NoProcessSandbox without Rootless/),
+  },
+  {
+    code: 'KB822',
+    match: anyOf(/Failed to create credential store from DOCKER_AUTH_CONFIG:?\s*(.*)/),
+    detail: (m) => (m[1] ? `docker/cli could not read it: ${m[1]}.` : undefined),
+  },
+  {
     code: 'KB801',
     match: anyOf(
       /\[rootlesskit:child\s*\] error: failed to share mount point: (\S+): permission denied/,
@@ -69,11 +78,23 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
     ),
   },
   {
+    code: 'KB817',
+    match: anyOf(
+      /newuidmap\b.*?(Could not set caps|write to uid_map failed|operation not permitted)/i,
+      /failed to setup UID\/GID map/i,
+    ),
+    detail: (m) =>
+      /caps/i.test(m[1] ?? '')
+        ? 'newuidmap has no privileges to use: no-new-privileges (Docker security_opt) or allowPrivilegeEscalation: false (Kubernetes) takes them away.'
+        : /uid_map/i.test(m[1] ?? '')
+          ? 'The kernel refused the map: seccomp or AppArmor blocks it, or the container already runs in a user namespace too small for it.'
+          : undefined,
+  },
+  {
     code: 'KB808',
     match: anyOf(
       /Error during unshare\(CLONE_NEWUSER\)/i,
       /fork\/exec \/proc\/self\/exe: operation not permitted/i,
-      /newuidmap\b.*(?:Could not set caps|write to uid_map failed|operation not permitted)/i,
       /user namespaces? (?:are|is) not (?:enabled|supported|available)/i,
       /max_user_namespaces|unprivileged_userns_clone|apparmor_restrict_unprivileged_userns/,
     ),
@@ -88,6 +109,19 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
   {
     code: 'KB810',
     match: anyOf(/Options:\[rbind ro\]\}\]: operation not permitted/),
+  },
+  {
+    code: 'KB820',
+    match: anyOf(
+      /unable to remove container's cgroup: open (\/sys\/fs\/cgroup\S*): no such file or directory/,
+      /unable to get cgroup freezer state: \S+ (\/sys\/fs\/cgroup\S*): permission denied/,
+      /no cgroup mount found in mountinfo/,
+      /(?:open|mkdir|create) '?(\/sys\/fs\/cgroup\S*?)'?: (?:permission denied|read-only file system)/i,
+    ),
+    detail: (m) =>
+      /remove container's cgroup/.test(m[0])
+        ? 'This is the runc 1.2.0/1.2.1 regression (fixed in runc 1.2.2): a current BuildKit image has the fix.'
+        : undefined,
   },
   {
     code: 'KB802',
@@ -205,5 +239,20 @@ export const KNOWN_FAILURES: readonly KnownFailure[] = [
       /Job failed/.test(m[0])
         ? 'The job timed out and its log shows no script command and no buildctl output.'
         : 'buildkitd output appears where the job script should run, before any script command.',
+  },
+  // after KB804: `auto snapshotter: using native` where the job script should run is the entrypoint, not the snapshotter
+  {
+    code: 'KB818',
+    match: anyOf(/auto snapshotter: overlayfs is not available for (\S+?),? trying fuse-overlayfs: ([^"]*)/),
+    detail: (m) => `The overlayfs mount in ${m[1]} failed: ${m[2]!.replace(/[\\"]+$/, '').trim()}.`,
+  },
+  {
+    code: 'KB819',
+    match: anyOf(
+      /fuse-overlayfs is not available for \S+?,? falling back to native/,
+      /fuse-overlayfs not functional/,
+      /fuse: device not found/,
+      /auto snapshotter: using native/,
+    ),
   },
 ];

@@ -141,8 +141,7 @@ export const DOCTOR_CODES = {
     explanation:
       'Rootless BuildKit needs user namespaces plus the mount/unshare syscalls; Kaniko needs neither, so a converted job can fail on a ' +
       'locked-down self-managed runner where Kaniko passed. Signs: `Error during unshare(CLONE_NEWUSER)`, `fork/exec /proc/self/exe: ' +
-      'operation not permitted`, `newuidmap … Could not set caps` (also seen when a Kubernetes securityContext sets ' +
-      '`allowPrivilegeEscalation: false`, which stops newuidmap from using its privileges), or user namespaces reported as disabled. ' +
+      'operation not permitted`, or user namespaces reported as disabled (newuidmap failing to write the UID map is KB817). ' +
       'There is no drop-in that works on such a runner without relaxing seccomp/AppArmor or using privileged mode (gitlab-runner#38957).',
     action: 'doctor reports the line.',
     todo: [
@@ -151,6 +150,7 @@ export const DOCTOR_CODES = {
       'Host: on Ubuntu >= 24.04 set the sysctl `kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere make sure',
       '`user.max_user_namespaces` is greater than 0.',
       'Kubernetes: see KB801 (AppArmor annotation) and do not set `allowPrivilegeEscalation: false` on the build container.',
+      '`kaniko2buildkit runner-config FILE` adds the Docker security_opt (and the Kubernetes annotation) to a runner config.toml.',
     ].join('\n'),
   },
   KB809: {
@@ -250,6 +250,110 @@ export const DOCTOR_CODES = {
     todo: [
       '/kaniko/executor -> buildctl-daemonless.sh build …; /kaniko/.docker/config.json -> ~/.docker/config.json (or set DOCKER_CONFIG',
       'to a writable folder); /busybox/sh -> sh; for /kaniko/ssl/certs use a per-registry `ca=[…]` in buildkitd.toml or SSL_CERT_FILE.',
+    ].join('\n'),
+  },
+  KB817: {
+    severity: 'error',
+    title: 'newuidmap could not map the build user namespace (rootlesskit: failed to setup UID/GID map)',
+    explanation:
+      'rootlesskit gives buildkitd a user namespace in which uid 1000 is root and the 65536 subordinate IDs of `/etc/subuid` ' +
+      '(`user:100000:65536`) are the other users; `newuidmap`, a setuid-capable helper, writes that map. ' +
+      '`newuidmap: write to uid_map failed: Operation not permitted` means the kernel refused the map: seccomp or AppArmor ' +
+      'blocks it, or the container already runs in a user namespace too small for 65536 more IDs (a rootless Docker or Podman ' +
+      'runner, LXD: moby/buildkit#3297). `newuidmap: Could not set caps` means newuidmap has no privileges to use: ' +
+      '`no-new-privileges` (Docker `security_opt`, Kubernetes `allowPrivilegeEscalation: false`) stops it. Kaniko needs no user ' +
+      'namespace, so the same runner built with Kaniko.',
+    action: 'doctor reports the line and says which of the two it is.',
+    todo: [
+      'Docker executor: in [runners.docker], `security_opt = ["seccomp:unconfined", "apparmor:unconfined"]` and no',
+      '`no-new-privileges` (`kaniko2buildkit runner-config FILE` adds the first).',
+      'Kubernetes executor: do not set `allowPrivilegeEscalation: false` on the build container; see KB801 for AppArmor.',
+      'A runner that is itself rootless (rootless Docker or Podman, LXD) must give the container 65536 subordinate IDs more than',
+      'it uses, or run the job on a runner that is not.',
+    ].join('\n'),
+  },
+  KB818: {
+    severity: 'warning',
+    title: 'overlayfs is not available to rootless buildkitd: it falls back to fuse-overlayfs or native',
+    explanation:
+      "`auto snapshotter: overlayfs is not available for /home/user/.local/share/buildkit, trying fuse-overlayfs: …`: buildkitd's state " +
+      'folder is where it mounts overlay filesystems, and a rootless mount of overlayfs needs Linux 5.11 or later and a state folder ' +
+      'that is not itself on overlayfs. The image declares that folder a VOLUME, which the Docker executor honours; the Kubernetes ' +
+      "executor does not, so the folder sits on the container's own overlay filesystem and the mount fails (`failed to mount overlay: " +
+      'invalid argument`, moby/buildkit#5049). The build still runs, on fuse-overlayfs if /dev/fuse is there (KB819), else on the ' +
+      'native snapshotter, which copies every layer: slower, and much more disk.',
+    action: 'doctor reports the line.',
+    todo: [
+      'Give the build container its own volume at the state folder. Kubernetes executor, in config.toml:',
+      '  [[runners.kubernetes.volumes.empty_dir]]',
+      '    name = "buildkitd"',
+      '    mount_path = "/home/user/.local/share/buildkit"',
+      'and a node kernel of 5.11 or later. Nothing is needed when the build is fast enough as it is.',
+    ].join('\n'),
+  },
+  KB819: {
+    severity: 'warning',
+    title: 'fuse-overlayfs is not usable (no /dev/fuse): buildkitd uses the native snapshotter',
+    explanation:
+      'After overlayfs (KB818), rootless buildkitd tries fuse-overlayfs, which needs the `/dev/fuse` device in the container. Without ' +
+      'it the check fails (`fuse-overlayfs not functional, make sure running with kernel >= 4.18: failed to mount fuse-overlayfs … no ' +
+      "such device`, `fuse: device not found, try 'modprobe fuse' first`) and buildkitd falls back to the native snapshotter " +
+      "(`auto snapshotter: using native`), which copies each layer in full: builds are slower and can fill the runner's disk " +
+      '(`no space left on device`). With `--oci-worker-snapshotter=fuse-overlayfs` set explicitly, buildkitd does not start at all.',
+    action: 'doctor reports the line.',
+    todo: [
+      'Prefer overlayfs (KB818: a volume at /home/user/.local/share/buildkit, kernel >= 5.11). For fuse-overlayfs instead, give the',
+      'container /dev/fuse: Docker executor `devices = ["/dev/fuse"]` in [runners.docker]; Kubernetes needs a device plugin (or',
+      'privileged). Drop an explicit `--oci-worker-snapshotter=fuse-overlayfs` from BUILDKITD_FLAGS where /dev/fuse cannot be had.',
+    ].join('\n'),
+  },
+  KB820: {
+    severity: 'error',
+    title: 'runc inside rootless BuildKit cannot use the cgroup filesystem',
+    explanation:
+      'Each RUN step is a runc container. Rootless, runc has no cgroup of its own to manage and must cope with a read-only or ' +
+      'foreign `/sys/fs/cgroup`. runc 1.2.0 and 1.2.1 did not when removing a step (`unable to destroy container: unable to remove ' +
+      "container's cgroup: open /sys/fs/cgroup/…: no such file or directory`, moby/buildkit#5491, fixed in runc 1.2.2), so BuildKit " +
+      'images built with them fail on the first RUN. Other signs that the container gives runc no usable cgroup v2 tree: ' +
+      '`unable to get cgroup freezer state: openat2 /sys/fs/cgroup/…/cgroup.freeze: permission denied`, `no cgroup mount found in ' +
+      'mountinfo`.',
+    action: 'doctor reports the line.',
+    todo: [
+      'Use a current rootless image (moby/buildkit:rootless, or v0.32.2-rootless, the version migrate pins): its runc is newer',
+      'than 1.2.1. If the error stays, the runner gives the container no writable cgroup v2: check the host is on',
+      'cgroup v2 and the container gets its own cgroup namespace (the Docker default on cgroup v2), and report the BuildKit version',
+      'and the host (distribution, kernel) with the line.',
+    ].join('\n'),
+  },
+  KB821: {
+    severity: 'error',
+    title: "buildkitd runs as root, not rootless: \"can't enable NoProcessSandbox without Rootless\"",
+    explanation:
+      '`--oci-worker-no-process-sandbox` (set through BUILDKITD_FLAGS in every migrated job) is allowed only in rootless mode. ' +
+      '`buildctl-daemonless.sh` starts buildkitd rootless through rootlesskit only when it runs as a user other than root; as uid 0 ' +
+      'it starts buildkitd directly, and buildkitd stops with this message. So the job runs as root: the rootful image ' +
+      '(`moby/buildkit:latest`, `:vX.Y.Z`, without `-rootless`) was used, or the runner or pod overrides the image user ' +
+      '(uid 1000) with root.',
+    action: 'doctor reports the line.',
+    todo: [
+      'Use the rootless image: `image: { name: moby/buildkit:rootless, entrypoint: [""] }` (or a pinned vX.Y.Z-rootless); check',
+      "that the runner (Docker `user`, Kubernetes `runAsUser`) does not make the job run as root. A job that must stay rootful",
+      'needs a privileged runner and no --oci-worker-no-process-sandbox.',
+    ].join('\n'),
+  },
+  KB822: {
+    severity: 'warning',
+    title: 'DOCKER_AUTH_CONFIG reaches buildctl and is not in the form it reads',
+    explanation:
+      'buildctl from BuildKit v0.24 reads the variable DOCKER_AUTH_CONFIG before `~/.docker/config.json` (docker/cli 28.3). GitLab ' +
+      "projects often define it for the runner's own image pulls, so it now reaches the build too. It must be " +
+      '`{"auths":{"HOST":{"auth":"base64(user:password)"}}}`; anything else is ignored with `Failed to create credential store from ' +
+      'DOCKER_AUTH_CONFIG: …` (docker/cli#6156) and the file is used. One that parses wins over the file, with its credentials, ' +
+      "which may not be allowed to push (a 401/403: KB805).",
+    action: 'doctor reports the line; `migrate` writes `unset DOCKER_AUTH_CONFIG` before the build (KB411).',
+    todo: [
+      'Unset it in the job before the build (`- unset DOCKER_AUTH_CONFIG`, what migrate writes) so that ~/.docker/config.json is',
+      'read, or write it in the form above with every registry the build pulls from and pushes to.',
     ].join('\n'),
   },
 } satisfies CodeTable<'8'>;
