@@ -1,11 +1,12 @@
 /**
- * `annotateRunnerConfig`: add `"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"` under
- * `[runners.kubernetes.pod_annotations]` for every Kubernetes runner, in a GitLab Runner `config.toml` or in the
- * runner TOML held by a gitlab-runner Helm chart `values.yaml` (`runners.config: |`).
+ * `annotateRunnerConfig`: what rootless BuildKit needs of every runner of a GitLab Runner `config.toml`, or of the
+ * runner TOML held by a gitlab-runner Helm chart `values.yaml` (`runners.config: |`): for a Kubernetes runner
+ * `"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"` under `[runners.kubernetes.pod_annotations]`,
+ * for a Docker runner `security_opt = ["seccomp:unconfined", "apparmor:unconfined"]` in `[runners.docker]`.
  *
  * Surgical: only insertions; comments, order, indentation and line endings (CRLF included) stay as they are.
  * Verified before it is returned: the TOML re-parses to the original data plus exactly the added keys; for Helm,
- * the YAML re-parses without errors, `runners.config` is exactly the annotated TOML and every other value is unchanged.
+ * the YAML re-parses without errors, `runners.config` is exactly the edited TOML and every other value is unchanged.
  */
 import { isAlias, isMap, isScalar, parseDocument, type Document } from 'yaml';
 import { finding } from '../findings/finding.js';
@@ -14,7 +15,7 @@ import {
   APPARMOR_ANNOTATION,
   APPARMOR_VALUE,
   applyTomlEdits,
-  checkAnnotated,
+  checkEdited,
   deepEqual,
   eolAt,
   planToml,
@@ -32,7 +33,10 @@ export interface AnnotateResult {
   kind: RunnerConfigKind;
   /** One entry per `[[runners]]`, lines in the file given (for Helm: lines of the values.yaml). */
   runners: RunnerReport[];
-  /** KB901 (other value kept), KB903 (no Kubernetes runner), KB905 (cannot edit this runner). */
+  /**
+   * KB901 / KB907 (a value of its own kept), KB903 (no runner to help), KB905 (cannot edit this runner), KB908
+   * (no-new-privileges).
+   */
   findings: Finding[];
 }
 
@@ -76,11 +80,7 @@ function annotateTomlFile(text: string, file: string): AnnotateResult {
     throw e;
   }
   const output = applyTomlEdits(text, plan.edits);
-  const why = checkAnnotated(
-    plan.data,
-    output,
-    plan.edits.map((e) => e.runner),
-  );
+  const why = checkEdited(plan.data, output, plan.changes);
   if (why) throw new Error(`internal error: ${why}`); // each edit verified alone; together they must verify too
   return {
     output,
@@ -251,11 +251,7 @@ function annotateHelmValues(text: string, file: string): AnnotateResult {
   const expected = doc.toJS() as { runners: { config: string } };
   expected.runners.config = newToml;
   if (!deepEqual(after.toJS(), expected)) throw new Error('internal error: values other than runners.config changed');
-  const why = checkAnnotated(
-    plan.data,
-    newToml,
-    plan.edits.map((e) => e.runner),
-  );
+  const why = checkEdited(plan.data, newToml, plan.changes);
   if (why) throw new Error(`internal error: ${why}`);
   return { output, changed: true, kind: 'helm-values', runners, findings };
 }
@@ -278,27 +274,38 @@ function runnerLabel(r: RunnerReport): string {
 function findingsOf(runners: RunnerReport[], file: string): Finding[] {
   const out: Finding[] = [];
   for (const r of runners) {
-    if (r.status === 'other-value') {
+    const where = { file, line: r.line };
+    if (r.status === 'other-value' && r.kind === 'kubernetes') {
       out.push(
         finding(
           'KB901',
           `${runnerLabel(r)}: "${APPARMOR_ANNOTATION}" is ${JSON.stringify(r.value)}, not "${APPARMOR_VALUE}"; left unchanged`,
-          { file, line: r.line },
+          where,
         ),
       );
-    } else if (r.status === 'manual') {
+    } else if (r.status === 'other-value') {
       out.push(
-        finding('KB905', `${runnerLabel(r)}: not annotated: ${r.reason ?? 'unsupported form'}`, { file, line: r.line }),
+        finding('KB907', `${runnerLabel(r)}: security_opt holds ${JSON.stringify(r.value)}; left unchanged`, where),
       );
+    } else if (r.status === 'manual') {
+      out.push(finding('KB905', `${runnerLabel(r)}: not changed: ${r.reason ?? 'unsupported form'}`, where));
     }
+    if (r.noNewPrivileges)
+      out.push(
+        finding(
+          'KB908',
+          `${runnerLabel(r)}: security_opt holds no-new-privileges, which stops newuidmap (KB817); remove it for rootless BuildKit`,
+          where,
+        ),
+      );
   }
-  if (!runners.some((r) => r.status !== 'not-kubernetes')) {
+  if (!runners.some((r) => r.status !== 'not-applicable')) {
     out.push(
       finding(
         'KB903',
         runners.length
-          ? 'no Kubernetes runner (executor = "kubernetes" or [runners.kubernetes]); nothing to annotate'
-          : 'no [[runners]] entry; nothing to annotate',
+          ? 'no Docker or Kubernetes runner (executor = "docker", "docker+machine", "docker-autoscaler" or "kubernetes"); nothing to change'
+          : 'no [[runners]] entry; nothing to change',
         { file, line: 0 },
       ),
     );

@@ -28,30 +28,43 @@ function tomlOf(text: string, fileName: string): string {
   return doc.getIn(['runners', 'config']) as string;
 }
 
+const DOCKER_OPTS = ['seccomp:unconfined', 'apparmor:unconfined'];
+
 /**
- * Independent check with smol-toml: every runner in `annotatedRunners` has the annotation set to "unconfined", and after
- * removing what was added (the key, and tables that exist only because of it) the data equals the input's.
+ * Independent check with smol-toml: every runner in `changed` has what it needs (a Kubernetes runner the annotation
+ * set to "unconfined", a Docker runner both security options), and after removing what was added (the key or the
+ * entries, and tables that exist only because of them) the data equals the input's.
  */
-function expectOnlyAnnotationAdded(inputToml: string, outputToml: string, annotatedRunners: number[]): void {
+function expectOnlyChangesAdded(inputToml: string, outputToml: string, changed: number[]): void {
   const before = parse(inputToml) as Any;
   const after = parse(outputToml) as Any;
-  for (const i of annotatedRunners) {
+  for (const i of changed) {
     const r = after['runners'][i];
-    expect(r.kubernetes.pod_annotations[KEY]).toBe('unconfined');
-    delete r.kubernetes.pod_annotations[KEY];
     const b = before['runners'][i];
-    if (!b.kubernetes?.pod_annotations && Object.keys(r.kubernetes.pod_annotations).length === 0)
-      delete r.kubernetes.pod_annotations;
-    if (!b.kubernetes && Object.keys(r.kubernetes).length === 0) delete r.kubernetes;
+    if (r.kubernetes?.pod_annotations?.[KEY] !== undefined && b.kubernetes?.pod_annotations?.[KEY] === undefined) {
+      expect(r.kubernetes.pod_annotations[KEY]).toBe('unconfined');
+      delete r.kubernetes.pod_annotations[KEY];
+      if (!b.kubernetes?.pod_annotations && Object.keys(r.kubernetes.pod_annotations).length === 0)
+        delete r.kubernetes.pod_annotations;
+      if (!b.kubernetes && Object.keys(r.kubernetes).length === 0) delete r.kubernetes;
+    } else {
+      const had: string[] = b.docker?.security_opt ?? [];
+      const now: string[] = r.docker.security_opt;
+      expect(now.slice(0, had.length)).toEqual(had);
+      for (const o of now.slice(had.length)) expect(DOCKER_OPTS).toContain(o);
+      if (b.docker?.security_opt) r.docker.security_opt = had;
+      else delete r.docker.security_opt;
+      if (!b.docker && Object.keys(r.docker).length === 0) delete r.docker;
+    }
   }
   expect(after).toEqual(before);
 }
 
 describe('annotateRunnerConfig: fixture table', () => {
-  const table: Array<[name: string, annotated: number[], changed: boolean]> = [
+  const table: Array<[name: string, changedRunners: number[], changed: boolean]> = [
     ['kubernetes-no-annotations-table', [0], true],
     ['annotations-table-exists', [0], true],
-    ['two-runners-docker-and-kubernetes', [1], true],
+    ['two-runners-docker-and-kubernetes', [0, 1], true],
     ['crlf', [0], true],
     ['inline-table', [0], true],
     ['dotted-keys', [0], true],
@@ -62,18 +75,22 @@ describe('annotateRunnerConfig: fixture table', () => {
     ['helm-values', [0], true],
     ['helm-values-strip-crlf', [0], true],
     ['helm-values-already-annotated', [], false],
+    ['docker-security-opt-exists', [0], true],
+    ['docker-no-docker-table', [0], true],
+    ['docker-other-profile', [1], true],
+    ['docker-privileged', [], false],
   ];
 
-  test.each(table)('%s', (name, annotated, changed) => {
+  test.each(table)('%s', (name, changedRunners, changed) => {
     const { input, inputName, expected } = caseFiles(name);
     const result = annotateRunnerConfig(input, inputName);
     expect(result.kind).toBe(inputName.endsWith('.yaml') ? 'helm-values' : 'toml');
     expect(result.changed).toBe(changed);
     expect(result.output).toBe(expected);
-    expect(result.runners.filter((r) => r.status === 'annotated').map((r) => r.index)).toEqual(annotated);
+    expect(result.runners.filter((r) => r.status === 'changed').map((r) => r.index)).toEqual(changedRunners);
 
     // Verified as data, not by regex.
-    expectOnlyAnnotationAdded(tomlOf(input, inputName), tomlOf(result.output, inputName), annotated);
+    expectOnlyChangesAdded(tomlOf(input, inputName), tomlOf(result.output, inputName), changedRunners);
     if (inputName.endsWith('.yaml')) {
       const a = parseDocument(input).toJS() as Any;
       const b = parseDocument(result.output).toJS() as Any;
@@ -101,14 +118,59 @@ describe('annotateRunnerConfig: details', () => {
     expect(output.replace(/\r\n/g, '')).not.toContain('\n');
   });
 
-  test('docker runner is reported as not Kubernetes and left alone', () => {
+  test('a Docker runner gets the security options, a Kubernetes runner the annotation, each reported', () => {
     const { input, inputName } = caseFiles('two-runners-docker-and-kubernetes');
     const r = annotateRunnerConfig(input, inputName);
-    expect(r.runners.map((x) => [x.name, x.status])).toEqual([
-      ['docker-shell', 'not-kubernetes'],
-      ['k8s', 'annotated'],
+    expect(r.runners.map((x) => [x.name, x.kind, x.status, x.added])).toEqual([
+      ['docker-shell', 'docker', 'changed', ['seccomp:unconfined', 'apparmor:unconfined']],
+      ['k8s', 'kubernetes', 'changed', undefined],
     ]);
     expect(r.findings).toEqual([]);
+  });
+
+  test('Docker security options: the forms Docker reads, what is kept, what needs a person', () => {
+    const docker = (opts: string) =>
+      annotateRunnerConfig(`[[runners]]\n  executor = "docker"\n  [runners.docker]\n    ${opts}\n`, 'config.toml');
+    // seccomp=unconfined is the same option as seccomp:unconfined: only AppArmor is added
+    expect(docker('security_opt = ["seccomp=unconfined"]').output).toContain(
+      'security_opt = ["seccomp=unconfined", "apparmor:unconfined"]',
+    );
+    expect(docker('security_opt = []').output).toContain(
+      'security_opt = ["seccomp:unconfined", "apparmor:unconfined"]',
+    );
+    expect(docker('security_opt = ["label=disable",]').output).toContain(
+      'security_opt = ["label=disable", "seccomp:unconfined", "apparmor:unconfined"]',
+    );
+    const both = docker('security_opt = ["apparmor=unconfined", "seccomp:unconfined"]');
+    expect([both.changed, both.runners[0]!.status]).toEqual([false, 'already-set']);
+    const nnp = docker('security_opt = ["no-new-privileges:true"]');
+    expect(nnp.runners[0]!.status).toBe('changed');
+    expect(nnp.findings.map((f) => [f.code, f.line])).toEqual([['KB908', 4]]);
+    const multi = docker('security_opt = [\n      "label=disable",\n    ]');
+    expect([multi.changed, multi.runners[0]!.status, multi.findings.map((f) => f.code)]).toEqual([
+      false,
+      'manual',
+      ['KB905'],
+    ]);
+    const inline = annotateRunnerConfig(
+      '[[runners]]\n  executor = "docker"\n  docker = { image = "x" }\n',
+      'config.toml',
+    );
+    expect(inline.findings.map((f) => f.code)).toEqual(['KB905']);
+    const other = docker('security_opt = ["apparmor:ci-profile"]');
+    expect([other.changed, other.findings.map((f) => f.code)]).toEqual([false, ['KB907']]);
+  });
+
+  test('the executor decides: Windows, shell and SSH runners are left alone even with a docker or kubernetes table', () => {
+    for (const executor of ['docker-windows', 'shell', 'ssh']) {
+      const text = `[[runners]]\n  executor = "${executor}"\n  [runners.docker]\n    image = "x"\n  [runners.kubernetes]\n    image = "x"\n`;
+      const r = annotateRunnerConfig(text, 'config.toml');
+      expect([r.changed, r.runners[0]!.status, r.findings.map((f) => f.code)]).toEqual([
+        false,
+        'not-applicable',
+        ['KB903'],
+      ]);
+    }
   });
 
   test('another value is kept and reported as KB901 with its line', () => {
@@ -127,16 +189,16 @@ describe('annotateRunnerConfig: details', () => {
     expect((parse(r.output) as Any)['runners'][0].kubernetes.pod_annotations[KEY]).toBe('runtime/default');
   });
 
-  test('already annotated: no change, status already-annotated', () => {
+  test('already annotated: no change, status already-set', () => {
     const { input, inputName } = caseFiles('already-annotated');
     const r = annotateRunnerConfig(input, inputName);
     expect(r.changed).toBe(false);
-    expect(r.runners[0]!.status).toBe('already-annotated');
+    expect(r.runners[0]!.status).toBe('already-set');
     expect(r.findings).toEqual([]);
   });
 
-  test('no Kubernetes runner: KB903, no change', () => {
-    const text = '[[runners]]\n  executor = "docker"\n  [runners.docker]\n    image = "alpine"\n';
+  test('no Docker or Kubernetes runner: KB903, no change', () => {
+    const text = '[[runners]]\n  executor = "shell"\n';
     const r = annotateRunnerConfig(text, 'config.toml');
     expect(r.changed).toBe(false);
     expect(r.findings.map((f) => f.code)).toEqual(['KB903']);
@@ -187,7 +249,7 @@ describe('annotateRunnerConfig: details', () => {
         '      \'[x]\',\n    ]\n    [runners.kubernetes.pod_annotations]\n      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n',
       ),
     );
-    expectOnlyAnnotationAdded(text, r.output, [0]);
+    expectOnlyChangesAdded(text, r.output, [0]);
   });
 });
 
@@ -244,7 +306,7 @@ describe('annotateRunnerConfig: Helm block scalar edges', () => {
   const expectHelm = (input: string, expected: string) => {
     const r = annotateRunnerConfig(input, 'values.yaml');
     expect(r.output).toBe(expected);
-    expectOnlyAnnotationAdded(tomlOf(input, 'values.yaml'), tomlOf(r.output, 'values.yaml'), [0]);
+    expectOnlyChangesAdded(tomlOf(input, 'values.yaml'), tomlOf(r.output, 'values.yaml'), [0]);
     expect(annotateRunnerConfig(r.output, 'values.yaml').changed).toBe(false);
   };
   const added = (indent: string) =>
@@ -272,10 +334,7 @@ describe('annotateRunnerConfig: Helm block scalar edges', () => {
   });
 
   test("a runner with another executor in Helm is left alone; one without executor is Kubernetes (the chart's default)", () => {
-    const r = annotateRunnerConfig(
-      'runners:\n  config: |\n    [[runners]]\n      executor = "docker"\n',
-      'values.yaml',
-    );
+    const r = annotateRunnerConfig('runners:\n  config: |\n    [[runners]]\n      executor = "shell"\n', 'values.yaml');
     expect(r.changed).toBe(false);
     expect(r.findings.map((f) => f.code)).toEqual(['KB903']);
     const s = annotateRunnerConfig('runners:\n  config: |\n    [[runners]]\n', 'values.yaml');

@@ -45,12 +45,18 @@ describe('runRunnerConfig', () => {
     expect(await runRunnerConfig({ file }, first.io)).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(fixture('kubernetes-no-annotations-table', 'expected.toml'));
     expect(statSync(file).mode & 0o777).toBe(0o640);
-    expect(first.out()).toBe(`${file}: annotated 1 Kubernetes runner (#1 "k8s-build")\n`);
+    expect(first.out()).toBe(
+      `${file}:9  runner #1 "k8s-build" (kubernetes): added the AppArmor pod annotation "${KEY}" = "unconfined"\n` +
+        `${file}: 1 runner changed\n`,
+    );
     expect((parse(readFileSync(file, 'utf8')) as any).runners[0].kubernetes.pod_annotations[KEY]).toBe('unconfined'); // eslint-disable-line @typescript-eslint/no-explicit-any
 
     const second = fakeIo();
     expect(await runRunnerConfig({ file }, second.io)).toBe(0);
-    expect(second.out()).toBe(`${file}: already annotated, no change\n`);
+    expect(second.out()).toBe(
+      `${file}:34  runner #1 "k8s-build" (kubernetes): already has the AppArmor pod annotation; nothing to add\n` +
+        `${file}: no change: already set up for rootless BuildKit\n`,
+    );
     expect(readFileSync(file, 'utf8')).toBe(fixture('kubernetes-no-annotations-table', 'expected.toml'));
   });
 
@@ -63,11 +69,14 @@ describe('runRunnerConfig', () => {
     // the git-style diff of `migrate --dry-run` (src/report/diff.ts): a/ and b/ prefixes, no "====" line
     expect(out).toContain(`--- a${file}\n+++ b${file}\n`);
     expect(out).not.toContain('====');
-    expect(out).toContain('@@ -16,3 +16,5 @@'); // three lines of context, as migrate
+    expect(out).toContain('@@ -16,3 +17,5 @@'); // three lines of context, as migrate
     expect(out).toContain(
       '+    [runners.kubernetes.pod_annotations]\n+      "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"\n',
     );
-    expect(out).toContain('would annotate 1 Kubernetes runner (dry run, nothing written)');
+    expect(out).toContain(
+      `${file}:7  runner #1 "docker-shell" (docker): would add "seccomp:unconfined", "apparmor:unconfined" to [runners.docker] security_opt\n`,
+    );
+    expect(out).toContain(`${file}: 2 runners would change (dry run, nothing written)\n`);
   });
 
   test('Helm values.yaml', async () => {
@@ -136,5 +145,93 @@ describe('runnerConfigCommand wired into a program', () => {
     await p2.parseAsync(['runner-config', file], { from: 'user' });
     expect(g.codes).toEqual([0]);
     expect(readFileSync(file, 'utf8')).toBe(fixture('annotations-table-exists', 'expected.toml'));
+  });
+});
+
+describe('what runner-config says for each runner', () => {
+  const run = async (toml: string, dryRun = false) => {
+    const file = join(dir, 'config.toml');
+    writeFileSync(file, toml);
+    const f = fakeIo();
+    const code = await runRunnerConfig({ file: 'config.toml', dryRun }, { ...f.io, cwd: dir });
+    return { code, out: f.out(), err: f.err(), after: readFileSync(file, 'utf8') };
+  };
+
+  test('a file with no runner it can help: exit 0 and a clear line (no ":0" finding)', async () => {
+    const r = await run('[[runners]]\n  name = "build-host"\n  executor = "shell"\n');
+    expect(r).toEqual({
+      code: 0,
+      out:
+        'config.toml:1  runner #1 "build-host" (shell): nothing to set for a shell executor (BuildKit jobs need Docker or Kubernetes)\n' +
+        'config.toml: no Docker or Kubernetes runner among 1 runner; nothing to change\n',
+      err: '',
+      after: '[[runners]]\n  name = "build-host"\n  executor = "shell"\n',
+    });
+    const none = await run('concurrent = 2\n');
+    expect([none.code, none.out, none.err]).toEqual([0, 'config.toml: no [[runners]] entry; nothing to change\n', '']);
+  });
+
+  test('a Docker runner gets the security options (KB808), the others their line; a second run changes nothing', async () => {
+    const toml = [
+      '[[runners]]',
+      '  name = "docker"',
+      '  executor = "docker"',
+      '  [runners.docker]',
+      '    image = "alpine:3.20"',
+      '[[runners]]',
+      '  name = "dind"',
+      '  executor = "docker"',
+      '  [runners.docker]',
+      '    privileged = true',
+      '[[runners]]',
+      '  name = "win"',
+      '  executor = "docker-windows"',
+      '',
+    ].join('\n');
+    const r = await run(toml);
+    expect(r.code).toBe(0);
+    expect(r.after).toBe(
+      toml.replace(
+        'alpine:3.20"\n',
+        'alpine:3.20"\n    security_opt = ["seccomp:unconfined", "apparmor:unconfined"]\n',
+      ),
+    );
+    expect(r.out).toBe(
+      [
+        'config.toml:4  runner #1 "docker" (docker): added "seccomp:unconfined", "apparmor:unconfined" to [runners.docker] security_opt',
+        'config.toml:10  runner #2 "dind" (docker): privileged = true runs rootless BuildKit as it is; nothing to add',
+        'config.toml:11  runner #3 "win" (docker-windows): Windows containers cannot run BuildKit\'s Linux image; nothing to set',
+        'config.toml: 1 of 3 runners changed',
+        '',
+      ].join('\n'),
+    );
+    const again = await run(r.after);
+    expect(again.out).toContain(
+      'config.toml:6  runner #1 "docker" (docker): security_opt already has seccomp and apparmor unconfined',
+    );
+    expect(again.out).toContain('config.toml: no change: already set up for rootless BuildKit\n');
+  });
+
+  test('another profile (KB907) or no-new-privileges (KB908): on stderr, exit 1, the other runners still changed', async () => {
+    const r = await run(
+      [
+        '[[runners]]',
+        '  executor = "docker"',
+        '  [runners.docker]',
+        '    security_opt = ["seccomp=/etc/docker/ci.json"]',
+        '[[runners]]',
+        '  executor = "docker"',
+        '  [runners.docker]',
+        '    security_opt = ["no-new-privileges"]',
+        '',
+      ].join('\n'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      'config.toml:4  KB907  runner #1: security_opt holds "seccomp=/etc/docker/ci.json"; left unchanged\n' +
+        'config.toml:8  KB908  runner #2: security_opt holds no-new-privileges, which stops newuidmap (KB817); remove it for rootless BuildKit\n',
+    );
+    expect(r.out).toContain('runner #1 (docker): left unchanged: "seccomp=/etc/docker/ci.json" is set (KB907)');
+    expect(r.after).toContain('security_opt = ["no-new-privileges", "seccomp:unconfined", "apparmor:unconfined"]');
   });
 });

@@ -104,18 +104,28 @@ test('annotating generated configs: data, diff, line endings, idempotence', () =
         const before = parse(input) as Any;
         const result = annotateRunnerConfig(input, 'config.toml');
 
-        const isK8s = (r: RunnerSpec) => r.executor === 'kubernetes' || r.k8sTable;
-        const expected = runners.map((r, i) => (isK8s(r) && r.existing === 'none' ? i : -1)).filter((i) => i >= 0);
-        expect(result.runners.filter((r) => r.status === 'annotated').map((r) => r.index)).toEqual(expected);
+        // the executor decides; a runner without one is Kubernetes when it has a [runners.kubernetes] table
+        const isK8s = (r: RunnerSpec) => r.executor === 'kubernetes' || (r.executor === null && r.k8sTable);
+        const isDocker = (r: RunnerSpec) => r.executor === 'docker';
+        const expected = runners
+          .map((r, i) => ((isK8s(r) && r.existing === 'none') || isDocker(r) ? i : -1))
+          .filter((i) => i >= 0);
+        expect(result.runners.filter((r) => r.status === 'changed').map((r) => r.index)).toEqual(expected);
         expect(result.findings.filter((f) => f.code === 'KB901').length).toBe(
           runners.filter((r) => isK8s(r) && r.existing === 'other').length,
         );
         expect(result.changed).toBe(expected.length > 0);
 
-        // Data: exactly the annotation added.
+        // Data: exactly the annotation (or the Docker security options) added.
         const after = parse(result.output) as Any;
         for (const i of expected) {
           const r = after['runners'][i];
+          if (isDocker(runners[i]!)) {
+            // the generated Docker runners have no [runners.docker] table: it is added, with the two options
+            expect(r.docker).toEqual({ security_opt: ['seccomp:unconfined', 'apparmor:unconfined'] });
+            delete r.docker;
+            continue;
+          }
           expect(r.kubernetes.pod_annotations[KEY]).toBe('unconfined');
           delete r.kubernetes.pod_annotations[KEY];
           if (!before['runners'][i].kubernetes?.pod_annotations && !Object.keys(r.kubernetes.pod_annotations).length)

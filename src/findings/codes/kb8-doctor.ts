@@ -327,7 +327,7 @@ export const DOCTOR_CODES = {
   },
   KB821: {
     severity: 'error',
-    title: "buildkitd runs as root, not rootless: \"can't enable NoProcessSandbox without Rootless\"",
+    title: 'buildkitd runs as root, not rootless: "can\'t enable NoProcessSandbox without Rootless"',
     explanation:
       '`--oci-worker-no-process-sandbox` (set through BUILDKITD_FLAGS in every migrated job) is allowed only in rootless mode. ' +
       '`buildctl-daemonless.sh` starts buildkitd rootless through rootlesskit only when it runs as a user other than root; as uid 0 ' +
@@ -337,7 +337,7 @@ export const DOCTOR_CODES = {
     action: 'doctor reports the line.',
     todo: [
       'Use the rootless image: `image: { name: moby/buildkit:rootless, entrypoint: [""] }` (or a pinned vX.Y.Z-rootless); check',
-      "that the runner (Docker `user`, Kubernetes `runAsUser`) does not make the job run as root. A job that must stay rootful",
+      'that the runner (Docker `user`, Kubernetes `runAsUser`) does not make the job run as root. A job that must stay rootful',
       'needs a privileged runner and no --oci-worker-no-process-sandbox.',
     ].join('\n'),
   },
@@ -349,7 +349,7 @@ export const DOCTOR_CODES = {
       "projects often define it for the runner's own image pulls, so it now reaches the build too. It must be " +
       '`{"auths":{"HOST":{"auth":"base64(user:password)"}}}`; anything else is ignored with `Failed to create credential store from ' +
       'DOCKER_AUTH_CONFIG: …` (docker/cli#6156) and the file is used. One that parses wins over the file, with its credentials, ' +
-      "which may not be allowed to push (a 401/403: KB805).",
+      'which may not be allowed to push (a 401/403: KB805).',
     action: 'doctor reports the line; `migrate` writes `unset DOCKER_AUTH_CONFIG` before the build (KB411).',
     todo: [
       'Unset it in the job before the build (`- unset DOCKER_AUTH_CONFIG`, what migrate writes) so that ~/.docker/config.json is',

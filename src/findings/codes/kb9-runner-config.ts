@@ -1,6 +1,7 @@
 /**
- * KB9xx, `runner-config`: adding the AppArmor annotation rootless BuildKit needs to a GitLab Runner configuration
- * (config.toml, or the gitlab-runner Helm chart's values.yaml).
+ * KB9xx, `runner-config`: what rootless BuildKit needs of a GitLab Runner configuration (config.toml, or the
+ * gitlab-runner Helm chart's values.yaml): the AppArmor pod annotation of a Kubernetes runner, the security_opt of a
+ * Docker runner.
  */
 import type { CodeTable } from '../entry.js';
 
@@ -24,12 +25,13 @@ export const RUNNER_CONFIG_CODES = {
   },
   KB903: {
     severity: 'info',
-    title: 'No Kubernetes runner in this configuration',
+    title: 'No Docker or Kubernetes runner in this configuration',
     explanation:
-      'The AppArmor pod annotation only matters for the Kubernetes executor; no `[[runners]]` entry has `executor = "kubernetes"` ' +
-      'or a `[runners.kubernetes]` table.',
-    action: 'runner-config changes nothing.',
-    todo: 'For a Docker executor, see KB808 (security_opt) instead.',
+      'Rootless BuildKit runs in a Linux container: runner-config sets up runners whose executor is `docker`, `docker+machine`, ' +
+      '`docker-autoscaler` (`[runners.docker]`) or `kubernetes` (the AppArmor pod annotation). No `[[runners]]` entry here has ' +
+      'one (shell, SSH, VirtualBox, custom and Windows executors have nothing to set).',
+    action: 'runner-config changes nothing and exits 0, saying so.',
+    todo: 'Run it on the configuration of the runners that take the BuildKit jobs (their tags), or check that file is the right one.',
   },
   KB904: {
     severity: 'error',
@@ -43,12 +45,15 @@ export const RUNNER_CONFIG_CODES = {
   },
   KB905: {
     severity: 'manual',
-    title: 'The annotation cannot be added surgically to this runner',
+    title: 'The runner cannot be changed surgically',
     explanation:
-      "The runner's `kubernetes` or `pod_annotations` table is written in a form that a line insertion cannot extend (for example an " +
-      'inline table `kubernetes = { … }`), or the result did not verify (TOML re-parsed with exactly one added key).',
+      "The runner's `kubernetes`, `pod_annotations`, `docker` or `security_opt` is written in a form that a line insertion " +
+      'cannot extend (for example an inline table `kubernetes = { … }`, or a `security_opt` array spanning several lines), or the ' +
+      'result did not verify (TOML re-parsed with exactly the one change).',
     action: 'runner-config leaves this runner unchanged and exits 1.',
-    todo: 'Add `"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"` to this runner\'s pod annotations by hand.',
+    todo:
+      'Add it by hand: `"container.apparmor.security.beta.kubernetes.io/build" = "unconfined"` to a Kubernetes runner\'s pod ' +
+      'annotations, `"seccomp:unconfined", "apparmor:unconfined"` to a Docker runner\'s security_opt.',
   },
   KB906: {
     severity: 'error',
@@ -56,5 +61,24 @@ export const RUNNER_CONFIG_CODES = {
     explanation: 'The values.yaml does not parse, so it cannot be edited safely.',
     action: 'runner-config stops with line:column and writes nothing (exit 2).',
     todo: 'Fix the YAML at the reported position.',
+  },
+  KB907: {
+    severity: 'manual',
+    title: "The Docker runner's security_opt already names another seccomp or AppArmor profile: left unchanged",
+    explanation:
+      "Rootless BuildKit needs the unshare and mount syscalls that Docker's default seccomp and AppArmor profiles refuse (KB808), " +
+      'so the runner needs `security_opt = ["seccomp:unconfined", "apparmor:unconfined"]`. This runner sets a profile of its ' +
+      'own (`seccomp=/path/profile.json`, `apparmor:my-profile`); a second entry for the same option would conflict with it.',
+    action: 'runner-config does not change an existing value; it reports it and exits 1.',
+    todo: 'Decide whether that profile allows what rootlesskit does; if not, replace it with "seccomp:unconfined" / "apparmor:unconfined".',
+  },
+  KB908: {
+    severity: 'manual',
+    title: "The Docker runner's security_opt sets no-new-privileges: newuidmap cannot work",
+    explanation:
+      '`no-new-privileges` stops a process from gaining privileges through setuid bits or file capabilities; newuidmap needs ' +
+      'them to write the user namespace map rootless BuildKit runs in (KB817: `newuidmap: Could not set caps`).',
+    action: 'runner-config does not remove it (it only adds); it reports it and exits 1.',
+    todo: 'Remove "no-new-privileges" from security_opt for the runners that take BuildKit jobs.',
   },
 } satisfies CodeTable<'9'>;
