@@ -148,3 +148,49 @@ test('annotating generated configs: data, diff, line endings, idempotence', () =
     { numRuns: 300 },
   );
 });
+
+test('Docker runners in many written forms: the missing security options appended, nothing else changed', () => {
+  const entry = fc.constantFrom(
+    '"label=disable"',
+    "'label=disable'",
+    '"seccomp=unconfined"',
+    '"seccomp:unconfined"',
+    '"apparmor=unconfined"',
+    "'apparmor:unconfined'",
+    '"no-new-privileges"',
+  );
+  fc.assert(
+    fc.property(
+      fc.option(fc.uniqueArray(entry, { maxLength: 3, selector: (e) => e.replace(/['"]/g, '') }), { nil: undefined }),
+      fc.boolean(),
+      fc.boolean(),
+      fc.constantFrom('\n', '\r\n'),
+      fc.constantFrom('docker', 'docker+machine', 'docker-autoscaler'),
+      (entries, trailingComma, comment, eol, executor) => {
+        const lines = ['[[runners]]', `  executor = "${executor}"`, '  [runners.docker]', '    image = "alpine:3.20"'];
+        if (entries)
+          lines.push(
+            `    security_opt = [${entries.join(', ')}${trailingComma && entries.length ? ',' : ''}]${comment ? ' # set by ops' : ''}`,
+          );
+        lines.push('  [runners.cache]', '    Type = "s3"');
+        const input = lines.join(eol) + eol;
+        const before = parse(input) as Any;
+        const result = annotateRunnerConfig(input, 'config.toml');
+        const had: string[] = before['runners'][0].docker.security_opt ?? [];
+        const has = (key: string) => had.some((e) => e === `${key}:unconfined` || e === `${key}=unconfined`);
+        const missing = ['seccomp', 'apparmor'].filter((k) => !has(k)).map((k) => `${k}:unconfined`);
+        const after = parse(result.output) as Any;
+        expect(after['runners'][0].docker.security_opt).toEqual([...had, ...missing]);
+        if (!before['runners'][0].docker.security_opt && missing.length) delete after['runners'][0].docker.security_opt;
+        else after['runners'][0].docker.security_opt = had;
+        expect(after).toEqual(before);
+        expect(result.changed).toBe(missing.length > 0);
+        expect(diffChars(input, result.output).some((p) => p.removed)).toBe(false);
+        if (eol === '\r\n') expect(result.output.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+        expect(result.findings.some((f) => f.code === 'KB908')).toBe(had.includes('no-new-privileges'));
+        expect(annotateRunnerConfig(result.output, 'config.toml').changed).toBe(false);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
