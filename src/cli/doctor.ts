@@ -172,6 +172,7 @@ export function formatText(
 
 export function doctorCommand(io: CommandIo): Command {
   return new Command('doctor')
+    .summary('explain a failed rootless BuildKit job log: known failures and their fix')
     .description(
       'explain a failed rootless BuildKit job log: the known failures (KB8xx), where they show and the fix; ' +
         'else the error lines it shows, with the nearest advice',

@@ -237,7 +237,7 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
     .addOption(noColourOption())
     .option('--no-progress', 'no progress bar, even on a terminal')
     .option('-v, --verbose', 'print each retry (rate limits, server errors) on stderr')
-    .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
+    .option('-q, --quiet', 'print no report, only errors (on stderr); an --output file is still written')
     .addHelpText(
       'after',
       `

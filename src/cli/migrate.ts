@@ -446,9 +446,12 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
       'repository folders, YAML files, or generator source files (.ts .mts .cts .js .mjs) (default: the current folder)',
     )
     .option('-n, --dry-run', 'write nothing; print a unified diff and the findings')
-    .option('--check', 'write nothing; exit 1 when a change is pending or a finding at --fail-on level exists')
+    .option(
+      '--check',
+      'write nothing; exit 1 when a change is pending or a finding at --fail-on level exists (the text report ends with the command that applies the change)',
+    )
     .addOption(
-      new Option('--fail-on <level>', 'with --check: the finding level that fails')
+      new Option('--fail-on <level>', 'with --check (refused without it): the finding level that fails')
         .choices(['warning', 'manual', 'never'])
         .default('manual'),
     )
@@ -479,7 +482,7 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
     )
     .addOption(colourOption())
     .addOption(noColourOption())
-    .option('-q, --quiet', 'print nothing; only the exit status tells (an --output file is still written)')
+    .option('-q, --quiet', 'print no report, only errors (on stderr); an --output file is still written')
     .option('-r, --recursive', 'every repository (folder with .gitlab-ci.yml) under PATH, migrated in parallel')
     .option('--concurrency <n>', 'with --recursive: repositories at once (default: the CPU count)')
     .option('--no-progress', 'with --recursive: no progress bar, even on a terminal')
@@ -494,6 +497,7 @@ Generator sources: job objects ({ image, script }) and executor calls in string 
 in place, gcix KanikoExecute jobs are reported for a person; files that mention neither Kaniko nor an executor stay as
 they are. A folder needs a .gitlab-ci.yml, or sources matching --sources that mention Kaniko (or BuildKit, once
 migrated): anything else is an input error (exit 2), so a mistyped path cannot pass a CI check.
+Output: the report on stdout (or --output), errors and warnings on stderr; --quiet hides the report only.
 Exit status: 0 done (also with findings), 1 --check found pending changes or findings at --fail-on level,
 2 bad usage, unreadable/invalid input, or an error finding (a file that cannot be read or parsed is never written),
 130/143 stopped by SIGINT/SIGTERM (the project being written is finished; the report lists what was written).

@@ -143,6 +143,9 @@ function summary(runners: readonly RunnerReport[], changed: boolean, dry: boolea
 
 export function runnerConfigCommand(io: RunnerConfigIo): Command {
   return new Command('runner-config')
+    .summary(
+      'set up a GitLab Runner config.toml or Helm values.yaml for rootless BuildKit (Docker and Kubernetes runners)',
+    )
     .description(
       'set up a GitLab Runner config.toml (or a Helm values.yaml, runners.config: |) for rootless BuildKit: ' +
         'security_opt = ["seccomp:unconfined", "apparmor:unconfined"] in [runners.docker] for every Docker runner, ' +
