@@ -96,6 +96,11 @@ export class MockGitLab {
   readonly requests: LoggedRequest[] = [];
   faults: Fault[] = [];
   maxPerPage = 100;
+  /** Added latency per request in ms: each is answered that much later (a timer, not a busy wait), as far away. */
+  latencyMs = 0;
+  /** The most requests in progress at once (arrived, not yet answered). */
+  maxInFlight = 0;
+  private inFlight = 0;
   /** Called after a file is served (tests change files "meanwhile" here). */
   onFileRead?: (project: MockProject, path: string, ref: string) => void;
   private server?: Server;
@@ -216,9 +221,12 @@ export class MockGitLab {
   // ---------------------------------------------------------------------------------------------------------------
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    this.maxInFlight = Math.max(this.maxInFlight, ++this.inFlight);
+    res.on('close', () => this.inFlight--);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const url = new URL(req.url!, this.origin);
     const path = url.pathname.replace(/^\/api\/v4/, '');
     const token = req.headers['private-token'] as string | undefined;
