@@ -275,7 +275,7 @@ if (GITLAB && compiled.has('gitlab')) {
   const strict = (g.calls * g.latencyMs) / Math.max(g.concurrency, g.maxInFlight) / g.wallMs;
   row(
     `gitlab audit, ${n(g.audited)} projects, ${g.latencyMs} ms a call, --concurrency ${g.concurrency}: share of calls × latency ÷ concurrency`,
-    `${pct(g.share)} (bound ${s(g.boundMs)} = ${n(g.calls)} calls × ${g.latencyMs} ms ÷ ${g.concurrency}; wall ${s(g.wallMs)}; at most ${g.maxInFlight} calls in flight, against which ${pct(strict)}; stand-in CPU ${s(g.standInCpuMs)})`,
+    `${pct(g.share)} (bound ${s(g.boundMs)} = ${n(g.calls)} calls × ${g.latencyMs} ms ÷ ${g.concurrency}; wall ${s(g.wallMs)}; up to ${g.maxInFlight} calls in flight at once (calls × latency ÷ ${g.maxInFlight}: ${pct(strict)}); stand-in CPU ${s(g.standInCpuMs)})`,
     '≥ 90 %',
     g.share,
     0.9,
