@@ -1,29 +1,39 @@
 /**
  * The GitLab measure of the bench (run by bench/gitlab.ts, and its smoke test in test/gitlab/bench.test.ts): the real
  * CLI, as a whole process, audits a group of `n` projects served by the GitLab stand-in with added latency per API
- * call. API calls, not CPU, bound this mode, so the floor of the wall time is `calls × latency ÷ concurrency`; the
- * measure is the share of that bound the run reaches (the bound ÷ the wall time: 100 % when every slot of the pool
- * waits on a call all the time, less for serial phases, CPU that is not hidden behind the waits, start-up).
+ * call. API calls, not CPU, bound this mode; the measure is the share the run reaches of `calls × latency ÷
+ * concurrency`, the wall time if each of the `concurrency` projects in hand kept one call in flight all the time (the
+ * bound ÷ the wall time: less for serial phases, CPU not hidden behind the waits, start-up; more where a project has
+ * two calls in flight at once, as its pipeline file and its tree: `maxInFlight` tells how many the stand-in saw at
+ * once).
  *
- * The group: the template project of workloads/group.ts (with its tag) and a second one that only holds a job
- * without Kaniko, then in a cycle of 20: 10 consumers of the template project (workloads/group.ts's six cases), the
- * eight repositories of workloads/repos.ts with Kaniko or not (own jobs, a local include, partial, manual, already
- * BuildKit, plain pipelines that include the second template project), one project without a pipeline file and one
- * empty repository.
+ * The group: the template project of workloads/group.ts (with its tag and its component) and a second one that only
+ * holds a job without Kaniko, then in a cycle of 20: 9 consumers of the template project (workloads/group.ts's six
+ * cases), one of its component (with inputs), the eight repositories of workloads/repos.ts with Kaniko or not (own
+ * jobs, a local include, partial, manual, already BuildKit, plain pipelines that include the second template project),
+ * one project without a pipeline file and one empty repository.
  */
 import { spawn } from 'node:child_process';
 import { MockGitLab } from './gitlab-server.js';
-import { consumers, TEMPLATE_PROJECT, templateFiles } from './group.js';
+import {
+  COMPONENT_FILE,
+  COMPONENT_TEMPLATE,
+  componentConsumer,
+  consumers,
+  TEMPLATE_PROJECT,
+  templateFiles,
+} from './group.js';
 import { repoFiles, type Kind } from './repos.js';
 
 export const BENCH_GROUP = 'group';
 export const SHARED_PROJECT = `${BENCH_GROUP}/ci-shared`;
 const TOKEN = 'glpat-bench-token';
 
-type Slot = 'consumer' | Exclude<Kind, 'nested'> | 'no-ci' | 'empty';
+type Slot = 'consumer' | 'component' | Exclude<Kind, 'nested'> | 'no-ci' | 'empty';
 
 const CYCLE: Slot[] = [
-  ...Array<Slot>(10).fill('consumer'),
+  ...Array<Slot>(9).fill('consumer'),
+  'component',
   'kaniko',
   'kaniko',
   'include',
@@ -45,7 +55,7 @@ const sharedFiles: Record<string, string> = {
 export function benchGroup(n: number, latencyMs = 0): { server: MockGitLab; token: string; slots: Slot[] } {
   const s = new MockGitLab(TOKEN);
   s.latencyMs = latencyMs;
-  s.tag(s.project(TEMPLATE_PROJECT, templateFiles), 'v1.0.0');
+  s.tag(s.project(TEMPLATE_PROJECT, { ...templateFiles, [COMPONENT_TEMPLATE]: COMPONENT_FILE }), 'v1.0.0');
   s.project(SHARED_PROJECT, sharedFiles);
   const pool = consumers(Math.max(6, n));
   const slots: Slot[] = [];
@@ -54,6 +64,7 @@ export function benchGroup(n: number, latencyMs = 0): { server: MockGitLab; toke
     slots.push(slot);
     const path = `${BENCH_GROUP}/svc-${String(i + 1).padStart(4, '0')}`;
     if (slot === 'consumer') s.project(path, pool[i]!.files);
+    else if (slot === 'component') s.project(path, componentConsumer(path).files);
     else if (slot === 'no-ci')
       s.project(path, { Dockerfile: `FROM alpine:3.20\nRUN echo ${i}\n`, 'README.md': '# x\n' });
     else if (slot === 'empty') s.project(path, {}, { empty: true });
