@@ -67,6 +67,8 @@ export interface RolloutOptions {
   resolver: IncludeResolver;
   templateRuns: Map<string, Promise<ProjectResult>>;
   buildkitImage?: string;
+  /** The template projects' latest merge requests from the branch, by project id (filled while planning). */
+  mergeRequests?: Map<number, Promise<RolloutStep['after'] | undefined>>;
 }
 
 /** A consumer's include of a template file that needs migrating. */
@@ -200,7 +202,7 @@ async function templateRollout(
   const ownerPart = owner && part(owner.project.path_with_namespace);
   const ownerStep = (step: Omit<RolloutStep, 'role'>) => ownerPart?.steps.push({ ...step, role: 'template' });
   const [kanikoText, besideNow] = await Promise.all([main.source.read(file), main.source.read(beside)]);
-  const stepOne = project && (await latestMergeRequest(client, project, opts.branch));
+  const stepOne = project && (await latestMergeRequest(client, project, opts));
 
   // The BuildKit version made from the Kaniko one as it is on the default branch.
   const migrated = async () => {
@@ -345,15 +347,26 @@ export function linkSteps(
 export const ownsSteps = (part: ProjectRollout | undefined): boolean =>
   !!part?.steps.some((s) => s.role === 'template' && s.state === 'ready');
 
-/** The latest merge request from the migration branch in the template project (open or merged). */
-async function latestMergeRequest(
+/**
+ * The latest merge request from the migration branch in the template project (open or merged): asked once per
+ * project for a whole planning (a template project holds several templates).
+ */
+function latestMergeRequest(
   client: GitLabClient,
   project: Project,
-  branch: string,
+  opts: RolloutOptions,
 ): Promise<RolloutStep['after'] | undefined> {
-  const all = await mergeRequestsFrom(client, project.id, branch, 'all');
-  const latest = all.filter((m) => m.state !== 'closed').sort((a, b) => b.iid - a.iid)[0];
-  return latest && { iid: latest.iid, url: latest.web_url, state: latest.state };
+  const memo = (opts.mergeRequests ??= new Map());
+  let found = memo.get(project.id);
+  if (!found)
+    memo.set(
+      project.id,
+      (found = mergeRequestsFrom(client, project.id, opts.branch, 'all').then((all) => {
+        const latest = all.filter((m) => m.state !== 'closed').sort((a, b) => b.iid - a.iid)[0];
+        return latest && { iid: latest.iid, url: latest.web_url, state: latest.state };
+      })),
+    );
+  return found;
 }
 
 /** The rollout text of a merge request description (empty without steps). */
