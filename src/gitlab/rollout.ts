@@ -181,21 +181,16 @@ async function templateRollout(
 ): Promise<void> {
   const template = `${projectPath}:${file}`;
   const beside = besidePath(file);
-  const wait = (reason: string, after?: RolloutStep['after']) => {
+  /** Every consumer's step, the same for all of them. */
+  const toConsumers = (step: Pick<RolloutStep, 'step' | 'state' | 'reason' | 'beside' | 'after'>) => {
     for (const u of consumers) {
       const p = part(u.audit.project.path_with_namespace);
       p.consumer = true;
-      p.steps.push({
-        template,
-        role: 'consumer',
-        step: opts.mode === 'in-place' ? 'in-place' : 'switch',
-        state: 'waiting',
-        reason,
-        beside,
-        after,
-      });
+      p.steps.push({ template, role: 'consumer', ...step });
     }
   };
+  const wait = (reason: string, after?: RolloutStep['after']) =>
+    toConsumers({ step: opts.mode === 'in-place' ? 'in-place' : 'switch', state: 'waiting', reason, beside, after });
   const main = await atDefault(opts.resolver, projectPath);
   if ('reason' in main) return wait(`the template project cannot be read: ${main.reason}`);
   const project: Project | undefined = owner?.project;
@@ -228,19 +223,12 @@ async function templateRollout(
     ownerPart.changes.push({ path: file, content: made.output, lastCommitId });
     ownerPart.files.push(made);
     ownerPart.jobs.push(...made.jobs);
-    for (const u of consumers) {
-      const p = part(u.audit.project.path_with_namespace);
-      p.consumer = true;
-      p.steps.push({
-        template,
-        role: 'consumer',
-        step: 'in-place',
-        state: 'ready',
-        reason: `merge together with ${projectPath}'s merge request from ${opts.branch} (${file} changes in place)`,
-        after: stepOne,
-      });
-    }
-    return;
+    return toConsumers({
+      step: 'in-place',
+      state: 'ready',
+      reason: `merge together with ${projectPath}'s merge request from ${opts.branch} (${file} changes in place)`,
+      after: stepOne,
+    });
   }
 
   if (besideNow === undefined) {
