@@ -9,31 +9,29 @@
  * Skipped with a console message when the repository is not a git checkout, git is missing, or npm cannot install
  * offline here (ENOTCACHED).
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmEnv, run as runCommand } from './support.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
-  return { ...env, NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false' };
-}
-
-function run(cmd: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, env: cleanEnv(), encoding: 'utf8', timeout: 300000 });
-}
+const run = (cmd: string, args: string[], cwd: string) => runCommand(cmd, args, cwd, npmEnv(), 300000);
 
 const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'k2b-git-')));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 let skip: string | undefined;
 let packed: SpawnSyncReturns<string> | undefined;
-const head = run('git', ['rev-parse', 'HEAD'], REPO);
-if (head.error || head.status !== 0) skip = 'this is not a git checkout (or git is missing)';
+let head: SpawnSyncReturns<string> | undefined;
+try {
+  head = run('git', ['rev-parse', 'HEAD'], REPO);
+} catch {
+  head = undefined; // no git
+}
+if (!head || head.status !== 0) skip = 'this is not a git checkout (or git is missing)';
 else {
   const bare = path.join(work, 'kaniko2buildkit.git');
   const clone = run('git', ['clone', '-q', '--bare', REPO, bare], work);

@@ -1,6 +1,6 @@
 /**
- * The package as a user gets it. `npm pack` runs in a copy of the package's files (its prepack builds dist/ there,
- * so the repository's own dist/ is not rewritten under other tests), then the tarball is installed with `npm ci
+ * The package as a user gets it. `npm pack` runs in a copy of the files the Dockerfile's first stage copies (its
+ * prepack builds dist/ there, so the repository's own dist/ is not rewritten under other tests), then the tarball is installed with `npm ci
  * --omit=dev` from a folder scripts/install-lock.mjs writes (the locked versions the tests ran with), offline: a
  * temporary npm cache holds only the dependency tarballs, copied from the cache `npm ci` filled, and the registry is
  * a loopback port nothing listens on. The installed command then runs from another folder: --version, a YAML
@@ -12,11 +12,12 @@
  * When npm cannot install offline here (a dependency tarball is not in the npm cache, or npm says ENOTCACHED), the
  * install tests are skipped with a console message; the tarball's contents are still checked.
  */
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { contextCopies, dockerStages, must, npmEnv, run } from './support.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PKG = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
@@ -28,32 +29,14 @@ const KANIKO_JOB =
   'build:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n' +
   '    - /kaniko/executor --context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"\n';
 
-/** The environment without npm's own variables: `npm test` exports npm_config_* (local_prefix among them). */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^npm_/i.test(k)) env[k] = v;
-  return { ...env, NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_fund: 'false', ...extra };
-}
-
-function run(cmd: string, args: string[], cwd: string, env = cleanEnv()): SpawnSyncReturns<string> {
-  const r = spawnSync(cmd, args, { cwd, env, encoding: 'utf8', timeout: 120000 });
-  if (r.error) throw r.error;
-  return r;
-}
-
-function must(r: SpawnSyncReturns<string>, what: string): string {
-  if (r.status !== 0) throw new Error(`${what} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return r.stdout;
-}
-
 const work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'k2b-pack-')));
 
 // --- pack, in a copy of what the package is made of ---------------------------------------------------------------
+// exactly what the Dockerfile's pack stage copies from the build context: so this also shows it is enough to pack
 const stage = path.join(work, 'stage');
 fs.mkdirSync(stage);
-for (const f of ['package.json', 'package-lock.json', 'README.md', 'LICENSE', 'tsconfig.json', 'tsconfig.build.json'])
-  fs.copyFileSync(path.join(REPO, f), path.join(stage, f));
-for (const d of ['bin', 'src']) fs.cpSync(path.join(REPO, d), path.join(stage, d), { recursive: true });
+const dockerPack = dockerStages(fs.readFileSync(path.join(REPO, 'Dockerfile'), 'utf8'))[0]!;
+for (const f of contextCopies(dockerPack)) fs.cpSync(path.join(REPO, f), path.join(stage, f), { recursive: true });
 fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(stage, 'node_modules'), 'dir');
 const packed = run('npm', ['pack', '--json', '--pack-destination', work], stage);
 const packInfo = JSON.parse(must(packed, 'npm pack')) as [
@@ -131,7 +114,7 @@ fs.cpSync(path.join(REPO, 'examples', 'shop'), path.join(elsewhere, 'mixed'), { 
 
 function cli(inst: Install | string, args: string[]): SpawnSyncReturns<string> {
   const bin = path.join((inst as Install).dir, 'node_modules', '.bin');
-  return run('kaniko2buildkit', args, elsewhere, cleanEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` }));
+  return run('kaniko2buildkit', args, elsewhere, npmEnv({ PATH: `${bin}${path.delimiter}${process.env.PATH}` }));
 }
 
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
