@@ -4,6 +4,7 @@
  * in `<details>` when the report carries the texts. The GitLab bulk mode uses `markdownReport` as is.
  */
 import { Chalk } from 'chalk';
+import { jobNames } from '../findings/merge.js';
 import { codeDoc } from '../findings/registry.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { unifiedDiff } from './diff.js';
@@ -18,7 +19,8 @@ function where(f: Finding): string {
 }
 
 function item(f: Finding, withCode: boolean): string {
-  const job = f.job ? ` · job ${f.job.split(', ').map(code).join(', ')}` : '';
+  const names = jobNames(f);
+  const job = names.length ? ` · job ${names.map(code).join(', ')}` : '';
   return `- ${where(f)}${withCode ? ` · ${code(f.code)}` : ''}${job} · ${inline(f.message)}`;
 }
 

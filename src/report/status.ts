@@ -10,6 +10,7 @@
  *   could not be read or parsed is `unchanged`, with its errors counted. Its counts are the findings located in it.
  * Files that are unchanged, define no Kaniko job and have no finding get no row.
  */
+import { jobNames } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import { countSeverities, type ReportJob, type RunReport, type SeverityCounts } from './model.js';
 
@@ -65,9 +66,8 @@ function groups(report: RunReport): Group[] {
 
 /** Findings about a job: those naming it (a template's finding names every job inheriting it), in its project. */
 export function jobFindings(report: RunReport, job: ReportJob): Finding[] {
-  const names = (f: Finding) => (f.job ? f.job.split(', ') : []);
   const fromFiles = report.files.filter((f) => sameProject(f.project, job.project)).flatMap((f) => f.findings);
-  return [...fromFiles, ...report.errors].filter((f) => names(f).includes(job.name));
+  return [...fromFiles, ...report.errors].filter((f) => jobNames(f).includes(job.name));
 }
 
 export function summaryRows(report: RunReport): SummaryRow[] {

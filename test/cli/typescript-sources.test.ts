@@ -75,7 +75,7 @@ interface JsonReport {
     changed: boolean;
     written: boolean;
     status: string;
-    findings: { code: string; severity: string; job: string | null; line: number; column: number | null }[];
+    findings: { code: string; severity: string; job: string[]; line: number | null; column: number | null }[];
   }[];
   jobs: { name: string; path: string; status: string }[];
   errors: { code: string; path: string; message: string }[];
@@ -145,7 +145,7 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
         job: f.job,
       })),
     ).toEqual(
-      FINDINGS.map((f) => ({ code: f.code, severity: f.severity, line: f.line, column: f.column, job: f.job })),
+      FINDINGS.map((f) => ({ code: f.code, severity: f.severity, line: f.line, column: f.column, job: [f.job] })),
     );
     expect(report.jobs.map((j) => [j.name, j.path, j.status])).toEqual([
       ['build-web', GENERATOR, 'migrated'],
