@@ -90,6 +90,8 @@ export interface ProjectRecord {
 export function projectRecord(o: ProjectOutcome): ProjectRecord {
   const part: RunReport = { files: [], jobs: [], errors: [] };
   appendProject(part, o.path, o.result, (p) => `${o.path}/${p}`);
+  // its changed files are written when its merge request holds them (opened or updated with the branch)
+  const committed = o.outcome === 'opened' || o.outcome === 'updated';
   const record: ProjectRecord = {
     id: o.id,
     path: o.path,
@@ -103,7 +105,7 @@ export function projectRecord(o: ProjectOutcome): ProjectRecord {
     files: part.files.map((f) => ({
       path: f.path,
       changed: f.changed,
-      written: f.written,
+      written: f.written || (committed && f.changed),
       findings: f.findings.map(recordFinding),
       ...(f.changed ? { original: f.original, output: f.output } : {}),
     })),

@@ -9,8 +9,8 @@ import { codeDoc } from '../findings/registry.js';
 import type { Finding, Severity } from '../findings/types.js';
 import { unifiedDiff } from './diff.js';
 import { cell, code, fenced, inline } from './md.js';
-import { allFindings, summarise, type RunReport } from './model.js';
-import { summaryRows } from './status.js';
+import { allFindings, summarise, type RunReport, type Summary } from './model.js';
+import { jobCounts, statusText, summaryRows } from './status.js';
 
 const plain = new Chalk({ level: 0 });
 
@@ -24,25 +24,34 @@ function item(f: Finding, withCode: boolean): string {
   return `- ${where(f)}${withCode ? ` · ${code(f.code)}` : ''}${job} · ${inline(f.message)}`;
 }
 
+/** Changed files: written ones `changed`, the others (a dry run, a check, a refused write) `would change`. */
+function fileCounts(s: Summary): string {
+  const pending = s.changed - s.written;
+  if (!pending) return `**${s.written}** of ${s.files} file(s) changed`;
+  if (!s.written) return `**${pending}** of ${s.files} file(s) would change`;
+  return `**${s.written}** of ${s.files} file(s) changed, **${pending}** would change (not written)`;
+}
+
 function headline(report: RunReport): string {
   const s = summarise(report);
   const jobs = s.kanikoJobs
-    ? `Kaniko jobs: **${s.migrated}** migrated, **${s.manual}** left for a person${s.unchanged ? `, ${s.unchanged} unchanged` : ''}`
+    ? `Kaniko jobs: ${jobCounts(s, (n) => `**${n}**`)}, **${s.manual}** left for a person${s.unchanged ? `, ${s.unchanged} unchanged` : ''}`
     : 'no Kaniko job found';
   const f = s.findings;
-  return `**${s.changed}** of ${s.files} file(s) changed · ${jobs} · findings: ${f.error} error, ${f.manual} manual, ${f.warning} warning, ${f.info} info`;
+  return `${fileCounts(s)} · ${jobs} · findings: ${f.error} error, ${f.manual} manual, ${f.warning} warning, ${f.info} info`;
 }
 
 function changes(report: RunReport): string[] {
   const rows = summaryRows(report);
-  const out = ['### What changed', ''];
+  const s = summarise(report);
+  const out = [s.changed && !s.written ? '### What would change' : '### What changed', ''];
   if (!report.files.some((f) => f.changed)) out.push('Nothing changes.', '');
   if (!rows.length) return out;
   out.push('| File | Job | Status | Error | Manual | Warning | Info |', '|---|---|---|--:|--:|--:|--:|');
   for (const r of rows) {
     const n = r.findings;
     out.push(
-      `| ${r.job === null ? cell(code(r.file)) : ''} | ${r.job === null ? '' : cell(code(r.job))} | ${r.status} | ${n.error} | ${n.manual} | ${n.warning} | ${n.info} |`,
+      `| ${r.job === null ? cell(code(r.file)) : ''} | ${r.job === null ? '' : cell(code(r.job))} | ${statusText(r)} | ${n.error} | ${n.manual} | ${n.warning} | ${n.info} |`,
     );
   }
   out.push('');

@@ -107,8 +107,8 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
     expect(r.stdout).toContain("-        name: 'gcr.io/kaniko-project/executor:debug',\n");
     expect(r.stdout).not.toContain('ci/pipeline.ts'); // no Kaniko there: not listed
     expect(r.stdout).not.toContain('no .gitlab-ci.yml');
-    expect(r.stdout).toMatch(/^ci\/generate\.ts +migrated/m);
-    expect(r.stdout).toMatch(/^ +build-web +migrated/m);
+    expect(r.stdout).toMatch(/^ci\/generate\.ts +would migrate/m);
+    expect(r.stdout).toMatch(/^ +build-web +would migrate/m);
     expect(snapshot(root)).toEqual(before);
   });
 

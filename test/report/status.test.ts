@@ -68,12 +68,48 @@ test('rows: a file row, then its jobs; job counts follow the job into other file
     errors: [finding({ code: 'KB101', severity: 'error', file: 'bad.yml' })],
   };
   expect(summaryRows(report)).toEqual([
-    { file: 'a.yml', job: null, status: 'migrated', findings: { error: 0, manual: 0, warning: 0, info: 1 } },
-    { file: 'a.yml', job: 'build', status: 'migrated', findings: { error: 0, manual: 0, warning: 1, info: 1 } },
-    { file: 't.yml', job: null, status: 'migrated', findings: { error: 0, manual: 0, warning: 1, info: 0 } },
-    { file: 'b.yml', job: null, status: 'manual', findings: { error: 0, manual: 1, warning: 0, info: 0 } },
-    { file: 'b.yml', job: 'build', status: 'manual', findings: { error: 0, manual: 1, warning: 0, info: 0 } },
-    { file: 'bad.yml', job: null, status: 'unchanged', findings: { error: 1, manual: 0, warning: 0, info: 0 } },
+    {
+      file: 'a.yml',
+      job: null,
+      status: 'migrated',
+      pending: true,
+      findings: { error: 0, manual: 0, warning: 0, info: 1 },
+    },
+    {
+      file: 'a.yml',
+      job: 'build',
+      status: 'migrated',
+      pending: true,
+      findings: { error: 0, manual: 0, warning: 1, info: 1 },
+    },
+    {
+      file: 't.yml',
+      job: null,
+      status: 'migrated',
+      pending: true,
+      findings: { error: 0, manual: 0, warning: 1, info: 0 },
+    },
+    {
+      file: 'b.yml',
+      job: null,
+      status: 'manual',
+      pending: false,
+      findings: { error: 0, manual: 1, warning: 0, info: 0 },
+    },
+    {
+      file: 'b.yml',
+      job: 'build',
+      status: 'manual',
+      pending: false,
+      findings: { error: 0, manual: 1, warning: 0, info: 0 },
+    },
+    {
+      file: 'bad.yml',
+      job: null,
+      status: 'unchanged',
+      pending: false,
+      findings: { error: 1, manual: 0, warning: 0, info: 0 },
+    },
   ]);
 });
 
