@@ -31,6 +31,11 @@ export interface RunReport {
   jobs: ReportJob[];
   /** Inputs that could not be read or parsed (their findings are `error`s in `files` too, when they have a path). */
   errors: Finding[];
+  /**
+   * A path as shown (in `files`, `jobs`, findings) → the same file relative to the root of its git repository, when
+   * the run knows it (`migrate` on disk). The Code Quality report needs these: see codequality.ts.
+   */
+  repoPaths?: Map<string, string>;
 }
 
 export type SeverityCounts = Record<Severity, number>;
