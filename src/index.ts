@@ -74,3 +74,4 @@ export {
   migrateTypeScriptProject,
   type TypeScriptMigrateOptions,
 } from './project/generators.js';
+export { MissingTsMorph } from './typescript/optional.js';

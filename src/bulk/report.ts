@@ -15,14 +15,22 @@ import { groupSummaryLine, type GroupSummary, type ProjectStatus } from './outco
  * KB104 outside the repository, KB106 unreadable …), every file with its findings, and what the writer did (`write`:
  * the paths written, and its findings, each added to its file). `shown` maps a repository-relative path to the path
  * shown to the user; `''` is the repository itself. The same for `migrate PATH`, `--recursive` and `gitlab`.
+ * `inRepository`, when given, maps the same path to the path relative to the git repository's root, kept in
+ * `report.repoPaths` for every path shown (the Code Quality report's paths).
  */
 export function appendProject(
   report: RunReport,
   project: string,
   result: ProjectResult | undefined,
-  shown: (path: string) => string,
+  show: (path: string) => string,
   write: WriteOutcome = { written: [], findings: [] },
+  inRepository?: (path: string) => string,
 ): void {
+  const shown = (path: string): string => {
+    const s = show(path);
+    if (inRepository) (report.repoPaths ??= new Map()).set(s, inRepository(path));
+    return s;
+  };
   for (const { path, error: e } of result?.failed ?? []) {
     report.errors.push(
       finding(e.code, e.message, { file: shown(e.file || path), line: e.line, column: e.column || undefined }),

@@ -120,6 +120,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
       includeSubgroups: flags.includeSubgroups,
       includeArchived: flags.includeArchived,
       withShared: flags.withShared,
+      concurrency,
       only: flags.project ?? [],
       skip: flags.skipProject ?? [],
       ids,

@@ -15,11 +15,11 @@ import {
   DEFAULT_SOURCES,
   globForPath,
   listSourceFiles,
+  // the cheap test the migration itself uses to decide whether a source is read
+  mayMatter,
   resolveSources,
   SOURCE_EXTENSIONS,
 } from '../typescript/files.js';
-// the cheap test the migration itself uses to decide whether a source is read (ts-morph is not loaded by it)
-import { mayMatter } from '../typescript/load.js';
 import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
 import { checkOptions } from './options.js';
 
@@ -197,13 +197,15 @@ async function migrateTarget(
     ...include,
   });
   const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
+  const git = repositoryRoot(t.root); // Code Quality paths are relative to it (src/report/codequality.ts)
+  const inRepo = (p: string) => relative(git, join(t.root, p)).split('\\').join('/');
   if (!write()) {
-    lib.appendProject(report, t.shown, result, shown);
+    lib.appendProject(report, t.shown, result, shown, undefined, inRepo);
     return false;
   }
   // A file that cannot be read or parsed has no output to write; the target's other files are written (README,
   // "Exit status"). `migrate --recursive` writes nothing of a failed repository (src/bulk/outcome.ts).
-  lib.appendProject(report, t.shown, result, shown, await lib.writeRepository(t.root, result, hooks));
+  lib.appendProject(report, t.shown, result, shown, await lib.writeRepository(t.root, result, hooks), inRepo);
   return true;
 }
 

@@ -16,7 +16,13 @@ export interface Where {
   /** 1-based line and column in `file`; 0 when the finding concerns the whole file. */
   line: number;
   column?: number;
+  /** The job the finding is about; several jobs joined with `, ` for display (their names are in `jobs`). */
   job?: string;
+  /**
+   * The names of the jobs when the finding is about more than one (a template's finding, `mergeFindings`): a job
+   * name may hold `, ` itself, so `job` cannot be split back. Absent: `job` is the one name (or there is none).
+   */
+  jobs?: string[];
 }
 
 export interface Finding extends Where {

@@ -1,7 +1,8 @@
 /**
- * Auditing one project: list its tree at the default branch (for the existence checks and the generator sources),
- * then migrate its pipeline file with its local includes and its generator sources, read through the API, in
- * memory with `migrateRepository`. Whatever goes wrong is this project's outcome (`failed` with the reason).
+ * Auditing one project: list its tree at the default branch (for the existence checks and the generator sources;
+ * while the pipeline file is read, when there are generator sources to look for), then migrate its pipeline file with
+ * its local includes and its generator sources, read through the API, in memory with `migrateRepository`. Whatever
+ * goes wrong is this project's outcome (`failed` with the reason).
  */
 import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js';
 import type { ProjectResult } from '../project/plan.js';
@@ -71,10 +72,15 @@ export async function auditProject(
   let result: ProjectResult;
   let options: RepositoryOptions;
   try {
-    const hasEntry = (await source.read(entry)) !== undefined;
+    // with generator sources to look for, the tree is listed whatever the pipeline file holds: both requests at once
+    const [text, tree] = await Promise.all([
+      source.read(entry),
+      opts.sources ? listTree(client, project.id, ref) : undefined,
+    ]);
+    const hasEntry = text !== undefined;
     // without generator sources to look for, a project without the pipeline file costs one request
     if (!hasEntry && !opts.sources) return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
-    source.setTree(await listTree(client, project.id, ref));
+    source.setTree(tree ?? (await listTree(client, project.id, ref)));
     if (!hasEntry && !(await source.listSources(opts.sources!)).length)
       return { project, status: 'unchanged', entry, reason: `no ${entry} on ${ref}` };
     options = {

@@ -5,6 +5,7 @@
  * that name the request but never the token.
  */
 import { STATUS_CODES } from 'node:http';
+import { mapPool } from '../bulk/pool.js';
 import { redactor, type Redact } from './redact.js';
 import {
   backoffMs,
@@ -202,21 +203,52 @@ export class GitLabClient {
     return this.request<T>('GET', path, { query, accept });
   }
 
-  /** Every item of a paginated list: `x-next-page` when GitLab sends it, else `Link: <…>; rel="next"`. */
-  async all<T>(path: string, query: Query = {}): Promise<T[]> {
+  /**
+   * Every item of a paginated list: `x-next-page` when GitLab sends it, else `Link: <…>; rel="next"`. With `parallel`
+   * above 1 and offset pagination that tells the page count (`x-total-pages`, which GitLab leaves out beyond 10,000
+   * items), the pages after the first are asked for that many at once, in order; then on page by page as before,
+   * should the last of them name a next page (the list grew meanwhile).
+   */
+  async all<T>(path: string, query: Query = {}, parallel = 1): Promise<T[]> {
     const out: T[] = [];
     let u: URL | undefined = this.url(path, { per_page: 100, ...query });
     for (let page = 0; u; page++) {
       if (page >= MAX_PAGES)
         throw new GitLabError(`GET ${this.shown(u)}: more than ${MAX_PAGES} pages`, undefined, 'GET', u.pathname);
       const res: ApiResponse<T[]> = await this.request<T[]>('GET', u);
-      if (!Array.isArray(res.data))
-        throw new GitLabError(`GET ${this.shown(u)}: expected a list`, res.status, 'GET', u.pathname);
-      out.push(...res.data);
-      u = nextPage(u, res.headers);
+      out.push(...this.listOf(u, res));
+      const next = nextPage(u, res.headers);
+      const ahead = page === 0 && next ? pagesAhead(res.headers, next) : [];
+      if (parallel > 1 && ahead.length > 1) {
+        const pages = await mapPool(ahead, parallel, async (at) => {
+          const r = await this.request<T[]>('GET', at);
+          return { items: this.listOf(at, r), next: nextPage(at, r.headers) };
+        });
+        for (const p of pages) out.push(...p.items);
+        page += pages.length;
+        u = pages.at(-1)!.next;
+      } else u = next;
     }
     return out;
   }
+
+  private listOf<T>(u: URL, res: ApiResponse<T[]>): T[] {
+    if (!Array.isArray(res.data))
+      throw new GitLabError(`GET ${this.shown(u)}: expected a list`, res.status, 'GET', u.pathname);
+    return res.data;
+  }
+}
+
+/** The URLs of pages 2 … `x-total-pages` when the first page's `x-next-page` is 2 (offset pagination); else none. */
+function pagesAhead(headers: Headers, next: URL): URL[] {
+  const total = Number(headers.get('x-total-pages') ?? '');
+  if (headers.get('x-next-page')?.trim() !== '2' || !Number.isInteger(total) || total < 2 || total > MAX_PAGES)
+    return [];
+  return Array.from({ length: total - 1 }, (_, i) => {
+    const at = new URL(next);
+    at.searchParams.set('page', String(i + 2));
+    return at;
+  });
 }
 
 /** The next page's URL, or undefined on the last page. */

@@ -53,6 +53,10 @@ function badRecord(p: unknown): string | undefined {
   for (const f of p.files as unknown[])
     if (!isObject(f) || typeof f.path !== 'string' || typeof f.changed !== 'boolean' || !Array.isArray(f.findings))
       return 'a file entry of the wrong shape';
+  const findings = [...(p.files as { findings: unknown[] }[]).flatMap((f) => f.findings), ...(p.errors as unknown[])];
+  for (const x of findings)
+    if (!isObject(x) || typeof x.path !== 'string' || !Array.isArray(x.job))
+      return 'a finding without its path or list of jobs: written by an older kaniko2buildkit? run it again';
   return undefined;
 }
 

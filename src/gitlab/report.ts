@@ -15,7 +15,7 @@ import type { Finding } from '../findings/types.js';
 import type { Feed } from '../project/feeds.js';
 import type { JobResult, TemplateSummary } from '../project/plan.js';
 import { graphMarkdown, graphText, groupGraph, type GraphTemplate } from '../bulk/graph.js';
-import { jsonReport } from '../report/json.js';
+import { findingOfJson, jsonFinding, jsonReport, type JsonFinding } from '../report/json.js';
 import { markdownReport } from '../report/markdown.js';
 import type { RunReport } from '../report/model.js';
 import { textDiffs, textSummary } from '../report/text.js';
@@ -36,12 +36,22 @@ export interface RunInfo {
 
 export type OutcomeCounts = Record<Outcome, number>;
 
+/** A finding of a record: as the JSON report writes one (`job` a list, no position null), with the file it is in. */
+export interface RecordFinding extends JsonFinding {
+  path: string;
+}
+
+export function recordFinding(f: Finding): RecordFinding {
+  const { code, severity, ...rest } = jsonFinding(f);
+  return { code, severity, path: f.file, ...rest };
+}
+
 /** A file of one project's part of the report: paths as shown (`group/project/path`). */
 export interface RecordFile {
   path: string;
   changed: boolean;
   written: boolean;
-  findings: Finding[];
+  findings: RecordFinding[];
   /** The texts before and after, for the diffs: only for a changed file. */
   original?: string;
   output?: string;
@@ -67,7 +77,7 @@ export interface ProjectRecord {
   withKaniko: boolean;
   files: RecordFile[];
   jobs: RecordJob[];
-  errors: Finding[];
+  errors: RecordFinding[];
   /** Its variables that feed Kaniko flags into another project's template (absent: none). */
   feeds?: Feed[];
   /** The other projects' files it includes, as their own migration left them (absent: none). */
@@ -80,6 +90,8 @@ export interface ProjectRecord {
 export function projectRecord(o: ProjectOutcome): ProjectRecord {
   const part: RunReport = { files: [], jobs: [], errors: [] };
   appendProject(part, o.path, o.result, (p) => `${o.path}/${p}`);
+  // its changed files are written when its merge request holds them (opened or updated with the branch)
+  const committed = o.outcome === 'opened' || o.outcome === 'updated';
   const record: ProjectRecord = {
     id: o.id,
     path: o.path,
@@ -93,12 +105,12 @@ export function projectRecord(o: ProjectOutcome): ProjectRecord {
     files: part.files.map((f) => ({
       path: f.path,
       changed: f.changed,
-      written: f.written,
-      findings: f.findings,
+      written: f.written || (committed && f.changed),
+      findings: f.findings.map(recordFinding),
       ...(f.changed ? { original: f.original, output: f.output } : {}),
     })),
     jobs: part.jobs.map(({ project: _, ...j }) => j),
-    errors: part.errors,
+    errors: part.errors.map(recordFinding),
     ...(o.result?.feeds ? { feeds: o.result.feeds } : {}),
     ...(o.result?.templates ? { templates: o.result.templates } : {}),
     ...(o.rollout ? { rollout: o.rollout } : {}),
@@ -135,13 +147,13 @@ export function combinedReport(records: readonly ProjectRecord[]): RunReport {
         path: f.path,
         changed: f.changed,
         written: f.written,
-        findings: f.findings,
+        findings: f.findings.map((x) => findingOfJson(x, x.path)),
         original: f.original ?? '',
         output: f.output ?? '',
         project: r.path,
       });
     for (const j of r.jobs) report.jobs.push({ ...j, project: r.path });
-    report.errors.push(...r.errors);
+    report.errors.push(...r.errors.map((x) => findingOfJson(x, x.path)));
   }
   return report;
 }

@@ -67,6 +67,8 @@ export interface RolloutOptions {
   resolver: IncludeResolver;
   templateRuns: Map<string, Promise<ProjectResult>>;
   buildkitImage?: string;
+  /** The template projects' latest merge requests from the branch, by project id (filled while planning). */
+  mergeRequests?: Map<number, Promise<RolloutStep['after'] | undefined>>;
 }
 
 /** A consumer's include of a template file that needs migrating. */
@@ -179,28 +181,23 @@ async function templateRollout(
 ): Promise<void> {
   const template = `${projectPath}:${file}`;
   const beside = besidePath(file);
-  const wait = (reason: string, after?: RolloutStep['after']) => {
+  /** Every consumer's step, the same for all of them. */
+  const toConsumers = (step: Pick<RolloutStep, 'step' | 'state' | 'reason' | 'beside' | 'after'>) => {
     for (const u of consumers) {
       const p = part(u.audit.project.path_with_namespace);
       p.consumer = true;
-      p.steps.push({
-        template,
-        role: 'consumer',
-        step: opts.mode === 'in-place' ? 'in-place' : 'switch',
-        state: 'waiting',
-        reason,
-        beside,
-        after,
-      });
+      p.steps.push({ template, role: 'consumer', ...step });
     }
   };
+  const wait = (reason: string, after?: RolloutStep['after']) =>
+    toConsumers({ step: opts.mode === 'in-place' ? 'in-place' : 'switch', state: 'waiting', reason, beside, after });
   const main = await atDefault(opts.resolver, projectPath);
   if ('reason' in main) return wait(`the template project cannot be read: ${main.reason}`);
   const project: Project | undefined = owner?.project;
   const ownerPart = owner && part(owner.project.path_with_namespace);
   const ownerStep = (step: Omit<RolloutStep, 'role'>) => ownerPart?.steps.push({ ...step, role: 'template' });
   const [kanikoText, besideNow] = await Promise.all([main.source.read(file), main.source.read(beside)]);
-  const stepOne = project && (await latestMergeRequest(client, project, opts.branch));
+  const stepOne = project && (await latestMergeRequest(client, project, opts));
 
   // The BuildKit version made from the Kaniko one as it is on the default branch.
   const migrated = async () => {
@@ -226,19 +223,12 @@ async function templateRollout(
     ownerPart.changes.push({ path: file, content: made.output, lastCommitId });
     ownerPart.files.push(made);
     ownerPart.jobs.push(...made.jobs);
-    for (const u of consumers) {
-      const p = part(u.audit.project.path_with_namespace);
-      p.consumer = true;
-      p.steps.push({
-        template,
-        role: 'consumer',
-        step: 'in-place',
-        state: 'ready',
-        reason: `merge together with ${projectPath}'s merge request from ${opts.branch} (${file} changes in place)`,
-        after: stepOne,
-      });
-    }
-    return;
+    return toConsumers({
+      step: 'in-place',
+      state: 'ready',
+      reason: `merge together with ${projectPath}'s merge request from ${opts.branch} (${file} changes in place)`,
+      after: stepOne,
+    });
   }
 
   if (besideNow === undefined) {
@@ -345,15 +335,26 @@ export function linkSteps(
 export const ownsSteps = (part: ProjectRollout | undefined): boolean =>
   !!part?.steps.some((s) => s.role === 'template' && s.state === 'ready');
 
-/** The latest merge request from the migration branch in the template project (open or merged). */
-async function latestMergeRequest(
+/**
+ * The latest merge request from the migration branch in the template project (open or merged): asked once per
+ * project for a whole planning (a template project holds several templates).
+ */
+function latestMergeRequest(
   client: GitLabClient,
   project: Project,
-  branch: string,
+  opts: RolloutOptions,
 ): Promise<RolloutStep['after'] | undefined> {
-  const all = await mergeRequestsFrom(client, project.id, branch, 'all');
-  const latest = all.filter((m) => m.state !== 'closed').sort((a, b) => b.iid - a.iid)[0];
-  return latest && { iid: latest.iid, url: latest.web_url, state: latest.state };
+  const memo = (opts.mergeRequests ??= new Map());
+  let found = memo.get(project.id);
+  if (!found)
+    memo.set(
+      project.id,
+      (found = mergeRequestsFrom(client, project.id, opts.branch, 'all').then((all) => {
+        const latest = all.filter((m) => m.state !== 'closed').sort((a, b) => b.iid - a.iid)[0];
+        return latest && { iid: latest.iid, url: latest.web_url, state: latest.state };
+      })),
+    );
+  return found;
 }
 
 /** The rollout text of a merge request description (empty without steps). */

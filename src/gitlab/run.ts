@@ -65,15 +65,30 @@ export interface RunOptions extends Omit<ApplyOptions, 'description'> {
 /** GitLab refuses descriptions over 1,048,576 characters. */
 const MAX_DESCRIPTION = 1_000_000;
 
-/** One project's report: paths as in the repository. */
-export function projectReport(path: string, result: ProjectResult | undefined): RunReport {
+/**
+ * One project's report: paths as in the repository. `committed`: its changed files are committed to a merge
+ * request's branch (the report is that merge request's description), so they are written.
+ */
+export function projectReport(path: string, result: ProjectResult | undefined, committed = false): RunReport {
   const report: RunReport = { files: [], jobs: [], errors: [] };
   appendProject(report, path, result, (p) => p);
+  if (committed) for (const f of report.files) f.written = f.changed;
   return report;
 }
 
-export function mergeRequestDescription(audit: ProjectAudit, steps: readonly RolloutStep[] = []): string {
-  const text = `${rolloutMarkdown(steps)}${markdownReport(projectReport(audit.project.path_with_namespace, audit.result))}\n---\n_Opened by kaniko2buildkit: running it again updates this merge request._\n`;
+/**
+ * The description of a project's merge request: the rollout steps it is part of, then its Markdown report (what it
+ * changes, with links to the changed lines on `branch`, its source branch; what the runners need after the merge;
+ * what needs a person).
+ */
+export function mergeRequestDescription(
+  audit: ProjectAudit,
+  steps: readonly RolloutStep[] = [],
+  branch?: string,
+): string {
+  const report = projectReport(audit.project.path_with_namespace, audit.result, true);
+  const links = branch && audit.project.web_url ? { mergeRequest: { webUrl: audit.project.web_url, branch } } : {};
+  const text = `${rolloutMarkdown(steps)}${markdownReport(report, links)}\n---\n_Opened by kaniko2buildkit: running it again updates this merge request._\n`;
   if (text.length <= MAX_DESCRIPTION) return text;
   return `${text.slice(0, MAX_DESCRIPTION)}\n\n_(report cut at ${MAX_DESCRIPTION} characters: run \`kaniko2buildkit migrate --format markdown\` on a checkout for all of it)_\n`;
 }
@@ -165,7 +180,7 @@ async function finish(
     return { ...shown, outcome: 'skipped', reason: audit.reason ?? nothingToDo(audit.status, audit.result) };
   if (!opts.apply) return { ...shown, outcome: 'planned' };
   try {
-    const description = mergeRequestDescription({ ...audit, result }, steps);
+    const description = mergeRequestDescription({ ...audit, result }, steps, opts.branch);
     return { ...shown, ...(await applyProject(client, audit, { ...opts, description }, changes)) };
   } catch (e) {
     return { ...shown, outcome: 'failed', reason: client.redact((e as Error).message) };

@@ -285,6 +285,20 @@ interface RoleOf {
   reason?: string;
 }
 
+/** A translation that succeeds, to be filled: its edits, what it touches and reads, its findings. */
+function translated<I extends HostItem, R extends VariableRole | 'unknown' | 'inline'>(role: R) {
+  return {
+    ok: true as const,
+    role,
+    inline: [] as Word[],
+    edits: [] as TextEdit[],
+    scriptEdits: [] as { item: I; edit: ValueEdit }[],
+    touches: [] as string[],
+    reads: [] as string[],
+    findings: [] as CallFinding[],
+  };
+}
+
 const roleCache = new WeakMap<object, Map<string, RoleOf>>();
 
 /**
@@ -354,16 +368,7 @@ export function translateArgVariable<I extends HostItem>(
   const { role, reason } = variableRole(world, name);
   if (!role) return fail(`cannot be rewritten for buildctl: ${reason}`);
 
-  const result = {
-    ok: true as const,
-    role: role as VariableRole | 'unknown' | 'inline',
-    inline: [] as Word[],
-    edits: [] as TextEdit[],
-    scriptEdits: [] as { item: I; edit: ValueEdit }[],
-    touches: [] as string[],
-    reads: [] as string[],
-    findings: [] as CallFinding[],
-  };
+  const result = translated<I, VariableRole | 'unknown' | 'inline'>(role as VariableRole | 'unknown' | 'inline');
   const assignments = (u.assignments.get(name) ?? []).filter((a) => world.isOwnItem(a.item));
   const loc = world.own(name);
   if (!loc && !assignments.length && !world.definitions(name).length && !u.assignments.has(name)) {
@@ -510,16 +515,7 @@ export function translateInput<I extends HostItem>(world: InputWorld, input: Inp
   if (world.spec.restricted)
     return fail('has `options:` or `regex:` in its spec, which a translated value would have to match too');
   if (world.readElsewhere) return fail('is also interpolated elsewhere in the file, where its value must not change');
-  const result = {
-    ok: true as const,
-    role: 'args' as const,
-    inline: [] as Word[],
-    edits: [] as TextEdit[],
-    scriptEdits: [] as { item: I; edit: ValueEdit }[],
-    touches: [] as string[],
-    reads: [] as string[],
-    findings: [] as CallFinding[],
-  };
+  const result = translated<I, 'args'>('args');
   const changed: string[] = [];
   for (const def of world.definitions) {
     result.reads.push(def.key);

@@ -6,14 +6,14 @@
  * the flag table (KB603), or reported when it cannot be (KB604).
  */
 import { finding } from '../findings/finding.js';
-import type { Finding } from '../findings/types.js';
+import type { Finding, Where } from '../findings/types.js';
 import type { FragmentHost, PlanEnv } from '../kaniko/context.js';
 import { isMap, isScalar, isSeq, type ParsedNode, type YAMLMap } from 'yaml';
 import { componentFiles, parseComponent } from '../pipeline/includes.js';
 import { nodeKey, ownPair, type Located, type Pipeline } from '../pipeline/jobs.js';
 import { jobsMap, positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
-import { roleText, translateFlagValue } from '../job/arg-variables.js';
+import { roleText, translateFlagValue, type FlagValueTranslation } from '../job/arg-variables.js';
 import { variableDefinition } from '../job/yaml-job.js';
 import type { PassThrough } from '../job/recipe.js';
 
@@ -105,31 +105,9 @@ export function planFeeds(pipeline: Pipeline, templates: readonly TemplateJob[],
         byKey.set(key, feed);
         plan.feeds.push(feed);
         const into = `${t.file} (${t.name})`;
-        if (translation.kind === 'translated') {
-          const end = value!.replace(/\s+$/, '').length;
-          const edits = def.edit(end, translation.parts);
-          if (edits) {
-            feed.outcome = 'translated';
-            plan.edits.push(...edits);
-            plan.owners.add(job);
-            plan.findings.push(
-              finding(
-                'KB603',
-                `$${variable} feeds Kaniko flags into the call of ${into}; its value here becomes ${role === 'inline' ? '' : roleText(role)}: ${JSON.stringify(value)} → ${JSON.stringify(translation.text)} (land it together with the switch to the template's BuildKit version)`,
-                place,
-              ),
-            );
-            continue;
-          }
-        }
-        const reason = translation.kind === 'refused' ? translation.reason : 'it cannot be edited in place';
-        plan.findings.push(
-          finding(
-            'KB604',
-            `$${variable} feeds Kaniko flags into the call of ${into}, and its value here cannot become buildctl arguments: ${reason}`,
-            place,
-          ),
-        );
+        const becomes = role === 'inline' ? '' : roleText(role);
+        if (settleFeed(plan, feed, def, translation, { subject: `$${variable}`, into, becomes }, place))
+          plan.owners.add(job);
       }
     }
   }
@@ -189,31 +167,47 @@ function feedInput(
       byKey.set(key, feed);
       plan.feeds.push(feed);
       const place = { file: file.path, ...at, ...(users[0] !== undefined ? { job: users[0] } : {}) };
-      const into = `${t.file} (${t.name})`;
-      const edits =
-        translation.kind === 'translated' ? def.edit(value!.replace(/\s+$/, '').length, translation.parts) : undefined;
-      if (translation.kind === 'translated' && edits) {
-        feed.outcome = 'translated';
-        plan.edits.push(...edits);
-        plan.findings.push(
-          finding(
-            'KB603',
-            `the input ${input} this include passes feeds Kaniko flags into the call of ${into} ($[[ inputs.${input} ]]); its value here becomes ${roleText('args')}: ${JSON.stringify(value)} → ${JSON.stringify(translation.text)} (land it together with the switch to the template's BuildKit version)`,
-            place,
-          ),
-        );
-        continue;
-      }
-      const reason = translation.kind === 'refused' ? translation.reason : 'it cannot be edited in place';
-      plan.findings.push(
-        finding(
-          'KB604',
-          `the input ${input} this include passes feeds Kaniko flags into the call of ${into} ($[[ inputs.${input} ]]), and its value here cannot become buildctl arguments: ${reason}`,
-          place,
-        ),
-      );
+      const into = `${t.file} (${t.name}) ($[[ inputs.${input} ]])`;
+      const subject = `the input ${input} this include passes`;
+      settleFeed(plan, feed, def, translation, { subject, into, becomes: roleText('args') }, place);
     }
   }
+}
+
+/**
+ * A feed's value translated in place (KB603, `true`) or reported (KB604): the one wording for variables and inputs.
+ */
+function settleFeed(
+  plan: FeedPlan,
+  feed: Feed,
+  def: ReturnType<typeof variableDefinition>,
+  translation: FlagValueTranslation,
+  text: { subject: string; into: string; becomes: string },
+  place: Where,
+): boolean {
+  const edits =
+    translation.kind === 'translated' ? def.edit(def.value!.replace(/\s+$/, '').length, translation.parts) : undefined;
+  if (translation.kind === 'translated' && edits) {
+    feed.outcome = 'translated';
+    plan.edits.push(...edits);
+    plan.findings.push(
+      finding(
+        'KB603',
+        `${text.subject} feeds Kaniko flags into the call of ${text.into}; its value here becomes ${text.becomes}: ${JSON.stringify(def.value)} → ${JSON.stringify(translation.text)} (land it together with the switch to the template's BuildKit version)`,
+        place,
+      ),
+    );
+    return true;
+  }
+  const reason = translation.kind === 'refused' ? translation.reason : 'it cannot be edited in place';
+  plan.findings.push(
+    finding(
+      'KB604',
+      `${text.subject} feeds Kaniko flags into the call of ${text.into}, and its value here cannot become buildctl arguments: ${reason}`,
+      place,
+    ),
+  );
+  return false;
 }
 
 const normProject = (project: string) => project.replace(/^\/+|\/+$/g, '').toLowerCase();

@@ -15,12 +15,13 @@ import { applyEdits, type TextEdit } from '../text/edits.js';
 import type { FileResult, JobResult } from './plan.js';
 import { DiskSource, readSourceFile } from '../pipeline/fs-source.js';
 import type { TsMorph } from '../typescript/ast.js';
-import { DEFAULT_SOURCES, listSourceFiles } from '../typescript/files.js';
+import { DEFAULT_SOURCES, listSourceFiles, mayMatter } from '../typescript/files.js';
+import type { PlanEnv } from '../kaniko/context.js';
 import { runOnce, type RunOptions } from './generator-run.js';
-import { loadTsMorph, mayMatter } from '../typescript/load.js';
+import { loadTsMorph } from '../typescript/load.js';
 
-export { DEFAULT_SOURCES, listSourceFiles, globToRegExp } from '../typescript/files.js';
-export { mayMatter } from '../typescript/load.js';
+export { DEFAULT_SOURCES, listSourceFiles, globToRegExp, mayMatter } from '../typescript/files.js';
+export { MissingTsMorph } from '../typescript/optional.js';
 
 export interface TypeScriptMigrateOptions {
   /** Which files to read, a glob relative to the root (default: every .ts .mts .cts .js .mjs file). */
@@ -75,10 +76,16 @@ export async function migrateTypeScriptProject(
   }).then((r) => ({ ...r, files: [...failed, ...r.files] }));
 }
 
+/** What `migrateTypeScriptTexts` takes: RunOptions, declared here because generator-run's types name ts-morph's. */
+export interface TypeScriptTextOptions {
+  env?: PlanEnv;
+  buildkitImage?: string;
+}
+
 /** Migrates source texts held in memory (path → text). Paths are reported as given. */
 export async function migrateTypeScriptTexts(
   texts: Map<string, string>,
-  opts: Partial<RunOptions> = {},
+  opts: TypeScriptTextOptions = {},
 ): Promise<TypeScriptProjectResult> {
   return migrateTexts(texts, { env: opts.env ?? { fileExists: () => undefined }, buildkitImage: opts.buildkitImage });
 }

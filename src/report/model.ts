@@ -6,7 +6,10 @@ export interface ReportFile {
   /** Path as shown to the user (relative to the working directory when possible). */
   path: string;
   changed: boolean;
-  /** Written to disk (false for dry runs and checks, or when the write was refused). */
+  /**
+   * Written: to disk, or (`gitlab --apply`) committed to the merge request's branch. False for dry runs and checks,
+   * or when the write was refused: the reports then say what would change, not what changed.
+   */
   written: boolean;
   findings: Finding[];
   /** Texts before and after (empty strings when a caller has no texts: reports then leave the diff out). */
@@ -28,6 +31,11 @@ export interface RunReport {
   jobs: ReportJob[];
   /** Inputs that could not be read or parsed (their findings are `error`s in `files` too, when they have a path). */
   errors: Finding[];
+  /**
+   * A path as shown (in `files`, `jobs`, findings) → the same file relative to the root of its git repository, when
+   * the run knows it (`migrate` on disk). The Code Quality report needs these: see codequality.ts.
+   */
+  repoPaths?: Map<string, string>;
 }
 
 export type SeverityCounts = Record<Severity, number>;
@@ -45,19 +53,37 @@ export function allFindings(report: RunReport): Finding[] {
 export interface Summary {
   files: number;
   changed: number;
+  /** Of the changed files, those written (see `ReportFile.written`). */
+  written: number;
   kanikoJobs: number;
   migrated: number;
+  /** Of the migrated jobs, those whose project has nothing written: they would be migrated. */
+  wouldMigrate: number;
   manual: number;
   unchanged: number;
   findings: SeverityCounts;
 }
 
+/** Two `project` tags that may be the same (an untagged file or job belongs to any). */
+export const sameProject = (a?: string, b?: string): boolean => a === undefined || b === undefined || a === b;
+
+/**
+ * Whether the changes of `project` were written: a file of it was (a repository is written whole or not at all, and
+ * a job's edits may lie in another file of it). Without a project: any file of the report.
+ */
+export function projectWritten(report: RunReport, project?: string): boolean {
+  return report.files.some((f) => f.written && sameProject(f.project, project));
+}
+
 export function summarise(report: RunReport): Summary {
+  const migrated = report.jobs.filter((j) => j.status === 'migrated');
   return {
     files: report.files.length,
     changed: report.files.filter((f) => f.changed).length,
+    written: report.files.filter((f) => f.changed && f.written).length,
     kanikoJobs: report.jobs.length,
-    migrated: report.jobs.filter((j) => j.status === 'migrated').length,
+    migrated: migrated.length,
+    wouldMigrate: migrated.filter((j) => !projectWritten(report, j.project)).length,
     manual: report.jobs.filter((j) => j.status === 'manual').length,
     unchanged: report.jobs.filter((j) => j.status === 'unchanged').length,
     findings: countSeverities(allFindings(report)),

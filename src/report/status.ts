@@ -9,9 +9,20 @@
  *   `partial` when both hold (some jobs migrated, others left for a person), `unchanged` otherwise; a file that
  *   could not be read or parsed is `unchanged`, with its errors counted. Its counts are the findings located in it.
  * Files that are unchanged, define no Kaniko job and have no finding get no row.
+ * A `migrated` or `partial` row of a project nothing was written of (a dry run, a check, a refused write) is `pending`:
+ * the reports print it as `would migrate` / `would partly migrate`.
  */
+import { jobNames } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
-import { countSeverities, type ReportJob, type RunReport, type SeverityCounts } from './model.js';
+import {
+  countSeverities,
+  type Summary,
+  projectWritten,
+  sameProject,
+  type ReportJob,
+  type RunReport,
+  type SeverityCounts,
+} from './model.js';
 
 export type RowStatus = 'migrated' | 'partial' | 'manual' | 'unchanged';
 
@@ -20,7 +31,15 @@ export interface SummaryRow {
   /** The job name; null on the file's own row. */
   job: string | null;
   status: RowStatus;
+  /** A `migrated` or `partial` status that was not written (a dry run, a check, a refused write): it would be. */
+  pending: boolean;
   findings: SeverityCounts;
+}
+
+/** A row's status as the reports print it: `would migrate` / `would partly migrate` for a change not written. */
+export function statusText(row: Pick<SummaryRow, 'status' | 'pending'>): string {
+  if (!row.pending) return row.status;
+  return row.status === 'partial' ? 'would partly migrate' : row.status === 'migrated' ? 'would migrate' : row.status;
 }
 
 export function fileStatus(changed: boolean, jobs: Pick<ReportJob, 'status'>[], findings: Finding[]): RowStatus {
@@ -39,7 +58,7 @@ interface Group {
   jobs: ReportJob[];
 }
 
-const sameProject = (a?: string, b?: string) => a === undefined || b === undefined || a === b;
+const changes = (s: RowStatus) => s === 'migrated' || s === 'partial';
 const key = (f: Finding) => `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
 
 function groups(report: RunReport): Group[] {
@@ -65,23 +84,31 @@ function groups(report: RunReport): Group[] {
 
 /** Findings about a job: those naming it (a template's finding names every job inheriting it), in its project. */
 export function jobFindings(report: RunReport, job: ReportJob): Finding[] {
-  const names = (f: Finding) => (f.job ? f.job.split(', ') : []);
   const fromFiles = report.files.filter((f) => sameProject(f.project, job.project)).flatMap((f) => f.findings);
-  return [...fromFiles, ...report.errors].filter((f) => names(f).includes(job.name));
+  return [...fromFiles, ...report.errors].filter((f) => jobNames(f).includes(job.name));
 }
 
 export function summaryRows(report: RunReport): SummaryRow[] {
   const rows: SummaryRow[] = [];
   for (const g of groups(report)) {
     if (!g.changed && !g.jobs.length && !g.findings.length) continue;
+    const written = projectWritten(report, g.project);
+    const status = fileStatus(g.changed, g.jobs, g.findings);
     rows.push({
       file: g.path,
       job: null,
-      status: fileStatus(g.changed, g.jobs, g.findings),
+      status,
+      pending: changes(status) && !written,
       findings: countSeverities(g.findings),
     });
     for (const j of g.jobs)
-      rows.push({ file: g.path, job: j.name, status: j.status, findings: countSeverities(jobFindings(report, j)) });
+      rows.push({
+        file: g.path,
+        job: j.name,
+        status: j.status,
+        pending: changes(j.status) && !written,
+        findings: countSeverities(jobFindings(report, j)),
+      });
   }
   return rows;
 }
@@ -89,4 +116,12 @@ export function summaryRows(report: RunReport): SummaryRow[] {
 /** Files read, or named and unreadable: the measure of "a large run". */
 export function fileCount(report: RunReport): number {
   return groups(report).length;
+}
+
+/** Migrated jobs: `migrated` when their project was written, else `would migrate`. */
+export function jobCounts(s: Pick<Summary, 'migrated' | 'wouldMigrate'>, strong = (n: number) => String(n)): string {
+  const done = s.migrated - s.wouldMigrate;
+  const parts = done || !s.wouldMigrate ? [`${strong(done)} migrated`] : [];
+  if (s.wouldMigrate) parts.push(`${strong(s.wouldMigrate)} would migrate`);
+  return parts.join(', ');
 }

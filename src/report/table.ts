@@ -5,7 +5,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { Severity } from '../findings/types.js';
 import { severityColour, statusColour } from './style.js';
-import type { SummaryRow } from './status.js';
+import { statusText, type SummaryRow } from './status.js';
 
 const SEVERITIES: Severity[] = ['error', 'manual', 'warning', 'info'];
 
@@ -25,7 +25,7 @@ export function textTable(rows: SummaryRow[], c: ChalkInstance): string {
   const body: Cell[][] = rows.map((r) => [
     { text: r.job === null ? r.file : '', paint: c.bold },
     { text: r.job ?? '', paint: (s) => s },
-    { text: r.status, paint: statusColour(c, r.status) },
+    { text: statusText(r), paint: statusColour(c, r.status) },
     ...SEVERITIES.map((s) => ({
       text: String(r.findings[s]),
       paint: r.findings[s] ? severityColour(c, s) : c.dim,

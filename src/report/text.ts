@@ -6,8 +6,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../findings/types.js';
 import { unifiedDiff } from './diff.js';
-import { allFindings, summarise, type RunReport } from './model.js';
-import { summaryRows } from './status.js';
+import { allFindings, summarise, type RunReport, type Summary } from './model.js';
+import { jobCounts, summaryRows } from './status.js';
 import { severityColour } from './style.js';
 import { textTable } from './table.js';
 
@@ -28,6 +28,13 @@ export function textDiffs(report: RunReport, c: ChalkInstance): string {
     .join('');
 }
 
+/** Changed files: the written ones `migrated`, the others `would change` (`not written` when the run writes). */
+function fileCounts(s: Summary, mode: RunMode): string {
+  const pending = s.changed - s.written;
+  if (mode !== 'write') return `${s.changed} would change`;
+  return pending ? `${s.written} migrated, ${pending} not written` : `${s.written} migrated`;
+}
+
 /** `listed`: the findings that get a line (default all; the CLI prints the errors on stderr instead). */
 export function textSummary(
   report: RunReport,
@@ -42,10 +49,9 @@ export function textSummary(
   const lines = findings.filter(listed);
   if (lines.length) parts.push(`${lines.map((f) => findingLine(f, c)).join('\n')}\n`);
   const s = summarise(report);
-  const verb = mode === 'write' ? 'migrated' : 'would change';
   const totals = [
-    `${s.files} file(s) read, ${s.changed} ${verb}; ` +
-      `Kaniko jobs: ${s.kanikoJobs} (${s.migrated} migrated, ${s.manual} left for a person); ` +
+    `${s.files} file(s) read, ${fileCounts(s, mode)}; ` +
+      `Kaniko jobs: ${s.kanikoJobs} (${jobCounts(s)}, ${s.manual} left for a person); ` +
       `findings: ${s.findings.error} error, ${s.findings.manual} manual, ${s.findings.warning} warning, ${s.findings.info} info`,
   ];
   if (s.findings.manual || s.findings.warning || s.findings.error)

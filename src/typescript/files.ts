@@ -132,3 +132,11 @@ export function globForPath(path: string): string {
     .replace(/[*?[{]/g, (c) => `[${c}]`)
     .replace(/,/g, '?');
 }
+
+/**
+ * A source that can hold a Kaniko job, an executor call or a gcix KanikoExecute: only then is ts-morph loaded. Here,
+ * not in load.ts, so that the declarations of the package's entry never name ts-morph (an optional dependency).
+ */
+export function mayMatter(text: string): boolean {
+  return /kaniko|executor/i.test(text);
+}

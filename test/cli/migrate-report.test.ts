@@ -50,7 +50,7 @@ describe('colour', () => {
     const r = await runCli(['migrate', '--dry-run', '--color'], { cwd: kanikoRepo() });
     expect(r.stdout).toContain('\u001b[32m+    - buildctl-daemonless.sh build');
     expect(r.stdout).toContain('\u001b[31m-    - /kaniko/executor');
-    expect(tableOf(r.stdout)).toContain('\u001b[32mmigrated\u001b[39m');
+    expect(tableOf(r.stdout)).toContain('\u001b[32mwould migrate\u001b[39m');
   });
 
   test('a terminal gets colour; NO_COLOR=1 or --no-color turns it off; --color wins over NO_COLOR', async () => {
@@ -82,7 +82,7 @@ describe('--dry-run text', () => {
     const finding = r.stdout.search(/^\.gitlab-ci\.yml:6:\d+ {2}KB302 {2}info/m);
     expect([diff >= 0, table > diff, finding > table]).toEqual([true, true, true]);
     expect(r.stdout).toMatch(
-      /^FILE {12}JOB {4}STATUS {4}ERROR {2}MANUAL {2}WARNING {2}INFO\n\.gitlab-ci\.yml {9}migrated {6}0 {7}0 {8}0 {5}3\n {16}build {2}migrated {6}0 {7}0 {8}0 {5}3\n/m,
+      /^FILE {12}JOB {4}STATUS {9}ERROR {2}MANUAL {2}WARNING {2}INFO\n\.gitlab-ci\.yml {9}would migrate {6}0 {7}0 {8}0 {5}3\n {16}build {2}would migrate {6}0 {7}0 {8}0 {5}3\n/m,
     );
   });
 

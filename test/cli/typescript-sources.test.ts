@@ -75,7 +75,7 @@ interface JsonReport {
     changed: boolean;
     written: boolean;
     status: string;
-    findings: { code: string; severity: string; job: string | null; line: number; column: number | null }[];
+    findings: { code: string; severity: string; job: string[]; line: number | null; column: number | null }[];
   }[];
   jobs: { name: string; path: string; status: string }[];
   errors: { code: string; path: string; message: string }[];
@@ -107,8 +107,8 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
     expect(r.stdout).toContain("-        name: 'gcr.io/kaniko-project/executor:debug',\n");
     expect(r.stdout).not.toContain('ci/pipeline.ts'); // no Kaniko there: not listed
     expect(r.stdout).not.toContain('no .gitlab-ci.yml');
-    expect(r.stdout).toMatch(/^ci\/generate\.ts +migrated/m);
-    expect(r.stdout).toMatch(/^ +build-web +migrated/m);
+    expect(r.stdout).toMatch(/^ci\/generate\.ts +would migrate/m);
+    expect(r.stdout).toMatch(/^ +build-web +would migrate/m);
     expect(snapshot(root)).toEqual(before);
   });
 
@@ -145,7 +145,7 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
         job: f.job,
       })),
     ).toEqual(
-      FINDINGS.map((f) => ({ code: f.code, severity: f.severity, line: f.line, column: f.column, job: f.job })),
+      FINDINGS.map((f) => ({ code: f.code, severity: f.severity, line: f.line, column: f.column, job: [f.job] })),
     );
     expect(report.jobs.map((j) => [j.name, j.path, j.status])).toEqual([
       ['build-web', GENERATOR, 'migrated'],
@@ -176,9 +176,13 @@ describe('a folder with generator sources and no .gitlab-ci.yml', () => {
       check_name: string;
       location: { path: string; lines: { begin: number } };
     }[];
-    expect(issues.map((i) => [i.check_name, i.location.path, i.location.lines.begin])).toEqual(
-      FINDINGS.map((f) => [f.code, GENERATOR, f.line]),
-    );
+    // each job that would be migrated (where the generator defines it), then the findings
+    expect(issues.map((i) => [i.check_name, i.location.path, i.location.lines.begin])).toEqual([
+      ['pending-migration', GENERATOR, 19],
+      ['pending-migration', GENERATOR, 32],
+      ['pending-migration', GENERATOR, 38],
+      ...FINDINGS.map((f) => [f.code, GENERATOR, f.line]),
+    ]);
     expect(read(root, GENERATOR)).toBe(INPUT);
   });
 

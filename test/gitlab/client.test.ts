@@ -82,6 +82,46 @@ describe('GitLabClient', () => {
     ).toBeUndefined();
   });
 
+  test('parallel pages: with x-total-pages, pages 2… are asked for that many at once, in order; a list that grew is followed on; Link-only stays one by one', async () => {
+    // a list of `size` numbers, 2 a page, answered after a timer; `linkOnly`: as keyset pagination, no page count
+    const served = (size: () => number, linkOnly = false) => {
+      const seen = { inFlight: 0, max: 0, pages: [] as number[] };
+      const fn = (async (input: URL | RequestInfo) => {
+        const u = new URL(String(input));
+        const page = Number(u.searchParams.get('page') ?? 1);
+        seen.pages.push(page);
+        seen.max = Math.max(seen.max, ++seen.inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        seen.inFlight--;
+        const total = Math.ceil(size() / 2);
+        const items = Array.from({ length: size() }, (_, i) => i + 1).slice((page - 1) * 2, page * 2);
+        const next = page < total ? String(page + 1) : '';
+        const headers: Record<string, string> = linkOnly
+          ? next
+            ? { Link: `<https://gitlab.example.com/api/v4/x?page=${next}>; rel="next"` }
+            : {}
+          : { 'x-next-page': next, 'x-total-pages': String(total) };
+        return new Response(JSON.stringify(items), { headers: { 'Content-Type': 'application/json', ...headers } });
+      }) as typeof fetch;
+      return { c: new GitLabClient({ url: 'https://gitlab.example.com', token: TOKEN, fetch: fn }), seen };
+    };
+    const eleven = Array.from({ length: 11 }, (_, i) => i + 1);
+    const offset = served(() => 11);
+    expect(await offset.c.all('/x', {}, 3)).toEqual(eleven);
+    expect(offset.seen.max).toBe(3);
+    expect(offset.seen.pages.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6]);
+    const sequential = served(() => 11);
+    expect(await sequential.c.all('/x')).toEqual(eleven);
+    expect(sequential.seen.max).toBe(1);
+    const keyset = served(() => 11, true);
+    expect(await keyset.c.all('/x', {}, 3)).toEqual(eleven);
+    expect(keyset.seen.max).toBe(1);
+    let size = 6;
+    const growing = served(() => (size === 6 ? ((size = 7), 6) : size)); // one more item after the first page
+    expect(await growing.c.all('/x', {}, 4)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(growing.seen.pages).toEqual([1, 2, 3, 4]);
+  });
+
   test('429 waits Retry-After (seconds or a date, capped); 5xx backs off exponentially; gives up after the retries', async () => {
     const { c, sleeps } = client([
       { status: 429, headers: { 'Retry-After': '2' } },

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { changedLines } from '../../src/report/diff.js';
 import { gitlab, outputs } from './cli.js';
 import type { MockGitLab, MockProject } from './server.js';
 import { buildWorld, EXPECTED_GROUP, GROUP, TOKEN, type World } from './world.js';
@@ -192,6 +193,29 @@ describe('gitlab: a group of 30 projects against a local GitLab', () => {
       expect(mr.title).toBe('Draft: Migrate Kaniko image builds to rootless BuildKit');
       expect(mr.description).toContain('## Kaniko → rootless BuildKit');
       expect(p.get(path)).toMatchObject({ outcome: 'opened', mergeRequest: { iid: mr.iid, url: mr.web_url } });
+      // links to the changed lines on the merge request's source branch, each range one of the branch's changes
+      const blob = `${s.origin}/${path}/-/blob/${BRANCH}/`;
+      const links = [...mr.description.matchAll(/\]\((http[^)#\s]+)#L(\d+)(?:-(\d+))?\)/g)];
+      expect(links.length).toBeGreaterThan(0);
+      const byFile = new Map<string, string[]>();
+      for (const [, url, from, to] of links) {
+        expect(url!.startsWith(blob)).toBe(true);
+        const file = decodeURIComponent(url!.slice(blob.length));
+        byFile.set(file, [...(byFile.get(file) ?? []), `${from}-${to ?? from}`]);
+      }
+      for (const [file, ranges] of byFile) {
+        const main = proj.branches.get('main')!.files.get(file)?.content ?? '';
+        const branch = proj.branches.get(BRANCH)!.files.get(file)!.content;
+        expect(ranges).toEqual(changedLines(main, branch).map((r) => `${r.start}-${r.end}`));
+        const [from, to] = ranges[0]!.split('-').map(Number);
+        const before = new Set(main.split('\n'));
+        expect(
+          branch
+            .split('\n')
+            .slice(from! - 1, to)
+            .some((l) => !before.has(l)),
+        ).toBe(true);
+      }
     }
     // the 502 on opening kaniko-2's merge request was retried: still one
     const kaniko2 = id('platform/frontend/kaniko-2');

@@ -4,11 +4,11 @@
  * `inputs: args:` value, which that call reads as flags, is translated in place (KB603), or reported (KB604); inputs
  * read another way (a tag) stay. A second run changes nothing, and the consumer is pending in `--check`.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { MemorySource, migrateSource, type IncludeResolver } from '../../src/index.js';
+import { checkout as gitCheckout } from '../support/git-checkout.js';
 import { runMigrate } from '../../src/cli/migrate.js';
 import type { CliIO } from '../../src/cli/io.js';
 import {
@@ -97,28 +97,7 @@ describe('a consumer passing flags to a component as an input', () => {
 
 describe('migrate --check with --project-map over checkouts', () => {
   let root: string;
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, {
-      cwd,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 't',
-        GIT_AUTHOR_EMAIL: 't@e',
-        GIT_COMMITTER_NAME: 't',
-        GIT_COMMITTER_EMAIL: 't@e',
-      },
-    });
-  const checkout = (name: string, files: Record<string, string>) => {
-    const dir = join(root, name);
-    for (const [p, text] of Object.entries(files)) {
-      mkdirSync(dirname(join(dir, p)), { recursive: true });
-      writeFileSync(join(dir, p), text);
-    }
-    git(dir, 'init', '-q', '-b', 'main');
-    git(dir, 'add', '-A');
-    git(dir, 'commit', '-qm', 'init');
-    return dir;
-  };
+  const checkout = (name: string, files: Record<string, string>) => gitCheckout(root, name, files);
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'k2b-component-'));
     checkout('ci-templates', templateProject);

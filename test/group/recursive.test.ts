@@ -4,10 +4,10 @@
  * feed Kaniko flags into a template are pending (not unchanged), the summary leads with the template graph, a write
  * migrates the template files and the consumers' variables in one run, and a second run writes nothing.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { checkout, git } from '../support/git-checkout.js';
 import { runMigrate } from '../../src/cli/migrate.js';
 import { runRecursive, type RecursiveFlags } from '../../src/cli/recursive.js';
 import type { CliIO } from '../../src/cli/io.js';
@@ -18,31 +18,6 @@ import {
   TEMPLATE_PROJECT,
   templateFiles,
 } from '../../workloads/group.js';
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 't',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 't',
-      GIT_COMMITTER_EMAIL: 't@e',
-    },
-  });
-
-function checkout(root: string, path: string, files: Record<string, string>, origin?: string): string {
-  const dir = join(root, path.split('/').pop()!);
-  for (const [p, text] of Object.entries(files)) {
-    mkdirSync(dirname(join(dir, p)), { recursive: true });
-    writeFileSync(join(dir, p), text);
-  }
-  git(dir, 'init', '-q', '-b', 'main');
-  if (origin) git(dir, 'remote', 'add', 'origin', origin);
-  git(dir, 'add', '-A');
-  git(dir, 'commit', '-qm', 'init');
-  return dir;
-}
 
 function io(cwd: string): CliIO & { out: () => string } {
   let out = '';

@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { Finding } from '../../src/findings/types.js';
-import { codeQualityReport, fingerprint } from '../../src/report/codequality.js';
+import { codeQualityReport, fingerprint, withoutPositions } from '../../src/report/codequality.js';
 import type { RunReport } from '../../src/report/model.js';
-import { runCli } from '../helpers.js';
+import { runCli, tempRepo } from '../helpers.js';
 
 const GITLAB_SEVERITIES = ['info', 'minor', 'major', 'critical', 'blocker'];
 
@@ -115,13 +115,31 @@ describe('codeQualityReport', () => {
     expect(issue!.location).toEqual({ path: 'ci/build.yml', lines: { begin: 1 } });
   });
 
-  test('fingerprint: sha256 of code, path, line and message; stable, and different when any of them differs', () => {
-    const f = finding({});
-    expect(fingerprint(f)).toBe(createHash('sha256').update('KB204\0.gitlab-ci.yml\x003\0m').digest('hex'));
-    const otherJobAndColumn: Finding = { ...f, job: 'other', column: 9 };
-    expect(fingerprint(otherJobAndColumn)).toBe(fingerprint(f));
-    for (const change of [{ code: 'KB205' as const }, { file: 'b.yml' }, { line: 4 }, { message: 'n' }])
-      expect(fingerprint({ ...f, ...change })).not.toBe(fingerprint(f));
+  test('fingerprint: sha256 of path, check, jobs, text and occurrence; never the line or column', () => {
+    const key = { path: '.gitlab-ci.yml', check: 'KB204', jobs: ['build'], text: 'm' };
+    expect(fingerprint(key, 1)).toBe(createHash('sha256').update('.gitlab-ci.yml\0KB204\0build\0m\x001').digest('hex'));
+    for (const change of [{ path: 'b.yml' }, { check: 'KB205' }, { jobs: ['other'] }, { jobs: [] }, { text: 'n' }])
+      expect(fingerprint({ ...key, ...change }, 1)).not.toBe(fingerprint(key, 1));
+    expect(fingerprint(key, 2)).not.toBe(fingerprint(key, 1));
+    // the same finding at another line or column: the same fingerprint
+    const [a] = JSON.parse(codeQualityReport(reportOf([finding({ line: 3, column: 5 })]))) as { fingerprint: string }[];
+    const [b] = JSON.parse(codeQualityReport(reportOf([finding({ line: 9, column: 1 })]))) as { fingerprint: string }[];
+    expect(b!.fingerprint).toBe(a!.fingerprint);
+    // line numbers in the text are not part of it either
+    expect(withoutPositions('key "stage" is given twice, at lines 5 and 6: GitLab keeps the last (line 6)')).toBe(
+      'key "stage" is given twice, at lines #: GitLab keeps the last (line #)',
+    );
+    expect(withoutPositions('a job class (ci/jobs.ts:12:3): use it')).toBe('a job class (ci/jobs.ts:#): use it');
+  });
+
+  test('identical findings of a file are told apart by their occurrence, in line order', () => {
+    const issues = JSON.parse(
+      codeQualityReport(reportOf([finding({ line: 8 }), finding({ line: 3 }), finding({ line: 3 })])),
+    ) as { fingerprint: string; location: { lines: { begin: number } } }[];
+    // the exact duplicate (the same place too) is one issue; the other two differ by occurrence
+    expect(issues.map((i) => i.location.lines.begin)).toEqual([8, 3]);
+    const key = { path: '.gitlab-ci.yml', check: 'KB204', jobs: ['build'], text: 'm' };
+    expect(issues.map((i) => i.fingerprint)).toEqual([fingerprint(key, 2), fingerprint(key, 1)]);
   });
 
   test('names the job in the description; nothing to report is an empty array', () => {
@@ -131,5 +149,149 @@ describe('codeQualityReport', () => {
     }[];
     expect(issue).toEqual(expect.objectContaining({ description: 'm (job build)', check_name: 'KB204' }));
     expect(codeQualityReport(reportOf([]))).toBe('[]\n');
+  });
+});
+
+const KANIKO_JOB = `build:
+  image:
+    name: gcr.io/kaniko-project/executor:debug
+    entrypoint: [""]
+  script:
+    - /kaniko/executor --context . --dockerfile Dockerfile --no-push
+`;
+
+interface Issue {
+  description: string;
+  check_name: string;
+  fingerprint: string;
+  severity: string;
+  location: { path: string; lines: { begin: number } };
+}
+const check = async (cwd: string, ...args: string[]) => {
+  const r = await runCli(['migrate', '--check', '--format', 'codequality', ...args], { cwd });
+  return { code: r.code, issues: JSON.parse(r.stdout) as Issue[] };
+};
+
+describe('what --check fails on', () => {
+  test('each Kaniko job that would be migrated is an issue, and each other file that would change', async () => {
+    const root = tempRepo({
+      '.gitlab-ci.yml': `include: ci/kaniko.yml\n\n${KANIKO_JOB}\nother:\n  extends: .kaniko\n  script:\n    - /kaniko/executor --no-push\n`,
+      'ci/kaniko.yml': '.kaniko:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n',
+      Dockerfile: 'FROM scratch\n',
+    });
+    const { code, issues } = await check(root, '.');
+    expect(code).toBe(1);
+    expect(codeQualityProblems(issues)).toEqual([]);
+    const pending = issues.filter((i) => i.check_name === 'pending-migration');
+    expect(pending.map((i) => [i.description, i.severity, i.location.path, i.location.lines.begin])).toEqual([
+      [
+        'job build would be migrated to rootless BuildKit (`kaniko2buildkit migrate` writes it)',
+        'major',
+        '.gitlab-ci.yml',
+        3,
+      ],
+      [
+        'job other would be migrated to rootless BuildKit (`kaniko2buildkit migrate` writes it)',
+        'major',
+        '.gitlab-ci.yml',
+        10,
+      ],
+      [
+        'this file would change in the migration to rootless BuildKit (`kaniko2buildkit migrate` writes it)',
+        'major',
+        'ci/kaniko.yml',
+        3,
+      ],
+    ]);
+    // once written, nothing is pending: the check passes and the issues are gone
+    expect((await runCli(['migrate', '.'], { cwd: root })).code).toBe(0);
+    const after = await check(root, '.');
+    expect(after.code).toBe(0);
+    expect(after.issues.filter((i) => i.check_name === 'pending-migration')).toEqual([]);
+  });
+
+  test("a job's issue is at the line that defines it, whatever other keys start with its name", async () => {
+    const web = KANIKO_JOB.replace('build:', 'build:web:');
+    const root = tempRepo({
+      '.gitlab-ci.yml': `${web}\n"build":\n${KANIKO_JOB.slice('build:\n'.length)}`,
+      Dockerfile: '',
+    });
+    const { issues } = await check(root, '.');
+    const pending = issues.filter((i) => i.check_name === 'pending-migration');
+    expect(pending.map((i) => [i.description.split(' would')[0], i.location.lines.begin])).toEqual([
+      ['job build:web', 1],
+      ['job build', 8],
+    ]);
+  });
+
+  test('a job with nothing to note is still an issue (the check exits 1 for it)', async () => {
+    const { code, issues } = await check(tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' }), '.');
+    expect(code).toBe(1);
+    expect(issues.filter((i) => i.severity !== 'info').map((i) => i.check_name)).toEqual(['pending-migration']);
+  });
+});
+
+describe('stable fingerprints', () => {
+  test('a comment line added at the top of the file moves every issue one line and changes no fingerprint', async () => {
+    const pipeline = `build:
+  image:
+    name: gcr.io/kaniko-project/executor:debug
+    entrypoint: [""]
+  stage: build
+  stage: build
+  script:
+    - /kaniko/executor --context . --dockerfile Dockerfile --snapshot-mode=redo --no-push
+    - /kaniko/executor --context . --dockerfile Dockerfile --snapshot-mode=redo --no-push
+`;
+    const before = await check(tempRepo({ '.gitlab-ci.yml': pipeline, Dockerfile: 'FROM scratch\n' }), '.');
+    const after = await check(
+      tempRepo({ '.gitlab-ci.yml': `# a comment\n${pipeline}`, Dockerfile: 'FROM scratch\n' }),
+      '.',
+    );
+    // the file's findings: a key given twice (its text names lines), two identical KB302, the job pending
+    expect(before.issues.map((i) => i.check_name).sort()).toEqual(
+      ['KB110', 'KB302', 'KB302', 'KB402', 'KB411', 'pending-migration'].sort(),
+    );
+    expect(codeQualityProblems(before.issues)).toEqual([]);
+    expect(after.issues.map((i) => i.fingerprint)).toEqual(before.issues.map((i) => i.fingerprint));
+    const lines = (r: typeof before) => r.issues.map((i) => i.location.lines.begin);
+    expect(lines(after)).toEqual(lines(before).map((n) => n + 1));
+  });
+});
+
+describe('paths relative to the root of the git repository', () => {
+  const pipelineRepo = () =>
+    tempRepo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      '.gitlab-ci.yml': KANIKO_JOB,
+      Dockerfile: 'FROM scratch\n',
+      'sub/x': '',
+    });
+
+  test('started in a subfolder with the root as argument (cd sub && migrate ..): .gitlab-ci.yml, not an absolute path', async () => {
+    const root = pipelineRepo();
+    const { issues } = await check(join(root, 'sub'), '..');
+    expect(issues.length).toBeGreaterThan(0);
+    expect(new Set(issues.map((i) => i.location.path))).toEqual(new Set(['.gitlab-ci.yml']));
+    // the same issues as from the root
+    expect((await check(root, '.')).issues).toEqual(issues);
+  });
+
+  test('a pipeline in a folder of the repository: the path inside the repository', async () => {
+    const root = tempRepo({
+      '.git/HEAD': 'ref: refs/heads/main\n',
+      'services/api/.gitlab-ci.yml': KANIKO_JOB,
+      'services/api/Dockerfile': 'FROM scratch\n',
+    });
+    const { issues } = await check(root, 'services/api');
+    expect(new Set(issues.map((i) => i.location.path))).toEqual(new Set(['services/api/.gitlab-ci.yml']));
+    const inside = await check(join(root, 'services', 'api'), '.');
+    expect(inside.issues).toEqual(issues);
+  });
+
+  test('no git repository: relative to the folder given', async () => {
+    const root = tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n', 'sub/x': '' });
+    const { issues } = await check(join(root, 'sub'), '..');
+    expect(new Set(issues.map((i) => i.location.path))).toEqual(new Set(['.gitlab-ci.yml']));
   });
 });

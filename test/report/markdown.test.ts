@@ -63,7 +63,7 @@ describe('markdownReport', () => {
     };
     const md = markdownReport(report);
     expect(md).toContain(
-      '| `.gitlab-ci.yml` |  | migrated | 0 | 0 | 0 | 0 |\n|  | `build` | migrated | 0 | 0 | 0 | 0 |',
+      '| `.gitlab-ci.yml` |  | would migrate | 0 | 0 | 0 | 0 |\n|  | `build` | would migrate | 0 | 0 | 0 | 0 |',
     );
     expect(md).toMatch(
       /<details>\n<summary>Diff \(1 file\)<\/summary>\n\n```diff\n--- a\/.gitlab-ci.yml\n\+\+\+ b\/.gitlab-ci.yml\n@@ -1,1 \+1,1 @@\n-a: 1\n\+a: 2\n```\n\n<\/details>\n$/,

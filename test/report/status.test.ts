@@ -56,7 +56,7 @@ test('rows: a file row, then its jobs; job counts follow the job into other file
         path: 't.yml',
         project: 'p',
         changed: true,
-        findings: [finding({ file: 't.yml', job: 'build, test', severity: 'warning' })],
+        findings: [finding({ file: 't.yml', job: 'build, test', jobs: ['build', 'test'], severity: 'warning' })],
       }),
       file({ path: 'quiet.yml', project: 'p' }),
       file({ path: 'b.yml', project: 'q', findings: [finding({ file: 'b.yml', job: 'build' })] }),
@@ -68,11 +68,63 @@ test('rows: a file row, then its jobs; job counts follow the job into other file
     errors: [finding({ code: 'KB101', severity: 'error', file: 'bad.yml' })],
   };
   expect(summaryRows(report)).toEqual([
-    { file: 'a.yml', job: null, status: 'migrated', findings: { error: 0, manual: 0, warning: 0, info: 1 } },
-    { file: 'a.yml', job: 'build', status: 'migrated', findings: { error: 0, manual: 0, warning: 1, info: 1 } },
-    { file: 't.yml', job: null, status: 'migrated', findings: { error: 0, manual: 0, warning: 1, info: 0 } },
-    { file: 'b.yml', job: null, status: 'manual', findings: { error: 0, manual: 1, warning: 0, info: 0 } },
-    { file: 'b.yml', job: 'build', status: 'manual', findings: { error: 0, manual: 1, warning: 0, info: 0 } },
-    { file: 'bad.yml', job: null, status: 'unchanged', findings: { error: 1, manual: 0, warning: 0, info: 0 } },
+    {
+      file: 'a.yml',
+      job: null,
+      status: 'migrated',
+      pending: true,
+      findings: { error: 0, manual: 0, warning: 0, info: 1 },
+    },
+    {
+      file: 'a.yml',
+      job: 'build',
+      status: 'migrated',
+      pending: true,
+      findings: { error: 0, manual: 0, warning: 1, info: 1 },
+    },
+    {
+      file: 't.yml',
+      job: null,
+      status: 'migrated',
+      pending: true,
+      findings: { error: 0, manual: 0, warning: 1, info: 0 },
+    },
+    {
+      file: 'b.yml',
+      job: null,
+      status: 'manual',
+      pending: false,
+      findings: { error: 0, manual: 1, warning: 0, info: 0 },
+    },
+    {
+      file: 'b.yml',
+      job: 'build',
+      status: 'manual',
+      pending: false,
+      findings: { error: 0, manual: 1, warning: 0, info: 0 },
+    },
+    {
+      file: 'bad.yml',
+      job: null,
+      status: 'unchanged',
+      pending: false,
+      findings: { error: 1, manual: 0, warning: 0, info: 0 },
+    },
+  ]);
+});
+
+test('a job whose name holds a comma is one job: its findings are not counted for the names around the comma', () => {
+  const report: RunReport = {
+    files: [file({ changed: true, findings: [finding({ job: 'build, amd64', severity: 'warning' })] })],
+    jobs: [job('build, amd64', 'migrated'), job('build', 'migrated'), job('amd64', 'migrated')],
+    errors: [],
+  };
+  const counts = summaryRows(report)
+    .filter((r) => r.job !== null)
+    .map((r) => [r.job, r.findings.warning]);
+  expect(counts).toEqual([
+    ['build, amd64', 1],
+    ['build', 0],
+    ['amd64', 0],
   ]);
 });

@@ -92,7 +92,7 @@ export function answer(reported: Reported, output: (path: string) => string): Re
 }
 
 export interface JsonReport {
-  files: { path: string; changed: boolean; written?: boolean; findings: { code: string; job: string | null }[] }[];
+  files: { path: string; changed: boolean; written?: boolean; findings: { code: string; job: string[] }[] }[];
   jobs: { path: string; name: string; status: string }[];
 }
 
@@ -111,7 +111,8 @@ export function splitReport(report: JsonReport, prefix = ''): Record<string, Rep
   };
   for (const f of report.files) {
     const [repo, path] = split(f.path);
-    out[repo]!.files.push({ ...f, path });
+    // the JSON report names a finding's jobs as a list; the library, as one display string
+    out[repo]!.files.push({ ...f, path, findings: f.findings.map((x) => ({ ...x, job: x.job.join(', ') })) });
   }
   for (const j of report.jobs) {
     const [repo, file] = split(j.path);

@@ -347,3 +347,9 @@ describe('annotateRunnerConfig: Helm block scalar edges', () => {
     );
   });
 });
+
+test('runner-config adds exactly the security_opt that KB808 (and the merge request text) tells a person to set', async () => {
+  const { DOCKER_SECURITY_OPT: told } = await import('../../src/findings/codes/kb8-doctor.js');
+  const { DOCKER_SECURITY_OPT: added } = await import('../../src/runner-config/index.js');
+  expect(told).toBe(`security_opt = [${added.map((a) => JSON.stringify(a)).join(', ')}]`);
+});

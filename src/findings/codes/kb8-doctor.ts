@@ -11,11 +11,13 @@
  */
 import type { CodeTable } from '../entry.js';
 
-/** The pod annotation GitLab documents for rootless BuildKit on Kubernetes runners. */
-const APPARMOR_TOML = [
+/** The pod annotation GitLab documents for rootless BuildKit on Kubernetes runners (as `runner-config` writes it). */
+export const APPARMOR_TOML = [
   '[runners.kubernetes.pod_annotations]',
   '  "container.apparmor.security.beta.kubernetes.io/build" = "unconfined"',
 ];
+/** The Docker executor's `[runners.docker]` option that lets rootless BuildKit create its user namespace. */
+export const DOCKER_SECURITY_OPT = 'security_opt = ["seccomp:unconfined", "apparmor:unconfined"]';
 export const DOCTOR_CODES = {
   KB801: {
     severity: 'error',
@@ -145,7 +147,7 @@ export const DOCTOR_CODES = {
       'There is no drop-in that works on such a runner without relaxing seccomp/AppArmor or using privileged mode (gitlab-runner#38957).',
     action: 'doctor reports the line.',
     todo: [
-      'Docker executor: in the runner\'s config.toml, [runners.docker] `security_opt = ["seccomp:unconfined", "apparmor:unconfined"]`',
+      `Docker executor: in the runner's config.toml, [runners.docker] \`${DOCKER_SECURITY_OPT}\``,
       '(or `privileged = true`).',
       'Host: on Ubuntu >= 24.04 set the sysctl `kernel.apparmor_restrict_unprivileged_userns=0`; elsewhere make sure',
       '`user.max_user_namespaces` is greater than 0.',
