@@ -35,9 +35,12 @@ export function builtCli(): string {
   const hash = createHash('sha256');
   for (const f of files(join(REPO, 'src')).sort()) hash.update(relative(REPO, f)).update(readFileSync(f));
   hash.update(readFileSync(join(REPO, 'package.json')));
+  // the checkout too: the copy links its node_modules, and another checkout of the same sources may be gone
+  hash.update(REPO);
   const dir = join(tmpdir(), `k2b-cli-${hash.digest('hex').slice(0, 16)}`);
   const bin = join(dir, 'bin', 'kaniko2buildkit.js');
-  if (existsSync(bin)) return bin;
+  if (existsSync(bin) && existsSync(join(dir, 'node_modules', 'commander'))) return bin;
+  rmSync(dir, { recursive: true, force: true });
   const work = mkdtempSync(join(tmpdir(), 'k2b-build-'));
   const tsc = join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
   const r = spawnSync(
