@@ -35,6 +35,8 @@ export interface LocalOptions {
   checkouts?: ReadonlyMap<string, string>;
   /** Called after each repository (for a progress bar). */
   onDone?: (done: number, total: number) => void;
+  /** Asked before each repository is planned and before it is written: true stops the run there (a signal). */
+  stop?: () => boolean;
 }
 
 export interface LocalOutcome {
@@ -46,6 +48,8 @@ export interface LocalOutcome {
   reason?: string;
   /** What the writer did: the paths written, and its findings (KB107 refused, KB106 failed). */
   write: WriteOutcome;
+  /** The run was stopped before this repository was planned or written (`result` holds what was planned). */
+  notProcessed?: true;
 }
 
 /** One repository planned, nothing written yet. */
@@ -58,11 +62,28 @@ async function planLocal(root: string, opts: Omit<LocalOptions, 'concurrency' | 
   });
 }
 
-/** One planned repository's outcome, written in write mode. */
-async function finish(root: string, result: RepositoryResult, mode: WriteMode): Promise<LocalOutcome> {
-  const status = projectStatus(result);
+const NOTHING: RepositoryResult = { files: [], jobs: [], failed: [] };
+
+/** One planned repository's outcome, written in write mode (unless the run was stopped). */
+async function finish(
+  root: string,
+  result: RepositoryResult | undefined,
+  mode: WriteMode,
+  stop?: () => boolean,
+): Promise<LocalOutcome> {
   const none: WriteOutcome = { written: [], findings: [] };
+  if (!result)
+    return {
+      root,
+      status: 'unchanged',
+      result: NOTHING,
+      reason: 'not processed: stopped',
+      write: none,
+      notProcessed: true,
+    };
+  const status = projectStatus(result);
   if (status === 'failed' || mode !== 'write') return { root, status, result, reason: failureOf(result), write: none };
+  if (stop?.()) return { root, status, result, reason: 'not written: stopped', write: none, notProcessed: true };
   const write = await writeRepository(root, result);
   const first = write.findings[0];
   if (!first) return { root, status, result, write };
@@ -75,10 +96,15 @@ async function finish(root: string, result: RepositoryResult, mode: WriteMode): 
  * variables and the template's BuildKit version land in the same run.
  */
 export async function migrateRepositories(roots: readonly string[], opts: LocalOptions): Promise<LocalOutcome[]> {
-  const results = await mapPool(roots, opts.concurrency, (root) => planLocal(root, opts), opts.onDone);
-  if (opts.templateRuns && opts.checkouts)
-    await addIncludedTemplates(roots, results, opts.templateRuns, opts.checkouts);
-  return mapPool(roots, opts.concurrency, (root, i) => finish(root, results[i]!, opts.mode));
+  const results = await mapPool(
+    roots,
+    opts.concurrency,
+    async (root) => (opts.stop?.() ? undefined : planLocal(root, opts)),
+    opts.onDone,
+  );
+  if (opts.templateRuns && opts.checkouts && !opts.stop?.())
+    await addIncludedTemplates(roots, results as RepositoryResult[], opts.templateRuns, opts.checkouts);
+  return mapPool(roots, opts.concurrency, (root, i) => finish(root, results[i], opts.mode, opts.stop));
 }
 
 /** Adds each template file migrated on its own to the result of its repository, when it is one of `roots`. */

@@ -1,12 +1,15 @@
 /**
- * A one-line progress bar on stderr, redrawn in place. Only on a terminal: `io.isTTY`, no `NO_COLOR`, `TERM` not
- * `dumb`; otherwise every call is a no-op, so logs and pipes never see carriage returns.
+ * A one-line progress bar on stderr, redrawn in place. Only on a terminal: stderr a terminal (`io.stderrIsTTY`, else
+ * `io.isTTY`), no `NO_COLOR`, `TERM` not `dumb`; otherwise every call is a no-op, so logs and pipes never see carriage
+ * returns. A report sent to a file (`> report.txt`) still shows the bar on the terminal.
  */
 
 /** What the bar needs of the outside world (src/cli/io.ts `CliIO` has it; bulk/ does not import cli/). */
 export interface ProgressIO {
-  /** Is the output a terminal? */
+  /** Is stdout a terminal? */
   isTTY: boolean;
+  /** Is stderr, where the bar is drawn, a terminal? (absent: as stdout) */
+  stderrIsTTY?: boolean;
   env: Record<string, string | undefined>;
   stderr: (s: string) => void;
 }
@@ -22,8 +25,8 @@ const WIDTH = 30;
 /** Redraws at most this often (the last update always draws). */
 const INTERVAL_MS = 80;
 
-export function progressOn(io: Pick<ProgressIO, 'isTTY' | 'env'>, wanted = true): boolean {
-  return wanted && io.isTTY && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
+export function progressOn(io: Pick<ProgressIO, 'isTTY' | 'stderrIsTTY' | 'env'>, wanted = true): boolean {
+  return wanted && (io.stderrIsTTY ?? io.isTTY) && !io.env.NO_COLOR && io.env.TERM !== 'dumb';
 }
 
 export function progressBar(io: ProgressIO, label: string, wanted = true): Progress {

@@ -12,6 +12,8 @@ export interface CliIO {
   isTTY: boolean;
   /** Is stdin a terminal? (`doctor` with no log then prints its usage instead of waiting for input) */
   stdinIsTTY?: boolean;
+  /** Is stderr a terminal? (the progress bar is drawn there; absent: as stdout) */
+  stderrIsTTY?: boolean;
 }
 
 export function processIO(): CliIO {
@@ -27,6 +29,7 @@ export function processIO(): CliIO {
     env: process.env,
     isTTY: !!process.stdout.isTTY,
     stdinIsTTY: !!process.stdin.isTTY,
+    stderrIsTTY: !!process.stderr.isTTY,
   };
 }
 

@@ -20,6 +20,7 @@ import {
   resolveSources,
   SOURCE_EXTENSIONS,
 } from '../typescript/files.js';
+import { EXIT_SIGNAL, interruptSummary, stopOnSignals } from './signals.js';
 import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
 import { checkOptions } from './options.js';
 
@@ -209,10 +210,6 @@ async function migrateTarget(
   return true;
 }
 
-/** Exit status after SIGINT / SIGTERM, as shells report a process ended by that signal (128 + its number). */
-export const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
-type StopSignal = keyof typeof EXIT_SIGNAL;
-
 /** With more files than this, the text report puts the summary before the diffs. */
 export const SUMMARY_FIRST_OVER = 20;
 
@@ -347,31 +344,14 @@ export async function runMigrate(
     }
   }
 
-  // While writing, SIGINT/SIGTERM stop the run between projects: the project being written is finished (each file
-  // whole, by an atomic rename), no other is started, and the report says what was written. A second signal exits
-  // at once; even then every file is either as it was or completely migrated.
-  let stopped: StopSignal | undefined;
-  const onSignal = (signal: StopSignal) => {
-    if (stopped) process.exit(EXIT_SIGNAL[signal]);
-    stopped = signal;
-    if (!flags.quiet)
-      io.stderr(
-        `\nkaniko2buildkit: ${signal}: finishing the project being written, then stopping (again to stop at once)\n`,
-      );
-  };
-  const onInt = () => onSignal('SIGINT');
-  const onTerm = () => onSignal('SIGTERM');
-  const listen = mode === 'write' && hooks.signals !== false;
-  if (listen) {
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  }
+  // While writing, SIGINT/SIGTERM stop the run between projects (src/cli/signals.ts).
+  const signals = stopOnSignals(io, mode === 'write' && hooks.signals !== false, !!flags.quiet);
   const notProcessed: string[] = [];
   // paths that could not be used at all (not found, nothing to migrate): errors on stderr, no row in the text report
   const unusable = new Set<Finding>();
   try {
     for (const path of targets) {
-      if (stopped) {
+      if (signals.stopped()) {
         notProcessed.push(path);
         continue;
       }
@@ -381,18 +361,24 @@ export async function runMigrate(
         unusable.add(t);
         continue;
       }
-      const done = await migrateTarget(io, t, flags, report, hooks, () => mode === 'write' && !stopped, include);
+      const done = await migrateTarget(
+        io,
+        t,
+        flags,
+        report,
+        hooks,
+        () => mode === 'write' && !signals.stopped(),
+        include,
+      );
       // read and planned, not yet written: skipped whole
       if (mode === 'write' && !done) notProcessed.push(path);
     }
   } finally {
-    if (listen) {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-    }
+    signals.release();
   }
 
   if (!(await printReport(io, flags, mode, report, unusable, paths))) return EXIT.input;
+  const stopped = signals.stopped();
   if (stopped) {
     if (!flags.quiet) io.stderr(interruptSummary(stopped, report, notProcessed));
     return EXIT_SIGNAL[stopped];
@@ -405,23 +391,6 @@ export async function runMigrate(
     if (pending || findings.some((f) => levels.includes(f.severity))) return EXIT.pending;
   }
   return EXIT.ok;
-}
-
-/** What a stopped run did: the files written, the ones left as they were, the paths not (fully) processed. */
-function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: string[]): string {
-  const written = report.files.filter((f) => f.written).map((f) => f.path);
-  const unwritten = report.files.filter((f) => f.changed && !f.written).map((f) => f.path);
-  const lines = [
-    `kaniko2buildkit: stopped by ${signal}: ${written.length} file(s) written, ${unwritten.length} to migrate not written, ` +
-      `${notProcessed.length} path(s) not processed. Every file is either as it was or completely migrated.`,
-  ];
-  const list = (title: string, items: string[]) => {
-    if (items.length) lines.push(`${title}:`, ...items.map((p) => `  ${p}`));
-  };
-  list('written', written);
-  list('not written', unwritten);
-  list('not processed (run again for these)', notProcessed);
-  return `${lines.join('\n')}\n`;
 }
 
 /**

@@ -25,6 +25,7 @@ import { fileCount } from '../report/status.js';
 import { findingLine, textDiffs, textSummary, type RunMode } from '../report/text.js';
 import type { Finding } from '../findings/types.js';
 import { colours, EXIT, fileColours, type CliIO } from './io.js';
+import { EXIT_SIGNAL, interruptSummary, stopOnSignals } from './signals.js';
 import { applyLine, display, errorFindings, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
@@ -103,6 +104,8 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     return EXIT.input;
   }
   const progress = progressBar(io, 'repositories', !flags.quiet && flags.progress !== false);
+  // While writing, SIGINT/SIGTERM stop the run between repositories (src/cli/signals.ts).
+  const signals = stopOnSignals(io, mode === 'write', !!flags.quiet);
   const outcomes = await migrateRepositories(found.repositories, {
     mode,
     concurrency,
@@ -112,7 +115,8 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     templateRuns: new Map(),
     checkouts,
     onDone: (d, t) => progress.update(d, t),
-  });
+    stop: () => !!signals.stopped(),
+  }).finally(() => signals.release());
   progress.end();
 
   const report: RunReport = { files: [], jobs: [], errors: [] };
@@ -157,6 +161,12 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
   }
   printErrors();
 
+  const stopped = signals.stopped();
+  if (stopped) {
+    const notProcessed = outcomes.filter((o) => o.notProcessed).map((o) => display(io, o.root));
+    if (!flags.quiet) io.stderr(interruptSummary(stopped, report, notProcessed));
+    return EXIT_SIGNAL[stopped];
+  }
   if (found.errors.length || outcomes.some((o) => o.status === 'failed')) return EXIT.input;
   if (mode === 'check') {
     const levels = { never: [], manual: ['manual'], warning: ['manual', 'warning'] }[

@@ -55,8 +55,14 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 /** Runs the CLI over all repositories and sends `signal` once at least `after` files were written. */
-async function runAndKill(cli: string, x: Expected, signal: NodeJS.Signals, after: number) {
-  const child = spawn(process.execPath, [cli, 'migrate', ...x.names], {
+async function runAndKill(
+  cli: string,
+  x: Expected,
+  signal: NodeJS.Signals,
+  after: number,
+  args = ['migrate', ...x.names],
+) {
+  const child = spawn(process.execPath, [cli, ...args], {
     cwd: x.parent,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -158,6 +164,27 @@ describe('interrupting a run over 200 repositories', () => {
     },
     120_000,
   );
+
+  test('--recursive, SIGINT: the repository being written is finished, the rest is not written, the summary says so', async () => {
+    const x = fresh();
+    const r = await runAndKill(cli, x, 'SIGINT', 20, ['migrate', '--recursive', '--concurrency', '1', '.']);
+    expect(r.sentAt).toBeGreaterThanOrEqual(20);
+    expect(r.signal).toBeNull();
+    expect(r.code).toBe(130);
+    const { written, original, done } = check(x);
+    expect(original).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`kaniko2buildkit: stopped by SIGINT: ${written} file(s) written`);
+    const listed = r.stderr
+      .split('\nwritten:\n')[1]!
+      .split(/\n(?=\S)/)[0]!
+      .trim()
+      .split('\n')
+      .map((s) => s.trim());
+    expect(listed.sort()).toEqual(done.sort());
+    expect(r.stderr).toMatch(/not processed \(run again for these\):\n {2}repo-\d{3}/);
+    for (const name of x.names.filter((_, i) => i % 5 === 0))
+      expect(done.includes(`${name}/ci/build.yml`)).toBe(done.includes(`${name}/.gitlab-ci.yml`));
+  }, 120_000);
 
   // SIGKILL cannot be caught: the atomic rename alone keeps every file whole (a temporary file may be left).
   test('SIGKILL: every file is still the original or the complete migration', async () => {

@@ -1,0 +1,62 @@
+/**
+ * Stopping a writing run cleanly on SIGINT/SIGTERM (`migrate PATH…` and `migrate --recursive`): the project being
+ * written is finished (each file whole, by an atomic rename), no other is started, and the report says what was
+ * written. A second signal exits at once; even then every file is either as it was or completely migrated.
+ */
+import type { RunReport } from '../report/model.js';
+import type { CliIO } from './io.js';
+
+/** Exit status after SIGINT / SIGTERM, as shells report a process ended by that signal (128 + its number). */
+export const EXIT_SIGNAL = { SIGINT: 130, SIGTERM: 143 } as const;
+export type StopSignal = keyof typeof EXIT_SIGNAL;
+
+export interface SignalStop {
+  /** The signal that asked the run to stop, if one did. */
+  stopped(): StopSignal | undefined;
+  /** Removes the handlers (the run is over). */
+  release(): void;
+}
+
+/** Listens for SIGINT/SIGTERM while `on` (a writing run); says so on stderr unless `quiet`. */
+export function stopOnSignals(io: Pick<CliIO, 'stderr'>, on: boolean, quiet: boolean): SignalStop {
+  let stopped: StopSignal | undefined;
+  const onSignal = (signal: StopSignal) => {
+    if (stopped) process.exit(EXIT_SIGNAL[signal]);
+    stopped = signal;
+    if (!quiet)
+      io.stderr(
+        `\nkaniko2buildkit: ${signal}: finishing the project being written, then stopping (again to stop at once)\n`,
+      );
+  };
+  const onInt = () => onSignal('SIGINT');
+  const onTerm = () => onSignal('SIGTERM');
+  if (on) {
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  }
+  return {
+    stopped: () => stopped,
+    release() {
+      if (!on) return;
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
+  };
+}
+
+/** What a stopped run did: the files written, the ones left as they were, the paths not (fully) processed. */
+export function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: readonly string[]): string {
+  const written = report.files.filter((f) => f.written).map((f) => f.path);
+  const unwritten = report.files.filter((f) => f.changed && !f.written).map((f) => f.path);
+  const lines = [
+    `kaniko2buildkit: stopped by ${signal}: ${written.length} file(s) written, ${unwritten.length} to migrate not written, ` +
+      `${notProcessed.length} path(s) not processed. Every file is either as it was or completely migrated.`,
+  ];
+  const list = (title: string, items: readonly string[]) => {
+    if (items.length) lines.push(`${title}:`, ...items.map((p) => `  ${p}`));
+  };
+  list('written', written);
+  list('not written', unwritten);
+  list('not processed (run again for these)', notProcessed);
+  return `${lines.join('\n')}\n`;
+}
