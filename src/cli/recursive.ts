@@ -136,7 +136,9 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     });
   }
   const graph = groupGraph(outcomes.map((o) => ({ project: display(io, o.root), status: o.status, ...o.result })));
-  const run: Run = { mode, report, rows, group: summariseGroup(outcomes), graph, dir };
+  // a repository the run was stopped before planning was not looked at: it is in no count
+  const looked = outcomes.filter((o) => !(o.notProcessed && o.result.files.length === 0 && !o.result.jobs.length));
+  const run: Run = { mode, report, rows, group: summariseGroup(looked), graph, dir };
 
   const format = flags.format ?? 'text';
   const c = colours(io, flags.color);

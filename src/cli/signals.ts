@@ -44,6 +44,9 @@ export function stopOnSignals(io: Pick<CliIO, 'stderr'>, on: boolean, quiet: boo
   };
 }
 
+/** At most this many paths of each list on stderr. */
+const LISTED = 20;
+
 /** What a stopped run did: the files written, the ones left as they were, the paths not (fully) processed. */
 export function interruptSummary(signal: StopSignal, report: RunReport, notProcessed: readonly string[]): string {
   const written = report.files.filter((f) => f.written).map((f) => f.path);
@@ -52,11 +55,14 @@ export function interruptSummary(signal: StopSignal, report: RunReport, notProce
     `kaniko2buildkit: stopped by ${signal}: ${written.length} file(s) written, ${unwritten.length} to migrate not written, ` +
       `${notProcessed.length} path(s) not processed. Every file is either as it was or completely migrated.`,
   ];
-  const list = (title: string, items: readonly string[]) => {
-    if (items.length) lines.push(`${title}:`, ...items.map((p) => `  ${p}`));
+  // every file written; of the rest a terminal's worth (the report, on stdout or in --output, has every row)
+  const list = (title: string, items: readonly string[], most = Infinity) => {
+    if (!items.length) return;
+    lines.push(`${title}:`, ...items.slice(0, most).map((p) => `  ${p}`));
+    if (items.length > most) lines.push(`  … and ${items.length - most} more (the report lists them)`);
   };
   list('written', written);
-  list('not written', unwritten);
-  list('not processed (run again for these)', notProcessed);
+  list('not written', unwritten, LISTED);
+  list('not processed (run again for these)', notProcessed, LISTED);
   return `${lines.join('\n')}\n`;
 }
