@@ -207,7 +207,11 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
       'leave a project alone when an open merge request from --branch exists (default: update it)',
     )
     .option('--token-env <name>', 'environment variable holding the API token (scope: api)', 'GITLAB_TOKEN')
-    .option('--concurrency <n>', 'projects handled at once', String(DEFAULT_GITLAB_CONCURRENCY))
+    .option(
+      '--concurrency <n>',
+      'projects handled at once (a project may have two API requests in flight)',
+      String(DEFAULT_GITLAB_CONCURRENCY),
+    )
     .addOption(
       new Option(
         '--rollout <mode>',
