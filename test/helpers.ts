@@ -44,3 +44,15 @@ export function tempRepo(files: Record<string, string | Buffer>): string {
 }
 
 export const SHARED = join(process.cwd(), '..', 'shared');
+
+/** A plain Kaniko build job: the smallest pipeline the CLI migrates. */
+export const KANIKO_JOB = `build:
+  image:
+    name: gcr.io/kaniko-project/executor:debug
+    entrypoint: [""]
+  script:
+    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
+`;
+
+/** A temporary repository holding KANIKO_JOB and its Dockerfile. */
+export const kanikoRepo = (): string => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });

@@ -2,21 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shellWord } from '../../src/cli/migrate.js';
-import { runCli, tempRepo } from '../helpers.js';
+import { KANIKO_JOB, kanikoRepo, runCli, tempRepo } from '../helpers.js';
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
-const repo = () => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
 const lastLine = (s: string) => s.trimEnd().split('\n').pop();
 
 describe('migrate --check: the closing line', () => {
   test('the same paths, and running that command applies the change', async () => {
-    const root = repo();
+    const root = kanikoRepo();
     const check = await runCli(['migrate', '--check', '.'], { cwd: root });
     expect(check.code).toBe(1);
     expect(lastLine(check.stdout)).toBe('Run `kaniko2buildkit migrate .` to apply.');
@@ -28,7 +20,7 @@ describe('migrate --check: the closing line', () => {
   });
 
   test('no path given: none in the command either', async () => {
-    const r = await runCli(['migrate', '--check'], { cwd: repo() });
+    const r = await runCli(['migrate', '--check'], { cwd: kanikoRepo() });
     expect(lastLine(r.stdout)).toBe('Run `kaniko2buildkit migrate` to apply.');
   });
 
@@ -51,12 +43,12 @@ describe('migrate --check: the closing line', () => {
     expect(lastLine(r.stdout)).toBe(
       "Run `kaniko2buildkit migrate --sources 'ci/**/*.ts' --buildkit-image moby/buildkit:v0.32.2-rootless 'ci dir'` to apply.",
     );
-    const none = await runCli(['migrate', '--check', '--no-sources', '.'], { cwd: repo() });
+    const none = await runCli(['migrate', '--check', '--no-sources', '.'], { cwd: kanikoRepo() });
     expect(lastLine(none.stdout)).toBe('Run `kaniko2buildkit migrate --no-sources .` to apply.');
   });
 
   test('--output FILE: the line ends the text report in the file; JSON and the other formats have none', async () => {
-    const root = repo();
+    const root = kanikoRepo();
     await runCli(['migrate', '--check', '--output', 'report.txt', '.'], { cwd: root });
     expect(lastLine(readFileSync(join(root, 'report.txt'), 'utf8'))).toBe('Run `kaniko2buildkit migrate .` to apply.');
     for (const format of ['json', 'markdown', 'codequality'])
@@ -66,8 +58,8 @@ describe('migrate --check: the closing line', () => {
   });
 
   test('--dry-run and a write have none', async () => {
-    expect((await runCli(['migrate', '--dry-run', '.'], { cwd: repo() })).stdout).not.toContain('to apply');
-    expect((await runCli(['migrate', '.'], { cwd: repo() })).stdout).not.toContain('to apply');
+    expect((await runCli(['migrate', '--dry-run', '.'], { cwd: kanikoRepo() })).stdout).not.toContain('to apply');
+    expect((await runCli(['migrate', '.'], { cwd: kanikoRepo() })).stdout).not.toContain('to apply');
   });
 
   test('--recursive: the same folder, with --recursive', async () => {

@@ -2,21 +2,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBuildkitImage, parseImageReference } from '../../src/cli/options.js';
-import { runCli, tempRepo } from '../helpers.js';
+import { KANIKO_JOB, kanikoRepo, runCli } from '../helpers.js';
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
-const repo = () => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
 const ci = (root: string) => readFileSync(join(root, '.gitlab-ci.yml'), 'utf8');
 
 describe('options that do nothing in the mode asked for', () => {
   test('--fail-on without --check is refused (exit 2, nothing written): a CI gate would pass and write files', async () => {
-    const root = repo();
+    const root = kanikoRepo();
     const r = await runCli(['migrate', '--fail-on', 'warning', '.'], { cwd: root });
     expect(r).toEqual({
       code: 2,
@@ -28,7 +20,7 @@ describe('options that do nothing in the mode asked for', () => {
   });
 
   test('--concurrency and --no-progress without --recursive are warned about, and the run goes on', async () => {
-    const root = repo();
+    const root = kanikoRepo();
     const r = await runCli(['migrate', '--dry-run', '--concurrency', '4', '--no-progress', '.'], { cwd: root });
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
@@ -43,7 +35,7 @@ describe('options that do nothing in the mode asked for', () => {
   });
 
   test('defaults are never reported (--fail-on manual is the default)', async () => {
-    const r = await runCli(['migrate', '--dry-run', '.'], { cwd: repo() });
+    const r = await runCli(['migrate', '--dry-run', '.'], { cwd: kanikoRepo() });
     expect(r.stderr).toBe('');
   });
 
@@ -95,7 +87,7 @@ describe('--buildkit-image', () => {
   });
 
   test('a reference that does not parse is an input error: exit 2, nothing written', async () => {
-    const root = repo();
+    const root = kanikoRepo();
     const r = await runCli(['migrate', '--buildkit-image', 'moby/BuildKit:rootless', '.'], { cwd: root });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
@@ -119,7 +111,7 @@ describe('--buildkit-image', () => {
   });
 
   test('the rootful image: warned on stderr, the run goes on with it', async () => {
-    const root = repo();
+    const root = kanikoRepo();
     const r = await runCli(['migrate', '--dry-run', '--buildkit-image', 'moby/buildkit:v0.32.2', '.'], { cwd: root });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(

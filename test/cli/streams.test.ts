@@ -1,15 +1,8 @@
 /** stdout carries the report, stderr the errors; --quiet hides the report, never an error. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempRepo } from '../helpers.js';
+import { KANIKO_JOB, runCli, tempRepo } from '../helpers.js';
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
 const good = () => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
 const invalid = () => tempRepo({ '.gitlab-ci.yml': 'build:\n  script: [a, b\n' });
 

@@ -12,21 +12,13 @@ import { summaryRows } from '../../src/report/status.js';
 import { textSummary } from '../../src/report/text.js';
 import { memoryRepository } from '../../src/repository/source.js';
 import { migrateRepository } from '../../src/repository/migrate.js';
-import { runCli, tempRepo } from '../helpers.js';
+import { KANIKO_JOB, kanikoRepo, runCli, tempRepo } from '../helpers.js';
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
-const repo = () => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
 const plain = new Chalk({ level: 0 });
 
 describe('a run that writes nothing', () => {
   test.each([['--check'], ['--dry-run']])('%s --format markdown: would change, would migrate', async (mode) => {
-    const r = await runCli(['migrate', mode, '--format', 'markdown', '.'], { cwd: repo() });
+    const r = await runCli(['migrate', mode, '--format', 'markdown', '.'], { cwd: kanikoRepo() });
     expect(r.stdout).toContain('**1** of 1 file(s) would change · Kaniko jobs: **1** would migrate, **0** left');
     expect(r.stdout).toContain('### What would change');
     expect(r.stdout).toContain('| `.gitlab-ci.yml` |  | would migrate |');
@@ -35,7 +27,7 @@ describe('a run that writes nothing', () => {
   });
 
   test.each([['--check'], ['--dry-run']])('%s text: the table and the totals', async (mode) => {
-    const r = await runCli(['migrate', mode, '.'], { cwd: repo() });
+    const r = await runCli(['migrate', mode, '.'], { cwd: kanikoRepo() });
     expect(r.stdout).toMatch(/^\.gitlab-ci\.yml +would migrate +0/m);
     expect(r.stdout).toMatch(/^ +build +would migrate +0/m);
     expect(r.stdout).toContain('1 file(s) read, 1 would change; Kaniko jobs: 1 (1 would migrate, 0 left for a person)');
@@ -44,7 +36,7 @@ describe('a run that writes nothing', () => {
 });
 
 test('a run that wrote keeps its words: changed, migrated', async () => {
-  const root = repo();
+  const root = kanikoRepo();
   const md = await runCli(['migrate', '--format', 'markdown', '.'], { cwd: root });
   expect(md.code).toBe(0);
   expect(md.stdout).toContain('**1** of 1 file(s) changed · Kaniko jobs: **1** migrated, **0** left');

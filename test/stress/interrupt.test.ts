@@ -114,6 +114,28 @@ function check(x: Expected) {
   return { written, original, done };
 }
 
+/**
+ * After a stop: every file is the original or the complete migration, some are still the original, the summary's
+ * "written:" list is exactly the files migrated now, the rest are named, and a project's files went together (an
+ * included file is migrated exactly when its entry file is). Returns how many files were written.
+ */
+function checkStopped(x: Expected, stderr: string, signal: string): number {
+  const { written, original, done } = check(x);
+  expect(original).toBeGreaterThan(0);
+  expect(stderr).toContain(`kaniko2buildkit: stopped by ${signal}: ${written} file(s) written`);
+  const listed = stderr
+    .split('\nwritten:\n')[1]!
+    .split(/\n(?=\S)/)[0]!
+    .trim()
+    .split('\n')
+    .map((s) => s.trim());
+  expect(listed.sort()).toEqual(done.sort());
+  expect(stderr).toMatch(/not processed \(run again for these\):\n {2}repo-\d{3}/);
+  for (const name of x.names.filter((_, i) => i % 5 === 0))
+    expect(done.includes(`${name}/ci/build.yml`)).toBe(done.includes(`${name}/.gitlab-ci.yml`));
+  return written;
+}
+
 describe('interrupting a run over 200 repositories', () => {
   let cli = '';
   let template: Expected;
@@ -144,23 +166,7 @@ describe('interrupting a run over 200 repositories', () => {
       expect(r.sentAt).toBeGreaterThanOrEqual(20); // the run was still going when the signal came
       expect(r.signal).toBeNull(); // it stopped on its own, not killed by the signal
       expect(r.code).toBe(exitCode);
-      const { written, original, done } = check(x);
-      expect(written).toBeGreaterThanOrEqual(20);
-      expect(original).toBeGreaterThan(0);
-      // the summary's "written:" list is exactly the files that are migrated now
-      expect(r.stderr).toContain(`kaniko2buildkit: stopped by ${signal}: ${written} file(s) written`);
-      const listed = r.stderr
-        .split('\nwritten:\n')[1]!
-        .split(/\n(?=\S)/)[0]!
-        .trim()
-        .split('\n')
-        .map((s) => s.trim());
-      expect(listed.sort()).toEqual(done.sort());
-      expect(r.stderr).toMatch(/not processed \(run again for these\):\n {2}repo-\d{3}/);
-      // a project's files are written together: an included file is migrated exactly when its entry file is
-      for (const name of x.names.filter((_, i) => i % 5 === 0)) {
-        expect(done.includes(`${name}/ci/build.yml`)).toBe(done.includes(`${name}/.gitlab-ci.yml`));
-      }
+      expect(checkStopped(x, r.stderr, signal)).toBeGreaterThanOrEqual(20);
     },
     120_000,
   );
@@ -171,19 +177,7 @@ describe('interrupting a run over 200 repositories', () => {
     expect(r.sentAt).toBeGreaterThanOrEqual(20);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(130);
-    const { written, original, done } = check(x);
-    expect(original).toBeGreaterThan(0);
-    expect(r.stderr).toContain(`kaniko2buildkit: stopped by SIGINT: ${written} file(s) written`);
-    const listed = r.stderr
-      .split('\nwritten:\n')[1]!
-      .split(/\n(?=\S)/)[0]!
-      .trim()
-      .split('\n')
-      .map((s) => s.trim());
-    expect(listed.sort()).toEqual(done.sort());
-    expect(r.stderr).toMatch(/not processed \(run again for these\):\n {2}repo-\d{3}/);
-    for (const name of x.names.filter((_, i) => i % 5 === 0))
-      expect(done.includes(`${name}/ci/build.yml`)).toBe(done.includes(`${name}/.gitlab-ci.yml`));
+    checkStopped(x, r.stderr, 'SIGINT');
   }, 120_000);
 
   // SIGKILL cannot be caught: the atomic rename alone keeps every file whole (a temporary file may be left).
