@@ -2,16 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { colourLevel } from '../../src/cli/io.js';
-import { runCli, tempRepo } from '../helpers.js';
+import { KANIKO_JOB, runCli, tempRepo } from '../helpers.js';
 
 const ANSI = /\u001b\[/;
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
 const fixture = (...p: string[]) => readFileSync(join(process.cwd(), 'fixtures', ...p), 'utf8');
 
 describe('colourLevel', () => {

@@ -3,15 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliIO } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
-import { runCli, tempRepo, type CliRun } from '../helpers.js';
+import { KANIKO_JOB, runCli, tempRepo, type CliRun } from '../helpers.js';
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
 const MIGRATED = `build:
   image:
     name: moby/buildkit:rootless

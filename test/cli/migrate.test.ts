@@ -1,14 +1,6 @@
 import { readFileSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli, tempRepo } from '../helpers.js';
-
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --destination registry.example.com/app:1
-`;
+import { KANIKO_JOB, runCli, tempRepo } from '../helpers.js';
 
 describe('migrate command', () => {
   test('invalid YAML: file:line:column, exit 2, nothing written', async () => {
