@@ -48,6 +48,7 @@ export function appendProject(
       original: f.original,
       output: f.output,
       project,
+      edits: f.edits,
     };
     report.files.push(file);
   }

@@ -1,17 +1,108 @@
-/** Unified diffs of migrated files (the `diff` package), coloured when asked. */
-import { createTwoFilesPatch, structuredPatch } from 'diff';
+/**
+ * Unified diffs of migrated files (the `diff` package), coloured when asked. With the edits that made `after`, only the
+ * stretches around them are compared (a general diff of a whole 10,000-job file is the slow part of a dry run), and
+ * the result is the same text the whole-file diff gives (test/report/diff-edits.test.ts checks it on every fixture).
+ */
+import { createTwoFilesPatch, formatPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
 import type { ChalkInstance } from 'chalk';
+import type { TextEdit } from '../text/edits.js';
 
-export function unifiedDiff(path: string, before: string, after: string, c: ChalkInstance): string {
-  const patch = createTwoFilesPatch(
-    path.startsWith('/') ? `a${path}` : `a/${path}`,
-    path.startsWith('/') ? `b${path}` : `b/${path}`,
-    before,
-    after,
-    undefined,
-    undefined,
-    { context: 3 },
-  );
+const CONTEXT = 3;
+/**
+ * Unchanged lines kept on each side of an edit's lines when its stretch is compared: more than two contexts, so that
+ * hunks of two stretches never touch (the diff package joins changes at most 2 × CONTEXT lines apart into one hunk).
+ */
+const MARGIN = 2 * CONTEXT + 4;
+
+/** 0-based index of the line holding offset `at` (`starts`: the offsets where lines begin). */
+function lineAt(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function lineStarts(text: string): number[] {
+  const out = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (i + 1 < text.length) out.push(i + 1);
+  return out;
+}
+
+const newlines = (s: string) => {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
+};
+
+/** The hunks of `before` → `after` compared only around `edits` (sorted, not overlapping, offsets into `before`). */
+function hunksAround(before: string, after: string, edits: readonly TextEdit[]): StructuredPatchHunk[] {
+  const starts = lineStarts(before);
+  const last = starts.length - 1;
+  // stretches of old lines [from, to], each edit's lines with MARGIN lines around, joined where they meet
+  const stretches: { from: number; to: number; first: number; end: number }[] = [];
+  edits.forEach((e, i) => {
+    const from = Math.max(0, lineAt(starts, e.start) - MARGIN);
+    const to = Math.min(last, lineAt(starts, e.end) + MARGIN);
+    const prev = stretches.at(-1);
+    if (prev && from <= prev.to + 1) {
+      prev.to = Math.max(prev.to, to);
+      prev.end = i;
+    } else stretches.push({ from, to, first: i, end: i });
+  });
+  const hunks: StructuredPatchHunk[] = [];
+  let shift = 0; // offset delta of the edits before the stretch
+  let lineShift = 0; // line delta of the same edits
+  let done = 0; // edits accounted in shift
+  for (const s of stretches) {
+    for (; done < s.first; done++) {
+      const e = edits[done]!;
+      shift += e.text.length - (e.end - e.start);
+      lineShift += newlines(e.text) - newlines(before.slice(e.start, e.end));
+    }
+    const oldFrom = starts[s.from]!;
+    const oldTo = s.to + 1 <= last ? starts[s.to + 1]! : before.length;
+    let inner = 0;
+    for (let i = s.first; i <= s.end; i++) inner += edits[i]!.text.length - (edits[i]!.end - edits[i]!.start);
+    const part = structuredPatch(
+      'a',
+      'b',
+      before.slice(oldFrom, oldTo),
+      after.slice(oldFrom + shift, oldTo + shift + inner),
+      undefined,
+      undefined,
+      { context: CONTEXT },
+    );
+    for (const h of part.hunks)
+      hunks.push({ ...h, oldStart: h.oldStart + s.from, newStart: h.newStart + s.from + lineShift });
+  }
+  return hunks;
+}
+
+export function unifiedDiff(
+  path: string,
+  before: string,
+  after: string,
+  c: ChalkInstance,
+  edits?: readonly TextEdit[],
+): string {
+  const names = [path.startsWith('/') ? `a${path}` : `a/${path}`, path.startsWith('/') ? `b${path}` : `b/${path}`];
+  const patch = edits?.length
+    ? formatPatch({
+        oldFileName: names[0]!,
+        newFileName: names[1]!,
+        oldHeader: undefined,
+        newHeader: undefined,
+        hunks: hunksAround(
+          before,
+          after,
+          [...edits].sort((a, b) => a.start - b.start),
+        ),
+      })
+    : createTwoFilesPatch(names[0]!, names[1]!, before, after, undefined, undefined, { context: CONTEXT });
   const lines = patch.split('\n');
   // The first line createTwoFilesPatch writes is a "====" separator: drop it, git-style output starts with ---/+++.
   if (lines[0]?.startsWith('=')) lines.shift();

@@ -92,7 +92,7 @@ function listed(title: string, findings: Finding[], collapsed: boolean): string[
 function diffs(report: RunReport): string[] {
   const files = report.files.filter((f) => f.changed && f.original !== f.output);
   if (!files.length) return [];
-  const body = files.map((f) => unifiedDiff(f.path, f.original, f.output, plain)).join('\n');
+  const body = files.map((f) => unifiedDiff(f.path, f.original, f.output, plain, f.edits)).join('\n');
   return [
     '<details>',
     `<summary>Diff (${files.length} file${files.length === 1 ? '' : 's'})</summary>`,

@@ -1,6 +1,7 @@
 /** What one run produced, for every report format: files with their findings, jobs, and files that failed. */
 import type { Finding, Severity } from '../findings/types.js';
 import type { JobResult } from '../project/plan.js';
+import type { TextEdit } from '../text/edits.js';
 
 export interface ReportFile {
   /** Path as shown to the user (relative to the working directory when possible). */
@@ -17,6 +18,8 @@ export interface ReportFile {
   output: string;
   /** The repository (or file) argument this file was read for, so that same-named jobs of two repositories stay apart. */
   project?: string;
+  /** The edits that made `output` (the diff is built around them; absent: the whole texts are compared). */
+  edits?: readonly TextEdit[];
 }
 
 export interface ReportJob extends JobResult {

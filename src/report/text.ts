@@ -24,7 +24,7 @@ export function findingLine(f: Finding, c: ChalkInstance): string {
 export function textDiffs(report: RunReport, c: ChalkInstance): string {
   return report.files
     .filter((f) => f.changed)
-    .map((f) => `${unifiedDiff(f.path, f.original, f.output, c)}\n`)
+    .map((f) => `${unifiedDiff(f.path, f.original, f.output, c, f.edits)}\n`)
     .join('');
 }
 
