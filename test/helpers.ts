@@ -56,3 +56,6 @@ export const KANIKO_JOB = `build:
 
 /** A temporary repository holding KANIKO_JOB and its Dockerfile. */
 export const kanikoRepo = (): string => tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
+
+/** The same build without a push (no registry involved). */
+export const KANIKO_NO_PUSH_JOB = KANIKO_JOB.replace('--destination registry.example.com/app:1', '--no-push');

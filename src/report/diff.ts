@@ -5,6 +5,7 @@
  */
 import { createTwoFilesPatch, formatPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
 import type { ChalkInstance } from 'chalk';
+import { lineStartsOf, positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
 
 const CONTEXT = 3;
@@ -14,24 +15,6 @@ const CONTEXT = 3;
  */
 const MARGIN = 2 * CONTEXT + 4;
 
-/** 0-based index of the line holding offset `at` (`starts`: the offsets where lines begin). */
-function lineAt(starts: readonly number[], at: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= at) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function lineStarts(text: string): number[] {
-  const out = [0];
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (i + 1 < text.length) out.push(i + 1);
-  return out;
-}
-
 const newlines = (s: string) => {
   let n = 0;
   for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
@@ -40,13 +23,14 @@ const newlines = (s: string) => {
 
 /** The hunks of `before` → `after` compared only around `edits` (sorted, not overlapping, offsets into `before`). */
 function hunksAround(before: string, after: string, edits: readonly TextEdit[]): StructuredPatchHunk[] {
-  const starts = lineStarts(before);
+  const starts = lineStartsOf(before);
+  const lineAt = (at: number) => positionIn(starts, at).line - 1;
   const last = starts.length - 1;
   // stretches of old lines [from, to], each edit's lines with MARGIN lines around, joined where they meet
   const stretches: { from: number; to: number; first: number; end: number }[] = [];
   edits.forEach((e, i) => {
-    const from = Math.max(0, lineAt(starts, e.start) - MARGIN);
-    const to = Math.min(last, lineAt(starts, e.end) + MARGIN);
+    const from = Math.max(0, lineAt(e.start) - MARGIN);
+    const to = Math.min(last, lineAt(e.end) + MARGIN);
     const prev = stretches.at(-1);
     if (prev && from <= prev.to + 1) {
       prev.to = Math.max(prev.to, to);

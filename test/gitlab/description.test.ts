@@ -10,14 +10,8 @@ import type { RunReport } from '../../src/report/model.js';
 import { migrateRepository } from '../../src/repository/migrate.js';
 import { memoryRepository } from '../../src/repository/source.js';
 import { annotateRunnerConfig } from '../../src/runner-config/index.js';
+import { KANIKO_NO_PUSH_JOB } from '../helpers.js';
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --no-push
-`;
 const MANUAL_JOB = `build:
   image:
     name: gcr.io/kaniko-project/executor:debug
@@ -39,7 +33,7 @@ async function auditOf(files: Record<string, string>): Promise<ProjectAudit> {
 
 describe('what the runners need after the merge', () => {
   test('the Kubernetes annotation exactly as runner-config adds it, the Docker security_opt, BUILDKITD_FLAGS', async () => {
-    const md = mergeRequestDescription(await auditOf({ '.gitlab-ci.yml': KANIKO_JOB }), [], BRANCH);
+    const md = mergeRequestDescription(await auditOf({ '.gitlab-ci.yml': KANIKO_NO_PUSH_JOB }), [], BRANCH);
     expect(md).toContain('### After the merge: what the runners need');
     const config =
       '[[runners]]\n  name = "k8s"\n  executor = "kubernetes"\n  [runners.kubernetes]\n    namespace = "ci"\n';
@@ -56,7 +50,7 @@ describe('what the runners need after the merge', () => {
   });
 
   test('said once, and only when a job is migrated', async () => {
-    const md = mergeRequestDescription(await auditOf({ '.gitlab-ci.yml': KANIKO_JOB }), [], BRANCH);
+    const md = mergeRequestDescription(await auditOf({ '.gitlab-ci.yml': KANIKO_NO_PUSH_JOB }), [], BRANCH);
     expect(md.split('what the runners need').length - 1).toBe(1);
     const manual = mergeRequestDescription(await auditOf({ '.gitlab-ci.yml': MANUAL_JOB }), [], BRANCH);
     expect(manual).toContain('Needs a person');
@@ -68,7 +62,7 @@ describe('links to the changed lines on the source branch', () => {
   test('each change of each file: ${web_url}/-/blob/${branch}/${path}#L${line}, ranges as #L${a}-${b}', async () => {
     const md = mergeRequestDescription(
       await auditOf({
-        '.gitlab-ci.yml': `include: ci/kaniko.yml\n\n${KANIKO_JOB}`,
+        '.gitlab-ci.yml': `include: ci/kaniko.yml\n\n${KANIKO_NO_PUSH_JOB}`,
         'ci/kaniko.yml': '.x:\n  stage: build\n',
       }),
       [],
@@ -94,7 +88,7 @@ describe('links to the changed lines on the source branch', () => {
   });
 
   test('no branch known (migrate --format markdown): no links', async () => {
-    const audit = await auditOf({ '.gitlab-ci.yml': KANIKO_JOB });
+    const audit = await auditOf({ '.gitlab-ci.yml': KANIKO_NO_PUSH_JOB });
     expect(mergeRequestDescription(audit)).not.toContain('Changed lines');
     expect(mergeRequestDescription(audit)).toContain('what the runners need');
   });

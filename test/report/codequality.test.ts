@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Finding } from '../../src/findings/types.js';
 import { codeQualityReport, fingerprint, withoutPositions } from '../../src/report/codequality.js';
 import type { RunReport } from '../../src/report/model.js';
-import { runCli, tempRepo } from '../helpers.js';
+import { KANIKO_NO_PUSH_JOB, runCli, tempRepo } from '../helpers.js';
 
 const GITLAB_SEVERITIES = ['info', 'minor', 'major', 'critical', 'blocker'];
 
@@ -152,14 +152,6 @@ describe('codeQualityReport', () => {
   });
 });
 
-const KANIKO_JOB = `build:
-  image:
-    name: gcr.io/kaniko-project/executor:debug
-    entrypoint: [""]
-  script:
-    - /kaniko/executor --context . --dockerfile Dockerfile --no-push
-`;
-
 interface Issue {
   description: string;
   check_name: string;
@@ -175,7 +167,7 @@ const check = async (cwd: string, ...args: string[]) => {
 describe('what --check fails on', () => {
   test('each Kaniko job that would be migrated is an issue, and each other file that would change', async () => {
     const root = tempRepo({
-      '.gitlab-ci.yml': `include: ci/kaniko.yml\n\n${KANIKO_JOB}\nother:\n  extends: .kaniko\n  script:\n    - /kaniko/executor --no-push\n`,
+      '.gitlab-ci.yml': `include: ci/kaniko.yml\n\n${KANIKO_NO_PUSH_JOB}\nother:\n  extends: .kaniko\n  script:\n    - /kaniko/executor --no-push\n`,
       'ci/kaniko.yml': '.kaniko:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n',
       Dockerfile: 'FROM scratch\n',
     });
@@ -211,9 +203,9 @@ describe('what --check fails on', () => {
   });
 
   test("a job's issue is at the line that defines it, whatever other keys start with its name", async () => {
-    const web = KANIKO_JOB.replace('build:', 'build:web:');
+    const web = KANIKO_NO_PUSH_JOB.replace('build:', 'build:web:');
     const root = tempRepo({
-      '.gitlab-ci.yml': `${web}\n"build":\n${KANIKO_JOB.slice('build:\n'.length)}`,
+      '.gitlab-ci.yml': `${web}\n"build":\n${KANIKO_NO_PUSH_JOB.slice('build:\n'.length)}`,
       Dockerfile: '',
     });
     const { issues } = await check(root, '.');
@@ -225,7 +217,10 @@ describe('what --check fails on', () => {
   });
 
   test('a job with nothing to note is still an issue (the check exits 1 for it)', async () => {
-    const { code, issues } = await check(tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' }), '.');
+    const { code, issues } = await check(
+      tempRepo({ '.gitlab-ci.yml': KANIKO_NO_PUSH_JOB, Dockerfile: 'FROM scratch\n' }),
+      '.',
+    );
     expect(code).toBe(1);
     expect(issues.filter((i) => i.severity !== 'info').map((i) => i.check_name)).toEqual(['pending-migration']);
   });
@@ -263,7 +258,7 @@ describe('paths relative to the root of the git repository', () => {
   const pipelineRepo = () =>
     tempRepo({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      '.gitlab-ci.yml': KANIKO_JOB,
+      '.gitlab-ci.yml': KANIKO_NO_PUSH_JOB,
       Dockerfile: 'FROM scratch\n',
       'sub/x': '',
     });
@@ -280,7 +275,7 @@ describe('paths relative to the root of the git repository', () => {
   test('a pipeline in a folder of the repository: the path inside the repository', async () => {
     const root = tempRepo({
       '.git/HEAD': 'ref: refs/heads/main\n',
-      'services/api/.gitlab-ci.yml': KANIKO_JOB,
+      'services/api/.gitlab-ci.yml': KANIKO_NO_PUSH_JOB,
       'services/api/Dockerfile': 'FROM scratch\n',
     });
     const { issues } = await check(root, 'services/api');
@@ -290,7 +285,7 @@ describe('paths relative to the root of the git repository', () => {
   });
 
   test('no git repository: relative to the folder given', async () => {
-    const root = tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n', 'sub/x': '' });
+    const root = tempRepo({ '.gitlab-ci.yml': KANIKO_NO_PUSH_JOB, Dockerfile: 'FROM scratch\n', 'sub/x': '' });
     const { issues } = await check(join(root, 'sub'), '..');
     expect(new Set(issues.map((i) => i.location.path))).toEqual(new Set(['.gitlab-ci.yml']));
   });
