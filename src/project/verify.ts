@@ -138,7 +138,9 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   for (const job of migrated) {
     const items = jobItems(now, job.name);
     const leftover = findCalls(items);
+    // a buildctl call cannot hide in an item without the word: only those are read by the shell reader again
     const found = items
+      .filter((i) => i.script.includes(BUILDCTL_COMMAND))
       .flatMap((i) => i.parsed.commands)
       .filter((c) => c.words[0]?.value === BUILDCTL_COMMAND)
       .map((c) => c.words.map((w) => w.raw));

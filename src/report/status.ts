@@ -82,14 +82,39 @@ function groups(report: RunReport): Group[] {
   return [...out.values()];
 }
 
-/** Findings about a job: those naming it (a template's finding names every job inheriting it), in its project. */
-export function jobFindings(report: RunReport, job: ReportJob): Finding[] {
-  const fromFiles = report.files.filter((f) => sameProject(f.project, job.project)).flatMap((f) => f.findings);
-  return [...fromFiles, ...report.errors].filter((f) => jobNames(f).includes(job.name));
+/**
+ * Findings about jobs, indexed once: those naming a job (a template's finding names every job inheriting it), in its
+ * project. A lookup per job over every finding would make the summary of a large pipeline quadratic.
+ */
+export function jobFindingIndex(report: RunReport): (job: ReportJob) => Finding[] {
+  // keyed by project; `undefined` (a file of no named project) is in every project, as `sameProject` says
+  const byProject = new Map<string | undefined, Map<string, Finding[]>>();
+  const add = (project: string | undefined, f: Finding) => {
+    let names = byProject.get(project);
+    if (!names) byProject.set(project, (names = new Map()));
+    for (const name of new Set(jobNames(f))) {
+      const list = names.get(name);
+      if (list) list.push(f);
+      else names.set(name, [f]);
+    }
+  };
+  for (const file of report.files) for (const f of file.findings) add(file.project, f);
+  const errors = new Map<string, Finding[]>();
+  for (const f of report.errors)
+    for (const name of new Set(jobNames(f))) errors.set(name, [...(errors.get(name) ?? []), f]);
+  const named = (project: string | undefined, name: string) => byProject.get(project)?.get(name) ?? [];
+  return (job) => {
+    const own =
+      job.project === undefined
+        ? [...byProject.values()].flatMap((names) => names.get(job.name) ?? [])
+        : [...named(job.project, job.name), ...named(undefined, job.name)];
+    return [...own, ...(errors.get(job.name) ?? [])];
+  };
 }
 
 export function summaryRows(report: RunReport): SummaryRow[] {
   const rows: SummaryRow[] = [];
+  const jobFindings = jobFindingIndex(report);
   for (const g of groups(report)) {
     if (!g.changed && !g.jobs.length && !g.findings.length) continue;
     const written = projectWritten(report, g.project);
@@ -107,7 +132,7 @@ export function summaryRows(report: RunReport): SummaryRow[] {
         job: j.name,
         status: j.status,
         pending: changes(j.status) && !written,
-        findings: countSeverities(jobFindings(report, j)),
+        findings: countSeverities(jobFindings(j)),
       });
   }
   return rows;
