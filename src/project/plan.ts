@@ -174,7 +174,13 @@ export function planProject(
     fileExists: (p: string) => source.exists(p),
     cacheRef: (use) => caches.ask(name, use),
   });
-  const jobs = names.map((n) => analyseJob(pipeline, n, { env: envOf(n), buildkitImage: opts.buildkitImage }));
+  const jobs = names.map((n) => {
+    const job = analyseJob(pipeline, n, { env: envOf(n), buildkitImage: opts.buildkitImage });
+    if (job.kaniko) return job;
+    // most jobs of a long file: only the sharing check reads them again, and only their reads
+    pipeline.forget(n);
+    return slim(job);
+  });
   const writers = new Map<string, CacheJob>();
   for (const job of jobs)
     if (job.kaniko && !job.manual)
@@ -251,6 +257,34 @@ export function planProject(
     feedOwners: feeds.owners,
     templateUsers: feeds.users,
     switched: switches.switched,
+  };
+}
+
+/** Lists a job that does not build with Kaniko never gains: one frozen empty list for all (a push would throw). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/**
+ * A job that does not build with Kaniko, as the rest of planning reads it (the sharing check: its reads and touches;
+ * the reports: its findings), with the lists it never fills shared, so that thousands of such jobs cost little.
+ */
+function slim(job: JobMigration): JobMigration {
+  const none = <T>(list: T[]): T[] => (list.length ? list : NONE);
+  return {
+    kaniko: false,
+    manual: job.manual,
+    template: job.template,
+    findings: none(job.findings),
+    edits: none(job.edits),
+    touches: job.touches,
+    reads: job.reads,
+    expectedCalls: none(job.expectedCalls),
+    calls: job.calls,
+    flags: none(job.flags),
+    passThrough: none(job.passThrough),
+    name: job.name,
+    file: job.file,
+    at: job.at,
+    ...(job.variablesIn !== undefined ? { variablesIn: job.variablesIn } : {}),
   };
 }
 
