@@ -18,7 +18,6 @@ import {
   countSeverities,
   type Summary,
   projectWritten,
-  sameProject,
   type ReportJob,
   type RunReport,
   type SeverityCounts,
