@@ -155,7 +155,7 @@ function changedLinesSection(report: RunReport, links: MergeRequestLinks): strin
   if (!files.length) return [];
   const out = [`### Changed lines on ${code(links.branch)}`, ''];
   for (const f of files) {
-    const ranges = changedLines(f.original, f.output);
+    const ranges = changedLines(f.original, f.output, f.edits);
     out.push(`- ${code(f.path)}: lines ${ranges.map((r) => lineLink(links, f.path, r)).join(', ')}`);
   }
   out.push('');
