@@ -12,6 +12,7 @@ import { InputError } from '../pipeline/source.js';
 import type { FileResult, JobResult, ProjectResult } from '../project/plan.js';
 import { migrateSource } from '../project/pipeline.js';
 import type { IncludeSwitch } from '../project/include-switch.js';
+import type { MigrationMode } from '../project/transition.js';
 import type { RepositorySource } from './source.js';
 
 export interface RepositoryOptions {
@@ -30,6 +31,8 @@ export interface RepositoryOptions {
   templateRuns?: Map<string, Promise<ProjectResult>>;
   /** Includes to switch to a template's BuildKit version (the rollout; see MigrateOptions). */
   includeSwitches?: readonly IncludeSwitch[];
+  /** Direct migration (default), a transition beside the Kaniko jobs, or the cut-over (see MigrateOptions). */
+  mode?: MigrationMode;
 }
 
 /**
@@ -75,6 +78,7 @@ export async function migrateRepository(
         resolver: opts.resolver,
         templateRuns: opts.templateRuns,
         includeSwitches: opts.includeSwitches,
+        mode: opts.mode,
       });
       const skip = entryMissing && sources.length > 0;
       add(result, skip ? { ...yaml, failed: yaml.failed.filter((f) => f.path !== entry) } : yaml);
