@@ -207,6 +207,9 @@ export function planTransition(ctx: TransitionContext, jobs: JobMigration[], mod
     const where = { file: job.file, line: job.at.line, column: job.at.column, job: job.name };
     const blocks = byJob.get(job.name);
     job.edits = [];
+    // what the direct migration would do is no news in a run that leaves the job as it is (a twin's is: kept below)
+    const planned = job.findings;
+    job.findings = [];
     if (blocks) {
       const t: TransitionJob = { state: 'running', twin: named('twin', job.name), compare: named('compare', job.name) };
       plan.jobs.set(job.name, t);
@@ -218,6 +221,7 @@ export function planTransition(ctx: TransitionContext, jobs: JobMigration[], mod
       plan.findings.push(finding('KB221', `no BuildKit twin: ${made}; a plain migrate migrates it directly`, where));
       continue;
     }
+    job.findings = planned;
     plan.edits.push(made.edit);
     plan.twins.push({ name: made.twin, job: job.name, file: job.file, expectedCalls: made.expectedCalls });
     plan.jobs.set(job.name, { state: 'added', twin: made.twin, compare: made.compare });
