@@ -28,7 +28,7 @@
  *   nothing, and the verification compares only what was there before.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, visit, type Node, type Pair, type ParsedNode } from 'yaml';
+import { isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type ParsedNode } from 'yaml';
 import { finding } from '../findings/finding.js';
 import { messages } from '../findings/registry.js';
 import type { Finding } from '../findings/types.js';
@@ -110,9 +110,38 @@ function blockOf(file: SourceFile, pair: Pair): TransitionBlock | undefined {
   let start = markerStart;
   if (text.slice(start - eol.length, start) === eol) start -= eol.length;
   if (text.slice(start - eol.length, start) === eol) start -= eol.length;
-  const value = pair.value as ParsedNode | null;
-  const end = value?.range ? endOfNodeLine(text, value) : key.range[1];
-  return { file: file.path, kind: m[1] as BlockKind, job, name, start, end };
+  return { file: file.path, kind: m[1] as BlockKind, job, name, start, end: blockEnd(text, pair) };
+}
+
+/**
+ * The end of a top-level job's text (before a line break): its last line of content (with a comment on that line),
+ * and the indented comment lines right after it (a blank line or a line at column 0 ends it: those comments are the
+ * next key's, though the parser gives them to the value's range).
+ */
+function blockEnd(text: string, pair: Pair): number {
+  let end = contentEnd(text, pair);
+  for (;;) {
+    const next = /^\r?\n([ \t]+#[^\r\n]*)/.exec(text.slice(end));
+    if (!next) return end;
+    end += next[0].length;
+  }
+}
+
+function contentEnd(text: string, pair: Pair): number {
+  let node = (pair.value ?? pair.key) as ParsedNode | null;
+  for (let depth = 0; node && depth < 100; depth++) {
+    const last: unknown = isMap(node) || isSeq(node) ? (node.flow ? undefined : node.items.at(-1)) : undefined;
+    if (!last) break;
+    node = (isPair(last) ? (last.value ?? last.key) : last) as ParsedNode | null;
+  }
+  if (!node?.range) return (pair.key as ParsedNode).range[1];
+  if (isScalar(node) && (node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED')) {
+    // a block scalar's range runs over its trailing blank lines: its content ends at its last non-blank character
+    let at = node.range[1];
+    while (at > node.range[0] && /\s/.test(text[at - 1]!)) at--;
+    return at;
+  }
+  return endOfNodeLine(text, node);
 }
 
 /**
@@ -281,7 +310,7 @@ function makeTwin(ctx: TransitionContext, job: JobMigration, fresh: (base: strin
   const pair = jobsPair(file, def.key);
   if (!pair) return 'the job is not a top-level key of its file';
   const start = def.key.range![0];
-  const end = endOfNodeLine(text, pair.value as ParsedNode);
+  const end = blockEnd(text, pair);
   const pushed: { from: ShellText; to: ShellText }[] = [];
   const untaggable: string[] = [];
   const again = ctx.analyse(job.name, (d) => {

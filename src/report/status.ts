@@ -102,7 +102,8 @@ export function summaryRows(report: RunReport): SummaryRow[] {
       file: g.path,
       job: null,
       status,
-      pending: changes(status) && !written,
+      // a file whose jobs were in transition already, and that nothing changes, is no pending change
+      pending: changes(status) && !written && (status !== 'transition' || g.changed),
       findings: countSeverities(g.findings),
     });
     for (const j of g.jobs)
@@ -110,7 +111,7 @@ export function summaryRows(report: RunReport): SummaryRow[] {
         file: g.path,
         job: j.name,
         status: j.status,
-        pending: changes(j.status) && !written,
+        pending: changes(j.status) && !written && (j.status !== 'transition' || j.transition?.state === 'added'),
         findings: countSeverities(jobFindings(report, j)),
       });
   }
