@@ -86,6 +86,12 @@ describe('transition then cut-over is the direct migration, on every fixture', (
   });
 });
 
+test("the cut-over fixture starts from the transition fixture's result (only its first comment line differs)", () => {
+  const body = (c: string, dir: string) =>
+    fs.readFileSync(path.join(FIXTURES, c, dir, '.gitlab-ci.yml'), 'utf8').replace(/^.*\n/, '');
+  expect(body('cut-over', 'input')).toBe(body('transition', 'expected'));
+});
+
 const job = (name: string, body = '') => `${name}:
   stage: build
   image:
@@ -228,13 +234,21 @@ describe('the compare job', () => {
         const run = spawnSync(shell, args, {
           cwd: dir,
           encoding: 'utf8',
-          env: { PATH: `${dir}:${process.env.PATH}`, STATUS: status, CI_COMMIT_SHORT_SHA: 'abc' },
+          env: { PATH: `${dir}:/usr/bin:/bin`, STATUS: status, CI_COMMIT_SHORT_SHA: 'abc' },
         });
         expect({ status: run.status }).toEqual({ status: Number(status) });
         expect(run.stdout).toContain('# report: --yes kaniko2buildkit@');
         expect(run.stdout).toContain('registry.example.com/app:kaniko2buildkit-abc --format markdown');
         expect(fs.readFileSync(path.join(dir, 'compare.md'), 'utf8')).toBe(run.stdout);
       }
+      // in this tool's container image the command is on PATH: that one runs, not npx
+      fs.writeFileSync(path.join(dir, 'kaniko2buildkit'), '#!/bin/sh\necho "# installed: $*"\nexit 1\n', {
+        mode: 0o755,
+      });
+      const args = shell === 'sh' ? ['-ec', item] : ['sh', '-ec', item];
+      const run = spawnSync(shell, args, { cwd: dir, encoding: 'utf8', env: { PATH: `${dir}:/usr/bin:/bin` } });
+      expect(run.status).toBe(1);
+      expect(run.stdout).toMatch(/^# installed: compare registry\.example\.com\/app:1 /);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -13,7 +13,8 @@
  *   (see `unsupported`: no `extends`, anchors, aliases, merge keys, `!reference`, hidden jobs, jobs defined twice, and
  *   no edit outside the block such as `default:` or global variables); any other job gets KB221 and stays unchanged,
  *   a candidate for direct migration. A twin half made from inherited parts could build something else.
- * - **The compare job** (`<job>-compare`) runs in `node:20-alpine` with `npx kaniko2buildkit@<this version>`, needs
+ * - **The compare job** (`<job>-compare`) runs in `node:20-alpine` with `npx kaniko2buildkit@<this version>` (or the
+ *   `kaniko2buildkit` on PATH, when its image is changed to this tool's container image), needs
  *   both jobs, has `allow_failure: true`, writes `compare.md` (artifact, `when: always`) and prints it. It copies the
  *   Kaniko job's `stage`, `tags`, `rules`/`only`/`except` and `variables` verbatim, so it exists exactly when both
  *   jobs do (a `needs:` on a job that rules leave out is a pipeline error) and sees the variables the image names
@@ -371,8 +372,10 @@ function compareJob(
     const end = p.value ? endOfNodeLine(file.text, p.value) : k.range[1];
     return file.text.slice(lineStartOf(file.text, k.range[0]), end).split(/\r?\n/);
   };
+  // the command from the image when it has it (the container image of this tool), else this version through npx
+  const tool = `$(command -v kaniko2buildkit || echo npx --yes kaniko2buildkit@${VERSION})`;
   const script =
-    `status=0; npx --yes kaniko2buildkit@${VERSION} compare ${renderWord(images.from)} ${renderWord(images.to)}` +
+    `status=0; ${tool} compare ${renderWord(images.from)} ${renderWord(images.to)}` +
     ` --format markdown > compare.md || status=$?; cat compare.md; exit "$status"`;
   return [
     `${yamlScalar(compare)}:`,
