@@ -10,6 +10,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateProject, migrateText, MemorySource, migrateSource } from '../src/index.js';
+import { isDocument, isMap } from 'yaml';
+import { parseSource } from '../src/pipeline/source.js';
+import { transitionView } from '../src/project/transition.js';
 import { withTag } from '../src/kaniko/refs.js';
 import { displayText } from '../src/shell/quote.js';
 import { parseScript } from '../src/shell/parse.js';
@@ -204,6 +207,21 @@ describe('the text around the blocks', () => {
     const cut = await migrateSource(new MemorySource(new Map([...files, ['ci/build.yml', out]])), { mode: 'cut-over' });
     const direct = await migrateSource(new MemorySource(files), {});
     expect(cut.files.map((f) => f.output)).toEqual(direct.files.map((f) => f.output));
+  });
+
+  test('planning sees a file in transition without the blocks, through a document yaml still takes for one', async () => {
+    const r = await transitionOf(`${job('build')}\nafter:\n  script: [echo]\n`);
+    const file = parseSource('.gitlab-ci.yml', r.output);
+    const view = transitionView([file]);
+    expect(view.blocks.map((b) => [b.kind, b.job, b.name])).toEqual([
+      ['twin', 'build', 'build-buildkit'],
+      ['compare', 'build', 'build-compare'],
+    ]);
+    const doc = view.files[0]!.docs[0]!;
+    // the fuzz test found this: a copy made with Object.assign lost the yaml node-type symbol
+    expect(isDocument(doc) && isMap(doc.contents)).toBe(true);
+    expect(Object.keys(doc.toJS() as object)).toEqual(['build', 'after']);
+    expect(file.docs[0]!.contents).not.toBe(doc.contents);
   });
 
   test('blocks whose Kaniko job is gone stay (KB223), and a plain migrate leaves them', async () => {

@@ -163,16 +163,21 @@ export function transitionView(files: SourceFile[]): { files: SourceFile[]; bloc
       }
     }
     if (!hidden.size) return file;
-    const shown = Object.assign(Object.create(Object.getPrototypeOf(map) as object) as typeof map, map, {
-      items: map.items.filter((p) => !hidden.has(p)),
-    });
+    const shown = shallowCopy(map, { items: map.items.filter((p) => !hidden.has(p)) });
     const doc = file.docs[file.jobsDoc]!;
-    const view = Object.assign(Object.create(Object.getPrototypeOf(doc) as object) as typeof doc, doc, {
-      contents: shown,
-    });
+    const view = shallowCopy(doc, { contents: shown as typeof doc.contents });
     return { ...file, docs: file.docs.map((d) => (d === doc ? view : d)) };
   });
   return { files: out, blocks };
+}
+
+/**
+ * A copy of a node or document with some properties replaced: every own property kept as it is, the yaml package's
+ * node-type symbol too (not enumerable, so `Object.assign` would lose it and `isMap`, `isDocument` would fail).
+ */
+function shallowCopy<T extends object>(of: T, replace: Partial<T>): T {
+  const copy = Object.create(Object.getPrototypeOf(of) as object, Object.getOwnPropertyDescriptors(of)) as T;
+  return Object.assign(copy, replace);
 }
 
 /** What planning the transition adds to a project plan. */
