@@ -40,7 +40,7 @@ function fileCounts(s: Summary): string {
 function headline(report: RunReport): string {
   const s = summarise(report);
   const jobs = s.kanikoJobs
-    ? `Kaniko jobs: ${jobCounts(s, (n) => `**${n}**`)}, **${s.manual}** left for a person${s.unchanged ? `, ${s.unchanged} unchanged` : ''}`
+    ? `Kaniko jobs: ${jobCounts(s, (n) => `**${n}**`)}, **${s.manual}** left for a person${s.transition ? `, **${s.transition}** in transition` : ''}${s.unchanged ? `, ${s.unchanged} unchanged` : ''}`
     : 'no Kaniko job found';
   const f = s.findings;
   return `${fileCounts(s)} · ${jobs} · findings: ${f.error} error, ${f.manual} manual, ${f.warning} warning, ${f.info} info`;
