@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `--version` alone is answered from package.json before anything else loads (issue 16: start-up); every other
-// command line runs the bundle of the command (dist/cli/bundle.js, scripts/bundle.mjs), which loads only the modules
-// of the command it names.
+// command line runs the bundle of the command (dist/cli/bundle.cjs, through bin/load-bundle.js), which loads only
+// the modules of the command it names.
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
@@ -13,6 +13,6 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw e;
   });
-  const { main } = await import('../dist/cli/bundle.js');
-  process.exitCode = await main(process.argv);
+  const { loadBundle } = await import('./load-bundle.js');
+  process.exitCode = await loadBundle().exports.main(process.argv);
 }

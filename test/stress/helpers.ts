@@ -28,13 +28,13 @@ function files(dir: string): string[] {
 
 /**
  * `bin/kaniko2buildkit.js` of the current sources, compiled and bundled (scripts/bundle.mjs) once into a temporary
- * folder named after a hash of `src/`, `bin/` and the bundle script (the repository's own `dist/` may be stale, and other sessions may be rebuilding it). Readable by everyone:
- * one test runs it as another user.
+ * folder named after a hash of `src/`, `bin/` and the bundle script (the repository's own `dist/` may be stale, and
+ * other sessions may be rebuilding it). Readable by everyone: one test runs it as another user.
  */
 export function builtCli(): string {
   const hash = createHash('sha256');
   for (const f of files(join(REPO, 'src')).sort()) hash.update(relative(REPO, f)).update(readFileSync(f));
-  for (const f of [...files(join(REPO, 'bin')), join(REPO, 'scripts', 'bundle.mjs'), join(REPO, 'package.json')])
+  for (const f of [...files(join(REPO, 'bin')).sort(), join(REPO, 'scripts', 'bundle.mjs'), join(REPO, 'package.json')])
     hash.update(readFileSync(f));
   // the checkout too: the copy links its node_modules, and another checkout of the same sources may be gone
   hash.update(REPO);
@@ -68,7 +68,7 @@ export function builtCli(): string {
   const b = spawnSync(process.execPath, [join(REPO, 'scripts', 'bundle.mjs'), '--dist', join(work, 'dist')], {
     encoding: 'utf8',
   });
-  if (!existsSync(join(work, 'dist', 'cli', 'bundle.js')))
+  if (!existsSync(join(work, 'dist', 'cli', 'bundle.cjs')))
     throw new Error(`could not bundle the CLI:\n${b.stdout}${b.stderr}`);
   chmodSync(work, 0o755);
   try {
