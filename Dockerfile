@@ -17,7 +17,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json README.md LICENSE ./
 COPY bin bin
 COPY src src
-COPY scripts/install-lock.mjs scripts/
+COPY scripts/install-lock.mjs scripts/bundle.mjs scripts/
 RUN npm pack --pack-destination /tmp \
   && node scripts/install-lock.mjs /tmp/kaniko2buildkit-*.tgz /opt/kaniko2buildkit --with-ts-morph \
   && cd /opt/kaniko2buildkit \

@@ -1,8 +1,12 @@
 /** Summarises a V8 .cpuprofile: the functions with the most self time, and with the most total (inclusive) time. */
 import { readFileSync } from 'node:fs';
 
-const label = (cf) =>
-  `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*\/(node_modules\/[^/]+|dist|bench)\//, '$1/').replace(/^file:\/\//, '')}:${cf.lineNumber + 1}`;
+// a package's files as node_modules/NAME/… (the greedy match would take yaml's own dist/ for the tool's), else dist/…
+const where = (url) =>
+  /\/node_modules\//.test(url)
+    ? url.replace(/^.*\/node_modules\/((@[^/]+\/)?[^/]+)\//, 'node_modules/$1/')
+    : url.replace(/^.*\/(dist|bench)\//, '$1/').replace(/^file:\/\//, '');
+const label = (cf) => `${cf.functionName || '(anonymous)'} ${where(cf.url)}:${cf.lineNumber + 1}`;
 
 export function summarizeProfile(path, { top = 15 } = {}) {
   const profile = JSON.parse(readFileSync(path, 'utf8'));

@@ -1,12 +1,18 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+// `--version` alone is answered from package.json before anything else loads (issue 16: start-up); every other
+// command line runs the bundle of the command (dist/cli/bundle.cjs, through bin/load-bundle.js), which loads only
+// the modules of the command it names.
+import { readFileSync } from 'node:fs';
 
-// A closed pipe (`… | head`) ends the output quietly, as other command-line tools do.
-process.stdout.on('error', (e) => {
-  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw e;
-});
-
-main(process.argv).then((code) => {
-  process.exitCode = code;
-});
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  // A closed pipe (`… | head`) ends the output quietly, as other command-line tools do.
+  process.stdout.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  const { loadBundle } = await import('./load-bundle.js');
+  process.exitCode = await loadBundle().exports.main(process.argv);
+}

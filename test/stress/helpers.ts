@@ -27,14 +27,15 @@ function files(dir: string): string[] {
 }
 
 /**
- * `bin/kaniko2buildkit.js` of the current sources, compiled once into a temporary folder named after a hash of
- * `src/` (the repository's own `dist/` may be stale, and other sessions may be rebuilding it). Readable by everyone:
- * one test runs it as another user.
+ * `bin/kaniko2buildkit.js` of the current sources, compiled and bundled (scripts/bundle.mjs) once into a temporary
+ * folder named after a hash of `src/`, `bin/` and the bundle script (the repository's own `dist/` may be stale, and
+ * other sessions may be rebuilding it). Readable by everyone: one test runs it as another user.
  */
 export function builtCli(): string {
   const hash = createHash('sha256');
   for (const f of files(join(REPO, 'src')).sort()) hash.update(relative(REPO, f)).update(readFileSync(f));
-  hash.update(readFileSync(join(REPO, 'package.json')));
+  for (const f of [...files(join(REPO, 'bin')).sort(), join(REPO, 'scripts', 'bundle.mjs'), join(REPO, 'package.json')])
+    hash.update(readFileSync(f));
   // the checkout too: the copy links its node_modules, and another checkout of the same sources may be gone
   hash.update(REPO);
   const dir = join(tmpdir(), `k2b-cli-${hash.digest('hex').slice(0, 16)}`);
@@ -63,6 +64,12 @@ export function builtCli(): string {
   cpSync(join(REPO, 'bin'), join(work, 'bin'), { recursive: true });
   cpSync(join(REPO, 'package.json'), join(work, 'package.json'));
   symlinkSync(join(REPO, 'node_modules'), join(work, 'node_modules'));
+  // and the bundle bin/ runs, as `npm run build` makes it (from the packages of the linked node_modules)
+  const b = spawnSync(process.execPath, [join(REPO, 'scripts', 'bundle.mjs'), '--dist', join(work, 'dist')], {
+    encoding: 'utf8',
+  });
+  if (!existsSync(join(work, 'dist', 'cli', 'bundle.cjs')))
+    throw new Error(`could not bundle the CLI:\n${b.stdout}${b.stderr}`);
   chmodSync(work, 0o755);
   try {
     renameSync(work, dir);
