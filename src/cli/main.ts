@@ -1,14 +1,8 @@
 /** The `kaniko2buildkit` program: one commander program, one file per command, one set of exit codes. */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { toolVersion } from '../project/version.js';
 import { EXIT, processIO, type CliIO } from './io.js';
 import type { RecursiveRunner } from './migrate.js';
-
-function version(): string {
-  // dist/cli/main.js and the bundle dist/cli/bundle.js (scripts/bundle.mjs) both sit two folders below package.json
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** What a command's module gets to build its commander command with. */
 interface Wiring {
@@ -85,7 +79,7 @@ export const COMMANDS: readonly {
 export async function program(args: readonly string[], io: CliIO, done: (code: number) => void): Promise<Command> {
   const prog = new Command('kaniko2buildkit')
     .description('Migrate GitLab CI Kaniko image builds to rootless BuildKit (buildctl-daemonless.sh), surgically.')
-    .version(version(), '-V, --version')
+    .version(toolVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .exitOverride();

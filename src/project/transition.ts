@@ -28,7 +28,6 @@
  *   would be "another command" reading it), a second `--transition` sees the job already in transition and changes
  *   nothing, and the verification compares only what was there before.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type ParsedNode } from 'yaml';
 import { finding } from '../findings/finding.js';
 import { messages } from '../findings/registry.js';
@@ -40,6 +39,7 @@ import type { PlanEnv } from '../kaniko/types.js';
 import { displayText, lit, renderWord, type ShellText } from '../shell/quote.js';
 import { applyEdits, type TextEdit } from '../text/edits.js';
 import type { JobMigration } from '../job/yaml-job.js';
+import { toolVersion } from './version.js';
 import { endOfNodeLine, indentStep, lineStartOf, mapIndent, yamlScalar } from '../yaml/text.js';
 
 /**
@@ -56,10 +56,6 @@ export const VERIFICATION_TAG: ShellText = [
 
 /** The image the compare job runs in. */
 export const COMPARE_IMAGE = 'node:20-alpine';
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
 
 type BlockKind = 'twin' | 'compare';
 
@@ -378,7 +374,7 @@ function compareJob(
     return file.text.slice(lineStartOf(file.text, k.range[0]), end).split(/\r?\n/);
   };
   // the command from the image when it has it (the container image of this tool), else this version through npx
-  const tool = `$(command -v kaniko2buildkit || echo npx --yes kaniko2buildkit@${VERSION})`;
+  const tool = `$(command -v kaniko2buildkit || echo npx --yes kaniko2buildkit@${toolVersion()})`;
   const script =
     `status=0; ${tool} compare ${renderWord(images.from)} ${renderWord(images.to)}` +
     ` --format markdown > compare.md || status=$?; cat compare.md; exit "$status"`;
