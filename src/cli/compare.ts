@@ -30,6 +30,8 @@ export async function runCompare(imageA: string, imageB: string, flags: CompareF
       strict: flags.strict,
       concurrency: flags.concurrency,
       env: io.env,
+      // ~/.docker/config.json of the HOME the command was given (a test's, a CI job's)
+      ...(io.env.HOME ? { home: io.env.HOME } : {}),
       warn,
     });
   } catch (e) {

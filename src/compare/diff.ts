@@ -208,6 +208,7 @@ export function expectedDifferences(a: LoadedImage, b: LoadedImage): ExpectedDif
     const eb = b.fs.get(path);
     if (eb && !ea.implicit && !eb.implicit && (ea.mtime ?? 0) !== (eb.mtime ?? 0)) touched.push(`/${path}`);
   }
+  touched.sort();
   if (touched.length)
     out.push({
       kind: 'timestamps',
