@@ -148,12 +148,17 @@ export class RegistryClient {
       this.fetch(url, { headers: { ...(accept ? { Accept: accept } : {}), ...(auth ? { Authorization: auth } : {}) } });
     let res: Response;
     try {
-      res = await send(await this.authorizations.get(key));
+      const sent = this.authorizations.get(key);
+      res = await send(await sent);
       if (res.status === 401) {
         const challenge = res.headers.get('www-authenticate');
         await res.body?.cancel();
-        const auth = this.authorize(repo, challenge);
-        this.authorizations.set(key, auth);
+        // a request sent at the same time may have been answered already: its token serves this one too
+        let auth = this.authorizations.get(key);
+        if (auth === sent) {
+          auth = this.authorize(repo, challenge);
+          this.authorizations.set(key, auth);
+        }
         res = await send(await auth);
       }
     } catch (e) {
