@@ -174,7 +174,9 @@ export class RegistryClient {
             ? ` with the credentials from ${creds.source}`
             : ' without credentials'
           : '';
-      throw new RegistryError(`${url}: ${res.status} ${res.statusText}${who}: ${await errorText(res)}`);
+      throw new RegistryError(
+        `${url}: ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${who}: ${await errorText(res)}`,
+      );
     }
     return res;
   }

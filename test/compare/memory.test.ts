@@ -29,11 +29,9 @@ async function* bigLayer(size: number, last: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < block.length; i++) block[i] = (i * 31 + (i >> 10)) & 0xff;
   const writing = (async () => {
     const entry = pack.entry({ name: 'data/big.bin', size, mode: 0o644, mtime: new Date(1700000000000) });
-    for (let written = 0; written < size; written += MiB) {
-      const chunk = written + MiB >= size ? Buffer.alloc(size - written, last) : block;
-      if (!entry.write(chunk)) await once(entry, 'drain');
-    }
-    entry.end();
+    let written = 0;
+    for (; written + MiB < size; written += MiB) if (!entry.write(block)) await once(entry, 'drain');
+    entry.end(Buffer.alloc(size - written, last));
     pack.finalize();
   })();
   let pending: Buffer[] = [];
