@@ -402,6 +402,12 @@ maybe('compare against a real docker-registry', () => {
     expect(r.stdout).not.toContain('\x1b[');
     const coloured = await runCli(['compare', '--color', ref('app:plain'), ref('app:whiteout')], { env: {} });
     expect(coloured.stdout).toContain('\x1b[');
+    const forced = await runCli(['compare', ref('app:plain'), ref('app:whiteout')], { env: { FORCE_COLOR: '1' } });
+    expect(forced.stdout).toContain('\x1b[');
+    const off = await runCli(['compare', '--no-color', ref('app:plain'), ref('app:whiteout')], {
+      env: { FORCE_COLOR: '1' },
+    });
+    expect(off.stdout).not.toContain('\x1b[');
     const md = await runCli(['compare', '--format', 'markdown', ref('app:plain'), ref('app:whiteout')], { env: {} });
     expect(md.stdout).toContain('| - | `/app/old.txt` (only in A) |');
   });
