@@ -380,6 +380,15 @@ maybe('compare against a real docker-registry', () => {
     expect(explained.stdout).toContain('Implicit WORKDIR parents');
   });
 
+  test('a Docker v2 manifest with gzip layers against an OCI one with plain tar layers: the same files', async () => {
+    await pushImage(p, 'app', 'docker', { layers: [await baseLayer(), await appLayer()], docker: true });
+    const r = await compare('app:plain', 'app:docker');
+    expect(r.code).toBe(0);
+    expect(only(r.json)).toEqual([[]]);
+    // other blobs (gzip), the same diff ids: only the layer boundaries count as expected
+    expect(r.json.platforms[0]!.expected).toEqual([layersExpected('layers: 2 → 2, 0 shared')]);
+  });
+
   test('the text report: a tree under each directory, marks and the verdict', async () => {
     const r = await runCli(['compare', ref('app:plain'), ref('app:whiteout')], { env: {} });
     expect(r.code).toBe(1);

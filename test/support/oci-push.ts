@@ -1,12 +1,13 @@
 /**
  * Pushing images the tests assemble themselves, through the distribution API of a (loopback) registry:
  *
- * - `tarLayer(entries)`: an uncompressed tar layer made with tar-stream (files, dirs, symlinks, whiteouts, xattrs).
+ * - `tarLayer(entries)`: an uncompressed tar layer (gzipped for Docker v2 manifests) made with tar-stream (files, dirs, symlinks, whiteouts, xattrs).
  * - `Pusher`: blob upload (POST, then one PUT, or PATCH chunks from a stream then PUT `?digest=`), manifest and index
  *   PUT; answers a 401 with basic auth or, for `Bearer` challenges, a token asked of the realm with push scope.
  * - `imageConfig`, `pushImage`, `pushIndex`: an OCI config, manifest and index around the layers.
  */
 import crypto from 'node:crypto';
+import zlib from 'node:zlib';
 import tar from 'tar-stream';
 
 export interface TestEntry {
@@ -206,7 +207,13 @@ export interface ImageSpec {
   created?: string;
   history?: { created?: string; created_by?: string; empty_layer?: boolean }[];
   annotations?: Record<string, string>;
+  /** Docker's v2 schema 2 media types (manifest, config, gzip layers) instead of OCI's. */
+  docker?: boolean;
 }
+
+export const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
 
 export function imageConfig(spec: ImageSpec, diffIds: string[]): object {
   return {
@@ -229,7 +236,12 @@ export async function pushImage(
   spec: ImageSpec,
 ): Promise<Descriptor> {
   const layers = [];
-  for (const l of spec.layers) layers.push({ mediaType: LAYER_TAR, ...(await p.blob(repo, l)) });
+  for (const l of spec.layers)
+    layers.push(
+      spec.docker
+        ? { mediaType: DOCKER_LAYER, ...(await p.blob(repo, zlib.gzipSync(l, { level: 1 }))) }
+        : { mediaType: LAYER_TAR, ...(await p.blob(repo, l)) },
+    );
   return pushManifest(p, repo, tag, spec, layers, spec.layers.map(sha256));
 }
 
@@ -243,15 +255,16 @@ export async function pushManifest(
   diffIds: string[],
 ): Promise<Descriptor> {
   const config = await p.blob(repo, Buffer.from(JSON.stringify(imageConfig(spec, diffIds))));
+  const mediaType = spec.docker ? DOCKER_MANIFEST : OCI_MANIFEST;
   const doc = {
     schemaVersion: 2,
-    mediaType: OCI_MANIFEST,
-    config: { mediaType: OCI_CONFIG, ...config },
+    mediaType,
+    config: { mediaType: spec.docker ? DOCKER_CONFIG : OCI_CONFIG, ...config },
     layers,
     ...(spec.annotations ? { annotations: spec.annotations } : {}),
   };
   const body = Buffer.from(JSON.stringify(doc));
-  return p.manifest(repo, tag ?? sha256(body), OCI_MANIFEST, doc);
+  return p.manifest(repo, tag ?? sha256(body), mediaType, doc);
 }
 
 export async function pushIndex(p: Pusher, repo: string, tag: string, manifests: Descriptor[]): Promise<Descriptor> {
