@@ -6,6 +6,7 @@
  * which the explanations read to tell a `USER` name's uid.
  */
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -41,14 +42,9 @@ export class LayerError extends Error {}
 const KEPT = new Set(['etc/passwd', 'etc/group']);
 const KEPT_LIMIT = 1024 * 1024;
 
+/** `./usr/bin/`, `/usr//bin`, `../usr/bin` → `usr/bin` (`..` stops at the root, as extraction does). */
 export function normalisePath(name: string): string {
-  const parts: string[] = [];
-  for (const p of name.split('/')) {
-    if (p === '' || p === '.') continue;
-    if (p === '..') parts.pop();
-    else parts.push(p);
-  }
-  return parts.join('/');
+  return posix.normalize(`/${name}`).replace(/^\/+|\/+$/g, '');
 }
 
 const TYPES: Record<string, EntryType> = {
