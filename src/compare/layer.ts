@@ -143,5 +143,5 @@ export async function readLayer(stream: Readable, what: string): Promise<LayerEn
 function asLayerError(e: unknown, what: string): Error {
   if (e instanceof LayerError) return e;
   if ((e as Error).name === 'RegistryError') return e as Error;
-  return new LayerError(`${what}: not a readable tar layer: ${(e as Error).message}`);
+  return new LayerError(`${what}: the layer cannot be read: ${(e as Error).message}`);
 }
