@@ -270,3 +270,14 @@ test('the limit runs at most n tasks at once, in order', async () => {
   expect(most).toBe(2);
   expect(order).toEqual([1, 2, 3, 4, 5]);
 });
+
+test('the library entry point: compareImages refuses a reference it cannot read before asking any registry', async () => {
+  const { compareImages, CompareError } = await import('../../src/index.js');
+  const f = (() => {
+    throw new Error('no request may be sent');
+  }) as unknown as typeof fetch;
+  await expect(compareImages('Not A Ref', 'alpine', { fetch: f })).rejects.toThrow(CompareError);
+  await expect(compareImages('alpine', 'alpine', { fetch: f, platform: 'linux' })).rejects.toThrow(
+    '--platform linux: not os/arch[/variant]',
+  );
+});
