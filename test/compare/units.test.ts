@@ -167,6 +167,35 @@ describe('the registry client', () => {
     });
   });
 
+  test('an identitytoken is sent to the token service as an OAuth2 refresh token; a plain-HTTP realm is refused', async () => {
+    let form = '';
+    const challenge = (realm: string) =>
+      new Response('', { status: 401, headers: { 'www-authenticate': `Bearer realm="${realm}",service="reg"` } });
+    const s = standIn(async (url, init) => {
+      if (url.pathname === '/oauth2/token') {
+        form = String(init.body);
+        return Response.json({ access_token: 'A' });
+      }
+      const auth = (init.headers as Record<string, string> | undefined)?.Authorization;
+      return auth === 'Bearer A' ? new Response(manifest) : challenge('https://auth.example.com/oauth2/token');
+    });
+    const creds = { username: '', password: '', identityToken: 'R', source: 'config' };
+    await new RegistryClient({ credentials: () => creds, fetch: s.fetch }).manifest(loc, '1');
+    expect(Object.fromEntries(new URLSearchParams(form))).toEqual({
+      grant_type: 'refresh_token',
+      refresh_token: 'R',
+      service: 'reg',
+      scope: 'repository:g/app:pull',
+      client_id: 'kaniko2buildkit',
+    });
+    const plain = standIn(() => challenge('http://auth.example.com/token'));
+    await expect(
+      new RegistryClient({ credentials: () => undefined, fetch: plain.fetch }).manifest(loc, '1'),
+    ).rejects.toThrow(
+      'reg.example.com: the token service http://auth.example.com is plain HTTP (pass --insecure to allow it)',
+    );
+  });
+
   test('a 401 without credentials says so', async () => {
     const s = standIn(
       () =>
