@@ -3,7 +3,7 @@
  * each, uncompressed tar, differing only in their last MiB so that both are read in full and one difference is found)
  * are generated in the test and streamed into a real docker-registry with chunked PATCH uploads: never held in
  * memory, stored only by the registry. The CLI runs as a child process (`node bin/kaniko2buildkit.js compare …`, built
- * dist/) with test/support/max-rss.mjs preloaded, which prints the process's peak RSS at exit.
+ * dist/) with test/support/max-rss.mjs preloaded, which prints the process's own peak RSS (VmHWM) at exit.
  *
  * Skipped, with a console message, when docker-registry is not installed.
  */
