@@ -1,7 +1,6 @@
 /** The `kaniko2buildkit` program: one commander program, one file per command, one set of exit codes. */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { compareCommand } from './compare.js';
 import { doctorCommand } from './doctor.js';
 import { explainCommand } from './explain.js';
 import { EXIT, processIO, type CliIO } from './io.js';
@@ -36,7 +35,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   program.addCommand(runnerConfigCommand(commandIo));
   program.addCommand(gitlabCommand(io, done));
   program.addCommand(reportCommand(io, done));
-  program.addCommand(compareCommand(io, done));
+  program.addCommand((await import('./compare.js')).compareCommand(io, done));
   for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
   try {
     await program.parseAsync(argv);
