@@ -16,7 +16,8 @@ import { diskRepository } from './repository/source.js';
 import { resolveSources } from './typescript/files.js';
 
 export type { Finding, Severity, CodeDoc } from './findings/types.js';
-export type { FileResult, JobResult, MigrateOptions, ProjectResult } from './project/plan.js';
+export type { FileResult, JobResult, JobStatus, MigrateOptions, ProjectResult } from './project/plan.js';
+export type { MigrationMode, TransitionJob } from './project/transition.js';
 export type { FileSource } from './pipeline/load.js';
 export { CODES, codeDoc } from './findings/registry.js';
 export { FLAGS } from './kaniko/flags.js';
@@ -50,6 +51,7 @@ export async function migrateProject(opts: ProjectOptions): Promise<ProjectResul
     buildkitImage: opts.buildkitImage,
     resolver: opts.resolver,
     templateRuns: opts.templateRuns,
+    mode: opts.mode,
   });
 }
 

@@ -17,6 +17,7 @@ import {
   FIXTURES,
   commentsOf,
   fixtureCases,
+  fixtureOptions,
   lineEndingProblems,
   listFiles,
   missingFrom,
@@ -37,10 +38,12 @@ const cases = fixtureCases();
 describe.each(cases)('fixture %s', (name) => {
   const input = path.join(FIXTURES, name, 'input');
   const expectedDir = path.join(FIXTURES, name, 'expected');
+  // a case migrates as its options.json says (`mode`: transition, cut-over), else directly
+  const options = fixtureOptions(name);
   let result: ProjectResult;
 
   beforeAll(async () => {
-    result = await migrateProject({ root: input });
+    result = await migrateProject({ root: input, ...options });
   }, 60000);
 
   test('output equals expected/ byte for byte', () => {
@@ -82,7 +85,7 @@ describe.each(cases)('fixture %s', (name) => {
     try {
       fs.cpSync(input, tmp, { recursive: true });
       for (const f of result.files) fs.writeFileSync(path.join(tmp, f.path), f.output, 'utf8');
-      const again = await migrateProject({ root: tmp });
+      const again = await migrateProject({ root: tmp, ...options });
       for (const f of again.files) {
         expect({ path: f.path, changed: f.changed }).toEqual({ path: f.path, changed: false });
         expect({ path: f.path, output: f.output }).toEqual({ path: f.path, output: f.original });
@@ -100,12 +103,22 @@ describe.each(cases)('fixture %s', (name) => {
         .map((j) => j.name),
     );
     const problems: string[] = [];
+    // the jobs a transition adds beside a Kaniko job, and those its cut-over removes (checked in same-build.test.ts)
+    const added = new Set<string>();
+    const removed = new Set<string>();
+    for (const j of result.jobs)
+      if (j.transition)
+        for (const n of [j.transition.twin, j.transition.compare])
+          (j.transition.state === 'cut-over' ? removed : added).add(n);
+    if (options.mode === 'transition') expect(added.size).toBeGreaterThan(0);
+    if (options.mode === 'cut-over') expect(removed.size).toBeGreaterThan(0);
     for (const f of result.files) {
       const before = topLevelData(f.original);
       const after = topLevelData(f.output);
       for (const [key, value] of before) {
-        if (!after.has(key)) problems.push(`${f.path}: top-level key ${key} disappeared`);
-        else if (
+        if (!after.has(key)) {
+          if (!removed.has(key)) problems.push(`${f.path}: top-level key ${key} disappeared`);
+        } else if (
           !kanikoJobs.has(key) &&
           !mayChange(key) &&
           !isDeepStrictEqual(withoutInputs(key, value), withoutInputs(key, after.get(key)))
@@ -115,9 +128,13 @@ describe.each(cases)('fixture %s', (name) => {
           );
       }
       for (const key of after.keys())
-        if (!before.has(key) && !key.startsWith('.')) problems.push(`${f.path}: new top-level key ${key}`);
-      for (const c of missingFrom(commentsOf(f.original), commentsOf(f.output)))
-        problems.push(`${f.path}: comment lost: ${c}`);
+        if (!before.has(key) && !key.startsWith('.') && !added.has(key))
+          problems.push(`${f.path}: new top-level key ${key}`);
+      // a cut-over removes the marker comments of the blocks it removes, and no other comment
+      const kept = commentsOf(f.original).filter(
+        (c) => !(removed.size && c.includes('# kaniko2buildkit transition: ')),
+      );
+      for (const c of missingFrom(kept, commentsOf(f.output))) problems.push(`${f.path}: comment lost: ${c}`);
       // against the bytes on disk, not f.original (which may have been decoded without its BOM)
       for (const p of lineEndingProblems(fs.readFileSync(path.join(input, f.path), 'utf8'), f.output))
         problems.push(`${f.path}: ${p}`);

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { IncludeResolver } from '../pipeline/includes.js';
 import type { ProjectResult } from '../project/plan.js';
 import { migrateRepository, type RepositoryResult } from '../repository/migrate.js';
+import type { MigrationMode } from '../project/transition.js';
 import { diskRepository } from '../repository/source.js';
 import { writeRepository, type WriteOutcome } from '../repository/write.js';
 import { isCheckedOut } from './checkouts.js';
@@ -25,6 +26,8 @@ export interface LocalOptions {
   mode: WriteMode;
   concurrency: number;
   buildkitImage?: string;
+  /** Direct migration, a transition or its cut-over (RepositoryOptions.mode). */
+  migrationMode?: MigrationMode;
   /** Pipeline generator sources (TypeScript/JavaScript) to migrate as well, a glob relative to each repository. */
   sources?: string;
   /** Reads the other projects that pipelines include (see src/bulk/checkouts.ts). */
@@ -57,6 +60,7 @@ async function planLocal(root: string, opts: Omit<LocalOptions, 'concurrency' | 
   return migrateRepository(diskRepository(root), {
     sources: opts.sources,
     buildkitImage: opts.buildkitImage,
+    mode: opts.migrationMode,
     resolver: opts.resolver,
     templateRuns: opts.templateRuns,
   });

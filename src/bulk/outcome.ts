@@ -38,7 +38,8 @@ export function failureOf(result: ProjectResult): string | undefined {
 
 export function projectStatus(result: ProjectResult | undefined): ProjectStatus {
   if (!result || failureOf(result) !== undefined) return 'failed';
-  const migrated = result.jobs.some((j) => j.status === 'migrated');
+  // a transition changes the project as a migration does (its twins are written)
+  const migrated = result.jobs.some((j) => j.status === 'migrated' || j.status === 'transition');
   const manual = result.jobs.some((j) => j.status === 'manual');
   if (migrated && manual) return 'partial';
   if (migrated) return 'migrated';

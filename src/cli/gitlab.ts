@@ -11,10 +11,10 @@ import type { RunInfo } from '../gitlab/report.js';
 import type { Shard } from '../gitlab/shard.js';
 import { DEFAULT_SOURCES } from '../typescript/files.js';
 import { colourOption, colours, EXIT, noColourOption, type CliIO } from './io.js';
-import { sourcesOption } from './migrate.js';
-import { checkOptions } from './options.js';
+import { modeOf, sourcesOption } from './migrate.js';
+import { checkOptions, given, migrationMode, MODE_HELP, type ModeFlags } from './options.js';
 
-export interface GitLabFlags {
+export interface GitLabFlags extends ModeFlags {
   url: string;
   group?: string;
   includeSubgroups?: boolean;
@@ -51,6 +51,17 @@ export type GitLabDeps = Pick<ClientOptions, 'fetch' | 'sleep' | 'retry' | 'time
 
 export const DEFAULT_BRANCH = 'kaniko2buildkit/migrate';
 export const DEFAULT_TITLE = 'Migrate Kaniko image builds to rootless BuildKit';
+/**
+ * The branch and title of a transition's merge request and of its cut-over's (unless --branch or --title names them):
+ * their own branches, so the cut-over merge request opens once the transition one is merged, and never updates it.
+ */
+export const MODE_DEFAULTS = {
+  transition: {
+    branch: 'kaniko2buildkit/transition',
+    title: 'Transition to rootless BuildKit: build with BuildKit beside Kaniko and compare the images',
+  },
+  'cut-over': { branch: 'kaniko2buildkit/cut-over', title: 'Cut over from Kaniko to rootless BuildKit' },
+};
 /** API calls, not CPU, bound this mode: a few projects at a time stay well inside GitLab's rate limits. */
 export const DEFAULT_GITLAB_CONCURRENCY = 4;
 
@@ -146,6 +157,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     skipExisting: !!flags.skipExisting,
     rollout: flags.rollout,
     buildkitImage: flags.buildkitImage,
+    migrationMode: modeOf(flags),
     sources,
     onDone: (d, t) => progress.update(d, t),
   });
@@ -198,8 +210,18 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
     )
     .addOption(new Option('-n, --dry-run', 'audit only, write nothing (the default)').conflicts('apply'))
     .option('--apply', 'commit to --branch and open (or update) a merge request per project with changes')
-    .option('--branch <name>', 'branch of the migration commits', DEFAULT_BRANCH)
-    .option('--title <text>', 'merge request title and commit subject', DEFAULT_TITLE)
+    .option(
+      '--branch <name>',
+      `branch of the migration commits (with --transition: ${MODE_DEFAULTS.transition.branch}, --cut-over: ${MODE_DEFAULTS['cut-over'].branch})`,
+      DEFAULT_BRANCH,
+    )
+    .option(
+      '--title <text>',
+      'merge request title and commit subject (its own with --transition, --cut-over)',
+      DEFAULT_TITLE,
+    )
+    .option('--transition', `${MODE_HELP.transition}: the transition merge request`)
+    .option('--cut-over', `${MODE_HELP.cutOver}: the cut-over merge request, once the transition one is merged`)
     .option('--labels <list>', 'merge request labels, comma-separated')
     .option('--draft', 'open the merge requests as drafts')
     .option(
@@ -259,6 +281,15 @@ Examples:
       const apply = { when: !!opts.apply, mode: '--apply' };
       const needs = ['title', 'labels', 'draft', 'skipExisting'].map((key) => ({ key, ...apply }));
       if (!checkOptions(io, cmd, needs, opts.buildkitImage, 'kaniko2buildkit gitlab')) return done(EXIT.input);
+      const mode = migrationMode(opts);
+      if (typeof mode !== 'string') {
+        io.stderr(`kaniko2buildkit gitlab: ${mode.error}\n`);
+        return done(EXIT.input);
+      }
+      if (mode !== 'direct') {
+        if (!given(cmd, 'branch')) opts.branch = MODE_DEFAULTS[mode].branch;
+        if (!given(cmd, 'title')) opts.title = MODE_DEFAULTS[mode].title;
+      }
       done(await runGitLab(opts, io, deps));
     });
 }

@@ -10,6 +10,7 @@ import type { ReportFormat } from '../report/render.js';
 import type { RunMode } from '../report/text.js';
 import type { WriteHooks } from '../repository/write.js';
 import type { RepositoryOptions } from '../repository/migrate.js';
+import type { MigrationMode } from '../project/transition.js';
 // plain fs and no ts-morph: listing the generator sources costs a YAML-only run one folder walk, nothing more
 import {
   DEFAULT_SOURCES,
@@ -22,7 +23,7 @@ import {
 } from '../typescript/files.js';
 import { EXIT_SIGNAL, interruptSummary, stopOnSignals } from './signals.js';
 import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
-import { checkOptions } from './options.js';
+import { checkOptions, migrationMode, MODE_HELP, type ModeFlags } from './options.js';
 
 /** The report formats (as `FORMATS` in report/render.ts, which is loaded only when a report is made). */
 const FORMAT_CHOICES = ['text', 'json', 'markdown', 'codequality'] as const satisfies readonly ReportFormat[];
@@ -64,7 +65,7 @@ async function loadLib() {
 }
 let lib: Awaited<ReturnType<typeof loadLib>>;
 
-export interface MigrateFlags {
+export interface MigrateFlags extends ModeFlags {
   dryRun?: boolean;
   check?: boolean;
   format: ReportFormat;
@@ -195,6 +196,7 @@ async function migrateTarget(
     entry: t.entry ?? null,
     sources: t.sources,
     buildkitImage: flags.buildkitImage,
+    mode: modeOf(flags),
     ...include,
   });
   const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
@@ -208,6 +210,12 @@ async function migrateTarget(
   // "Exit status"). `migrate --recursive` writes nothing of a failed repository (src/bulk/outcome.ts).
   lib.appendProject(report, t.shown, result, shown, await lib.writeRepository(t.root, result, hooks), inRepo);
   return true;
+}
+
+/** The migration mode of flags already checked (`migrationMode` refused both at once before the run). */
+export function modeOf(flags: ModeFlags): MigrationMode {
+  const mode = migrationMode(flags);
+  return typeof mode === 'string' ? mode : 'direct';
 }
 
 /** With more files than this, the text report puts the summary before the diffs. */
@@ -238,11 +246,15 @@ export function applyLine(
   report: RunReport,
   mode: RunMode,
   paths: readonly string[],
-  flags: Pick<MigrateFlags, 'sources' | 'buildkitImage' | 'projectMap'> & { recursive?: boolean },
+  flags: Pick<MigrateFlags, 'sources' | 'buildkitImage' | 'projectMap' | 'transition' | 'cutOver'> & {
+    recursive?: boolean;
+  },
 ): string | undefined {
   if (mode !== 'check' || !report.files.some((f) => f.changed)) return undefined;
   const words = ['kaniko2buildkit', 'migrate'];
   if (flags.recursive) words.push('--recursive');
+  if (flags.transition) words.push('--transition');
+  if (flags.cutOver) words.push('--cut-over');
   if (flags.sources === false) words.push('--no-sources');
   else if (flags.sources !== undefined && flags.sources !== DEFAULT_SOURCES) words.push('--sources', flags.sources);
   if (flags.buildkitImage !== undefined) words.push('--buildkit-image', flags.buildkitImage);
@@ -451,6 +463,8 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
       'BuildKit image for migrated jobs, a rootless one (default moby/buildkit:rootless, or a pinned vX.Y.Z-rootless when ' +
         'Kaniko was pinned); a reference that does not parse is refused, the rootful moby/buildkit:latest or :vX.Y.Z warned about',
     )
+    .option('--transition', MODE_HELP.transition)
+    .option('--cut-over', MODE_HELP.cutOver)
     .addOption(colourOption())
     .addOption(noColourOption())
     .option('-q, --quiet', 'print no report, only errors (on stderr); an --output file is still written')
@@ -479,7 +493,9 @@ Examples:
   kaniko2buildkit migrate --check ci/generate.ts   one generator source file
   kaniko2buildkit migrate --check --format json ci/build.yml
   kaniko2buildkit migrate --check --format codequality --output gl-code-quality-report.json
-  kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder`,
+  kaniko2buildkit migrate --recursive --dry-run ~/src/group   every repository under a folder
+  kaniko2buildkit migrate --transition .       BuildKit twins and compare jobs beside the Kaniko jobs (a merge request)
+  kaniko2buildkit migrate --cut-over .         later: remove them and migrate the Kaniko jobs (a second merge request)`,
     )
     .action(async (paths: string[], opts: RecursiveOptions, cmd: Command) => {
       const needs = [
@@ -489,6 +505,11 @@ Examples:
         { key: 'progress', when: !!opts.recursive, mode: '--recursive' },
       ];
       if (!checkOptions(io, cmd, needs, opts.buildkitImage)) return done(EXIT.input);
+      const mode = migrationMode(opts);
+      if (typeof mode !== 'string') {
+        io.stderr(`kaniko2buildkit: ${mode.error}\n`);
+        return done(EXIT.input);
+      }
       if (opts.recursive) {
         if (paths.length > 1 || !recursive) {
           io.stderr(`kaniko2buildkit: --recursive ${recursive ? 'takes one folder' : 'is not available here'}\n`);

@@ -4,6 +4,7 @@
  */
 import type { Command } from 'commander';
 import { parseImageReference, type ImageReference } from '../compare/reference.js';
+import type { MigrationMode } from '../project/transition.js';
 
 /** Was the option given (on the command line, or by an environment variable commander reads), not defaulted? */
 export function given(cmd: Command, key: string): boolean {
@@ -46,6 +47,29 @@ export function ineffective(cmd: Command, needs: readonly Needs[]): { refusals: 
   }
   return { refusals, warnings };
 }
+
+// ---- --transition, --cut-over ----
+
+/** The flags that choose the migration mode (`migrate` and `gitlab`). */
+export interface ModeFlags {
+  transition?: boolean;
+  cutOver?: boolean;
+}
+
+/** The mode the flags ask for (`direct` without either); an error message when both are given. */
+export function migrationMode(flags: ModeFlags): MigrationMode | { error: string } {
+  if (flags.transition && flags.cutOver)
+    return { error: '--transition and --cut-over exclude each other: a run either starts a transition or ends it' };
+  return flags.transition ? 'transition' : flags.cutOver ? 'cut-over' : 'direct';
+}
+
+/** The help lines of both flags. */
+export const MODE_HELP = {
+  transition:
+    'keep each Kaniko job and add beside it a BuildKit twin (pushing to the verification tag :kaniko2buildkit-$CI_COMMIT_SHORT_SHA) and a compare job; a second run changes nothing',
+  cutOver:
+    'end a transition: remove the twins and compare jobs and migrate the Kaniko jobs, exactly as a direct migration (a plain run does the same)',
+};
 
 // ---- --buildkit-image ----
 

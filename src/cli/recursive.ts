@@ -26,7 +26,15 @@ import { findingLine, textDiffs, textSummary, type RunMode } from '../report/tex
 import type { Finding } from '../findings/types.js';
 import { colours, EXIT, fileColours, type CliIO } from './io.js';
 import { EXIT_SIGNAL, interruptSummary, stopOnSignals } from './signals.js';
-import { applyLine, display, errorFindings, sourcesOption, SUMMARY_FIRST_OVER, type MigrateFlags } from './migrate.js';
+import {
+  applyLine,
+  display,
+  errorFindings,
+  modeOf,
+  sourcesOption,
+  SUMMARY_FIRST_OVER,
+  type MigrateFlags,
+} from './migrate.js';
 
 export interface RecursiveFlags extends MigrateFlags {
   /** Repositories migrated at once (default: the CPU count). */
@@ -110,6 +118,7 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     mode,
     concurrency,
     buildkitImage: flags.buildkitImage,
+    migrationMode: modeOf(flags),
     sources,
     resolver: checkoutResolver(checkouts),
     templateRuns: new Map(),

@@ -73,7 +73,11 @@ function commitMessage(title: string, audit: ProjectAudit, changes: readonly Fil
   const jobs = audit.result?.jobs ?? [];
   const migrated = jobs.filter((j) => j.status === 'migrated').map((j) => j.name);
   const manual = jobs.filter((j) => j.status === 'manual').map((j) => j.name);
-  const body = [`Migrated to rootless BuildKit: ${migrated.join(', ') || 'none'}.`];
+  const transition = jobs.filter((j) => j.status === 'transition').map((j) => j.name);
+  const body =
+    migrated.length || !transition.length ? [`Migrated to rootless BuildKit: ${migrated.join(', ') || 'none'}.`] : [];
+  if (transition.length)
+    body.push(`In transition (a BuildKit twin and a compare job beside the Kaniko job): ${transition.join(', ')}.`);
   if (manual.length) body.push(`Left for a person (see the merge request): ${manual.join(', ')}.`);
   const added = changes.filter((c) => c.content !== null && c.lastCommitId === undefined).map((c) => c.path);
   const removed = changes.filter((c) => c.content === null).map((c) => c.path);

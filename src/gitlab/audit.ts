@@ -10,6 +10,7 @@ import type { IncludeResolver } from '../pipeline/includes.js';
 import { repoPath } from '../pipeline/load.js';
 import type { IncludeSwitch } from '../project/include-switch.js';
 import { migrateRepository, type RepositoryOptions } from '../repository/migrate.js';
+import type { MigrationMode } from '../project/transition.js';
 import { listTree } from './api.js';
 import type { GitLabClient } from './client.js';
 import { GitLabSource } from './source.js';
@@ -46,6 +47,8 @@ export function nothingToDo(status: ProjectStatus, result: ProjectResult | undef
 
 export interface AuditOptions {
   buildkitImage?: string;
+  /** Direct migration, a transition or its cut-over (RepositoryOptions.mode). */
+  migrationMode?: MigrationMode;
   /** Reads the other projects pipelines include (see src/gitlab/resolver.ts). */
   resolver?: IncludeResolver;
   /** Template files migrated on their own, shared by every project of the run. */
@@ -87,6 +90,7 @@ export async function auditProject(
       entry: hasEntry ? entry : null,
       sources: opts.sources,
       buildkitImage: opts.buildkitImage,
+      mode: opts.migrationMode,
       resolver: opts.resolver,
       templateRuns: opts.templateRuns,
     };

@@ -27,6 +27,7 @@ import {
 } from './rollout.js';
 import type { IncludeResolver } from '../pipeline/includes.js';
 import type { Project } from './types.js';
+import type { MigrationMode } from '../project/transition.js';
 
 export interface ProjectOutcome extends ApplyResult {
   id: number;
@@ -52,6 +53,8 @@ export interface RunOptions extends Omit<ApplyOptions, 'description'> {
   apply: boolean;
   concurrency: number;
   buildkitImage?: string;
+  /** Direct migration (default), a transition merge request, or the cut-over one (RepositoryOptions.mode). */
+  migrationMode?: MigrationMode;
   /** The generator sources to migrate as well (a glob relative to each repository root); undefined: none. */
   sources?: string;
   /** Reads included projects (default: the same GitLab through `client`, once per project and ref for the run). */
@@ -208,6 +211,7 @@ export async function runProjects(
     (p) =>
       auditProject(client, p, {
         buildkitImage: opts.buildkitImage,
+        migrationMode: opts.migrationMode,
         sources: opts.sources,
         resolver,
         templateRuns,

@@ -4,7 +4,7 @@
  * (Kaniko `cmd/executor/cmd/root.go`, the executor command's `PersistentPreRunE`).
  */
 import { field, type CsvField } from '../plan/build-plan.js';
-import { lit, type ShellText } from '../shell/quote.js';
+import { displayText, lit, type ShellText } from '../shell/quote.js';
 import { valueOf } from './define.js';
 import type { CallState, FlagUse } from './types.js';
 
@@ -15,7 +15,13 @@ function nameField(ctx: CallState, names: ShellText[]): CsvField {
 
 export function planDestinations(ctx: CallState, uses: readonly FlagUse[]): void {
   ctx.push = ctx.bool('no-push') !== true;
-  ctx.destinations = uses.filter((u) => u.flag.name === 'destination').map(valueOf);
+  // in transition mode every destination is the same repository at the verification tag (two tags of one repository
+  // become one name)
+  const written = uses.filter((u) => u.flag.name === 'destination').map(valueOf);
+  const pushed = written.map((d) => ctx.pushedName(d));
+  ctx.destinations = pushed.filter(
+    (d, i) => d === written[i] || pushed.findIndex((e) => displayText(e) === displayText(d)) === i,
+  );
   const names = ctx.imageNames();
   if (!names) {
     ctx.report(

@@ -36,3 +36,17 @@ export function normaliseRepository(repo: ShellText): ShellText {
   const path = isRegistry ? parts.slice(1) : parts;
   return lit(`index.docker.io/${path.length === 1 ? 'library/' : ''}${path.join('/')}`);
 }
+
+/** GitLab's predefined variables that hold a repository without a tag (`$CI_REGISTRY_IMAGE`). */
+const TAGLESS_VARIABLES = new Set(['CI_REGISTRY_IMAGE']);
+
+/**
+ * The same repository as `ref`, at `tag` (`$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA` → `$CI_REGISTRY_IMAGE:<tag>`); undefined
+ * when the repository cannot be told from the text (one variable that may hold a tag, a digest).
+ */
+export function withTag(ref: ShellText, tag: ShellText): ShellText | undefined {
+  if (displayText(ref).includes('@')) return undefined;
+  const last = ref[ref.length - 1];
+  const repo = ref.length === 1 && last?.kind === 'param' && TAGLESS_VARIABLES.has(last.name) ? ref : repositoryOf(ref);
+  return repo && [...repo, ...lit(':'), ...tag];
+}

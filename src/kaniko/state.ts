@@ -91,6 +91,10 @@ export class PlanState implements CallState {
     return this.env.cacheRef?.(use);
   }
 
+  pushedName(destination: ShellText): ShellText {
+    return this.env.retag ? this.env.retag(destination) : destination;
+  }
+
   pushValue(): ShellText {
     const v = this.vars.push;
     return v ? param(`\${${v}:-true}`, v) : lit('true');

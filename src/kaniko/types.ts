@@ -177,6 +177,11 @@ export interface PlanEnv {
    * repository; undefined keeps `:buildkit`. Planning asks for every registry cache, so the pipeline sees them all.
    */
   cacheRef?(use: CacheUse): CacheDecision | undefined;
+  /**
+   * Transition mode (src/project/transition.ts): the name each `--destination` is pushed to instead, the same
+   * repository at a verification tag. Absent: the destinations as written.
+   */
+  retag?(destination: ShellText): ShellText;
 }
 
 /** A registry cache one call uses, as the pipeline compares them. */
@@ -277,6 +282,8 @@ export interface CallState {
   fileExists(path: string): boolean | undefined;
   /** The pipeline's tag for a registry cache this call uses (PlanEnv.cacheRef). */
   cacheRef(use: CacheUse): CacheDecision | undefined;
+  /** The name a destination is pushed to (PlanEnv.retag; itself when there is none). */
+  pushedName(destination: ShellText): ShellText;
   /** Adds a CSV field to the outputs and caches made so far (`registry.*` only to pushed images). */
   addAttr(attr: CsvField, to: AttrTargets): void;
   /** Raises a finding; its severity comes from the code's documentation. A `manual` one leaves the call for a person. */

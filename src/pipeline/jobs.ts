@@ -99,7 +99,8 @@ export class Pipeline {
   private readonly memo = {
     extendsOf: new Map<string, string[]>(),
     chain: new Map<string, string[]>(),
-    lookup: new Map<string, Located | undefined>(),
+    /** job → key → answer (a map per job: a 10,000-job file asks each of them a dozen keys) */
+    lookup: new Map<string, Map<string, Located | undefined>>(),
   };
 
   constructor(readonly files: SourceFile[]) {
@@ -195,10 +196,11 @@ export class Pipeline {
   /** The effective value of `key` for a job, with where it lives; `!reference` and aliases followed. */
   lookup(name: string, key: string, seen?: Set<string>): Located | undefined {
     if (seen) return this.lookupFrom(name, key, seen);
-    const memo = `${name}\0${key}`;
-    if (this.memo.lookup.has(memo)) return this.memo.lookup.get(memo);
+    let answers = this.memo.lookup.get(name);
+    if (!answers) this.memo.lookup.set(name, (answers = new Map()));
+    if (answers.has(key)) return answers.get(key);
     const found = this.lookupFrom(name, key, new Set());
-    this.memo.lookup.set(memo, found);
+    answers.set(key, found);
     return found;
   }
 
@@ -213,6 +215,14 @@ export class Pipeline {
       if (found) return found;
     }
     return undefined;
+  }
+
+  /**
+   * Drops the answers kept for one job's lookups (they are found again when asked): the planner keeps them only for
+   * the jobs it asks again, so that a long file's thousands of other jobs do not hold a map each.
+   */
+  forget(name: string): void {
+    this.memo.lookup.delete(name);
   }
 
   /** Like lookup, then `default:` and the global keywords for the keys they supply. */

@@ -9,7 +9,6 @@ import {
   isMap,
   isPair,
   isScalar,
-  parseAllDocuments,
   YAMLSeq,
   type Document,
   type DocumentOptions,
@@ -20,6 +19,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { Code } from '../findings/types.js';
+import { parseDocuments } from './chunked-parse.js';
 import type { IncludeOrigin } from './file-source.js';
 
 export interface SourceFile {
@@ -120,8 +120,7 @@ export function positionIn(lineStarts: number[], offset: number): { line: number
 export function parseSource(path: string, text: string): SourceFile {
   const lineStarts = lineStartsOf(text);
   const at = (offset: number) => positionIn(lineStarts, offset);
-  const docs = parseAllDocuments(text, PARSE_OPTIONS);
-  const list = (Array.isArray(docs) ? docs : [docs]) as Document.Parsed[];
+  const list = parseDocuments(text, PARSE_OPTIONS);
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {

@@ -60,15 +60,29 @@ export async function migrateSource(source: FileSource, opts: MigrateOptions = {
   if (fileErrors.size) for (const f of files) Object.assign(f, { output: f.original, changed: false, edits: [] });
   const jobs: JobResult[] = plan.jobs
     .filter((j) => j.kaniko)
-    .map((j) => ({
-      name: j.name,
-      file: j.file,
-      status: j.manual ? 'manual' : j.edits.length && !fileErrors.size ? 'migrated' : 'unchanged',
-      calls: j.calls,
-      flags: j.flags,
-      ...(j.passThrough.length ? { passThrough: j.passThrough, ...(j.feedHost ? { feedHost: j.feedHost } : {}) } : {}),
-      ...(j.viaTemplate ? { template: j.viaTemplate } : {}),
-    }));
+    .map((j) => {
+      // a twin or a cut-over of this run is there only when the files are written; a twin from before stays either way
+      const t = plan.transition.jobs.get(j.name);
+      const transition = t && (t.state === 'running' || !fileErrors.size) ? t : undefined;
+      return {
+        name: j.name,
+        file: j.file,
+        status: j.manual
+          ? 'manual'
+          : transition && transition.state !== 'cut-over'
+            ? 'transition'
+            : j.edits.length && !fileErrors.size
+              ? 'migrated'
+              : 'unchanged',
+        calls: j.calls,
+        flags: j.flags,
+        ...(j.passThrough.length
+          ? { passThrough: j.passThrough, ...(j.feedHost ? { feedHost: j.feedHost } : {}) }
+          : {}),
+        ...(j.viaTemplate ? { template: j.viaTemplate } : {}),
+        ...(transition ? { transition } : {}),
+      };
+    });
   for (const [name, template] of plan.templateUsers) {
     if (jobs.some((j) => j.name === name)) continue;
     const def = plan.pipeline.definitions(name).at(-1);

@@ -20,6 +20,13 @@ import type { FragmentHost, PlanEnv } from '../kaniko/types.js';
 import type { IncludeResolver, IncludeUse } from '../pipeline/includes.js';
 import { planFeeds, type Feed, type TemplateJob } from './feeds.js';
 import { planSwitches, type IncludeSwitch } from './include-switch.js';
+import {
+  planTransition,
+  transitionView,
+  type MigrationMode,
+  type TransitionPlan,
+  type TransitionJob,
+} from './transition.js';
 
 export interface MigrateOptions {
   /** The pipeline file, relative to the root. Default `.gitlab-ci.yml`. */
@@ -41,6 +48,11 @@ export interface MigrateOptions {
    * reading them as Kaniko flags until then). Absent: every template is taken as migrated in place.
    */
   includeSwitches?: readonly IncludeSwitch[];
+  /**
+   * `transition`: keep each Kaniko job and add a BuildKit twin and a compare job beside it; `cut-over` (as `direct`,
+   * the default): migrate, removing the twins and compare jobs of a file in transition (src/project/transition.ts).
+   */
+  mode?: MigrationMode;
 }
 
 /** What planning also needs: the Kaniko jobs of the other projects' template files this pipeline includes. */
@@ -57,7 +69,8 @@ export interface FileResult {
   edits: TextEdit[];
 }
 
-export type JobStatus = 'migrated' | 'manual' | 'unchanged';
+/** `transition`: the job is unchanged and runs beside its BuildKit twin (`JobResult.transition`). */
+export type JobStatus = 'migrated' | 'manual' | 'unchanged' | 'transition';
 
 export interface JobResult {
   name: string;
@@ -71,6 +84,8 @@ export interface JobResult {
   feedHost?: FragmentHost;
   /** The other project's template file (its label) the job builds with Kaniko through (KB601); absent otherwise. */
   template?: string;
+  /** The job's BuildKit twin and compare job: added or kept by a transition, removed by a cut-over. */
+  transition?: TransitionJob;
 }
 
 export interface ProjectResult {
@@ -114,6 +129,10 @@ export interface ProjectPlan {
   templateUsers: Map<string, string>;
   /** The templates (labels) whose include this plan switches to their BuildKit version. */
   switched: Set<string>;
+  /** The twins and compare jobs this plan adds, keeps or removes. */
+  transition: TransitionPlan;
+  /** The names of the jobs kaniko2buildkit added for a transition before this plan (planned as if absent). */
+  transitionNames: string[];
 }
 
 /** Hidden templates that some other job extends or `!reference`s: their users are analysed instead. */
@@ -154,12 +173,15 @@ function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
  * jobs that built with Kaniko, as no edit can make another job build with Kaniko).
  */
 export function planProject(
-  files: SourceFile[],
+  given: SourceFile[],
   source: Pick<FileSource, 'exists'>,
   opts: PlanOptions,
   excluded = new Map<string, Finding>(),
   only?: string[],
 ): ProjectPlan {
+  // a file in transition is planned without the blocks kaniko2buildkit added (they are the tool's own: see transition.ts)
+  const view = transitionView(given);
+  const files = view.files;
   const pipeline = new Pipeline(files);
   let names: string[];
   if (only) names = only.filter((n) => pipeline.definitions(n).length);
@@ -174,7 +196,13 @@ export function planProject(
     fileExists: (p: string) => source.exists(p),
     cacheRef: (use) => caches.ask(name, use),
   });
-  const jobs = names.map((n) => analyseJob(pipeline, n, { env: envOf(n), buildkitImage: opts.buildkitImage }));
+  const jobs = names.map((n) => {
+    const job = analyseJob(pipeline, n, { env: envOf(n), buildkitImage: opts.buildkitImage });
+    if (job.kaniko) return job;
+    // most jobs of a long file: only the sharing check reads them again, and only their reads
+    pipeline.forget(n);
+    return slim(job);
+  });
   const writers = new Map<string, CacheJob>();
   for (const job of jobs)
     if (job.kaniko && !job.manual)
@@ -234,7 +262,23 @@ export function planProject(
     ? planFeeds(pipeline, feedingTemplates(opts.templateJobs, opts.includeSwitches), envOf(''))
     : { edits: [], findings: [], feeds: [], owners: new Set<string>(), users: new Map<string, string>() };
   const switches = planSwitches(files, opts.includeSwitches ?? []);
-  const edits = dedupe([...acceptEdits(jobs, readers, PIPELINE_SHARING), ...feeds.edits, ...switches.edits]);
+  const transition = planTransition(
+    {
+      pipeline,
+      files,
+      blocks: view.blocks,
+      analyse: (name, retag) =>
+        analyseJob(pipeline, name, { env: { ...envOf(name), retag }, buildkitImage: opts.buildkitImage }),
+    },
+    jobs,
+    opts.mode ?? 'direct',
+  );
+  const edits = dedupe([
+    ...acceptEdits(jobs, readers, PIPELINE_SHARING),
+    ...feeds.edits,
+    ...switches.edits,
+    ...transition.edits,
+  ]);
   const outputs = new Map<string, string>();
   for (const file of files) {
     const mine = edits.filter((e) => e.file === file.path);
@@ -246,11 +290,46 @@ export function planProject(
     jobs,
     edits,
     outputs,
-    findings: mergeFindings([...jobs.flatMap((j) => j.findings), ...feeds.findings, ...switches.findings]),
+    findings: mergeFindings([
+      ...jobs.flatMap((j) => j.findings),
+      ...feeds.findings,
+      ...switches.findings,
+      ...transition.findings,
+    ]),
     feeds: feeds.feeds,
     feedOwners: feeds.owners,
     templateUsers: feeds.users,
     switched: switches.switched,
+    transition,
+    transitionNames: view.blocks.map((b) => b.name),
+  };
+}
+
+/** Lists a job that does not build with Kaniko never gains: one frozen empty list for all (a push would throw). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
+/**
+ * A job that does not build with Kaniko, as the rest of planning reads it (the sharing check: its reads and touches;
+ * the reports: its findings), with the lists it never fills shared, so that thousands of such jobs cost little.
+ */
+function slim(job: JobMigration): JobMigration {
+  const none = <T>(list: T[]): T[] => (list.length ? list : NONE);
+  return {
+    kaniko: false,
+    manual: job.manual,
+    template: job.template,
+    findings: none(job.findings),
+    edits: none(job.edits),
+    touches: job.touches,
+    reads: job.reads,
+    expectedCalls: none(job.expectedCalls),
+    calls: job.calls,
+    flags: none(job.flags),
+    passThrough: none(job.passThrough),
+    name: job.name,
+    file: job.file,
+    at: job.at,
+    ...(job.variablesIn !== undefined ? { variablesIn: job.variablesIn } : {}),
   };
 }
 

@@ -103,6 +103,9 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   const kaniko = plan.jobs.filter((j) => j.kaniko);
   const names = new Set<string>(GLOBAL_KEYWORDS);
   for (const job of kaniko) for (const n of before.extendsChain(job.name)) names.add(n);
+  // the jobs a transition added, now or before (the second run must see them to leave their Kaniko jobs alone)
+  for (const n of plan.transitionNames) names.add(n);
+  for (const t of plan.transition.jobs.values()) if (t.state !== 'cut-over') names.add(t.twin).add(t.compare);
   const after: SourceFile[] = [];
   const compare = new Map<string, string[]>();
   for (const file of plan.files) {
@@ -135,31 +138,40 @@ export function verifyProject(plan: ProjectPlan, source: Pick<FileSource, 'exist
   if (fileErrors.size) return { failedJobs, fileErrors };
 
   const now = new Pipeline(after);
-  for (const job of migrated) {
+  // a twin added for the transition holds its planned calls as a migrated job does (a failure is its Kaniko job's)
+  const checked = [
+    ...migrated.map((j) => ({ name: j.name, owner: j.name, expectedCalls: j.expectedCalls, file: j.edits[0]?.file })),
+    ...plan.transition.twins.map((t) => ({ name: t.name, owner: t.job, expectedCalls: t.expectedCalls, file: t.file })),
+  ];
+  for (const job of checked) {
     const items = jobItems(now, job.name);
     const leftover = findCalls(items);
+    // a buildctl call cannot hide in an item without the word: only those are read by the shell reader again
     const found = items
+      .filter((i) => i.script.includes(BUILDCTL_COMMAND))
       .flatMap((i) => i.parsed.commands)
       .filter((c) => c.words[0]?.value === BUILDCTL_COMMAND)
       .map((c) => c.words.map((w) => w.raw));
     const want = job.expectedCalls.map((c) => JSON.stringify(c)).sort();
     const got = found.map((c) => JSON.stringify(c)).sort();
     const missing = want.filter((w) => !got.includes(w));
-    const file = job.edits[0]?.file ?? plan.files[0]!.path;
-    if (leftover.length || missing.length) {
+    const file = job.file ?? plan.files[0]!.path;
+    if (!items.length || leftover.length || missing.length) {
       failedJobs.set(
-        job.name,
+        job.owner,
         error(
           file,
-          leftover.length
-            ? 'an executor call is still there after the edit'
-            : `the rewritten call reads back differently: ${missing[0]}`,
+          !items.length
+            ? `the job "${job.name}" is not there after the edit`
+            : leftover.length
+              ? 'an executor call is still there after the edit'
+              : `the rewritten call reads back differently: ${missing[0]}`,
           job.name,
         ),
       );
     } else if (!hasSandboxFlag(now.variables(job.name))) {
       failedJobs.set(
-        job.name,
+        job.owner,
         error(file, `the job does not see ${BUILDKITD_FLAGS}: ${NO_PROCESS_SANDBOX} after the edit`, job.name),
       );
     }

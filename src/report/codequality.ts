@@ -113,7 +113,7 @@ function jobLine(text: string, name: string): number {
   return 0;
 }
 
-const firstChange = (f: ReportFile) => changedLines(f.original, f.output)[0]?.start ?? 0;
+const firstChange = (f: ReportFile) => changedLines(f.original, f.output, f.edits)[0]?.start ?? 0;
 
 /**
  * The pending migrations of a run that wrote nothing of a project: each migrated job (where it is defined), and

@@ -11,9 +11,9 @@ import type { TextEdit } from '../text/edits.js';
 const CONTEXT = 3;
 /**
  * Unchanged lines kept on each side of an edit's lines when its stretch is compared: more than two contexts, so that
- * hunks of two stretches never touch (the diff package joins changes at most 2 × CONTEXT lines apart into one hunk).
+ * hunks of two stretches never touch (the diff package joins changes at most 2 × context lines apart into one hunk).
  */
-const MARGIN = 2 * CONTEXT + 4;
+const margin = (context: number) => 2 * context + 4;
 
 const newlines = (s: string) => {
   let n = 0;
@@ -22,7 +22,13 @@ const newlines = (s: string) => {
 };
 
 /** The hunks of `before` → `after` compared only around `edits` (sorted, not overlapping, offsets into `before`). */
-function hunksAround(before: string, after: string, edits: readonly TextEdit[]): StructuredPatchHunk[] {
+function hunksAround(
+  before: string,
+  after: string,
+  edits: readonly TextEdit[],
+  context: number,
+): StructuredPatchHunk[] {
+  const MARGIN = margin(context);
   const starts = lineStartsOf(before);
   const lineAt = (at: number) => positionIn(starts, at).line - 1;
   const last = starts.length - 1;
@@ -58,13 +64,15 @@ function hunksAround(before: string, after: string, edits: readonly TextEdit[]):
       after.slice(oldFrom + shift, oldTo + shift + inner),
       undefined,
       undefined,
-      { context: CONTEXT },
+      { context },
     );
     for (const h of part.hunks)
       hunks.push({ ...h, oldStart: h.oldStart + s.from, newStart: h.newStart + s.from + lineShift });
   }
   return hunks;
 }
+
+const sortedEdits = (edits: readonly TextEdit[]) => [...edits].sort((a, b) => a.start - b.start);
 
 export function unifiedDiff(
   path: string,
@@ -80,11 +88,7 @@ export function unifiedDiff(
         newFileName: names[1]!,
         oldHeader: undefined,
         newHeader: undefined,
-        hunks: hunksAround(
-          before,
-          after,
-          [...edits].sort((a, b) => a.start - b.start),
-        ),
+        hunks: hunksAround(before, after, sortedEdits(edits), CONTEXT),
       })
     : createTwoFilesPatch(names[0]!, names[1]!, before, after, undefined, undefined, { context: CONTEXT });
   const lines = patch.split('\n');
@@ -109,13 +113,16 @@ export interface LineRange {
 
 /**
  * The lines of `after` that differ from `before`, one range per change (a change that only deletes lines is the line
- * after the deletion). Empty when the texts are equal.
+ * after the deletion). Empty when the texts are equal. With the edits that made `after`, only the stretches around
+ * them are compared, as for `unifiedDiff`.
  */
-export function changedLines(before: string, after: string): LineRange[] {
+export function changedLines(before: string, after: string, edits?: readonly TextEdit[]): LineRange[] {
   if (before === after) return [];
-  const patch = structuredPatch('a', 'b', before, after, undefined, undefined, { context: 0 });
+  const hunks = edits?.length
+    ? hunksAround(before, after, sortedEdits(edits), 0)
+    : structuredPatch('a', 'b', before, after, undefined, undefined, { context: 0 }).hunks;
   const last = Math.max(1, after.split('\n').length - (after.endsWith('\n') ? 1 : 0));
-  return patch.hunks.map((h) => {
+  return hunks.map((h) => {
     if (h.newLines === 0) {
       const at = Math.min(last, Math.max(1, h.newStart + 1));
       return { start: at, end: at };

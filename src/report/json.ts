@@ -48,7 +48,7 @@ export function jsonReport(report: RunReport): string {
       path: f.path,
       changed: f.changed,
       written: f.written,
-      // added: the summary table's status of the file (migrated, partial, manual, unchanged)
+      // added: the summary table's status of the file (migrated, partial, manual, unchanged, transition)
       status: fileStatus(
         f.changed,
         report.jobs.filter((j) => j.path === f.path && j.project === f.project),
@@ -56,7 +56,15 @@ export function jsonReport(report: RunReport): string {
       ),
       findings: f.findings.map(jsonFinding),
     })),
-    jobs: report.jobs.map((j) => ({ name: j.name, path: j.path, status: j.status, calls: j.calls, flags: j.flags })),
+    // `transition`: the job's BuildKit twin and compare job (state added, running or cut-over), when it has them
+    jobs: report.jobs.map((j) => ({
+      name: j.name,
+      path: j.path,
+      status: j.status,
+      calls: j.calls,
+      flags: j.flags,
+      ...(j.transition ? { transition: j.transition } : {}),
+    })),
     errors: report.errors.map((x) => {
       const j = jsonFinding(x);
       return { code: j.code, severity: j.severity, path: x.file, line: j.line, column: j.column, message: j.message };

@@ -40,7 +40,7 @@ function fileCounts(s: Summary): string {
 function headline(report: RunReport): string {
   const s = summarise(report);
   const jobs = s.kanikoJobs
-    ? `Kaniko jobs: ${jobCounts(s, (n) => `**${n}**`)}, **${s.manual}** left for a person${s.unchanged ? `, ${s.unchanged} unchanged` : ''}`
+    ? `Kaniko jobs: ${jobCounts(s, (n) => `**${n}**`)}, **${s.manual}** left for a person${s.transition ? `, **${s.transition}** in transition` : ''}${s.unchanged ? `, ${s.unchanged} unchanged` : ''}`
     : 'no Kaniko job found';
   const f = s.findings;
   return `${fileCounts(s)} · ${jobs} · findings: ${f.error} error, ${f.manual} manual, ${f.warning} warning, ${f.info} info`;
@@ -155,7 +155,7 @@ function changedLinesSection(report: RunReport, links: MergeRequestLinks): strin
   if (!files.length) return [];
   const out = [`### Changed lines on ${code(links.branch)}`, ''];
   for (const f of files) {
-    const ranges = changedLines(f.original, f.output);
+    const ranges = changedLines(f.original, f.output, f.edits);
     out.push(`- ${code(f.path)}: lines ${ranges.map((r) => lineLink(links, f.path, r)).join(', ')}`);
   }
   out.push('');

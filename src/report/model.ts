@@ -64,6 +64,8 @@ export interface Summary {
   wouldMigrate: number;
   manual: number;
   unchanged: number;
+  /** Kaniko jobs left as they are beside a BuildKit twin (transition mode). */
+  transition: number;
   findings: SeverityCounts;
 }
 
@@ -89,6 +91,7 @@ export function summarise(report: RunReport): Summary {
     wouldMigrate: migrated.filter((j) => !projectWritten(report, j.project)).length,
     manual: report.jobs.filter((j) => j.status === 'manual').length,
     unchanged: report.jobs.filter((j) => j.status === 'unchanged').length,
+    transition: report.jobs.filter((j) => j.status === 'transition').length,
     findings: countSeverities(allFindings(report)),
   };
 }

@@ -2,7 +2,7 @@
  * The summary table as data, shared by the text, Markdown and JSON reports.
  *
  * Rows come in groups: a file's own row (`job: null`), then one row per Kaniko job that file defines.
- * - A job row's status is the job's (`migrated`, `manual`, `unchanged`); its counts are the findings about that job,
+ * - A job row's status is the job's (`migrated`, `manual`, `unchanged`, `transition`); its counts are the findings about that job,
  *   in whichever file of the same project they are (a job's template often lives in an included file).
  * - A file row's status says what happens to the file: `migrated` when it changes (or a job in it is migrated),
  *   `manual` when something in it needs a person (a job left for a person, or a `manual` finding) and nothing changes,
@@ -18,13 +18,13 @@ import {
   countSeverities,
   type Summary,
   projectWritten,
-  sameProject,
   type ReportJob,
   type RunReport,
   type SeverityCounts,
 } from './model.js';
 
-export type RowStatus = 'migrated' | 'partial' | 'manual' | 'unchanged';
+/** `transition`: a job left as it is beside its BuildKit twin, or a file holding such jobs (transition mode). */
+export type RowStatus = 'migrated' | 'partial' | 'manual' | 'unchanged' | 'transition';
 
 export interface SummaryRow {
   file: string;
@@ -38,7 +38,8 @@ export interface SummaryRow {
 
 /** A row's status as the reports print it: `would migrate` / `would partly migrate` for a change not written. */
 export function statusText(row: Pick<SummaryRow, 'status' | 'pending'>): string {
-  if (!row.pending) return row.status;
+  if (!row.pending) return row.status === 'transition' ? 'in transition' : row.status;
+  if (row.status === 'transition') return 'would start transition';
   return row.status === 'partial' ? 'would partly migrate' : row.status === 'migrated' ? 'would migrate' : row.status;
 }
 
@@ -46,6 +47,8 @@ export function fileStatus(changed: boolean, jobs: Pick<ReportJob, 'status'>[], 
   const touched = changed || jobs.some((j) => j.status === 'migrated');
   const person = jobs.some((j) => j.status === 'manual') || findings.some((f) => f.severity === 'manual');
   if (touched && person) return 'partial';
+  // a file whose changes are only twins beside its Kaniko jobs is in transition, not migrated
+  if (jobs.some((j) => j.status === 'transition') && !jobs.some((j) => j.status === 'migrated')) return 'transition';
   if (touched) return 'migrated';
   return person ? 'manual' : 'unchanged';
 }
@@ -58,7 +61,7 @@ interface Group {
   jobs: ReportJob[];
 }
 
-const changes = (s: RowStatus) => s === 'migrated' || s === 'partial';
+const changes = (s: RowStatus) => s === 'migrated' || s === 'partial' || s === 'transition';
 const key = (f: Finding) => `${f.code}|${f.file}|${f.line}|${f.column}|${f.message}`;
 
 function groups(report: RunReport): Group[] {
@@ -82,14 +85,39 @@ function groups(report: RunReport): Group[] {
   return [...out.values()];
 }
 
-/** Findings about a job: those naming it (a template's finding names every job inheriting it), in its project. */
-export function jobFindings(report: RunReport, job: ReportJob): Finding[] {
-  const fromFiles = report.files.filter((f) => sameProject(f.project, job.project)).flatMap((f) => f.findings);
-  return [...fromFiles, ...report.errors].filter((f) => jobNames(f).includes(job.name));
+/**
+ * Findings about jobs, indexed once: those naming a job (a template's finding names every job inheriting it), in its
+ * project. A lookup per job over every finding would make the summary of a large pipeline quadratic.
+ */
+export function jobFindingIndex(report: RunReport): (job: ReportJob) => Finding[] {
+  // keyed by project; `undefined` (a file of no named project) is in every project, as `sameProject` says
+  const byProject = new Map<string | undefined, Map<string, Finding[]>>();
+  const add = (project: string | undefined, f: Finding) => {
+    let names = byProject.get(project);
+    if (!names) byProject.set(project, (names = new Map()));
+    for (const name of new Set(jobNames(f))) {
+      const list = names.get(name);
+      if (list) list.push(f);
+      else names.set(name, [f]);
+    }
+  };
+  for (const file of report.files) for (const f of file.findings) add(file.project, f);
+  const errors = new Map<string, Finding[]>();
+  for (const f of report.errors)
+    for (const name of new Set(jobNames(f))) errors.set(name, [...(errors.get(name) ?? []), f]);
+  const named = (project: string | undefined, name: string) => byProject.get(project)?.get(name) ?? [];
+  return (job) => {
+    const own =
+      job.project === undefined
+        ? [...byProject.values()].flatMap((names) => names.get(job.name) ?? [])
+        : [...named(job.project, job.name), ...named(undefined, job.name)];
+    return [...own, ...(errors.get(job.name) ?? [])];
+  };
 }
 
 export function summaryRows(report: RunReport): SummaryRow[] {
   const rows: SummaryRow[] = [];
+  const jobFindings = jobFindingIndex(report);
   for (const g of groups(report)) {
     if (!g.changed && !g.jobs.length && !g.findings.length) continue;
     const written = projectWritten(report, g.project);
@@ -98,7 +126,8 @@ export function summaryRows(report: RunReport): SummaryRow[] {
       file: g.path,
       job: null,
       status,
-      pending: changes(status) && !written,
+      // a file whose jobs were in transition already, and that nothing changes, is no pending change
+      pending: changes(status) && !written && (status !== 'transition' || g.changed),
       findings: countSeverities(g.findings),
     });
     for (const j of g.jobs)
@@ -106,8 +135,8 @@ export function summaryRows(report: RunReport): SummaryRow[] {
         file: g.path,
         job: j.name,
         status: j.status,
-        pending: changes(j.status) && !written,
-        findings: countSeverities(jobFindings(report, j)),
+        pending: changes(j.status) && !written && (j.status !== 'transition' || j.transition?.state === 'added'),
+        findings: countSeverities(jobFindings(j)),
       });
   }
   return rows;

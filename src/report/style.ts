@@ -8,5 +8,5 @@ export function severityColour(c: ChalkInstance, s: Severity): (text: string) =>
 }
 
 export function statusColour(c: ChalkInstance, s: RowStatus): (text: string) => string {
-  return { migrated: c.green, partial: c.yellow, manual: c.magenta, unchanged: c.dim }[s];
+  return { migrated: c.green, partial: c.yellow, manual: c.magenta, unchanged: c.dim, transition: c.cyan }[s];
 }

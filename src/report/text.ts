@@ -51,7 +51,7 @@ export function textSummary(
   const s = summarise(report);
   const totals = [
     `${s.files} file(s) read, ${fileCounts(s, mode)}; ` +
-      `Kaniko jobs: ${s.kanikoJobs} (${jobCounts(s)}, ${s.manual} left for a person); ` +
+      `Kaniko jobs: ${s.kanikoJobs} (${jobCounts(s)}, ${s.manual} left for a person${s.transition ? `, ${s.transition} in transition` : ''}); ` +
       `findings: ${s.findings.error} error, ${s.findings.manual} manual, ${s.findings.warning} warning, ${s.findings.info} info`,
   ];
   if (s.findings.manual || s.findings.warning || s.findings.error)

@@ -10,8 +10,10 @@ import { describeReadError } from '../pipeline/load.js';
 import type { IncludeResolver } from '../pipeline/includes.js';
 import { InputError } from '../pipeline/source.js';
 import type { FileResult, JobResult, ProjectResult } from '../project/plan.js';
+import type { Finding } from '../findings/types.js';
 import { migrateSource } from '../project/pipeline.js';
 import type { IncludeSwitch } from '../project/include-switch.js';
+import type { MigrationMode } from '../project/transition.js';
 import type { RepositorySource } from './source.js';
 
 export interface RepositoryOptions {
@@ -30,6 +32,8 @@ export interface RepositoryOptions {
   templateRuns?: Map<string, Promise<ProjectResult>>;
   /** Includes to switch to a template's BuildKit version (the rollout; see MigrateOptions). */
   includeSwitches?: readonly IncludeSwitch[];
+  /** Direct migration (default), a transition beside the Kaniko jobs, or the cut-over (see MigrateOptions). */
+  mode?: MigrationMode;
 }
 
 /**
@@ -75,6 +79,7 @@ export async function migrateRepository(
         resolver: opts.resolver,
         templateRuns: opts.templateRuns,
         includeSwitches: opts.includeSwitches,
+        mode: opts.mode,
       });
       const skip = entryMissing && sources.length > 0;
       add(result, skip ? { ...yaml, failed: yaml.failed.filter((f) => f.path !== entry) } : yaml);
@@ -84,12 +89,40 @@ export async function migrateRepository(
   }
   if (sources.length) {
     try {
-      add(result, await migrateGenerators(source, sources, opts.buildkitImage));
+      const generated = await migrateGenerators(source, sources, opts.buildkitImage);
+      add(result, opts.mode === 'transition' ? withoutTwins(generated) : generated);
     } catch (e) {
       result.failed.push(thrown('', `cannot migrate the generator sources: ${describeReadError(e)}`));
     }
   }
   return result;
+}
+
+/**
+ * A transition gives no twins to jobs written by pipeline generators (their YAML is made when the pipeline runs, so
+ * there is no block to insert a twin beside): their files stay as they are, and each job that would migrate says so.
+ */
+function withoutTwins(part: { files: FileResult[]; jobs: JobResult[] }): { files: FileResult[]; jobs: JobResult[] } {
+  const notes = new Map<string, Finding[]>();
+  const jobs = part.jobs.map((j) => {
+    if (j.status !== 'migrated') return j;
+    const why =
+      'no BuildKit twin: a job written by a pipeline generator gets none; a plain migrate migrates it directly';
+    notes.set(j.file, [...(notes.get(j.file) ?? []), finding('KB221', why, { file: j.file, line: 0, job: j.name })]);
+    return { ...j, status: 'unchanged' as const };
+  });
+  const files = part.files.map((f) =>
+    f.changed || notes.has(f.path)
+      ? {
+          ...f,
+          output: f.original,
+          changed: false,
+          edits: [],
+          findings: [...f.findings, ...(notes.get(f.path) ?? [])],
+        }
+      : f,
+  );
+  return { files, jobs };
 }
 
 function add(to: RepositoryResult, part: Partial<ProjectResult>): void {

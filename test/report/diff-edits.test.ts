@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chalk } from 'chalk';
 import { migrateProject, migrateText, type FileResult } from '../../src/index.js';
-import { unifiedDiff } from '../../src/report/diff.js';
+import { changedLines, unifiedDiff } from '../../src/report/diff.js';
 import { FIXTURES, fixtureCases } from '../support/fixtures.js';
 import { KANIKO_JOB, SHARED } from '../helpers.js';
 
@@ -19,6 +19,7 @@ const CORPUS = join(SHARED, 'corpus', 'real-world');
 function same(path: string, f: Pick<FileResult, 'original' | 'output' | 'edits'>): void {
   expect(f.edits.length).toBeGreaterThan(0);
   expect(unifiedDiff(path, f.original, f.output, plain, f.edits)).toBe(unifiedDiff(path, f.original, f.output, plain));
+  expect(changedLines(f.original, f.output, f.edits)).toEqual(changedLines(f.original, f.output));
 }
 
 describe('the diff built around the edits', () => {

@@ -19,6 +19,22 @@ export function fixtureCases(): string[] {
     .sort();
 }
 
+/** How a case migrates: `fixtures/<case>/options.json`, e.g. `{ "mode": "transition" }`; a direct migration without one. */
+export interface FixtureOptions {
+  mode?: 'direct' | 'transition' | 'cut-over';
+}
+
+/** The case's options.json (only `mode` is read; anything else in it is an error, so a typo cannot pass unnoticed). */
+export function fixtureOptions(name: string): FixtureOptions {
+  const file = path.join(FIXTURES, name, 'options.json');
+  if (!fs.existsSync(file)) return {};
+  const opts = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const extra = Object.keys(opts).filter((k) => k !== 'mode');
+  if (extra.length || !['direct', 'transition', 'cut-over'].includes(opts.mode as string))
+    throw new Error(`${file}: only { "mode": "direct" | "transition" | "cut-over" } is read`);
+  return opts as FixtureOptions;
+}
+
 export function listFiles(dir: string, rel = ''): string[] {
   if (!fs.existsSync(path.join(dir, rel))) return [];
   const out: string[] = [];

@@ -21,6 +21,7 @@ import {
   hasUnicodeSpaceEntries,
   type BuildDescription,
   type DiffOptions,
+  repositoryOf,
 } from './build-description.js';
 import {
   isKanikoJob,
@@ -49,6 +50,14 @@ export interface CompareInput {
   entry?: string;
   /** how strictly BuildDescriptions are compared (see DiffOptions) */
   diffOptions?: DiffOptions;
+  /**
+   * Jobs in transition (the result's `jobs[].transition`): a Kaniko job with a twin added (`added`) or kept
+   * (`running`) must be byte-identical, its twin must build what it builds but push to the verification tag, and its
+   * compare job must need both; after a `cut-over` the twin and the compare job are gone and the job is migrated.
+   */
+  transition?: { job: string; state: 'added' | 'running' | 'cut-over'; twin: string; compare: string }[];
+  /** Kaniko jobs the result reports `unchanged` (e.g. given no twin, KB221): byte-identical, as `manual` ones. */
+  unchanged?: string[];
 }
 
 export interface CallPair {
@@ -116,14 +125,32 @@ export async function compareProject(input: CompareInput): Promise<CompareResult
   const after = await readEffectivePipeline(input.inputRoot, { entry, overlay: input.outputFiles, validate: true });
   const manual = new Set(input.findings.filter((f) => f.severity === 'manual' && f.job).map((f) => f.job!));
   const reports: JobReport[] = [];
+  const transition = input.transition ?? [];
+  // a Kaniko job beside its twin is unchanged, as a job left for a person is
+  for (const t of transition) if (t.state !== 'cut-over') manual.add(t.job);
+  for (const name of input.unchanged ?? []) manual.add(name);
+  const added = new Map(
+    transition
+      .filter((t) => t.state === 'added')
+      .flatMap((t) => [
+        [t.twin, t],
+        [t.compare, t],
+      ]),
+  );
+  const removed = new Set(transition.filter((t) => t.state === 'cut-over').flatMap((t) => [t.twin, t.compare]));
 
-  for (const name of Object.keys(after.jobs)) {
-    if (!(name in before.jobs))
-      reports.push({ job: name, kind: 'other', problems: ['job appeared after migration'], pairs: [] });
+  for (const [name, a] of Object.entries(after.jobs)) {
+    if (name in before.jobs) continue;
+    const t = added.get(name);
+    if (!t) reports.push({ job: name, kind: 'other', problems: ['job appeared after migration'], pairs: [] });
+    else if (name === t.compare) reports.push(compareJobReport(a, t));
+    else if (!before.jobs[t.job]) reports.push({ job: name, kind: 'other', problems: [`no job ${t.job}`], pairs: [] });
+    else reports.push(await compareKanikoJob(input, before, before.jobs[t.job]!, after, a, verificationTag));
   }
   const yamlFiles = listYaml(input.inputRoot);
   for (const [name, b] of Object.entries(before.jobs)) {
     const a = after.jobs[name];
+    if (!a && removed.has(name)) continue;
     if (!a) {
       reports.push({ job: name, kind: 'other', problems: ['job disappeared after migration'], pairs: [] });
       continue;
@@ -149,12 +176,34 @@ export async function compareProject(input: CompareInput): Promise<CompareResult
   return { jobs: reports, problems: reports.flatMap((r) => r.problems.map((p) => `${r.job}: ${p}`)) };
 }
 
+/** The name a transition's twin pushes `ref` to: the same repository at `kaniko2buildkit-$CI_COMMIT_SHORT_SHA`. */
+export function verificationTag(ref: string): string {
+  return `${repositoryOf(ref)}:kaniko2buildkit-${gitlabEnv().CI_COMMIT_SHORT_SHA}`;
+}
+
+/** A transition's compare job: in node:20-alpine, needing both builds, allowed to fail, keeping compare.md. */
+function compareJobReport(a: EffectiveJob, t: { job: string; twin: string }): JobReport {
+  const problems: string[] = [];
+  const raw = a.raw as { needs?: unknown; allow_failure?: unknown; artifacts?: { paths?: unknown; when?: unknown } };
+  const needs = ((raw.needs ?? []) as (string | { job: string })[]).map((n) => (typeof n === 'string' ? n : n.job));
+  if (a.image?.name !== 'node:20-alpine') problems.push(`image is ${JSON.stringify(a.image?.name)}`);
+  if (canonical([...needs].sort()) !== canonical([t.job, t.twin].sort())) problems.push(`needs ${canonical(needs)}`);
+  if (raw.allow_failure !== true) problems.push('not allow_failure: true');
+  if (canonical(raw.artifacts?.paths) !== canonical(['compare.md']) || raw.artifacts?.when !== 'always')
+    problems.push(`artifacts ${canonical(raw.artifacts ?? null)}`);
+  if (!a.script.some((l) => l.includes(' compare ') && l.includes('--format markdown')))
+    problems.push('its script does not run kaniko2buildkit compare --format markdown');
+  return { job: a.name, kind: 'other', problems, pairs: [] };
+}
+
 async function compareKanikoJob(
   input: CompareInput,
   beforePipeline: EffectivePipeline,
   b: EffectiveJob,
   afterPipeline: EffectivePipeline,
   a: EffectiveJob,
+  /** A twin's pushed names (transition): what the Kaniko call's destinations become. */
+  pushedAs?: (ref: string) => string,
 ): Promise<JobReport> {
   const problems: string[] = [];
   const pairs: CallPair[] = [];
@@ -234,6 +283,7 @@ async function compareKanikoJob(
         projectDir: runA.cwd,
         buildkitdConfig: bc.buildkitdConfig,
       });
+      if (pushedAs) dB = { ...dB, images: [...new Set(dB.images.map(pushedAs))].sort() };
       pairs.push({ before: dB, after: dA, lenient });
       for (const d of diffDescriptions(dB, dA, input.diffOptions)) problems.push(`call ${i + 1}: ${d}`);
       if (!(bc.env.BUILDKITD_FLAGS ?? '').split(/\s+/).includes('--oci-worker-no-process-sandbox'))
@@ -260,5 +310,5 @@ async function compareKanikoJob(
     runB?.cleanup();
     runA?.cleanup();
   }
-  return { job: b.name, kind: 'kaniko', problems, pairs };
+  return { job: a.name, kind: 'kaniko', problems, pairs };
 }

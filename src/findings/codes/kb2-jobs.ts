@@ -220,4 +220,43 @@ export const JOB_CODES = {
         `\`${line}\` only prints to the log${p.names ? '; it now names buildctl-daemonless.sh build where it named the executor' : ''}${p.version ? `${p.names ? ', and' : ';'} it prints $(buildctl --version) for the version` : ''}`,
     },
   },
+  KB220: {
+    severity: 'info',
+    title: 'A job in transition: its BuildKit twin and a compare job run beside it',
+    explanation:
+      '`migrate --transition` keeps the Kaniko job as it is and adds two jobs right after it, each under a comment naming kaniko2buildkit: a BuildKit twin (`<job>-buildkit`: the job as a direct migration writes it, in the same stage with the same `needs`, rules and variables) that pushes the same repositories at a verification tag (`:kaniko2buildkit-$CI_COMMIT_SHORT_SHA`, a tag nobody pulls), and a compare job (`<job>-compare`, `node:20-alpine`, `allow_failure: true`) that needs both and runs `kaniko2buildkit compare` on the two images, with its Markdown result in the job log and as the artifact `compare.md`.',
+    action:
+      'The Kaniko job is unchanged; the twin and the compare job are inserted after its block, nothing else changes. A second `--transition` run changes nothing.',
+    todo: "Read the compare jobs' results for a while (`kaniko2buildkit explain` their codes), fix the Dockerfile where a difference matters, then cut over: `migrate --cut-over` (or a plain `migrate`) removes the Kaniko job's twin and compare job and migrates the Kaniko job itself, exactly as a direct migration does. The twin runs the job's other commands too: check that running them twice is harmless.",
+    messages: {
+      added: (twin: string, compare: string) =>
+        `runs in transition: BuildKit twin "${twin}" pushes to the verification tag, "${compare}" compares both images`,
+      running: (twin: string) => `already in transition (BuildKit twin "${twin}"); cut over with migrate --cut-over`,
+    },
+  },
+  KB221: {
+    severity: 'warning',
+    title: 'No BuildKit twin for this job: migrate it directly',
+    explanation:
+      "A twin is the job's own block copied and migrated, so it is made only when the whole job is in that block: a visible job defined once, as a block mapping at column 0, without `extends`, anchors, aliases, merge keys or `!reference`, whose migration edits nothing outside it (not `default:`, the global image or `variables:`), with one executor call that pushes to names whose repository is written out (`$CI_REGISTRY_IMAGE`, `registry/app:$TAG`; not one variable that may hold a tag, not names from a variable of flags). Pipeline generator sources (TypeScript) get no twin either. A half-made twin could push to a tag users pull or build something else.",
+    action: 'The job is left unchanged by the transition; a plain `migrate` (or `--cut-over`) migrates it directly.',
+    todo: 'Migrate this job directly after review, or move what it inherits into the job and run `--transition` again.',
+  },
+  KB222: {
+    severity: 'info',
+    title: 'Cut over: the transition jobs are removed',
+    explanation:
+      'The file is in transition (a BuildKit twin and a compare job that kaniko2buildkit added beside a Kaniko job, each under its comment). A plain `migrate` or `migrate --cut-over` removes both blocks and migrates the Kaniko job, so the result is exactly what a direct migration of the file before the transition gives.',
+    action:
+      'The twin and the compare job are removed; the Kaniko job is migrated in place (it keeps its name, so `needs:` of other jobs keep working).',
+    todo: 'Nothing; delete the verification tags (`kaniko2buildkit-*`) from the registry when you no longer need them.',
+  },
+  KB223: {
+    severity: 'warning',
+    title: 'Transition jobs left in place',
+    explanation:
+      'A block that kaniko2buildkit added for the transition names a Kaniko job that this run does not migrate: the job is gone, renamed, no longer builds with Kaniko, or needs a person. Removing its twin now could remove the only BuildKit build of it.',
+    action: 'The twin and the compare job are left as they are.',
+    todo: 'Remove the blocks under the `# kaniko2buildkit transition:` comments by hand when you no longer want them, or fix the Kaniko job so that it migrates, then run again.',
+  },
 } satisfies CodeTable<'2'>;
