@@ -38,6 +38,7 @@ export const STAGES = [
   'report', // the report model and its formats: text, table, JSON, Markdown, Code Quality, diffs
   'bulk', // many repositories on disk: discovery, the worker pool, progress, the bulk report
   'gitlab', // the GitLab REST client, auditing and applying a group's projects, redaction, the GitLab report
+  'compare', // `compare IMAGE_A IMAGE_B`: the registry client and its auth, layers, flattened filesystems, the diff and its report (KB7xx)
   'doctor', // explaining a failed BuildKit job log (KB8xx known failures)
   'runner-config', // the AppArmor annotation in a GitLab Runner config.toml or Helm values.yaml
   'cli', // the commander program: argv, output, exit codes and signals, one file per command

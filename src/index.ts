@@ -77,3 +77,15 @@ export {
   type TypeScriptMigrateOptions,
 } from './project/generators.js';
 export { MissingTsMorph } from './typescript/optional.js';
+export {
+  compareImages,
+  CompareError,
+  RegistryError,
+  LayerError,
+  type CompareOptions,
+  type CompareResult,
+  type PlatformComparison,
+  type Difference,
+  type ExpectedDifference,
+} from './compare/index.js';
+export { compareText, compareJson, compareMarkdown } from './compare/format.js';

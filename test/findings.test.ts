@@ -12,6 +12,7 @@ import { FLAG_CODES } from '../src/findings/codes/kb3-flags.js';
 import { AUTH_PATH_CODES } from '../src/findings/codes/kb4-auth-paths.js';
 import { GENERATOR_CODES } from '../src/findings/codes/kb5-generators.js';
 import { TEMPLATE_CODES } from '../src/findings/codes/kb6-templates.js';
+import { COMPARE_CODES } from '../src/findings/codes/kb7-compare.js';
 import { DOCTOR_CODES } from '../src/findings/codes/kb8-doctor.js';
 import { RUNNER_CONFIG_CODES } from '../src/findings/codes/kb9-runner-config.js';
 import { finding, place, unplaced } from '../src/findings/finding.js';
@@ -25,6 +26,7 @@ const TABLES: [file: string, hundred: string, table: object][] = [
   ['kb4-auth-paths.ts', '4', AUTH_PATH_CODES],
   ['kb5-generators.ts', '5', GENERATOR_CODES],
   ['kb6-templates.ts', '6', TEMPLATE_CODES],
+  ['kb7-compare.ts', '7', COMPARE_CODES],
   ['kb8-doctor.ts', '8', DOCTOR_CODES],
   ['kb9-runner-config.ts', '9', RUNNER_CONFIG_CODES],
 ];

@@ -68,6 +68,12 @@ export const COMMANDS: readonly {
     listed: 'work with saved reports: `report merge` joins the shard reports of a `gitlab --shard` run',
     load: async ({ io, done }) => (await import('./report.js')).reportCommand(io, done),
   },
+  {
+    name: 'compare',
+    term: 'compare [options] <image-a> <image-b>',
+    listed: 'compare two images in their registries: config and flattened filesystem, known differences explained',
+    load: async ({ io, done }) => (await import('./compare.js')).compareCommand(io, done),
+  },
 ];
 
 /**

@@ -3,6 +3,7 @@
  * could mislead a CI job, warned about otherwise), and the `--buildkit-image` reference.
  */
 import type { Command } from 'commander';
+import { parseImageReference, type ImageReference } from '../compare/reference.js';
 import type { MigrationMode } from '../project/transition.js';
 
 /** Was the option given (on the command line, or by an environment variable commander reads), not defaulted? */
@@ -72,74 +73,8 @@ export const MODE_HELP = {
 
 // ---- --buildkit-image ----
 
-/** An image reference, split as the registry client splits it (distribution/reference). */
-export interface ImageReference {
-  /** The registry host (and port); undefined for Docker Hub written without one. */
-  domain?: string;
-  /** The repository path inside the registry (`moby/buildkit`). */
-  path: string;
-  tag?: string;
-  digest?: string;
-}
-
-const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
-const DOMAIN = new RegExp(`^(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]+)?$`);
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-const DIGEST = /^[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}$/;
-/** A CI/CD variable in a reference (`$VAR`, `${VAR}`): GitLab expands it before the runner pulls. */
-const VARIABLE = /\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*/g;
-
-/**
- * Parses an image reference as `docker pull` would (`[host[:port]/]path[:tag][@digest]`, lower-case path components,
- * at most 255 characters for the name); a CI/CD variable counts as any valid part. An error message when it does not
- * parse.
- */
-export function parseImageReference(ref: string): ImageReference | string {
-  if (ref.trim() === '') return 'an empty reference';
-  if (/\s/.test(ref)) return 'it holds a space';
-  // a variable may stand for any part; `0` is valid in every one of them (host, port, path, tag)
-  const text = ref.replace(VARIABLE, '0');
-  let rest = text;
-  let digest: string | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    digest = rest.slice(at + 1);
-    rest = rest.slice(0, at);
-    if (!DIGEST.test(digest))
-      return `"${ref.slice(ref.indexOf('@') + 1)}" is not a digest (algorithm:hex, e.g. sha256:…)`;
-  }
-  let tag: string | undefined;
-  const slash = rest.lastIndexOf('/');
-  const colon = rest.lastIndexOf(':');
-  if (colon > slash) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-    if (!TAG.test(tag)) return `"${tag}" is not a tag (letters, digits, _ . -, not starting with . or -, at most 128)`;
-  }
-  if (rest === '') return 'no repository name';
-  if (rest.length > 255) return 'the repository name is longer than 255 characters';
-  const parts = rest.split('/');
-  let domain: string | undefined;
-  const first = parts[0]!;
-  if (parts.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())) {
-    domain = first;
-    parts.shift();
-    if (!DOMAIN.test(domain)) return `"${domain}" is not a registry host[:port]`;
-  }
-  for (const p of parts) {
-    if (!PATH_COMPONENT.test(p))
-      return p === ''
-        ? 'an empty path component (two slashes, or a slash at an end)'
-        : `"${p}" is not a repository path component (lower-case letters and digits, separated by . _ __ or -)`;
-  }
-  return {
-    ...(domain ? { domain } : {}),
-    path: parts.join('/'),
-    ...(tag ? { tag } : {}),
-    ...(digest ? { digest } : {}),
-  };
-}
+// the parser lives with the registry client (src/compare/reference.ts); exported here as before
+export { parseImageReference, type ImageReference };
 
 /**
  * Checks `--buildkit-image`: an error when the reference does not parse, a warning when it names BuildKit's rootful

@@ -9,6 +9,8 @@
  * `codes/kb4-auth-paths.ts` KB4xx registry auth and paths of the Kaniko image,
  * `codes/kb5-generators.ts` KB5xx pipeline generators in TypeScript or JavaScript,
  * `codes/kb6-templates.ts` KB6xx templates shared across projects (includes of other projects, their consumers),
+ * `codes/kb7-compare.ts` KB7xx differences `compare` finds between two images that have the shape of a known
+ * Kaniko/BuildKit behaviour, and the expected ones (timestamps, history, layers, annotations),
  * `codes/kb8-doctor.ts` KB8xx failures `doctor` recognises in a BuildKit job log,
  * `codes/kb9-runner-config.ts` KB9xx `runner-config` (the AppArmor annotation of a GitLab Runner configuration).
  * A file's table type admits only its own hundred, so the ranges cannot overlap.
@@ -20,6 +22,7 @@ import { FLAG_CODES } from './codes/kb3-flags.js';
 import { AUTH_PATH_CODES } from './codes/kb4-auth-paths.js';
 import { GENERATOR_CODES } from './codes/kb5-generators.js';
 import { TEMPLATE_CODES } from './codes/kb6-templates.js';
+import { COMPARE_CODES } from './codes/kb7-compare.js';
 import { DOCTOR_CODES } from './codes/kb8-doctor.js';
 import { RUNNER_CONFIG_CODES } from './codes/kb9-runner-config.js';
 
@@ -31,6 +34,7 @@ export const REGISTRY = {
   ...AUTH_PATH_CODES,
   ...GENERATOR_CODES,
   ...TEMPLATE_CODES,
+  ...COMPARE_CODES,
   ...DOCTOR_CODES,
   ...RUNNER_CONFIG_CODES,
 };

@@ -46,6 +46,7 @@ describe('every command accepts --color and --no-color', () => {
     ['runner-config', ['runner-config', '--dry-run', 'config.toml']],
     ['report merge', ['report', 'merge', 'no-such-report.json']],
     ['gitlab', ['gitlab', '--url', 'https://gitlab.example.com', '--group', 'g']],
+    ['compare', ['compare', 'not a reference', 'localhost:1/x:1']],
   ];
   test.each(commands.flatMap(([name, args]) => ['--color', '--no-color'].map((f) => [name, f, args] as const)))(
     '%s %s',

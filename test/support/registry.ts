@@ -3,7 +3,9 @@
  *
  * - `startRegistry`: Debian's `docker-registry` (distribution 2.8, `/usr/bin/docker-registry serve CONFIG.yml`) on
  *   127.0.0.1 and a free port, filesystem storage in a temp dir, `auth: htpasswd` with users made by
- *   `htpasswd -Bbn`. Ready when `/v2/` answers 401. Only ever loopback.
+ *   `htpasswd -Bbn`. Ready when `/v2/` answers 401. Only ever loopback. `{ auth: 'none' }` starts it without auth
+ *   (ready at 200); `{ auth: { token } }` with `auth: token` (a realm, service, issuer and certificate bundle the
+ *   caller serves: see test/support/token-server.ts).
  * - `tinyOciLayout`: a minimal OCI image layout written by hand (one gzip layer with one file, config, manifest,
  *   index.json), the thing skopeo pushes.
  * - `skopeoPush`: `skopeo copy --dest-tls-verify=false --dest-authfile FILE oci:LAYOUT docker://REF`.
@@ -74,12 +76,30 @@ function htpasswdLine(u: RegistryUser): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** `auth: token` of the registry config: the token service the registry sends clients to, and whose tokens it trusts. */
+export interface TokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM of the certificate whose key signs the tokens. */
+  certificate: string;
+}
+
+export interface RegistryOptions {
+  /** `htpasswd` (default: the users), `none`, or bearer tokens from a token service. */
+  auth?: 'htpasswd' | 'none' | { token: TokenAuth };
+}
+
 /** Starts the registry; retries with another port if it exits early (the port was taken in between). */
-export async function startRegistry(users: RegistryUser[], timeoutMs = 15000): Promise<Registry> {
+export async function startRegistry(
+  users: RegistryUser[],
+  timeoutMs = 15000,
+  options: RegistryOptions = {},
+): Promise<Registry> {
   let lastError = '';
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce(users, timeoutMs);
+      return await startOnce(users, timeoutMs, options);
     } catch (e) {
       lastError = (e as Error).message;
     }
@@ -87,7 +107,23 @@ export async function startRegistry(users: RegistryUser[], timeoutMs = 15000): P
   throw new Error(`the registry did not start: ${lastError}`);
 }
 
-async function startOnce(users: RegistryUser[], timeoutMs: number): Promise<Registry> {
+function authConfig(dir: string, options: RegistryOptions): string[] {
+  const auth = options.auth ?? 'htpasswd';
+  if (auth === 'none') return [];
+  if (auth === 'htpasswd')
+    return ['auth:', '  htpasswd:', '    realm: k2b-test', `    path: ${JSON.stringify(path.join(dir, 'htpasswd'))}`];
+  fs.writeFileSync(path.join(dir, 'token-cert.pem'), auth.token.certificate);
+  return [
+    'auth:',
+    '  token:',
+    `    realm: ${JSON.stringify(auth.token.realm)}`,
+    `    service: ${JSON.stringify(auth.token.service)}`,
+    `    issuer: ${JSON.stringify(auth.token.issuer)}`,
+    `    rootcertbundle: ${JSON.stringify(path.join(dir, 'token-cert.pem'))}`,
+  ];
+}
+
+async function startOnce(users: RegistryUser[], timeoutMs: number, options: RegistryOptions): Promise<Registry> {
   const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'k2b-registry-')));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -105,10 +141,7 @@ async function startOnce(users: RegistryUser[], timeoutMs: number): Promise<Regi
     'http:',
     `  addr: ${JSON.stringify(host)}`,
     `  secret: ${JSON.stringify(crypto.randomBytes(16).toString('hex'))}`,
-    'auth:',
-    '  htpasswd:',
-    '    realm: k2b-test',
-    `    path: ${JSON.stringify(path.join(dir, 'htpasswd'))}`,
+    ...authConfig(dir, options),
     '',
   ].join('\n');
   const configFile = path.join(dir, 'config.yml');
@@ -150,9 +183,11 @@ async function startOnce(users: RegistryUser[], timeoutMs: number): Promise<Regi
     }
     try {
       const res = await fetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 401) break;
+      await res.arrayBuffer();
+      const ready = options.auth === 'none' ? 200 : 401;
+      if (res.status === ready) break;
       await stop();
-      throw new Error(`/v2/ answered ${res.status}, not 401 (is auth on?)`);
+      throw new Error(`/v2/ answered ${res.status}, not ${ready} (auth ${JSON.stringify(options.auth ?? 'htpasswd')})`);
     } catch (e) {
       if ((e as Error).message.startsWith('/v2/ answered')) throw e;
     }
