@@ -23,12 +23,15 @@ export function overlaps(a: TextEdit, b: TextEdit): boolean {
 
 /** Drops exact duplicates (a template edited on behalf of several jobs); returns them sorted. */
 export function dedupe(edits: TextEdit[]): TextEdit[] {
-  const seen = new Set<string>();
+  // keyed by place; the texts (long: whole rewritten calls) are compared only among edits of the same place
+  const seen = new Map<string, TextEdit[]>();
   const out: TextEdit[] = [];
   for (const e of edits) {
-    const key = `${e.file}\0${e.start}\0${e.end}\0${e.text}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const key = `${e.file}\0${e.start}\0${e.end}`;
+    const here = seen.get(key);
+    if (here?.some((o) => o.text === e.text)) continue;
+    if (here) here.push(e);
+    else seen.set(key, [e]);
     out.push(e);
   }
   return out.sort((a, b) => a.start - b.start || a.end - b.end);
