@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
+import { isLoopback } from '../compare/reference.js';
 import type { ClientOptions, GitLabClient } from '../gitlab/client.js';
 import type { RunInfo } from '../gitlab/report.js';
 import type { Shard } from '../gitlab/shard.js';
@@ -65,8 +66,6 @@ export const MODE_DEFAULTS = {
 /** API calls, not CPU, bound this mode: a few projects at a time stay well inside GitLab's rate limits. */
 export const DEFAULT_GITLAB_CONCURRENCY = 4;
 
-const LOOPBACK = /^(localhost|127(\.\d+){3}|\[::1\])$/i;
-
 export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps = {}): Promise<number> {
   // loaded here, not at start-up: `--version` and the other commands do not pay for the API client and the migration
   // (one after another: under Jest's VM modules, parallel dynamic imports that share a module can fail, jestjs/jest#11434)
@@ -111,7 +110,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   } catch (e) {
     return fail((e as Error).message);
   }
-  if (client.base.protocol === 'http:' && !LOOPBACK.test(client.base.hostname))
+  if (client.base.protocol === 'http:' && !isLoopback(client.base.hostname))
     err(`kaniko2buildkit gitlab: warning: ${client.base.host} is plain http: the token travels unencrypted\n`);
   if (ids && !ids.length) {
     if (!flags.quiet) out(`${flags.onlyFailed}: no failed project to retry\n`);

@@ -4,6 +4,7 @@
  * path is `library/x`), the repository and the tag or digest. `--buildkit-image` (cli/options.ts) checks with the
  * same parser.
  */
+import { isRegistryHost } from '../kaniko/refs.js';
 
 /** An image reference, split as the registry client splits it (distribution/reference). */
 export interface ImageReference {
@@ -55,7 +56,7 @@ export function parseImageReference(ref: string): ImageReference | string {
   const parts = rest.split('/');
   let domain: string | undefined;
   const first = parts[0]!;
-  if (parts.length > 1 && (/[.:]/.test(first) || first === 'localhost' || first !== first.toLowerCase())) {
+  if (parts.length > 1 && isRegistryHost(first)) {
     domain = first;
     parts.shift();
     if (!DOMAIN.test(domain)) return `"${domain}" is not a registry host[:port]`;

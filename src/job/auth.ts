@@ -8,6 +8,7 @@
  */
 import type { ParsedScript, SimpleCommand, Word } from '../shell/types.js';
 import { readKanikoCall } from '../kaniko/call.js';
+import { isRegistryHost } from '../kaniko/refs.js';
 import { displayText } from '../shell/quote.js';
 import type { ValueEdit } from '../text/value-edit.js';
 
@@ -239,7 +240,6 @@ export function refHost(ref: string, variable: (name: string) => string | undefi
   }
   const first = text.split('/')[0]!;
   if (/\$/.test(first)) return { unknown: first };
-  if (!text.includes('/') || (!first.includes('.') && !first.includes(':') && first !== 'localhost'))
-    return { host: 'docker.io' };
+  if (!text.includes('/') || !isRegistryHost(first)) return { host: 'docker.io' };
   return { host: first.toLowerCase() };
 }

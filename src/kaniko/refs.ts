@@ -25,13 +25,21 @@ export function tagOf(ref: ShellText): ShellText {
   return parts ? parts[1] : lit('latest');
 }
 
+/**
+ * Whether the first `/`-part of an image name is a registry host (docker's reference rule: it holds a `.` or a `:`,
+ * is `localhost`, or has capitals, which a repository path may not), not the first part of a Docker Hub path.
+ */
+export function isRegistryHost(first: string): boolean {
+  return first.includes('.') || first.includes(':') || first === 'localhost' || first !== first.toLowerCase();
+}
+
 /** `Repository.Name()`: Docker Hub names become `index.docker.io/[library/]x`. */
 export function normaliseRepository(repo: ShellText): ShellText {
   const shown = staticText(repo);
   if (shown === undefined) return repo;
   const parts = shown.split('/');
   const first = parts[0]!;
-  const isRegistry = parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost');
+  const isRegistry = parts.length > 1 && isRegistryHost(first);
   if (isRegistry && first !== 'docker.io' && first !== 'index.docker.io') return repo;
   const path = isRegistry ? parts.slice(1) : parts;
   return lit(`index.docker.io/${path.length === 1 ? 'library/' : ''}${path.join('/')}`);
