@@ -10,11 +10,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrateProject, migrateText, MemorySource, migrateSource } from '../src/index.js';
-import { isDocument, isMap } from 'yaml';
+import { isDocument, isMap, type YAMLMap } from 'yaml';
 import { parseSource } from '../src/pipeline/source.js';
 import { transitionView } from '../src/project/transition.js';
 import { withTag } from '../src/kaniko/refs.js';
 import { displayText } from '../src/shell/quote.js';
+import { Pipeline } from '../src/pipeline/jobs.js';
 import { parseScript } from '../src/shell/parse.js';
 import { FIXTURES, fixtureCases, fixtureOptions, topLevelData } from './support/fixtures.js';
 import { findBusybox } from './support/stub-run.js';
@@ -110,16 +111,46 @@ async function transitionOf(text: string) {
 }
 
 describe('which jobs get a twin', () => {
+  // a job not all in its own block: the twin `extends` it and sets what the migration changes in its effective view
   test.each([
-    ['extends', `.t:\n  stage: build\n${job('build', '  extends: .t\n')}`, /uses extends/],
-    ['an anchor', job('build', '  variables: &v\n    A: b\n'), /defines an anchor/],
-    ['an alias', `.v: &v\n  A: b\n${job('build', '  variables: *v\n')}`, /uses an alias/],
-    ['a merge key', `.v: &v\n  tags: [x]\n${job('build', '  <<: *v\n')}`, /alias|merge key/],
+    ['extends', `.t:\n  stage: build\n${job('build', '  extends: .t\n')}`],
+    ['an anchor', job('build', '  variables: &v\n    A: b\n')],
+    ['an alias', `.s: &s\n  - echo hi\n${job('build', '  before_script: *s\n')}`],
+    ['a merge key', `.v: &v\n  tags: [x]\n${job('build', '  <<: *v\n')}`],
     [
       'default: image',
       `default:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\nbuild:\n  script:\n    - /kaniko/executor --context . --destination registry.example.com/app:1\n`,
-      /outside the job/,
     ],
+    [
+      '!reference',
+      `.k:\n  script:\n    - /kaniko/executor --context . --destination registry.example.com/app:1\nbuild:\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n    - echo hi\n    - !reference [.k, script]\n`,
+    ],
+  ])('with %s: a twin that extends the job', async (_, text) => {
+    const r = await transitionOf(text);
+    expect(r.findings.filter((x) => x.code === 'KB221')).toEqual([]);
+    expect(r.jobs.find((j) => j.name === 'build')?.transition?.state).toBe('added');
+    // only inserted, after the job
+    expect(r.output.startsWith(text.trimEnd())).toBe(true);
+    expect(r.output).toContain('\nbuild-buildkit:\n  extends: build\n');
+    const now = new Pipeline([parseSource('.gitlab-ci.yml', r.output)]);
+    const runs = (name: string) => [
+      ...now.scriptItems(name, 'before_script').map((i) => String(i.node.value)),
+      ...now.scriptItems(name, 'script').map((i) => String(i.node.value)),
+    ];
+    expect(String((now.effective('build-buildkit', 'image')!.node as YAMLMap).get('name'))).toMatch(/^moby\/buildkit:/);
+    expect(runs('build-buildkit').join('\n')).not.toContain('/kaniko/executor');
+    expect(runs('build-buildkit').find((l) => l.startsWith('buildctl-daemonless.sh'))).toContain(
+      'name=registry.example.com/app:kaniko2buildkit-$CI_COMMIT_SHORT_SHA,push=true',
+    );
+    expect(String(now.variables('build-buildkit').get('BUILDKITD_FLAGS')?.node)).toBe(
+      '--oci-worker-no-process-sandbox',
+    );
+    // the Kaniko job still builds with Kaniko
+    expect(runs('build').join('\n')).toContain('/kaniko/executor');
+    expect(now.variables('build').has('BUILDKITD_FLAGS')).toBe(false);
+  });
+
+  test.each([
     ['--no-push', job('build').replace('--destination registry.example.com/app:1', '--no-push'), /pushes no image/],
     [
       'a destination in one variable',

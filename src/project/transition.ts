@@ -5,18 +5,19 @@
  * job; `--cut-over` (or any plain migration of a file in transition) removes both and migrates the Kaniko job. The
  * decisions, and why:
  *
- * - **The twin is the direct migration of the job's own block, re-tagged.** Its text is the Kaniko job's text (from
- *   its key to the end of its last line) with the edits the job recipe makes for it applied, the key renamed, and
- *   every pushed name moved to the same repository at the verification tag `kaniko2buildkit-$CI_COMMIT_SHORT_SHA`
- *   (the recipe plans with `PlanEnv.retag`, so the buildctl call is rendered by the one renderer). Being a copy, it
- *   has the same stage, `needs`, rules and variables. So only a job whose whole definition is that block gets a twin
- *   (see `unsupported`: no `extends`, anchors, aliases, merge keys, `!reference`, hidden jobs, jobs defined twice, and
- *   no edit outside the block such as `default:` or global variables); any other job gets KB221 and stays unchanged,
- *   a candidate for direct migration. A twin half made from inherited parts could build something else.
+ * - **The twin is the direct migration of the job, re-tagged.** Every pushed name moves to the same repository at the
+ *   verification tag `kaniko2buildkit-$CI_COMMIT_SHORT_SHA` (the recipe plans with `PlanEnv.retag`, so the buildctl
+ *   call is rendered by the one renderer). When the job's whole definition is its own block (see `unsupported`), the
+ *   twin is that block's text with the recipe's edits applied and the key renamed: same stage, `needs`, rules and
+ *   variables. Otherwise (`extends`, anchors, aliases, merge keys, `!reference`, a job defined twice, edits of
+ *   `default:` or global keys) the twin is `extends: JOB` and sets what the re-tagged migration changes in the job's
+ *   effective view (`overrides`): GitLab gives it the rest. A hidden job, a job with several calls, names that cannot
+ *   be re-tagged and component inputs read as flags get KB221 and stay unchanged, candidates for direct migration.
  * - **The compare job** (`<job>-compare`) runs in `node:20-alpine` with `npx kaniko2buildkit@<this version>` (or the
  *   `kaniko2buildkit` on PATH, when its image is changed to this tool's container image), needs
  *   both jobs, has `allow_failure: true`, writes `compare.md` (artifact, `when: always`) and prints it. It copies the
- *   Kaniko job's `stage`, `tags`, `rules`/`only`/`except` and `variables` verbatim, so it exists exactly when both
+ *   Kaniko job's `stage`, `tags`, `rules`/`only`/`except` and `variables` (its own text, or for a twin that extends
+ *   the job, their effective values as JSON), so it exists exactly when both
  *   jobs do (a `needs:` on a job that rules leave out is a pipeline error) and sees the variables the image names
  *   read. Its shell is POSIX (busybox sh): the exit status of `compare` survives the `cat`, without `pipefail`.
  * - **Markers.** Each added block starts with one comment line, `# kaniko2buildkit transition: twin of "JOB"; …`.
@@ -32,8 +33,8 @@ import { isMap, isPair, isScalar, isSeq, visit, type Node, type Pair, type Parse
 import { finding } from '../findings/finding.js';
 import { messages } from '../findings/registry.js';
 import type { Finding } from '../findings/types.js';
-import { GLOBAL_KEYWORDS, keyName, ownPair, type Pipeline } from '../pipeline/jobs.js';
-import { jobsMap, positionIn, type SourceFile } from '../pipeline/source.js';
+import { GLOBAL_KEYWORDS, keyName, ownPair, Pipeline, type Located } from '../pipeline/jobs.js';
+import { jobsMap, parseSource, type SourceFile } from '../pipeline/source.js';
 import { withTag } from '../kaniko/refs.js';
 import type { PlanEnv } from '../kaniko/types.js';
 import { displayText, lit, renderWord, type ShellText } from '../shell/quote.js';
@@ -303,14 +304,15 @@ function unsupported(pipeline: Pipeline, job: JobMigration): string | undefined 
 }
 
 function makeTwin(ctx: TransitionContext, job: JobMigration, fresh: (base: string) => string): Twin | string {
-  const why = unsupported(ctx.pipeline, job);
-  if (why) return why;
+  if (ctx.pipeline.isHidden(job.name)) return 'a hidden job does not run';
   if (job.calls !== 1) return `the job has ${job.calls} executor calls, and the compare job compares one image`;
-  const def = ctx.pipeline.definitions(job.name)[0]!;
+  const def = ctx.pipeline.definitions(job.name).at(-1)!;
   const file = def.file;
   const text = file.text;
   const pair = jobsPair(file, def.key);
-  if (!pair) return 'the job is not a top-level key of its file';
+  if (!pair || file.origin) return 'the job is not a top-level key of a file of this project';
+  if (lineStartOf(text, def.key.range![0]) !== def.key.range![0] || def.map.flow)
+    return 'the job is not written as a block mapping at the start of a line';
   const start = def.key.range![0];
   const end = blockEnd(text, pair);
   const pushed: { from: ShellText; to: ShellText }[] = [];
@@ -327,25 +329,103 @@ function makeTwin(ctx: TransitionContext, job: JobMigration, fresh: (base: strin
   if (again.passThrough.some((p) => p.role === 'names' || p.role === 'push'))
     return 'its image names or --no-push come from a variable of flags';
   if (!pushed.length) return 'it pushes no image (--no-push), so there is nothing to compare';
-  const outside = [...job.edits, ...again.edits].find((e) => e.file !== file.path || e.start < start || e.end > end);
-  if (outside)
-    return `its migration also changes text outside the job (line ${positionIn(file.lineStarts, outside.start).line}: default:, a global image or variables)`;
+  // an input is interpolated in the whole file: the Kaniko job and a twin cannot read it in two forms
+  if (again.passThrough.some((p) => p.input))
+    return 'its call reads component inputs as flags, and one file cannot give them to Kaniko and BuildKit alike';
   const twin = fresh(`${job.name}-buildkit`);
   const compare = fresh(`${job.name}-compare`);
-  const keyEdit = { file: file.path, start: def.key.range![0], end: def.key.range![1], text: yamlScalar(twin) };
-  const shifted = [...again.edits, keyEdit].map((e) => ({ ...e, start: e.start - start, end: e.end - start }));
-  const body = applyEdits(text.slice(start, end), shifted);
-  const eol = file.eol;
-  const compareBody = compareJob(file, def.map, job.name, twin, compare, pushed[0]!);
-  const insert = ['', '', markerLine('twin', job.name), body, '', markerLine('compare', job.name), ...compareBody].join(
-    eol,
-  );
+  const outside = [...job.edits, ...again.edits].some((e) => e.file !== file.path || e.start < start || e.end > end);
+  let body: string[];
+  let compareBody: string[];
+  if (outside || unsupported(ctx.pipeline, job)) {
+    const made = overrides(ctx, job.name, again.edits, file, def.map);
+    if (typeof made === 'string') return made;
+    body = [`${yamlScalar(twin)}:`, `${made.ind}extends: ${yamlScalar(job.name)}`, ...made.lines];
+    compareBody = compareJob(file, def.map, job.name, twin, compare, pushed[0]!, made.copied);
+  } else {
+    const keyEdit = { file: file.path, start: def.key.range![0], end: def.key.range![1], text: yamlScalar(twin) };
+    const shifted = [...again.edits, keyEdit].map((e) => ({ ...e, start: e.start - start, end: e.end - start }));
+    body = [applyEdits(text.slice(start, end), shifted)];
+    compareBody = compareJob(file, def.map, job.name, twin, compare, pushed[0]!);
+  }
+  const insert = ['', '', markerLine('twin', job.name), ...body, '', markerLine('compare', job.name), ...compareBody];
   return {
-    edit: { file: file.path, start: end, end, text: insert },
+    edit: { file: file.path, start: end, end, text: insert.join(file.eol) },
     twin,
     compare,
     expectedCalls: again.expectedCalls,
   };
+}
+
+/** The keys of a job its migration changes; a twin that `extends` the job sets them (arrays replace, maps merge). */
+const OVERRIDDEN = ['image', 'before_script', 'script', 'after_script'] as const;
+
+const dataOf = (loc: Located | undefined): string | undefined =>
+  loc ? JSON.stringify(loc.node.toJS(loc.doc, { maxAliasCount: -1 })) : undefined;
+
+/**
+ * A twin for a job whose definition is not all in its own block (it extends templates, uses anchors, aliases or
+ * `!reference`, or its migration edits `default:` or global keys): the twin `extends` the Kaniko job, so GitLab gives
+ * it everything the job has, and sets what the migration changes in the job's effective view, read back from the
+ * files with the re-tagged migration applied (the files themselves are not changed): its image, its script lists
+ * whole (GitLab replaces arrays), the variables whose value changes. Values are written as JSON, which YAML reads as
+ * it is. Also what the compare job copies of the job's effective view (stage, tags, rules, variables).
+ */
+function overrides(
+  ctx: TransitionContext,
+  name: string,
+  edits: readonly TextEdit[],
+  file: SourceFile,
+  map: Parameters<typeof ownPair>[0],
+): { ind: string; lines: string[]; copied: (key: string) => string[] } | string {
+  let now: Pipeline;
+  try {
+    now = new Pipeline(
+      ctx.files.map((f) => {
+        const mine = edits.filter((e) => e.file === f.path);
+        return mine.length ? { ...parseSource(f.path, applyEdits(f.text, mine)), origin: f.origin } : f;
+      }),
+    );
+  } catch {
+    return 'its migration does not read back as YAML';
+  }
+  const ind = ' '.repeat(mapIndent(file, map));
+  const step = ' '.repeat(indentStep(file));
+  const before = ctx.pipeline;
+  const lines: string[] = [];
+  // script lists compared item by item as GitLab runs them (`!reference`s followed, nested lists flattened)
+  const items = (p: Pipeline, key: Exclude<(typeof OVERRIDDEN)[number], 'image'>) =>
+    p.scriptItems(name, key).map((i) => JSON.stringify(i.node.toJS(i.doc)));
+  for (const key of OVERRIDDEN) {
+    const after = now.effective(name, key);
+    if (!after) {
+      if (before.effective(name, key)) return `its migration removes ${key}`;
+      continue;
+    }
+    if (key === 'image') {
+      if (dataOf(after) !== dataOf(before.effective(name, key))) lines.push(`${ind}image: ${dataOf(after)}`);
+      continue;
+    }
+    const list = items(now, key);
+    if (JSON.stringify(list) === JSON.stringify(items(before, key))) continue;
+    lines.push(`${ind}${key}:`, ...list.map((i) => `${ind}${step}- ${i}`));
+  }
+  const vars = now.variables(name);
+  const old = before.variables(name);
+  const gone = [...old.keys()].find((k) => !vars.has(k));
+  if (gone) return `its migration removes the variable ${gone}`;
+  const changed = [...vars].filter(([k, v]) => dataOf(v) !== dataOf(old.get(k)));
+  if (changed.length)
+    lines.push(`${ind}variables:`, ...changed.map(([k, v]) => `${ind}${step}${yamlScalar(k)}: ${dataOf(v)}`));
+  const copied = (key: string): string[] => {
+    if (key === 'variables') {
+      const all = [...old].map(([k, v]) => `${ind}${step}${yamlScalar(k)}: ${dataOf(v)}`);
+      return all.length ? [`${ind}variables:`, ...all] : [];
+    }
+    const v = dataOf(before.lookup(name, key));
+    return v === undefined ? [] : [`${ind}${key}: ${v}`];
+  };
+  return { ind, lines, copied };
 }
 
 function jobsPair(file: SourceFile, key: Node): Pair | undefined {
@@ -363,16 +443,18 @@ function compareJob(
   twin: string,
   compare: string,
   images: { from: ShellText; to: ShellText },
+  fromView?: (key: string) => string[],
 ): string[] {
   const ind = ' '.repeat(mapIndent(file, map));
   const step = ' '.repeat(indentStep(file));
-  const copied = (key: string) => {
+  const ownText = (key: string) => {
     const p = ownPair(map, key);
     const k = p?.key as ParsedNode | undefined;
     if (!p || !k?.range) return [];
     const end = p.value ? endOfNodeLine(file.text, p.value) : k.range[1];
     return file.text.slice(lineStartOf(file.text, k.range[0]), end).split(/\r?\n/);
   };
+  const copied = fromView ?? ownText;
   // the command from the image when it has it (the container image of this tool), else this version through npx
   const tool = `$(command -v kaniko2buildkit || echo npx --yes kaniko2buildkit@${toolVersion()})`;
   const script =

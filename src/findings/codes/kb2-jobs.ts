@@ -238,9 +238,9 @@ export const JOB_CODES = {
     severity: 'warning',
     title: 'No BuildKit twin for this job: migrate it directly',
     explanation:
-      "A twin is the job's own block copied and migrated, so it is made only when the whole job is in that block: a visible job defined once, as a block mapping at column 0, without `extends`, anchors, aliases, merge keys or `!reference`, whose migration edits nothing outside it (not `default:`, the global image or `variables:`), with one executor call that pushes to names whose repository is written out (`$CI_REGISTRY_IMAGE`, `registry/app:$TAG`; not one variable that may hold a tag, not names from a variable of flags). Pipeline generator sources (TypeScript) get no twin either. A half-made twin could push to a tag users pull or build something else.",
+      "A twin is the job's own block copied and migrated when the whole job is that block, else `extends: JOB` with what the migration changes in the job's effective view (image, script lists, variables). None is made for a hidden job, a job with more than one executor call, a job that pushes to a name whose repository is not written out (one variable that may hold a tag) or to names from a variable of flags, or that reads component inputs as flags (the file interpolates them once, for the Kaniko job and a twin alike), nor for pipeline generator sources (TypeScript). A half-made twin could push to a tag users pull or build something else.",
     action: 'The job is left unchanged by the transition; a plain `migrate` (or `--cut-over`) migrates it directly.',
-    todo: 'Migrate this job directly after review, or move what it inherits into the job and run `--transition` again.',
+    todo: 'Migrate this job directly after review.',
   },
   KB222: {
     severity: 'info',
