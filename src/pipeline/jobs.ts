@@ -272,6 +272,42 @@ export class Pipeline {
     return out;
   }
 
+  /**
+   * The `extends` cycles among the jobs and templates (GitLab rejects a pipeline with one), each as the names in
+   * order, the first repeated at the end: `.a → .b → .a`. One walk over the graph, without recursion.
+   */
+  extendsCycles(): string[][] {
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[][] = [];
+    for (const root of this.names()) {
+      if (state.has(root)) continue;
+      const path: string[] = [];
+      const stack: { name: string; next: number }[] = [{ name: root, next: 0 }];
+      state.set(root, 'open');
+      path.push(root);
+      while (stack.length) {
+        const top = stack.at(-1)!;
+        const parents = this.extendsOf(top.name);
+        if (top.next < parents.length) {
+          const p = parents[top.next++]!;
+          if (!this.definitions(p).length) continue;
+          const seen = state.get(p);
+          if (seen === 'open') cycles.push([...path.slice(path.indexOf(p)), p]);
+          else if (!seen) {
+            state.set(p, 'open');
+            path.push(p);
+            stack.push({ name: p, next: 0 });
+          }
+          continue;
+        }
+        state.set(top.name, 'done');
+        stack.pop();
+        path.pop();
+      }
+    }
+    return cycles;
+  }
+
   /** The job and its ancestors, farthest ancestor first (the order GitLab merges them in). */
   extendsChain(name: string, seen?: Set<string>): string[] {
     if (seen) return this.chainFrom(name, seen);

@@ -2,14 +2,14 @@
  * Migrating a whole project: load → index jobs → analyse each job → settle shared templates → apply edits → verify.
  * The CLI, the library API and the GitLab bulk mode all come through `migrateSource`.
  */
-import { isScalar, visit } from 'yaml';
+import { isScalar, visit, type ParsedNode } from 'yaml';
 import { finding } from '../findings/finding.js';
 import { messages } from '../findings/registry.js';
 import { mergeFindings } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import type { FileSource } from '../pipeline/load.js';
 import { Pipeline } from '../pipeline/jobs.js';
-import { parseSource, type InputError, type SourceFile } from '../pipeline/source.js';
+import { parseSource, positionIn, type InputError, type SourceFile } from '../pipeline/source.js';
 import { applyEdits, dedupe, type TextEdit } from '../text/edits.js';
 import { acceptEdits, readersOf, type SharingTerms } from './sharing.js';
 import { ownCopies } from '../job/split.js';
@@ -183,6 +183,13 @@ export function planProject(
   const view = transitionView(given);
   const files = view.files;
   const pipeline = new Pipeline(files);
+  const cycles = only ? [] : pipeline.extendsCycles();
+  if (cycles.length)
+    return refused(
+      files,
+      pipeline,
+      cycles.map((c) => cycleFinding(pipeline, c)),
+    );
   let names: string[];
   if (only) names = only.filter((n) => pipeline.definitions(n).length);
   else {
@@ -302,6 +309,39 @@ export function planProject(
     switched: switches.switched,
     transition,
     transitionNames: view.blocks.map((b) => b.name),
+  };
+}
+
+/** An `extends` cycle (KB113), at the `extends` of its first member. */
+function cycleFinding(pipeline: Pipeline, cycle: string[]): Finding {
+  const at = pipeline.ownLookup(cycle[0]!, 'extends');
+  const place = at ? positionIn(at.file.lineStarts, (at.node as ParsedNode).range[0]) : { line: 1, column: 1 };
+  const shown =
+    cycle.length > 12
+      ? `${cycle.slice(0, 6).join(' → ')} → … (${cycle.length - 9} more) → ${cycle.slice(-3).join(' → ')}`
+      : cycle.join(' → ');
+  return finding('KB113', `extends cycle: ${shown}; GitLab rejects the pipeline`, {
+    file: at?.file.path ?? pipeline.definitions(cycle[0]!)[0]?.file.path ?? '',
+    ...place,
+    job: cycle[0]!,
+  });
+}
+
+/** A plan that changes nothing, for a pipeline GitLab rejects: only the findings that say why. */
+function refused(files: SourceFile[], pipeline: Pipeline, findings: Finding[]): ProjectPlan {
+  return {
+    files,
+    pipeline,
+    jobs: [],
+    edits: [],
+    outputs: new Map(files.map((f) => [f.path, f.text])),
+    findings,
+    feeds: [],
+    feedOwners: new Set(),
+    templateUsers: new Map(),
+    switched: new Set(),
+    transition: { edits: [], findings: [], jobs: new Map(), twins: [] },
+    transitionNames: [],
   };
 }
 

@@ -104,4 +104,12 @@ export const INPUT_CODES = {
     action: 'The include is not followed: Kaniko jobs in the files it matches are not migrated from here.',
     todo: 'Run on a checkout of the repository (`kaniko2buildkit migrate DIR`), which lists its files, or migrate the matched files one by one.',
   },
+  KB113: {
+    severity: 'error',
+    title: 'Jobs extend each other in a cycle',
+    explanation:
+      'A job or template `extends` itself, directly or through others (`.a` extends `.b`, which extends `.a`). GitLab rejects such a pipeline ("circular dependency detected in `extends`"), so no job of it runs as written.',
+    action: 'Nothing of the project is migrated or written; the message lists the cycle in order. Exit code 2.',
+    todo: 'Remove one `extends` of the cycle, then run again.',
+  },
 } satisfies CodeTable<'1'>;
