@@ -68,8 +68,10 @@ function apiBase(url: string): URL {
 }
 
 /** GitLab's error text from a JSON body (`message` may be a string, a list, or a map of field → messages). */
-function detailOf(body: unknown): string | undefined {
-  if (!body || typeof body !== 'object') return typeof body === 'string' && body ? body.slice(0, 500) : undefined;
+function detailOf(body: unknown, redact: (text: string) => string): string | undefined {
+  // redacted before it is cut: a cut through the token would leave the part before the cut unredacted
+  if (!body || typeof body !== 'object')
+    return typeof body === 'string' && body ? redact(body).slice(0, 500) : undefined;
   const b = body as { message?: unknown; error?: unknown; error_description?: unknown };
   const m = b.message ?? b.error_description ?? b.error;
   if (m === undefined) return undefined;
@@ -182,7 +184,7 @@ export class GitLabClient {
         await this.sleep(wait);
         continue;
       }
-      const detail = detailOf(data);
+      const detail = detailOf(data, this.redact);
       const redirect =
         res.status >= 300 && res.status < 400
           ? ` (redirected to ${res.headers.get('location') ?? '?'}: check --url)`

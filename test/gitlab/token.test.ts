@@ -82,6 +82,27 @@ describe('gitlab: the token', () => {
     expect(denied.stdout + denied.stderr).not.toContain(TOKEN);
   });
 
+  test('read with stray whitespace, it is redacted as sent (trimmed), also where an error body is cut', async () => {
+    const lib = s.byPath('team/lib');
+    // the body is cut at 500 characters: the token straddles the cut, 10 of its characters before it
+    s.faults.push({
+      method: 'GET',
+      path: new RegExp(`^/projects/${lib.id}/repository/tree`),
+      status: 502,
+      body: `${'x'.repeat(490)}${TOKEN} echoed`,
+      times: 99,
+    });
+    const r = await gitlab(['--url', url, '--group', 'team', '--format', 'json'], {
+      env: { GITLAB_TOKEN: `\t${TOKEN}\n` },
+      deps,
+    });
+    expect(r.code).toBe(2);
+    const failed = JSON.parse(r.stdout).projects.find((p: { path: string }) => p.path === 'team/lib');
+    expect(failed.reason).toContain('[REDACTED]');
+    expect(r.stdout + r.stderr).not.toContain(TOKEN.slice(0, 10));
+    s.faults = [];
+  });
+
   test('a progress bar on a terminal only', async () => {
     const tty = await gitlab(['--url', url, '--group', 'team'], { env: { GITLAB_TOKEN: TOKEN }, deps, isTTY: true });
     expect(tty.stderr).toContain('2/2 projects');
