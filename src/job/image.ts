@@ -142,11 +142,14 @@ export function imageEdits(img: JobImage, override: string | undefined): TextEdi
   const namePair = ownPair(map, 'name');
   if (!indirect && img.nameNode) {
     const n = img.nameNode.node;
+    const text = img.nameNode.file.text;
+    // an empty value (`name:` and nothing) sits right after the colon: the new name needs its space
+    const bare = n.range![0] === n.range![1] && text[n.range![0] - 1] === ':';
     edits.push({
       file: img.nameNode.file.path,
       start: n.range![0],
       end: n.range![1],
-      text: yamlScalar(nameText, isFlow(map)),
+      text: `${bare ? ' ' : ''}${yamlScalar(nameText, isFlow(map))}`,
     });
   }
   const entry = ownPair(map, 'entrypoint');

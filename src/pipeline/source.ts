@@ -143,7 +143,7 @@ export function parseSource(path: string, text: string): SourceFile {
   for (const doc of list) checkDocument(path, doc, at, references, anchored, aliased, duplicates);
   let jobsDoc = 0;
   const first = list[0]?.contents as ParsedNode | null | undefined;
-  if (list.length > 1 && first && 'items' in first && isSpecHeader(first as YAMLMap)) jobsDoc = 1;
+  if (list.length > 1 && isMap(first) && isSpecHeader(first as YAMLMap)) jobsDoc = 1;
   const jobs = list[jobsDoc]?.contents;
   if (jobs === null || jobs === undefined) {
     const where = list[jobsDoc] ? at(list[jobsDoc]!.range[0]) : { line: 1, column: 1 };

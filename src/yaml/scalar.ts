@@ -212,6 +212,13 @@ function plainEditSafe(value: string, e: ValueEdit): boolean {
   return !/: |:$| #|\t#|\n/.test(around) && !(e.end >= value.length && around.endsWith(':'));
 }
 
+/** Is the scalar an entry of a flow collection: the first character before it, past spaces and line breaks, opens one or separates its entries? */
+function inFlow(text: string, node: Scalar): boolean {
+  let i = node.range![0] - 1;
+  while (i >= 0 && /[ \t\r\n]/.test(text[i]!)) i--;
+  return i >= 0 && /[[,{]/.test(text[i]!);
+}
+
 function yamlDoubleQuote(value: string): string {
   return `"${value
     .replace(/[\\"]/g, (c) => `\\${c}`)
@@ -259,7 +266,9 @@ export function encodeScalarEdits(file: SourceFile, node: Scalar, edits: ValueEd
         hard = `${eol}${eol}${map.indent}`;
         break;
       case Scalar.PLAIN:
-        if (!plainEditSafe(map.value, e)) return rerender(file, node, sorted);
+        // in a flow collection (`script: [a, b]`) a plain scalar also ends at `,` `[` `]` `{` `}`
+        if (!plainEditSafe(map.value, e) || (inFlow(text, node) && e.parts.some((p) => /[,[\]{}]/.test(p))))
+          return rerender(file, node, sorted);
         if (e.multiline) soft = `${eol}${map.indent}`;
         hard = `${eol}${eol}${map.indent}`;
         break;
