@@ -6,6 +6,7 @@
  * or option, a registry that refuses or cannot be reached, a layer that cannot be read), said on stderr.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { parseConcurrency } from '../bulk/pool.js';
 import { colourOption, colours, EXIT, noColourOption, type CliIO } from './io.js';
 
 export interface CompareFlags {
@@ -51,10 +52,13 @@ export async function runCompare(imageA: string, imageB: string, flags: CompareF
   return result.same ? EXIT.ok : EXIT.pending;
 }
 
+/** `--concurrency`, read as every command reads it (src/bulk/pool.ts), as commander reports a bad value. */
 function concurrency(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
-  return n;
+  try {
+    return parseConcurrency(value, 4);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }
 
 export function compareCommand(io: CliIO, done: (code: number) => void): Command {

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Readable, Transform } from 'node:stream';
+import { redactor } from '../gitlab/redact.js';
 import type { Credentials } from './auth.js';
 import { isLoopback, type ImageLocation } from './reference.js';
 
@@ -74,9 +75,16 @@ export class RegistryClient {
   private readonly fetch: typeof fetch;
   private readonly bases = new Map<string, Promise<string>>();
   private readonly authorizations = new Map<string, Promise<string | undefined>>();
+  /** Every secret sent (passwords, identity tokens, the Basic value, bearer tokens): kept out of error messages. */
+  private readonly secrets = new Set<string>();
 
   constructor(private readonly options: RegistryOptions) {
     this.fetch = options.fetch ?? fetch;
+  }
+
+  /** The server's error text, with every secret sent redacted (a server or a proxy may echo a request's headers). */
+  private async errorText(res: Response): Promise<string> {
+    return redactor(...this.secrets)(await errorText(res));
   }
 
   /** `https://host` or, for loopback and `insecure` hosts where HTTPS does not connect, `http://host`. */
@@ -103,6 +111,7 @@ export class RegistryClient {
     const creds = this.options.credentials(repo.authHost);
     const basic =
       creds && !creds.identityToken ? Buffer.from(`${creds.username}:${creds.password}`).toString('base64') : undefined;
+    for (const secret of [creds?.password, creds?.identityToken, basic]) if (secret) this.secrets.add(secret);
     const c = parseChallenge(challenge ?? '');
     if (c.scheme === 'basic') return basic && `Basic ${basic}`;
     if (c.scheme !== 'bearer' || !c.params.realm)
@@ -132,11 +141,12 @@ export class RegistryClient {
     }
     if (!res.ok)
       throw new RegistryError(
-        `${repo.host}: the token service ${realm.origin} refused ${creds ? `the credentials from ${creds.source}` : 'an anonymous token'} (${res.status}): ${await errorText(res)}`,
+        `${repo.host}: the token service ${realm.origin} refused ${creds ? `the credentials from ${creds.source}` : 'an anonymous token'} (${res.status}): ${await this.errorText(res)}`,
       );
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
     if (!token) throw new RegistryError(`${repo.host}: the token service ${realm.origin} sent no token`);
+    this.secrets.add(token);
     return `Bearer ${token}`;
   }
 
@@ -175,7 +185,7 @@ export class RegistryClient {
             : ' without credentials'
           : '';
       throw new RegistryError(
-        `${url}: ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${who}: ${await errorText(res)}`,
+        `${url}: ${res.status}${res.statusText ? ` ${res.statusText}` : ''}${who}: ${await this.errorText(res)}`,
       );
     }
     return res;

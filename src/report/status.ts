@@ -2,8 +2,8 @@
  * The summary table as data, shared by the text, Markdown and JSON reports.
  *
  * Rows come in groups: a file's own row (`job: null`), then one row per Kaniko job that file defines.
- * - A job row's status is the job's (`migrated`, `manual`, `unchanged`, `transition`); its counts are the findings about that job,
- *   in whichever file of the same project they are (a job's template often lives in an included file).
+ * - A job row's status is the job's (`migrated`, `manual`, `unchanged`, `transition`); its counts are the findings about
+ *   that job, in whichever file of the same project they are (a job's template often lives in an included file).
  * - A file row's status says what happens to the file: `migrated` when it changes (or a job in it is migrated),
  *   `manual` when something in it needs a person (a job left for a person, or a `manual` finding) and nothing changes,
  *   `partial` when both hold (some jobs migrated, others left for a person), `unchanged` otherwise; a file that

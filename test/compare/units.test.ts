@@ -130,6 +130,37 @@ describe('the registry client', () => {
     ]);
   });
 
+  test('a server that echoes the request headers in an error gets its secrets redacted', async () => {
+    const password = 'pw-echoed-1234567890';
+    const s = standIn((url, init) => {
+      const auth = (init.headers as Record<string, string> | undefined)?.Authorization;
+      if (url.host === 'auth.example.com') return Response.json({ token: 'tok-echoed-0987654321' });
+      if (!auth)
+        return new Response('{}', {
+          status: 401,
+          headers: { 'www-authenticate': 'Bearer realm="https://auth.example.com/token",service="reg"' },
+        });
+      return new Response(
+        `denied: Authorization ${auth}; Basic was ${Buffer.from(`u:${password}`).toString('base64')}`,
+        {
+          status: 403,
+        },
+      );
+    });
+    const client = new RegistryClient({
+      credentials: () => ({ username: 'u', password, source: 'test' }),
+      fetch: s.fetch,
+    });
+    const message = await client.manifest(loc, '1').then(
+      () => '',
+      (e: Error) => e.message,
+    );
+    expect(message).toContain('403');
+    expect(message).toContain('[REDACTED]');
+    expect(message).not.toContain('tok-echoed');
+    expect(message).not.toContain(Buffer.from(`u:${password}`).toString('base64'));
+  });
+
   test('plain HTTP only on loopback or with insecure', async () => {
     const refuse = standIn((url) => {
       if (url.protocol === 'https:') throw new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } });
