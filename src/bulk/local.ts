@@ -4,21 +4,23 @@
  * written (or not) on its own. Whatever goes wrong with one repository (unreadable file, invalid YAML, permission
  * error, a file changed during the run) is that repository's outcome; the others go on.
  *
- * The migration itself is synchronous CPU work between asynchronous reads, so the concurrency overlaps file I/O
- * and bounds open files and memory; it does not spread the CPU work over cores.
+ * Each repository is migrated in a worker thread of its own under a time limit (src/bulk/isolation.ts): one slow
+ * repository does not hold up the others, the CPU work is spread over `concurrency` cores, and a stop (`signal`) ends
+ * the planning at once. Reads and writes stay in this thread.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncludeResolver } from '../pipeline/includes.js';
 import type { ProjectResult } from '../project/plan.js';
-import { migrateRepository, type RepositoryResult } from '../repository/migrate.js';
+import type { RepositoryResult } from '../repository/migrate.js';
 import type { MigrationMode } from '../project/transition.js';
 import { diskRepository } from '../repository/source.js';
 import { writeRepository, type WriteOutcome } from '../repository/write.js';
 import { isCheckedOut } from './checkouts.js';
 import { splitLabel } from './graph.js';
+import { isolation, type IsolatedMigrate } from './isolation.js';
 import { failureOf, projectStatus, type ProjectStatus } from './outcome.js';
-import { mapPool } from './pool.js';
+import { DEFAULT_TIME_LIMIT_S, mapPool } from './pool.js';
 
 export type WriteMode = 'write' | 'dry-run' | 'check';
 
@@ -38,8 +40,11 @@ export interface LocalOptions {
   checkouts?: ReadonlyMap<string, string>;
   /** Called after each repository (for a progress bar). */
   onDone?: (done: number, total: number) => void;
-  /** Asked before each repository is planned and before it is written: true stops the run there (a signal). */
-  stop?: () => boolean;
+  /** Aborted by a stop (a signal): the repositories being planned are given up, none is started, none is written
+   * after the ones being written. */
+  signal?: AbortSignal;
+  /** Milliseconds one repository may take to be planned (default: DEFAULT_TIME_LIMIT_S). */
+  timeLimitMs?: number;
 }
 
 export interface LocalOutcome {
@@ -55,9 +60,13 @@ export interface LocalOutcome {
   notProcessed?: true;
 }
 
-/** One repository planned, nothing written yet. */
-async function planLocal(root: string, opts: Omit<LocalOptions, 'concurrency' | 'onDone'>): Promise<RepositoryResult> {
-  return migrateRepository(diskRepository(root), {
+/** One repository planned, nothing written yet; undefined: the run was stopped first. */
+async function planLocal(
+  root: string,
+  opts: Omit<LocalOptions, 'concurrency' | 'onDone'>,
+  migrate: IsolatedMigrate,
+): Promise<RepositoryResult | undefined> {
+  return migrate(diskRepository(root), {
     sources: opts.sources,
     buildkitImage: opts.buildkitImage,
     mode: opts.migrationMode,
@@ -73,7 +82,7 @@ async function finish(
   root: string,
   result: RepositoryResult | undefined,
   mode: WriteMode,
-  stop?: () => boolean,
+  signal?: AbortSignal,
 ): Promise<LocalOutcome> {
   const none: WriteOutcome = { written: [], findings: [] };
   if (!result)
@@ -87,7 +96,7 @@ async function finish(
     };
   const status = projectStatus(result);
   if (status === 'failed' || mode !== 'write') return { root, status, result, reason: failureOf(result), write: none };
-  if (stop?.()) return { root, status, result, reason: 'not written: stopped', write: none, notProcessed: true };
+  if (signal?.aborted) return { root, status, result, reason: 'not written: stopped', write: none, notProcessed: true };
   const write = await writeRepository(root, result);
   const first = write.findings[0];
   if (!first) return { root, status, result, write };
@@ -100,15 +109,27 @@ async function finish(
  * variables and the template's BuildKit version land in the same run.
  */
 export async function migrateRepositories(roots: readonly string[], opts: LocalOptions): Promise<LocalOutcome[]> {
-  const results = await mapPool(
-    roots,
-    opts.concurrency,
-    async (root) => (opts.stop?.() ? undefined : planLocal(root, opts)),
-    opts.onDone,
-  );
-  if (opts.templateRuns && opts.checkouts && !opts.stop?.())
+  const workers = isolation({
+    workers: opts.concurrency,
+    timeLimitMs: opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_S * 1000,
+  });
+  const cancel = () => workers.cancel();
+  opts.signal?.addEventListener('abort', cancel);
+  let results: (RepositoryResult | undefined)[];
+  try {
+    results = await mapPool(
+      roots,
+      opts.concurrency,
+      async (root) => (opts.signal?.aborted ? undefined : planLocal(root, opts, workers.migrate)),
+      opts.onDone,
+    );
+  } finally {
+    opts.signal?.removeEventListener('abort', cancel);
+    await workers.close();
+  }
+  if (opts.templateRuns && opts.checkouts && !opts.signal?.aborted)
     await addIncludedTemplates(roots, results as RepositoryResult[], opts.templateRuns, opts.checkouts);
-  return mapPool(roots, opts.concurrency, (root, i) => finish(root, results[i], opts.mode, opts.stop));
+  return mapPool(roots, opts.concurrency, (root, i) => finish(root, results[i], opts.mode, opts.signal));
 }
 
 /** Adds each template file migrated on its own to the result of its repository, when it is one of `roots`. */

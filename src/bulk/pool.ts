@@ -15,6 +15,18 @@ export function parseConcurrency(value: string | number | undefined, fallback: n
   return n;
 }
 
+/** The default time limit of one repository's migration: 5 minutes (`--time-limit`). */
+export const DEFAULT_TIME_LIMIT_S = 300;
+
+/** Parses a `--time-limit` value: seconds, a positive number up to a day. */
+export function parseTimeLimit(value: string | number | undefined, fallback = DEFAULT_TIME_LIMIT_S): number {
+  if (value === undefined) return fallback;
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400)
+    throw new RangeError(`--time-limit must be a number of seconds above 0 and at most 86400, not ${String(value)}`);
+  return n;
+}
+
 /**
  * Runs `task(item, index)` for every item, at most `limit` at a time. A task that throws does not stop the others:
  * callers catch inside `task` when one item's failure is an outcome (as every bulk caller does).

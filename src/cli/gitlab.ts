@@ -33,6 +33,8 @@ export interface GitLabFlags extends ModeFlags {
   rollout?: 'beside' | 'in-place';
   tokenEnv: string;
   concurrency: string | number;
+  /** Seconds one project's migration may take (src/bulk/isolation.ts). */
+  timeLimit?: string | number;
   format: 'text' | 'json' | 'markdown';
   output?: string;
   onlyFailed?: string;
@@ -70,7 +72,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   // loaded here, not at start-up: `--version` and the other commands do not pay for the API client and the migration
   // (one after another: under Jest's VM modules, parallel dynamic imports that share a module can fail, jestjs/jest#11434)
   const { default: writeFileAtomic } = await import('write-file-atomic');
-  const { parseConcurrency } = await import('../bulk/pool.js');
+  const { parseConcurrency, parseTimeLimit } = await import('../bulk/pool.js');
   const { progressBar } = await import('../bulk/progress.js');
   const { GitLabClient } = await import('../gitlab/client.js');
   const { redactor } = await import('../gitlab/redact.js');
@@ -95,11 +97,13 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
 
   let client: GitLabClient;
   let concurrency: number;
+  let timeLimit: number;
   let ids: (number | string)[] | undefined;
   let shard: Shard | null = null;
   try {
     if (flags.shard !== undefined) shard = parseShard(flags.shard);
     concurrency = parseConcurrency(flags.concurrency, DEFAULT_GITLAB_CONCURRENCY);
+    timeLimit = parseTimeLimit(flags.timeLimit);
     client = new GitLabClient({
       url: flags.url,
       token,
@@ -146,6 +150,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
   const outcomes = await runProjects(client, projects, {
     apply: !!flags.apply,
     concurrency,
+    timeLimitMs: timeLimit * 1000,
     branch: flags.branch,
     title: flags.title,
     labels: (flags.labels ?? '')
@@ -232,6 +237,10 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
       '--concurrency <n>',
       'projects handled at once (a project may have two API requests in flight)',
       String(DEFAULT_GITLAB_CONCURRENCY),
+    )
+    .option(
+      '--time-limit <seconds>',
+      'seconds one project may take to migrate, the reads of its included files counted (default 300); one that takes longer fails (KB114), the others go on',
     )
     .addOption(
       new Option(

@@ -22,6 +22,8 @@ import {
   SOURCE_EXTENSIONS,
 } from '../typescript/files.js';
 import { EXIT_SIGNAL, interruptSummary, stopOnSignals } from './signals.js';
+import type { IsolatedMigrate } from '../bulk/isolation.js';
+import { parseTimeLimit } from '../bulk/pool.js';
 import { colourOption, colours, EXIT, noColourOption, fileColours, type CliIO } from './io.js';
 import { checkOptions, migrationMode, MODE_HELP, type ModeFlags } from './options.js';
 
@@ -46,7 +48,9 @@ async function loadLib() {
   const status = await import('../report/status.js');
   const text = await import('../report/text.js');
   const atomic = await import('write-file-atomic');
+  const isolated = await import('../bulk/isolation.js');
   return {
+    isolation: isolated.isolation,
     migrateRepository: repository.migrateRepository,
     diskRepository: source.diskRepository,
     writeRepository: write.writeRepository,
@@ -82,6 +86,8 @@ export interface MigrateFlags extends ModeFlags {
   quiet?: boolean;
   /** A JSON object of project path → folder: where included projects (`include: project`, `component`) are read. */
   projectMap?: string;
+  /** With several repositories: seconds one may take (src/bulk/isolation.ts). */
+  timeLimit?: string | number;
 }
 
 /** The repository a file belongs to: the nearest folder up with `.git` (else the file's own folder). */
@@ -189,16 +195,18 @@ async function migrateTarget(
   hooks: MigrateHooks,
   write: () => boolean,
   include: Pick<RepositoryOptions, 'resolver' | 'templateRuns'>,
+  migrate: IsolatedMigrate,
 ): Promise<boolean> {
   // `write()` is asked after the migration: a signal that came meanwhile leaves the target unwritten
   const repo = lib.diskRepository(t.root, hooks.source?.(t.root));
-  const result = await lib.migrateRepository(repo, {
+  const result = await migrate(repo, {
     entry: t.entry ?? null,
     sources: t.sources,
     buildkitImage: flags.buildkitImage,
     mode: modeOf(flags),
     ...include,
   });
+  if (!result) return false; // stopped while it was planned
   const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
   const git = repositoryRoot(t.root); // Code Quality paths are relative to it (src/report/codequality.ts)
   const inRepo = (p: string) => relative(git, join(t.root, p)).split('\\').join('/');
@@ -356,8 +364,21 @@ export async function runMigrate(
     }
   }
 
-  // While writing, SIGINT/SIGTERM stop the run between projects (src/cli/signals.ts).
-  const signals = stopOnSignals(io, mode === 'write' && hooks.signals !== false, !!flags.quiet);
+  // Several targets are planned in a worker (src/bulk/isolation.ts) under a time limit, so that a signal is seen while
+  // one is planned; one target is planned here, and a signal before its write ends the process (src/cli/signals.ts).
+  let timeLimit: number;
+  try {
+    timeLimit = parseTimeLimit(flags.timeLimit);
+  } catch (e) {
+    io.stderr(`kaniko2buildkit: ${(e as Error).message}\n`);
+    return EXIT.input;
+  }
+  const several = targets.length > 1;
+  const workers = several ? lib.isolation({ workers: 1, timeLimitMs: timeLimit * 1000 }) : undefined;
+  const migrate: IsolatedMigrate = workers?.migrate ?? lib.migrateRepository;
+  // While writing, SIGINT/SIGTERM stop the run between projects.
+  const signals = stopOnSignals(io, mode === 'write' && hooks.signals !== false, !!flags.quiet, !several);
+  signals.signal.addEventListener('abort', () => workers?.cancel());
   const notProcessed: string[] = [];
   // paths that could not be used at all (not found, nothing to migrate): errors on stderr, no row in the text report
   const unusable = new Set<Finding>();
@@ -379,14 +400,19 @@ export async function runMigrate(
         flags,
         report,
         hooks,
-        () => mode === 'write' && !signals.stopped(),
+        () => {
+          signals.listen();
+          return mode === 'write' && !signals.stopped();
+        },
         include,
+        migrate,
       );
       // read and planned, not yet written: skipped whole
       if (mode === 'write' && !done) notProcessed.push(path);
     }
   } finally {
     signals.release();
+    await workers?.close();
   }
 
   if (!(await printReport(io, flags, mode, report, unusable, paths))) return EXIT.input;
@@ -472,6 +498,10 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
     .option('--concurrency <n>', 'with --recursive: repositories at once (default: the CPU count)')
     .option('--no-progress', 'with --recursive: no progress bar, even on a terminal')
     .option(
+      '--time-limit <seconds>',
+      'with --recursive or several PATHs: seconds one repository may take to migrate (default 300); one that takes longer is an error (KB114), the others go on',
+    )
+    .option(
       '--project-map <file>',
       'a JSON object of project path → folder: where included projects (include: project, component) are read; with --recursive also for checkouts whose origin remote does not name them',
     )
@@ -503,6 +533,7 @@ Examples:
         { key: 'failOn', when: !!opts.check, mode: '--check', refuse: true },
         { key: 'concurrency', when: !!opts.recursive, mode: '--recursive' },
         { key: 'progress', when: !!opts.recursive, mode: '--recursive' },
+        { key: 'timeLimit', when: !!opts.recursive || paths.length > 1, mode: '--recursive or several PATHs' },
       ];
       if (!checkOptions(io, cmd, needs, opts.buildkitImage)) return done(EXIT.input);
       const mode = migrationMode(opts);

@@ -16,7 +16,7 @@ import { findRepositories, SKIPPED_FOLDERS } from '../bulk/discover.js';
 import { graphMarkdown, graphText, groupGraph, type GraphTemplate } from '../bulk/graph.js';
 import { migrateRepositories } from '../bulk/local.js';
 import { summariseGroup, type GroupSummary } from '../bulk/outcome.js';
-import { defaultConcurrency, parseConcurrency } from '../bulk/pool.js';
+import { defaultConcurrency, parseConcurrency, parseTimeLimit } from '../bulk/pool.js';
 import { progressBar } from '../bulk/progress.js';
 import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
 import { allFindings, type RunReport } from '../report/model.js';
@@ -39,6 +39,8 @@ import {
 export interface RecursiveFlags extends MigrateFlags {
   /** Repositories migrated at once (default: the CPU count). */
   concurrency?: number | string;
+  /** Seconds one repository may take (src/bulk/isolation.ts). */
+  timeLimit?: number | string;
   /** `false` (`--no-progress`) hides the progress bar even on a terminal. */
   progress?: boolean;
   /** A JSON object of project path → folder, for included projects found no other way. */
@@ -83,8 +85,10 @@ function render(io: CliIO, flags: RecursiveFlags, run: Run, toFile: boolean): st
 export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO): Promise<number> {
   const root = resolve(io.cwd, dir);
   let concurrency: number;
+  let timeLimit: number;
   try {
     concurrency = parseConcurrency(flags.concurrency, defaultConcurrency());
+    timeLimit = parseTimeLimit(flags.timeLimit);
     if (!(await stat(root)).isDirectory()) throw new Error(`${dir} is not a folder`);
   } catch (e) {
     io.stderr(
@@ -124,7 +128,8 @@ export async function runRecursive(dir: string, flags: RecursiveFlags, io: CliIO
     templateRuns: new Map(),
     checkouts,
     onDone: (d, t) => progress.update(d, t),
-    stop: () => !!signals.stopped(),
+    signal: signals.signal,
+    timeLimitMs: timeLimit * 1000,
   }).finally(() => signals.release());
   progress.end();
 

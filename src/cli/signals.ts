@@ -2,6 +2,11 @@
  * Stopping a writing run cleanly on SIGINT/SIGTERM (`migrate PATH…` and `migrate --recursive`): the project being
  * written is finished (each file whole, by an atomic rename), no other is started, and the report says what was
  * written. A second signal exits at once; even then every file is either as it was or completely migrated.
+ *
+ * A handler runs only when the main thread is free. Runs over several repositories plan them in worker threads
+ * (src/bulk/isolation.ts), so a signal is seen at once and `signal` ends the planning; a run over one repository
+ * plans it in this thread and listens only from its write on (`listen()`): a signal before that ends the process
+ * at once, as the default action does, with nothing written.
  */
 import type { RunReport } from '../report/model.js';
 import type { CliIO } from './io.js';
@@ -13,13 +18,22 @@ export type StopSignal = keyof typeof EXIT_SIGNAL;
 export interface SignalStop {
   /** The signal that asked the run to stop, if one did. */
   stopped(): StopSignal | undefined;
+  /** Aborted by the first signal. */
+  signal: AbortSignal;
+  /** Starts listening (when `on` and not yet listening). */
+  listen(): void;
   /** Removes the handlers (the run is over). */
   release(): void;
 }
 
-/** Listens for SIGINT/SIGTERM while `on` (a writing run); says so on stderr unless `quiet`. */
-export function stopOnSignals(io: Pick<CliIO, 'stderr'>, on: boolean, quiet: boolean): SignalStop {
+/**
+ * Listens for SIGINT/SIGTERM while `on` (a writing run), from now on or (`later`) from `listen()`; says so on stderr
+ * unless `quiet`.
+ */
+export function stopOnSignals(io: Pick<CliIO, 'stderr'>, on: boolean, quiet: boolean, later = false): SignalStop {
   let stopped: StopSignal | undefined;
+  let listening = false;
+  const abort = new AbortController();
   const onSignal = (signal: StopSignal) => {
     if (stopped) process.exit(EXIT_SIGNAL[signal]);
     stopped = signal;
@@ -27,17 +41,24 @@ export function stopOnSignals(io: Pick<CliIO, 'stderr'>, on: boolean, quiet: boo
       io.stderr(
         `\nkaniko2buildkit: ${signal}: finishing the project being written, then stopping (again to stop at once)\n`,
       );
+    abort.abort();
   };
   const onInt = () => onSignal('SIGINT');
   const onTerm = () => onSignal('SIGTERM');
-  if (on) {
+  const listen = () => {
+    if (!on || listening) return;
+    listening = true;
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
-  }
+  };
+  if (!later) listen();
   return {
     stopped: () => stopped,
+    signal: abort.signal,
+    listen,
     release() {
-      if (!on) return;
+      if (!listening) return;
+      listening = false;
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
     },

@@ -4,6 +4,7 @@
  * its local includes and its generator sources, read through the API, in memory with `migrateRepository`. Whatever
  * goes wrong is this project's outcome (`failed` with the reason).
  */
+import type { IsolatedMigrate } from '../bulk/isolation.js';
 import { failureOf, projectStatus, type ProjectStatus } from '../bulk/outcome.js';
 import type { ProjectResult } from '../project/plan.js';
 import type { IncludeResolver } from '../pipeline/includes.js';
@@ -55,6 +56,8 @@ export interface AuditOptions {
   templateRuns?: Map<string, Promise<ProjectResult>>;
   /** The generator sources to migrate as well, a glob relative to the repository root; undefined: none. */
   sources?: string;
+  /** Migrates the repository: in a worker under a time limit (src/bulk/isolation.ts); default: in this thread. */
+  migrate?: IsolatedMigrate;
 }
 
 export async function auditProject(
@@ -94,7 +97,9 @@ export async function auditProject(
       resolver: opts.resolver,
       templateRuns: opts.templateRuns,
     };
-    result = await migrateRepository(source, options);
+    const migrated = await (opts.migrate ?? migrateRepository)(source, options);
+    if (!migrated) return { project, status: 'failed', entry, reason: 'not processed: the run was stopped' };
+    result = migrated;
   } catch (e) {
     return { project, status: 'failed', entry, reason: client.redact((e as Error).message) };
   }
@@ -115,10 +120,12 @@ export async function replanProject(
   client: GitLabClient,
   audit: ProjectAudit,
   includeSwitches: readonly IncludeSwitch[],
+  migrate: IsolatedMigrate = migrateRepository,
 ): Promise<ProjectAudit> {
   if (!audit.source || !audit.options) return audit;
   try {
-    const result = await migrateRepository(audit.source, { ...audit.options, includeSwitches });
+    const result = await migrate(audit.source, { ...audit.options, includeSwitches });
+    if (!result) return { ...audit, status: 'failed', reason: 'not processed: the run was stopped' };
     return settled(client, { ...audit, result });
   } catch (e) {
     return { ...audit, status: 'failed', reason: client.redact((e as Error).message) };

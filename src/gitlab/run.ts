@@ -3,7 +3,8 @@
  * and with `apply` commit and open or update its merge request. At most `concurrency` projects at once; every
  * project ends with an outcome, whatever happened to the others.
  */
-import { mapPool } from '../bulk/pool.js';
+import { isolation, type IsolatedMigrate } from '../bulk/isolation.js';
+import { DEFAULT_TIME_LIMIT_S, mapPool } from '../bulk/pool.js';
 import { projectStatus, type ProjectStatus } from '../bulk/outcome.js';
 import { appendProject } from '../bulk/report.js';
 import type { ProjectResult } from '../project/plan.js';
@@ -62,6 +63,8 @@ export interface RunOptions extends Omit<ApplyOptions, 'description'> {
   templateRuns?: Map<string, Promise<ProjectResult>>;
   /** How a template that other projects include is migrated (default `beside`: see src/gitlab/rollout.ts). */
   rollout?: RolloutMode;
+  /** Milliseconds one project's migration may take (src/bulk/isolation.ts; default DEFAULT_TIME_LIMIT_S). */
+  timeLimitMs?: number;
   onDone?: (done: number, total: number) => void;
 }
 
@@ -149,6 +152,7 @@ async function finish(
   audit: ProjectAudit,
   part: ProjectRollout | undefined,
   opts: RunOptions,
+  migrate: IsolatedMigrate,
 ): Promise<ProjectOutcome> {
   const done = { ...baseOf(audit.project), status: audit.status, result: audit.result };
   if (audit.status === 'failed') return { ...done, outcome: 'failed', reason: audit.reason };
@@ -167,7 +171,7 @@ async function finish(
       };
   }
   if (part?.consumer && (opts.rollout ?? 'beside') === 'beside') {
-    audit = await replanProject(client, audit, part.switches);
+    audit = await replanProject(client, audit, part.switches, migrate);
     Object.assign(done, { status: audit.status, result: audit.result });
     if (audit.status === 'failed') return { ...done, ...rollout, outcome: 'failed', reason: audit.reason };
   }
@@ -197,6 +201,26 @@ export async function runProjects(
 ): Promise<ProjectOutcome[]> {
   const resolver = opts.resolver ?? gitlabResolver(client);
   const templateRuns = opts.templateRuns ?? new Map<string, Promise<ProjectResult>>();
+  // Each project is migrated in a worker under a time limit: one cannot stall the others (src/bulk/isolation.ts).
+  const workers = isolation({
+    workers: opts.concurrency,
+    timeLimitMs: opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_S * 1000,
+  });
+  try {
+    return await auditAndFinish(client, projects, opts, resolver, templateRuns, workers.migrate);
+  } finally {
+    await workers.close();
+  }
+}
+
+async function auditAndFinish(
+  client: GitLabClient,
+  projects: Project[],
+  opts: RunOptions,
+  resolver: IncludeResolver,
+  templateRuns: Map<string, Promise<ProjectResult>>,
+  migrate: IsolatedMigrate,
+): Promise<ProjectOutcome[]> {
   const failed = (p: Project, e: Error): ProjectOutcome => ({
     ...baseOf(p),
     status: 'failed',
@@ -215,6 +239,7 @@ export async function runProjects(
         sources: opts.sources,
         resolver,
         templateRuns,
+        migrate,
       }).catch((e: Error) => e),
     opts.onDone,
   );
@@ -238,7 +263,7 @@ export async function runProjects(
     const p = projects[i]!;
     const a = audits[i]!;
     if (a instanceof Error) return Promise.resolve(failed(p, a));
-    return finish(client, a, parts.get(p.path_with_namespace), opts).catch((e: Error) => failed(p, e));
+    return finish(client, a, parts.get(p.path_with_namespace), opts, migrate).catch((e: Error) => failed(p, e));
   };
   const first = projects.map((_, i) => i).filter((i) => ownsSteps(parts.get(projects[i]!.path_with_namespace)));
   const leading = new Set(first);

@@ -112,4 +112,12 @@ export const INPUT_CODES = {
     action: 'Nothing of the project is migrated or written; the message lists the cycle in order. Exit code 2.',
     todo: 'Remove one `extends` of the cycle, then run again.',
   },
+  KB114: {
+    severity: 'error',
+    title: 'A repository took longer than the time limit',
+    explanation:
+      'In a run over many repositories (`migrate --recursive`, `gitlab`) each repository is migrated in a worker of its own under a time limit (`--time-limit`, 300 s by default), so that one repository with a pathological pipeline cannot stall the others. This one did not finish in time.',
+    action: 'The repository is not migrated and nothing of it is written; the other repositories go on. Exit code 2.',
+    todo: 'Migrate that repository on its own (`kaniko2buildkit migrate DIR`, which has no time limit) or with a longer `--time-limit`, and report the pipeline shape if it is ordinary.',
+  },
 } satisfies CodeTable<'1'>;
