@@ -51,6 +51,8 @@ export interface IsolationOptions {
   workers: number;
   /** Milliseconds one repository may take. */
   timeLimitMs: number;
+  /** The worker script (default: dist/bulk/worker.js of this package). */
+  script?: string | URL;
 }
 
 /** The worker script: tsc's output beside this module (dist/bulk/worker.js), also when this module is the CLI's
@@ -75,7 +77,12 @@ interface Slot {
   sync: MessagePort;
   signal: Int32Array;
   task?: Task;
+  /** Loaded (it said `ready`). */
+  ready?: boolean;
 }
+
+/** What a worker may call: the reading methods of RepositorySource and IncludeResolver. */
+const CALLS = new Set(['read', 'list', 'listSources', 'readSource', 'project', 'releases']);
 
 let tasks = 0;
 let handles = 0;
@@ -85,6 +92,8 @@ export function isolation(opts: IsolationOptions): Isolation {
   const all = new Set<Slot>();
   const queue: Task[] = [];
   let cancelled = false;
+  /** Workers started and not yet loaded. */
+  let starting = 0;
 
   const targetOf = (task: Task, target: Target): FileSource | IncludeResolver | undefined => {
     if (target === 'source') return task.source;
@@ -92,19 +101,24 @@ export function isolation(opts: IsolationOptions): Isolation {
     return task.files.get(Number(target.slice('files:'.length)));
   };
 
-  const answer = (slot: Slot, call: number, value: unknown, error?: unknown) =>
+  /** A reply to a worker's call; for a task that is over (its worker ended) there is nobody to tell. */
+  const answer = (slot: Slot, call: number, value: unknown, error?: unknown) => {
+    if (!all.has(slot)) return;
     slot.worker.postMessage(
       (error === undefined
         ? { type: 'reply', call, value }
         : { type: 'reply', call, error: toWireError(error) }) satisfies ToWorker,
     );
+  };
 
   async function onCall(slot: Slot, m: Extract<FromWorker, { type: 'call' }>): Promise<void> {
     const task = slot.task;
     if (!task || task.id !== m.task) return;
     try {
       const target = targetOf(task, m.target) as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-      const value = await target[m.method]!.apply(target, m.args);
+      const method = CALLS.has(m.method) ? target?.[m.method] : undefined;
+      if (typeof method !== 'function') throw new Error(`no ${m.method} here`);
+      const value = await method.apply(target, m.args);
       if (m.target === 'resolver' && m.method === 'project' && value && typeof value === 'object') {
         const handle = ++handles;
         task.files.set(handle, (value as ProjectFiles).source);
@@ -150,7 +164,7 @@ export function isolation(opts: IsolationOptions): Isolation {
   function spawn(): Slot {
     const flag = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
-    const worker = new Worker(workerScript(), {
+    const worker = new Worker(opts.script ?? workerScript(), {
       workerData: { flag, sync: channel.port2 },
       transferList: [channel.port2],
     });
@@ -158,7 +172,13 @@ export function isolation(opts: IsolationOptions): Isolation {
     all.add(slot);
     channel.port1.on('message', (m: SyncCall) => onSync(slot, m));
     worker.on('message', (m: FromWorker) => {
-      if (m.type === 'call') void onCall(slot, m);
+      if (m.type === 'ready') {
+        starting--;
+        slot.ready = true;
+        slot.worker.unref();
+        idle.push(slot);
+        next();
+      } else if (m.type === 'call') void onCall(slot, m);
       else if (slot.task?.id === m.task) {
         if (m.type === 'done') {
           const runs = slot.task.opts.templateRuns;
@@ -170,26 +190,36 @@ export function isolation(opts: IsolationOptions): Isolation {
     });
     worker.on('error', (e) => {
       if (slot.task) end(slot, failure(slot.task, `cannot migrate: the worker failed: ${e.message}`, 'KB106'));
+      else if (!slot.ready) {
+        // it could not even start (its script is missing, say): the waiting repositories fail with the reason
+        for (const t of queue.splice(0))
+          t.resolve(failure(t, `cannot migrate: cannot start a worker: ${e.message}`, 'KB106'));
+      }
     });
     worker.on('exit', (code) => {
+      if (!slot.ready && all.has(slot)) starting--;
       if (all.has(slot) && slot.task)
         end(slot, failure(slot.task, `cannot migrate: the worker exited (${code})`, 'KB106'));
       all.delete(slot);
       const i = idle.indexOf(slot);
       if (i >= 0) idle.splice(i, 1);
     });
-    worker.unref();
     channel.port1.unref();
     return slot;
   }
 
+  /** Gives waiting tasks to idle workers, starting workers (which become idle once loaded) up to the limit. */
   function next(): void {
-    while (queue.length && !cancelled) {
-      const slot = idle.pop() ?? (all.size < Math.max(1, opts.workers) ? spawn() : undefined);
-      if (!slot) return;
+    if (cancelled) return;
+    while (queue.length && idle.length) {
+      const slot = idle.pop()!;
       const task = queue.shift()!;
       slot.task = task;
       worker(slot, task);
+    }
+    while (queue.length > starting && all.size < Math.max(1, opts.workers)) {
+      starting++;
+      spawn();
     }
   }
 

@@ -21,8 +21,9 @@ export function toWireError(e: unknown): WireError {
   if (e instanceof InputError)
     return { kind: 'input', message: e.message, file: e.file, line: e.line, column: e.column, code: e.code };
   if (e instanceof OutsideRepositoryError) return { kind: 'outside', message: e.message };
+  // not `instanceof Error`: an error of another realm (a vm context) is one too
   const err = e as NodeJS.ErrnoException;
-  const message = err instanceof Error ? err.message : String(e);
+  const message = typeof err?.message === 'string' ? err.message : String(e);
   return typeof err?.code === 'string' ? { kind: 'plain', message, code: err.code } : { kind: 'plain', message };
 }
 
@@ -75,6 +76,7 @@ export type ToWorker =
 
 /** Worker → main thread. */
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'call'; task: number; call: number; target: Target; method: string; args: unknown[] }
   | { type: 'done'; task: number; result: WireResult; templates: [string, WireResult][] }
   | { type: 'failed'; task: number; error: WireError };

@@ -120,6 +120,9 @@ async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   }
 }
 
+/** Loaded: the time limit of a task counts from here, not from the worker's start. */
+send({ type: 'ready' });
+
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run') void run(message);
   else {

@@ -1,0 +1,130 @@
+/**
+ * Issue 18, item 5: one repository must not stall the others. Each repository of a run over several is migrated in a
+ * worker thread (src/bulk/isolation.ts) under a time limit; the main thread keeps the reads and stays free.
+ *
+ * - A worker gives the same result as the main thread (every fixture: results, findings, failures with their
+ *   classes and places), so isolation changes nothing but where the work runs.
+ * - A repository over the limit (a 3 MB pipeline, seconds of work, given 1 s) is a KB114 error naming it, while
+ *   five small repositories beside it finish first, on the other worker and on the same one after it.
+ * - `cancel()` (a signal) ends the planning at once: what was being planned is not processed.
+ *
+ * The workers run the compiled worker of the current sources (test/stress/helpers.ts builds it).
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { isolation } from '../../src/bulk/isolation.js';
+import { checkoutResolver } from '../../src/bulk/checkouts.js';
+import { InputError } from '../../src/pipeline/source.js';
+import { migrateRepository } from '../../src/repository/migrate.js';
+import { diskRepository, memoryRepository } from '../../src/repository/source.js';
+// @ts-expect-error a JavaScript module without declarations
+import { generateDensePipeline } from '../../bench/generate.mjs';
+import { builtCli } from '../stress/helpers.js';
+import { KANIKO_JOB, tempRepo } from '../helpers.js';
+
+const script = () => join(dirname(dirname(builtCli())), 'dist', 'bulk', 'worker.js');
+const FIXTURES = join(process.cwd(), 'fixtures');
+
+/** A pipeline that takes seconds to migrate: 20,000 jobs, 5,000 of them Kaniko builds (about 3 MB). */
+const SLOW = (generateDensePipeline as (n: number) => string)(20_000);
+
+test('a worker migrates every fixture exactly as the main thread does', async () => {
+  const workers = isolation({ workers: 2, timeLimitMs: 60_000, script: script() });
+  try {
+    const names = readdirSync(FIXTURES).filter((n) => existsSync(join(FIXTURES, n, 'input')));
+    expect(names.length).toBeGreaterThan(50);
+    await Promise.all(
+      names.map(async (name) => {
+        const root = join(FIXTURES, name, 'input');
+        const here = await migrateRepository(diskRepository(root), { sources: '**/*.{ts,mts,js,mjs}' });
+        const there = await workers.migrate(diskRepository(root), { sources: '**/*.{ts,mts,js,mjs}' });
+        expect(there).toEqual(here);
+        for (const f of there!.failed) expect(f.error).toBeInstanceOf(InputError);
+      }),
+    );
+  } finally {
+    await workers.close();
+  }
+}, 180_000);
+
+test('reads, existence checks and other projects go through the main thread', async () => {
+  const template = tempRepo({ 'templates/kaniko.yml': KANIKO_JOB.replace('build:', '.kaniko-build:') });
+  const texts = new Map([
+    [
+      '.gitlab-ci.yml',
+      'include:\n  - project: group/templates\n    file: templates/kaniko.yml\n  - local: ci/*.yml\n' +
+        'app:\n  extends: .kaniko-build\n',
+    ],
+    ['ci/more.yml', KANIKO_JOB.replace('build:', 'more:')],
+    ['Dockerfile', 'FROM scratch\n'],
+  ]);
+  const resolver = checkoutResolver(new Map([['group/templates', template]]));
+  const opts = { resolver, templateRuns: new Map() };
+  const here = await migrateRepository(memoryRepository(texts), { resolver, templateRuns: new Map() });
+  const workers = isolation({ workers: 1, timeLimitMs: 60_000, script: script() });
+  try {
+    const there = await workers.migrate(memoryRepository(texts), opts);
+    expect(there).toEqual(here);
+    // ci/more.yml came through the wildcard (list), app builds through the other project's template (resolver)
+    const label = 'group/templates:templates/kaniko.yml@working tree';
+    expect(there!.jobs.map((j) => [j.name, j.status, j.template])).toEqual([
+      ['more', 'migrated', undefined],
+      ['app', 'unchanged', label],
+    ]);
+    // the other project's file, migrated on its own in the worker, is in the run's own map
+    expect([...opts.templateRuns.keys()]).toEqual([label]);
+  } finally {
+    await workers.close();
+  }
+}, 60_000);
+
+test('a repository over the time limit is a KB114 error; the others finish beside it', async () => {
+  const slow = tempRepo({ '.gitlab-ci.yml': SLOW, Dockerfile: 'FROM scratch\n' });
+  const small = Array.from({ length: 5 }, () =>
+    tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' }),
+  );
+  const workers = isolation({ workers: 2, timeLimitMs: 1_000, script: script() });
+  const order: string[] = [];
+  try {
+    const all = [slow, ...small].map(async (root) => {
+      const r = await workers.migrate(diskRepository(root));
+      order.push(root);
+      return r;
+    });
+    const [gaveUp, ...done] = await Promise.all(all);
+    expect(gaveUp!.files).toEqual([]);
+    expect(gaveUp!.failed).toHaveLength(1);
+    const error = gaveUp!.failed[0]!.error;
+    expect(error).toBeInstanceOf(InputError);
+    expect([error.code, error.file, error.message]).toEqual([
+      'KB114',
+      '.gitlab-ci.yml',
+      'gave up after 1 s (the time limit of one repository, --time-limit): not migrated',
+    ]);
+    for (const r of done) expect(r!.jobs.map((j) => j.status)).toEqual(['migrated']);
+    expect(order.at(-1)).toBe(slow);
+    // and the pool goes on with a new worker
+    const after = await workers.migrate(diskRepository(small[0]!));
+    expect(after!.jobs.map((j) => j.status)).toEqual(['migrated']);
+  } finally {
+    await workers.close();
+  }
+}, 60_000);
+
+test('cancel() ends the planning at once: what was planned or waiting is not processed', async () => {
+  const slow = tempRepo({ '.gitlab-ci.yml': SLOW, Dockerfile: 'FROM scratch\n' });
+  const small = tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' });
+  const workers = isolation({ workers: 1, timeLimitMs: 600_000, script: script() });
+  try {
+    const planning = workers.migrate(diskRepository(slow));
+    const waiting = workers.migrate(diskRepository(small));
+    await new Promise((r) => setTimeout(r, 500));
+    workers.cancel();
+    // a jest timeout far below the slow repository's own time would fail this if cancel() waited for it
+    expect(await planning).toBeUndefined();
+    expect(await waiting).toBeUndefined();
+    expect(await workers.migrate(diskRepository(small))).toBeUndefined();
+  } finally {
+    await workers.close();
+  }
+}, 20_000);
