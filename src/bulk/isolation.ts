@@ -55,11 +55,18 @@ export interface IsolationOptions {
   script?: string | URL;
 }
 
-/** The worker script: tsc's output beside this module (dist/bulk/worker.js), also when this module is the CLI's
- * bundle (dist/cli/bundle.cjs) or a test's TypeScript source (src/bulk/isolation.ts → dist/bulk/worker.js). */
+/**
+ * The worker script: the build's bundle of it (dist/bulk/worker.cjs, scripts/bundle.mjs), else tsc's output
+ * (dist/bulk/worker.js); found beside this module, also when this module is the CLI's bundle (dist/cli/bundle.cjs),
+ * or from a test's TypeScript source (src/bulk/isolation.ts → dist/bulk/).
+ */
 function workerScript(): URL {
-  const here = new URL('../bulk/worker.js', import.meta.url);
-  return existsSync(fileURLToPath(here)) ? here : new URL('../../dist/bulk/worker.js', import.meta.url);
+  for (const folder of ['../bulk/', '../../dist/bulk/'])
+    for (const name of ['worker.cjs', 'worker.js']) {
+      const url = new URL(folder + name, import.meta.url);
+      if (existsSync(fileURLToPath(url))) return url;
+    }
+  return new URL('../bulk/worker.js', import.meta.url);
 }
 
 interface Task {

@@ -17,8 +17,7 @@ import { checkoutResolver } from '../../src/bulk/checkouts.js';
 import { InputError } from '../../src/pipeline/source.js';
 import { migrateRepository } from '../../src/repository/migrate.js';
 import { diskRepository, memoryRepository } from '../../src/repository/source.js';
-// @ts-expect-error a JavaScript module without declarations
-import { generateDensePipeline } from '../../bench/generate.mjs';
+import { slowPipeline } from '../support/slow-pipeline.js';
 import { builtCli } from '../stress/helpers.js';
 import { KANIKO_JOB, tempRepo } from '../helpers.js';
 
@@ -26,7 +25,7 @@ const script = () => join(dirname(dirname(builtCli())), 'dist', 'bulk', 'worker.
 const FIXTURES = join(process.cwd(), 'fixtures');
 
 /** A pipeline that takes seconds to migrate: 20,000 jobs, 5,000 of them Kaniko builds (about 3 MB). */
-const SLOW = (generateDensePipeline as (n: number) => string)(20_000);
+const SLOW = slowPipeline();
 
 test('a worker migrates every fixture exactly as the main thread does', async () => {
   const workers = isolation({ workers: 2, timeLimitMs: 60_000, script: script() });

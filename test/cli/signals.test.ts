@@ -9,12 +9,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-// @ts-expect-error a JavaScript module without declarations
-import { generateDensePipeline } from '../../bench/generate.mjs';
+import { slowPipeline } from '../support/slow-pipeline.js';
 import { builtCli } from '../stress/helpers.js';
 import { KANIKO_JOB, tempRepo } from '../helpers.js';
 
-const SLOW = (generateDensePipeline as (n: number) => string)(20_000);
+const SLOW = slowPipeline();
 
 interface Run {
   code: number | null;

@@ -2,8 +2,7 @@
  * Issue 18, item 5, in `gitlab` mode: each project is migrated in a worker under `--time-limit`, its files read
  * through the API by the main thread; a project over the limit fails with KB114 while the others are planned.
  */
-// @ts-expect-error a JavaScript module without declarations
-import { generateDensePipeline } from '../../bench/generate.mjs';
+import { slowPipeline } from '../support/slow-pipeline.js';
 import { kanikoJob } from '../../workloads/repos.js';
 import { gitlab } from './cli.js';
 import { MockGitLab } from './server.js';
@@ -12,7 +11,7 @@ const TOKEN = 'glpat-TimeLimitT0k3n-0123456789';
 
 test('a project over --time-limit fails with KB114; the others are planned', async () => {
   const s = new MockGitLab(TOKEN);
-  s.project('g/slow', { '.gitlab-ci.yml': (generateDensePipeline as (n: number) => string)(20_000) });
+  s.project('g/slow', { '.gitlab-ci.yml': slowPipeline() });
   for (let i = 0; i < 3; i++)
     s.project(`g/small-${i}`, { '.gitlab-ci.yml': kanikoJob('build'), Dockerfile: 'FROM scratch\n' });
   const url = await s.start();
