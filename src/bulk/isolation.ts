@@ -5,7 +5,7 @@
  * free while a repository is planned: other repositories go on, the progress moves, a signal is seen at once.
  *
  * - A repository that takes longer than `timeLimitMs` is given up (its worker is ended and a new one started): its
- *   result is a KB114 error on its entry file, naming the limit; the others go on.
+ *   result is a KB116 error on its entry file, naming the limit; the others go on.
  * - `cancel()` (a signal) ends every worker: each repository being planned, and every one not yet started, gives
  *   `undefined` (not processed). Nothing is written by a worker, so nothing is left half-done.
  * - A worker that dies (out of memory, a bug) gives that repository a KB106 error; the others go on.
@@ -237,7 +237,7 @@ export function isolation(opts: IsolationOptions): Isolation {
       const s = Math.round(opts.timeLimitMs / 100) / 10;
       end(
         slot,
-        failure(task, `gave up after ${s} s (the time limit of one repository, --time-limit): not migrated`, 'KB114'),
+        failure(task, `gave up after ${s} s (the time limit of one repository, --time-limit): not migrated`, 'KB116'),
       );
     }, opts.timeLimitMs);
     slot.worker.postMessage({
@@ -277,7 +277,7 @@ export function isolation(opts: IsolationOptions): Isolation {
 }
 
 /** A repository given up: the error on its entry file (the pipeline file, or the repository for generators only). */
-function failure(task: Task, message: string, code: 'KB106' | 'KB114'): RepositoryResult {
+function failure(task: Task, message: string, code: 'KB106' | 'KB116'): RepositoryResult {
   const entry = task.opts.entry === undefined ? '.gitlab-ci.yml' : (task.opts.entry ?? '');
   const result: ProjectResult = {
     files: [],

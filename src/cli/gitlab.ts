@@ -240,7 +240,7 @@ export function gitlabCommand(io: CliIO, done: (code: number) => void, deps: Git
     )
     .option(
       '--time-limit <seconds>',
-      'seconds one project may take to migrate, the reads of its included files counted (default 300); one that takes longer fails (KB114), the others go on',
+      'seconds one project may take to migrate, the reads of its included files counted (default 300); one that takes longer fails (KB116), the others go on',
     )
     .addOption(
       new Option(

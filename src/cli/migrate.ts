@@ -499,7 +499,7 @@ export function migrateCommand(io: CliIO, done: (code: number) => void, recursiv
     .option('--no-progress', 'with --recursive: no progress bar, even on a terminal')
     .option(
       '--time-limit <seconds>',
-      'with --recursive or several PATHs: seconds one repository may take to migrate (default 300); one that takes longer is an error (KB114), the others go on',
+      'with --recursive or several PATHs: seconds one repository may take to migrate (default 300); one that takes longer is an error (KB116), the others go on',
     )
     .option(
       '--project-map <file>',

@@ -4,7 +4,7 @@
  *
  * - A worker gives the same result as the main thread (every fixture: results, findings, failures with their
  *   classes and places), so isolation changes nothing but where the work runs.
- * - A repository over the limit (a 3 MB pipeline, seconds of work, given 1 s) is a KB114 error naming it, while
+ * - A repository over the limit (a 3 MB pipeline, seconds of work, given 1 s) is a KB116 error naming it, while
  *   five small repositories beside it finish first, on the other worker and on the same one after it.
  * - `cancel()` (a signal) ends the planning at once: what was being planned is not processed.
  *
@@ -77,7 +77,7 @@ test('reads, existence checks and other projects go through the main thread', as
   }
 }, 60_000);
 
-test('a repository over the time limit is a KB114 error; the others finish beside it', async () => {
+test('a repository over the time limit is a KB116 error; the others finish beside it', async () => {
   const slow = tempRepo({ '.gitlab-ci.yml': SLOW, Dockerfile: 'FROM scratch\n' });
   const small = Array.from({ length: 5 }, () =>
     tempRepo({ '.gitlab-ci.yml': KANIKO_JOB, Dockerfile: 'FROM scratch\n' }),
@@ -96,7 +96,7 @@ test('a repository over the time limit is a KB114 error; the others finish besid
     const error = gaveUp!.failed[0]!.error;
     expect(error).toBeInstanceOf(InputError);
     expect([error.code, error.file, error.message]).toEqual([
-      'KB114',
+      'KB116',
       '.gitlab-ci.yml',
       'gave up after 1 s (the time limit of one repository, --time-limit): not migrated',
     ]);

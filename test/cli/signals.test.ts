@@ -99,12 +99,12 @@ test('several PATHs: a signal while one is planned stops there; those before it 
   expect(readFileSync(join(dir, 'small-2', '.gitlab-ci.yml'), 'utf8')).toBe(KANIKO_JOB);
 }, 10_000);
 
-test('--time-limit: the slow repository is a KB114 error naming it; the others are written', async () => {
+test('--time-limit: the slow repository is a KB116 error naming it; the others are written', async () => {
   const dir = group(5);
   const r = await run(['migrate', '--recursive', '--no-progress', '--time-limit', '1', '.'], dir);
   expect(r.code).toBe(2);
   expect(r.stderr).toContain(
-    'slow/.gitlab-ci.yml  KB114  error   gave up after 1 s (the time limit of one repository, --time-limit): not migrated',
+    'slow/.gitlab-ci.yml  KB116  error   gave up after 1 s (the time limit of one repository, --time-limit): not migrated',
   );
   expect(r.stdout).toMatch(/slow +failed +\.gitlab-ci\.yml: gave up after 1 s/);
   expect(readFileSync(join(dir, 'slow', '.gitlab-ci.yml'), 'utf8')).toBe(SLOW);

@@ -6,7 +6,7 @@
  * NUL, invalid UTF-8, BOM, document markers).
  *
  * Asserted: the run ends with 0 or 2 (never a crash, never a signal), every mutant has its row, no repository hit the
- * time limit (KB114), every file written parses, and a second run over the written tree changes nothing.
+ * time limit (KB116), every file written parses, and a second run over the written tree changes nothing.
  * Fixed seed in CI; a long run: `FUZZ_RUNS=2000 FUZZ_SEED=… npm run fuzz -- test/fuzz/recursive-mutants.test.ts`.
  */
 import { spawn } from 'node:child_process';

@@ -1,6 +1,6 @@
 /**
  * Issue 18, item 5, in `gitlab` mode: each project is migrated in a worker under `--time-limit`, its files read
- * through the API by the main thread; a project over the limit fails with KB114 while the others are planned.
+ * through the API by the main thread; a project over the limit fails with KB116 while the others are planned.
  */
 import { slowPipeline } from '../support/slow-pipeline.js';
 import { kanikoJob } from '../../workloads/repos.js';
@@ -9,7 +9,7 @@ import { MockGitLab } from './server.js';
 
 const TOKEN = 'glpat-TimeLimitT0k3n-0123456789';
 
-test('a project over --time-limit fails with KB114; the others are planned', async () => {
+test('a project over --time-limit fails with KB116; the others are planned', async () => {
   const s = new MockGitLab(TOKEN);
   s.project('g/slow', { '.gitlab-ci.yml': slowPipeline() });
   for (let i = 0; i < 3; i++)

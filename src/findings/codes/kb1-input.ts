@@ -112,7 +112,7 @@ export const INPUT_CODES = {
     action: 'Nothing of the project is migrated or written; the message lists the cycle in order. Exit code 2.',
     todo: 'Remove one `extends` of the cycle, then run again.',
   },
-  KB114: {
+  KB116: {
     severity: 'error',
     title: 'A repository took longer than the time limit',
     explanation:
