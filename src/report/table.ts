@@ -33,7 +33,8 @@ export function textTable(rows: SummaryRow[], c: ChalkInstance): string {
     })),
   ]);
   const all = [head, ...body];
-  const widths = head.map((_, i) => Math.max(...all.map((row) => row[i]!.text.length)));
+  // a reduce, not Math.max(...rows): a spread of 100,000 rows (one per job) overflows the stack
+  const widths = head.map((_, i) => all.reduce((w, row) => Math.max(w, row[i]!.text.length), 0));
   const line = (row: Cell[]) =>
     row
       .map((cell, i) => {
