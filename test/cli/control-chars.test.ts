@@ -35,7 +35,6 @@ function repo(): string {
 
 /** The output with the tool's own SGR colours taken out: what is left must hold no control character but newlines. */
 const withoutColours = (s: string) => s.replace(new RegExp(`${ESC}\\[[0-9;]*m`, 'g'), '');
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
 
 describe.each<[string, Record<string, string>]>([
