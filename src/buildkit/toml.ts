@@ -3,7 +3,7 @@
  * so it fits any YAML scalar). Hosts and paths keep their variables: the shell expands them when the job runs.
  * Keys and meaning: BuildKit `docs/buildkitd.toml.md` (`[registry."HOST"]`: mirrors, http, insecure, ca, keypair).
  */
-import { concat, lit, renderWord, type ShellText } from '../shell/quote.js';
+import { concat, join, lit, renderWord, type ShellText } from '../shell/quote.js';
 import type { BuildPlan, RegistryConfig } from '../plan/build-plan.js';
 
 /** Where the job writes the daemon config; /tmp is writable for the rootless user (uid 1000). */
@@ -18,7 +18,8 @@ function tomlString(text: ShellText): ShellText {
 }
 
 function tomlArray(items: ShellText[]): ShellText {
-  return concat(lit('['), ...items.flatMap((t, i) => (i ? [lit(', '), tomlString(t)] : [tomlString(t)])), lit(']'));
+  // join, not concat(...items): a file can name more registries than a call may have arguments
+  return concat(lit('['), join(items.map(tomlString), ', '), lit(']'));
 }
 
 export function tomlLines(registries: Iterable<RegistryConfig>): ShellText[] {

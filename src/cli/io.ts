@@ -1,6 +1,7 @@
 /** What a command may touch of the outside world; tests pass their own. */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { Option } from 'commander';
+import { terminalSafe } from '../text/printable.js';
 
 export interface CliIO {
   stdout: (s: string) => void;
@@ -18,8 +19,11 @@ export interface CliIO {
 
 export function processIO(): CliIO {
   return {
-    stdout: (s) => process.stdout.write(s),
-    stderr: (s) => process.stderr.write(s),
+    // The last guard before a terminal: control characters that are not the tool's own colours and line controls are
+    // escaped (src/text/printable.ts). Messages go to stderr, always guarded; stdout only when it is a terminal, so a
+    // dry-run diff piped to `git apply` keeps the file's bytes.
+    stdout: (s) => process.stdout.write(process.stdout.isTTY ? terminalSafe(s) : s),
+    stderr: (s) => process.stderr.write(terminalSafe(s)),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const c of process.stdin) chunks.push(c as Buffer);

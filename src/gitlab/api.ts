@@ -2,7 +2,9 @@
  * The GitLab endpoints the bulk mode uses, each as the API documentation describes it. Paths and branch names are
  * URL-encoded; numeric ids and full paths both work for projects and groups.
  */
-import { GitLabClient, GitLabError } from './client.js';
+import { decodeText } from '../pipeline/fs-source.js';
+import { MAX_FILE_BYTES, tooLargeMessage } from '../pipeline/source.js';
+import { BodyTooLargeError, GitLabClient, GitLabError } from './client.js';
 import type { Branch, Commit, CommitAction, MergeRequest, Project, RepositoryFile, TreeEntry } from './types.js';
 
 const enc = encodeURIComponent;
@@ -56,20 +58,41 @@ export async function listReleases(client: GitLabClient, project: number): Promi
   return client.all<{ tag_name: string }>(`${projectPath(project)}/releases`, {});
 }
 
-/** A file's text and last commit at `ref`; undefined when there is no such file. Throws for a non-UTF-8 file. */
+/**
+ * Longest answer read for one file: its content in base64 (4 bytes for 3) at MAX_FILE_BYTES, and room for the
+ * other fields of the answer (names, ids, the path twice).
+ */
+const MAX_FILE_ANSWER = Math.ceil(MAX_FILE_BYTES / 3) * 4 + 64 * 1024;
+
+/**
+ * A file's text and last commit at `ref`; undefined when there is no such file. The bytes are read as every door
+ * reads a file (`decodeText`: the size limit, UTF-8, the byte-order mark kept); throws with the reason otherwise. An
+ * answer too long for a file within the limit is not read past that.
+ */
 export async function readFile(
   client: GitLabClient,
   project: number,
   path: string,
   ref: string,
 ): Promise<{ text: string; lastCommitId: string } | undefined> {
-  const res = await client.get<RepositoryFile>(`${projectPath(project)}/repository/files/${enc(path)}`, { ref }, [404]);
+  let res;
+  try {
+    res = await client.get<RepositoryFile>(
+      `${projectPath(project)}/repository/files/${enc(path)}`,
+      { ref },
+      [404],
+      MAX_FILE_ANSWER,
+    );
+  } catch (e) {
+    if (e instanceof BodyTooLargeError) throw new Error(tooLargeMessage(path));
+    throw e;
+  }
   if (res.status === 404) return undefined;
   const f = res.data;
+  const size = (f as { size?: unknown }).size; // GitLab sends the file's size in bytes
+  if (typeof size === 'number' && size > MAX_FILE_BYTES) throw new Error(tooLargeMessage(path, size));
   const bytes = f.encoding === 'base64' ? Buffer.from(f.content, 'base64') : Buffer.from(f.content, 'utf8');
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error(`${path} is not UTF-8 text`);
-  return { text, lastCommitId: f.last_commit_id };
+  return { text: decodeText(path, bytes), lastCommitId: f.last_commit_id };
 }
 
 /** Every entry (files and folders, with their type and mode) at `ref`; none for an empty repository. */

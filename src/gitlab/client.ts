@@ -52,6 +52,46 @@ export class GitLabError extends Error {
   }
 }
 
+/** An answer longer than the request's `maxBytes`: its body was not read past the limit. */
+export class BodyTooLargeError extends GitLabError {
+  constructor(
+    message: string,
+    method: string,
+    path: string,
+    readonly limit: number,
+  ) {
+    super(message, undefined, method, path);
+    this.name = 'BodyTooLargeError';
+  }
+}
+
+/**
+ * The body as text, read up to `limit` bytes: a longer one (by its Content-Length, or as it streams) is cancelled
+ * there, never buffered whole. Undefined when it is over the limit.
+ */
+async function bodyText(res: Response, limit: number | undefined): Promise<string | undefined> {
+  if (limit === undefined || !res.body) return res.text();
+  const declared = Number(res.headers.get('content-length') ?? '');
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body.cancel().catch(() => {});
+    return undefined;
+  }
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    length += value.length;
+    if (length > limit) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return new TextDecoder('utf-8').decode(Buffer.concat(chunks, length));
+}
+
 /** Pages followed at most, as a guard against a server that never stops. */
 const MAX_PAGES = 10_000;
 
@@ -126,7 +166,13 @@ export class GitLabClient {
   async request<T>(
     method: string,
     target: string | URL,
-    opts: { query?: Query; body?: unknown; accept?: number[] } = {},
+    opts: {
+      query?: Query;
+      body?: unknown;
+      accept?: number[];
+      /** Longest body read (bytes): a longer answer is a BodyTooLargeError, and not retried. */
+      maxBytes?: number;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const u = typeof target === 'string' ? this.url(target, opts.query) : target;
     if (!this.owns(u))
@@ -166,7 +212,14 @@ export class GitLabClient {
           u.pathname,
         );
       }
-      const text = await res.text();
+      const text = await bodyText(res, opts.maxBytes);
+      if (text === undefined)
+        throw new BodyTooLargeError(
+          `${where}: the answer is over ${opts.maxBytes} bytes: not read`,
+          method,
+          u.pathname,
+          opts.maxBytes!,
+        );
       let data: unknown = text;
       if (text && (res.headers.get('content-type') ?? '').includes('json')) {
         try {
@@ -201,8 +254,8 @@ export class GitLabClient {
     }
   }
 
-  async get<T>(path: string, query?: Query, accept?: number[]): Promise<ApiResponse<T>> {
-    return this.request<T>('GET', path, { query, accept });
+  async get<T>(path: string, query?: Query, accept?: number[], maxBytes?: number): Promise<ApiResponse<T>> {
+    return this.request<T>('GET', path, { query, accept, maxBytes });
   }
 
   /**

@@ -73,7 +73,9 @@ function isConfigWrite(c: SimpleCommand): boolean {
 function wordsOf(parsed: ParsedScript): Word[] {
   const out: Word[] = [];
   for (const c of parsed.commands) {
-    out.push(...c.assignments, ...c.words);
+    // loops, not push(...c.words): a command of 70,000 flags has more words than a call may have arguments
+    for (const w of c.assignments) out.push(w);
+    for (const w of c.words) out.push(w);
     for (const r of c.redirects) out.push(r.target);
   }
   return out;

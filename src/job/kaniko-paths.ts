@@ -75,7 +75,7 @@ function writtenWords(c: SimpleCommand): Word[] {
   const out = c.redirects.filter((r) => ['>', '>>', '>|', '<>'].includes(r.op)).map((r) => r.target);
   const head = c.words[0]?.value;
   const operands = c.words.slice(1).filter((w) => !(w.value ?? w.raw).startsWith('-'));
-  if (head === 'tee' || head === 'touch' || head === 'mkdir') out.push(...operands);
+  if (head === 'tee' || head === 'touch' || head === 'mkdir') for (const w of operands) out.push(w);
   if ((head === 'cp' || head === 'mv' || head === 'install' || head === 'ln') && operands.length >= 2)
     out.push(operands.at(-1)!);
   return out.filter((w) => w.value?.startsWith('/'));

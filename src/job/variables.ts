@@ -2,7 +2,7 @@
  * Job variables the BuildKit job needs (`BUILDKITD_FLAGS: --oci-worker-no-process-sandbox`), added next to the image:
  * in the same mapping (job, template or anchor), or in the global `variables:` when the image comes from `default:`.
  */
-import { isMap, isScalar, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isScalar, type Alias, type Pair, type ParsedNode, type YAMLMap } from 'yaml';
 import { keyName, ownPair, type Located } from '../pipeline/jobs.js';
 import { jobsMap, type SourceFile } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
@@ -10,6 +10,13 @@ import { columnOf, endOfNodeLine, indentStep, isFlow, lineStartOf, mapIndent, ya
 
 export const BUILDKITD_FLAGS = 'BUILDKITD_FLAGS';
 export const NO_PROCESS_SANDBOX = '--oci-worker-no-process-sandbox';
+
+/** The node an alias of `file` names (in the document that holds it). */
+function aliasTarget(file: SourceFile, alias: Alias): unknown {
+  const at = (alias as unknown as ParsedNode).range?.[0] ?? 0;
+  const doc = file.docs.find((d) => d.range[0] <= at && at <= d.range[2]) ?? file.docs[file.jobsDoc];
+  return doc && alias.resolve(doc);
+}
 
 /** The mapping that holds the pair whose value is `node`, searching the file's documents. */
 export function ownerOf(
@@ -62,7 +69,16 @@ export function addVariable(
     const indent = ' '.repeat(mapIndent(file, vmap));
     return [{ file: file.path, start: at, end: at, text: `${eol}${indent}${line}` }];
   }
-  if (vars) return []; // `variables:` with an alias or odd value: left alone (the caller reports)
+  // `variables: *v`: the anchored mapping may be shared with jobs that are not migrated (adding the variable to it
+  // would change them), so this job gets a mapping of its own that merges the shared one: `{ <<: *v, NAME: value }`
+  // (GitLab reads `<<:` merge keys, as YAML 1.1 defines them). A flow mapping fits wherever the alias stood.
+  if (vars && isAlias(vars.value) && isMap(aliasTarget(file, vars.value))) {
+    const alias = vars.value as unknown as ParsedNode;
+    const [start, end] = alias.range;
+    const raw = text.slice(start, end);
+    return [{ file: file.path, start, end, text: `{ <<: ${raw}, ${name}: ${yamlScalar(value, true)} }` }];
+  }
+  if (vars) return []; // `variables:` with an odd value: left alone (the caller reports)
   if (isFlow(map)) {
     const at = ((after.value ?? after.key) as ParsedNode).range[1];
     return [{ file: file.path, start: at, end: at, text: `, variables: { ${name}: ${yamlScalar(value, true)} }` }];

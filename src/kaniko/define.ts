@@ -125,14 +125,24 @@ export function optPrefix(spec: FlagSpec, prefix: string, examples: Example[]): 
   return mapped(
     spec,
     ['opt'],
-    (ctx, uses) => ctx.plan.opts.push(...uses.map((u) => concat(lit(prefix), valueOf(u)))),
+    (ctx, uses) => {
+      // one push each, not push(...uses): a file can repeat a flag more times than a call may have arguments
+      for (const u of uses) ctx.plan.opts.push(concat(lit(prefix), valueOf(u)));
+    },
     examples,
   );
 }
 
 /** Each `--flag V` → `--secret V`, verbatim. */
 export function secretValue(spec: FlagSpec, examples: Example[]): Entry {
-  return mapped(spec, ['secret'], (ctx, uses) => ctx.plan.secrets.push(...uses.map(valueOf)), examples);
+  return mapped(
+    spec,
+    ['secret'],
+    (ctx, uses) => {
+      for (const u of uses) ctx.plan.secrets.push(valueOf(u));
+    },
+    examples,
+  );
 }
 
 /** What `each` callbacks return to stop at a use (after a `manual` finding), as Kaniko stops at a bad value. */

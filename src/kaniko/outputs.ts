@@ -10,7 +10,8 @@ import type { CallState, FlagUse } from './types.js';
 
 /** The `name=` field; a name-list variable holds commas at run time, so the field is always quoted then. */
 function nameField(ctx: CallState, names: ShellText[]): CsvField {
-  return { ...field('name', ...names), ...(ctx.vars.names.length && { list: true as const }) };
+  // not field('name', ...names): 300,000 `--destination` flags are more arguments than a call may have
+  return { key: 'name', values: names, ...(ctx.vars.names.length && { list: true as const }) };
 }
 
 export function planDestinations(ctx: CallState, uses: readonly FlagUse[]): void {

@@ -7,13 +7,9 @@ import { constants, existsSync, readFileSync, realpathSync, statSync } from 'nod
 import { open, readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { OutsideRepositoryError, type FileSource } from './load.js';
-import { positionIn, lineStartsOf } from './source.js';
+import { positionIn, lineStartsOf, MAX_FILE_BYTES, tooLargeMessage } from './source.js';
 
-/**
- * Largest pipeline file read: 10 MiB. A generated 10,000-job pipeline is about 1.3 MB; GitLab itself refuses
- * configuration files over 2 MB by default (`max_yaml_size_bytes`). Larger files are reported (KB106), never read.
- */
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export { MAX_FILE_BYTES } from './source.js';
 
 /** Where the first byte that is not UTF-8 text (or a NUL byte) is, as line:column of the text before it. */
 function firstBadByte(bytes: Buffer): { offset: number; nul: boolean } | undefined {
@@ -30,8 +26,17 @@ function firstBadByte(bytes: Buffer): { offset: number; nul: boolean } | undefin
   return nul >= 0 ? { offset: nul, nul: true } : undefined;
 }
 
-/** Decodes a pipeline file, or throws a message that says where it stops being text. */
-export function decodeText(path: string, bytes: Buffer): string {
+/**
+ * A file's bytes as its text, the same on every door (disk, the GitLab API): at most MAX_FILE_BYTES, UTF-8 (a real
+ * U+FFFD is text like any other; a byte that is not UTF-8 is refused with its place), no NUL byte, and a byte-order
+ * mark kept (so that the bytes written back are the bytes read, outside the edits). Throws the reason.
+ */
+export function decodeText(path: string, bytes: Uint8Array): string {
+  if (bytes.length > MAX_FILE_BYTES) throw new Error(tooLargeMessage(path, bytes.length));
+  return decodeUtf8(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+}
+
+function decodeUtf8(path: string, bytes: Buffer): string {
   const bad = firstBadByte(bytes);
   if (bad) {
     const before = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes.subarray(0, bad.offset));
@@ -44,14 +49,14 @@ export function decodeText(path: string, bytes: Buffer): string {
   return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
 }
 
-/** A generator source on disk: a file of at most MAX_FILE_BYTES, UTF-8 text, read whole (throws with the reason). */
-export function readSourceFile(abs: string): string {
+/**
+ * A generator source on disk: a file of at most MAX_FILE_BYTES, UTF-8 text, read whole, as `decodeText` reads every
+ * pipeline file (throws with the reason, naming the file `label`).
+ */
+export function readSourceFile(abs: string, label = abs): string {
   const st = statSync(abs);
-  if (st.size > MAX_FILE_BYTES) throw new Error(`${st.size} bytes, over the ${MAX_FILE_BYTES}-byte limit`);
-  const bytes = readFileSync(abs);
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
-  if (bytes.includes(0) || text.includes('\uFFFD')) throw new Error('not UTF-8 text');
-  return text;
+  if (st.size > MAX_FILE_BYTES) throw new Error(tooLargeMessage(label, st.size));
+  return decodeText(label, readFileSync(abs));
 }
 
 export class DiskSource implements FileSource {
@@ -85,10 +90,7 @@ export class DiskSource implements FileSource {
     try {
       const now = await handle.stat(); // the file opened, not the one stat saw (it may have been replaced)
       if (!now.isFile()) throw new Error(`${path} is not a regular file`);
-      if (now.size > MAX_FILE_BYTES)
-        throw new Error(
-          `${path} is ${now.size} bytes, over the ${MAX_FILE_BYTES}-byte (10 MiB) limit for a pipeline file`,
-        );
+      if (now.size > MAX_FILE_BYTES) throw new Error(tooLargeMessage(path, now.size));
       // One byte more than the size seen: a file that grows while it is read is refused, never read in part.
       const size = now.size;
       const buffer = Buffer.alloc(size + 1);

@@ -22,7 +22,7 @@ import {
   type ProjectFiles,
 } from './includes.js';
 import { Pipeline, type Located } from './jobs.js';
-import { InputError, parseSource, positionIn, type SourceFile } from './source.js';
+import { InputError, oversize, parseSource, positionIn, tooLargeMessage, type SourceFile } from './source.js';
 
 /** Thrown by a FileSource for a path that exists but leads outside the repository (a symbolic link). */
 export class OutsideRepositoryError extends Error {}
@@ -216,6 +216,15 @@ export async function loadProject(source: FileSource, entry: string, opts: LoadO
           }),
         );
       } else failed.push({ path, error: new InputError(path, 0, 0, 'no such file', 'KB106') });
+      return;
+    }
+    // The same limit on every door: a source that reads bytes refuses a larger file before it reads it all; texts
+    // handed over in memory (the library) are measured here.
+    const size = oversize(text);
+    if (size !== undefined) {
+      const why = `cannot read: ${tooLargeMessage(path, size)}`;
+      if (ctx.origin) foreign(why);
+      else failed.push({ path, error: new InputError(path, 0, 0, why, 'KB106') });
       return;
     }
     let file: SourceFile;

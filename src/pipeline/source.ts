@@ -68,6 +68,25 @@ export class InputError extends Error {
 }
 
 /**
+ * Largest pipeline file read: 10 MiB, on every door (disk, the GitLab API, texts handed to the library). A generated
+ * 10,000-job pipeline is about 1.3 MB; GitLab itself refuses configuration files over 2 MB by default
+ * (`max_yaml_size_bytes`). Larger files are reported (KB106), never read.
+ */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** What every door says of a file over MAX_FILE_BYTES (`size` undefined: the read stopped at the limit). */
+export function tooLargeMessage(path: string, size?: number): string {
+  return `${path} is ${size === undefined ? '' : `${size} bytes, `}over the ${MAX_FILE_BYTES}-byte (10 MiB) limit for a pipeline file`;
+}
+
+/** The UTF-8 size of `text` when it is over MAX_FILE_BYTES; undefined within the limit (counted only when it may be over). */
+export function oversize(text: string): number | undefined {
+  if (text.length * 3 <= MAX_FILE_BYTES) return undefined;
+  const bytes = Buffer.byteLength(text, 'utf8');
+  return bytes > MAX_FILE_BYTES ? bytes : undefined;
+}
+
+/**
  * Deepest nesting of mappings and sequences read. GitLab's own limit (`max_yaml_depth`) is 100 by default; yaml's
  * recursive composer runs out of stack a few hundred levels down, and so would every recursive walk after it.
  */

@@ -55,7 +55,7 @@ export async function migrateTypeScriptProject(
   const failed: FileResult[] = [];
   for (const path of paths) {
     try {
-      texts.set(path, readSourceFile(join(root, path)));
+      texts.set(path, readSourceFile(join(root, path), path));
     } catch (e) {
       failed.push({
         path,

@@ -7,6 +7,7 @@ import { createTwoFilesPatch, formatPatch, structuredPatch, type StructuredPatch
 import type { ChalkInstance } from 'chalk';
 import { lineStartsOf, positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
+import { printable } from '../text/printable.js';
 
 const CONTEXT = 3;
 /**
@@ -81,7 +82,12 @@ export function unifiedDiff(
   c: ChalkInstance,
   edits?: readonly TextEdit[],
 ): string {
-  const names = [path.startsWith('/') ? `a${path}` : `a/${path}`, path.startsWith('/') ? `b${path}` : `b/${path}`];
+  // the header names the file as git does, its control characters escaped; the lines below are the file's own text
+  const shown = printable(path);
+  const names = [
+    shown.startsWith('/') ? `a${shown}` : `a/${shown}`,
+    shown.startsWith('/') ? `b${shown}` : `b/${shown}`,
+  ];
   const patch = edits?.length
     ? formatPatch({
         oldFileName: names[0]!,

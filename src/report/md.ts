@@ -1,10 +1,19 @@
 /** Markdown helpers for text GitLab renders: code spans that survive any content, and inline text that cannot
  *  turn into markup, links, mentions (`@name`) or references (`#1`, `!2`). */
 
-/** A code span around any text: the fence is longer than any backtick run inside. */
+import { printable } from '../text/printable.js';
+
+/** The longest of `runs`, at least `least` (a loop: a spread of every run could overflow the stack). */
+function longestRun(runs: RegExpMatchArray | null, least: number): number {
+  let longest = least;
+  for (const r of runs ?? []) longest = Math.max(longest, r.length);
+  return longest;
+}
+
+/** A code span around any text (its control characters escaped, `printable`): the fence is longer than any backtick run inside. */
 export function code(text: string): string {
-  const flat = text.replace(/\s+/g, ' ');
-  const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
+  const flat = printable(text.replace(/\s+/g, ' '));
+  const longest = longestRun(flat.match(/`+/g), 0);
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
@@ -31,7 +40,7 @@ export function inline(text: string): string {
         ? code(part.slice(1, -1))
         : part
             .split(/(\s+)/)
-            .map((w) => (/^\s+$/.test(w) ? ' ' : word(w)))
+            .map((w) => (/^\s+$/.test(w) ? ' ' : word(printable(w))))
             .join(''),
     )
     .join('');
@@ -44,7 +53,7 @@ export function cell(markdown: string): string {
 
 /** A fenced block that no line of `body` can close. */
 export function fenced(lang: string, body: string): string {
-  const longest = Math.max(2, ...(body.match(/`{3,}/g) ?? []).map((r) => r.length));
+  const longest = longestRun(body.match(/`{3,}/g), 2);
   const fence = '`'.repeat(longest + 1);
   return `${fence}${lang}\n${body.endsWith('\n') ? body : `${body}\n`}${fence}`;
 }

@@ -4,6 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Severity } from '../findings/types.js';
+import { printable } from '../text/printable.js';
 import { severityColour, statusColour } from './style.js';
 import { statusText, type SummaryRow } from './status.js';
 
@@ -23,8 +24,9 @@ export function textTable(rows: SummaryRow[], c: ChalkInstance): string {
     right: i > 2,
   }));
   const body: Cell[][] = rows.map((r) => [
-    { text: r.job === null ? r.file : '', paint: c.bold },
-    { text: r.job ?? '', paint: (s) => s },
+    // names and paths from the files, without their control characters (and measured as printed)
+    { text: r.job === null ? printable(r.file) : '', paint: c.bold },
+    { text: printable(r.job ?? ''), paint: (s) => s },
     { text: statusText(r), paint: statusColour(c, r.status) },
     ...SEVERITIES.map((s) => ({
       text: String(r.findings[s]),
@@ -33,7 +35,8 @@ export function textTable(rows: SummaryRow[], c: ChalkInstance): string {
     })),
   ]);
   const all = [head, ...body];
-  const widths = head.map((_, i) => Math.max(...all.map((row) => row[i]!.text.length)));
+  // a reduce, not Math.max(...rows): a spread of 100,000 rows (one per job) overflows the stack
+  const widths = head.map((_, i) => all.reduce((w, row) => Math.max(w, row[i]!.text.length), 0));
   const line = (row: Cell[]) =>
     row
       .map((cell, i) => {

@@ -5,6 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import type { Finding } from '../findings/types.js';
+import { printable } from '../text/printable.js';
 import { unifiedDiff } from './diff.js';
 import { allFindings, summarise, type RunReport, type Summary } from './model.js';
 import { jobCounts, summaryRows } from './status.js';
@@ -13,11 +14,13 @@ import { textTable } from './table.js';
 
 export type RunMode = 'write' | 'dry-run' | 'check';
 
+/** One finding as a line: the path, the message and the job name from the file are `printable` (no control character). */
 export function findingLine(f: Finding, c: ChalkInstance): string {
-  const where = f.line ? `${f.file}:${f.line}${f.column ? `:${f.column}` : ''}` : f.file;
+  const file = printable(f.file);
+  const where = f.line ? `${file}:${f.line}${f.column ? `:${f.column}` : ''}` : file;
   const sev = severityColour(c, f.severity)(f.severity.padEnd(7));
-  const job = f.job ? c.dim(` [${f.job}]`) : '';
-  return `${where}  ${c.bold(f.code)}  ${sev} ${f.message}${job}`;
+  const job = f.job ? c.dim(` [${printable(f.job)}]`) : '';
+  return `${where}  ${c.bold(f.code)}  ${sev} ${printable(f.message)}${job}`;
 }
 
 /** The unified diff of every changed file, each followed by an empty line. */

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { DiskSource, MemorySource, readSourceFile } from '../pipeline/fs-source.js';
 import type { FileSource } from '../pipeline/load.js';
+import { oversize, tooLargeMessage } from '../pipeline/source.js';
 import { globToRegExp, isSourceName, listSourceFiles, SKIPPED_DIRS } from '../typescript/files.js';
 
 export interface RepositorySource extends FileSource {
@@ -71,7 +72,7 @@ export function diskRepository(root: string, files?: FileSource): RepositorySour
     exists: (path) => yaml().exists(path),
     list: async (folder) => yaml().list?.(folder),
     listSources: async (glob) => listSourceFiles(root, glob),
-    readSource: async (path) => readSourceFile(join(root, path)),
+    readSource: async (path) => readSourceFile(join(root, path), path),
   };
 }
 
@@ -86,6 +87,12 @@ export function memoryRepository(
     exists: (path) => files.exists(path),
     list: (folder) => files.list(folder),
     listSources: async (glob) => filterSources(texts.keys(), glob),
-    readSource: (path) => files.read(path),
+    readSource: async (path) => {
+      // the limit every door applies to a file (the YAML loader measures the pipeline texts itself)
+      const text = await files.read(path);
+      const size = text === undefined ? undefined : oversize(text);
+      if (size !== undefined) throw new Error(tooLargeMessage(path, size));
+      return text;
+    },
   };
 }

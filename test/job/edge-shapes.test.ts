@@ -37,3 +37,71 @@ test('a call in a flow sequence: the rewritten item, which holds commas, is quot
   );
   expect(script).toHaveLength(4);
 });
+
+describe('variables: *v (an alias of a shared mapping)', () => {
+  const kaniko = '  image: gcr.io/kaniko-project/executor:debug\n';
+  const call = (tag: string) => `  script:\n    - /kaniko/executor --context . --destination r/i:${tag}\n`;
+
+  test('shared with a job that is not migrated: the migrated job gets its own mapping merging it', async () => {
+    const text = `.vars: &v {A: 1}\nbuild:\n${kaniko}  variables: *v\n${call('1')}test:\n  image: alpine\n  variables: *v\n  script:\n    - echo $A\n`;
+    const r = await migrateText(text);
+    const f = r.files[0]!;
+    expect(f.findings.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(r.jobs.map((j) => [j.name, j.status])).toEqual([['build', 'migrated']]);
+    expect(f.output).toContain('  variables: { <<: *v, BUILDKITD_FLAGS: --oci-worker-no-process-sandbox }\n');
+    const data = parse(f.output, { merge: true });
+    expect(data.build.variables).toEqual({ A: 1, BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' });
+    expect(data.test.variables).toEqual({ A: 1 });
+    expect(data['.vars']).toEqual({ A: 1 });
+  });
+
+  test('shared by migrated jobs only, the anchor a block mapping, through a template: each holder merges it', async () => {
+    const text =
+      `.vars: &v\n  A: 1\n.tpl:\n${kaniko}  variables: *v\n` +
+      `build:\n  extends: .tpl\n${call('1')}build2:\n${kaniko}  variables: *v\n${call('2')}`;
+    const r = await migrateText(text);
+    const f = r.files[0]!;
+    expect(f.findings.filter((x) => x.severity === 'error')).toEqual([]);
+    expect(r.jobs.map((j) => [j.name, j.status])).toEqual([
+      ['build', 'migrated'],
+      ['build2', 'migrated'],
+    ]);
+    const data = parse(f.output, { merge: true });
+    const flags = { A: 1, BUILDKITD_FLAGS: '--oci-worker-no-process-sandbox' };
+    expect(data['.tpl'].variables).toEqual(flags);
+    expect(data.build2.variables).toEqual(flags);
+    expect(data['.vars']).toEqual({ A: 1 });
+    // a second run changes nothing
+    expect((await migrateText(f.output)).files[0]!.output).toBe(f.output);
+  });
+});
+
+describe('shapes a file can drive past the stack', () => {
+  const kaniko = 'build:\n  image: gcr.io/kaniko-project/executor:debug\n  script:\n';
+
+  test('a line of 3,000 nested `- - -`: KB109 with its place, not an internal error', async () => {
+    const r = await migrateText(`${kaniko}    - ${'- '.repeat(3000)}x\n`);
+    expect(r.failed.map((f) => [f.error.code, f.error.line])).toEqual([['KB109', 4]]);
+    expect(r.failed[0]!.error.column).toBeGreaterThan(0);
+    expect(r.failed[0]!.error.message).toMatch(/nesting too deep/);
+  });
+
+  test.each([
+    ['--destination', (i: number) => `r/i:${i}`, 'name=r/i:0,r/i:1,'],
+    ['--label', (i: number) => `l${i}=1`, '--opt label:l0=1 --opt label:l1=1 '],
+    ['--secret', (i: number) => `id=s${i},src=/x`, '--secret id=s0,src=/x --secret id=s1,src=/x '],
+    ['--registry-mirror', (i: number) => `m${i}.io`, 'm0.io'],
+  ])(
+    'a call with 150,000 %s flags migrates (no spread of them into one call)',
+    async (flag, value, expected) => {
+      const flags = Array.from({ length: 150_000 }, (_, i) => `${flag} ${value(i)}`).join(' ');
+      const dest = flag === '--destination' ? '' : ' --destination r/x:1';
+      const r = await migrateText(`${kaniko}    - /kaniko/executor --context .${dest} ${flags}\n`);
+      expect(r.failed).toEqual([]);
+      expect(r.files[0]!.findings.filter((x) => x.severity === 'error')).toEqual([]);
+      expect(r.jobs[0]!.status).toBe('migrated');
+      expect(r.files[0]!.output).toContain(expected);
+    },
+    60_000,
+  );
+});
