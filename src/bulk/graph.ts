@@ -4,6 +4,7 @@
  * made from the per-project results alone (their `jobs[].template`, `feeds` and `templates`), so a sharded run's
  * reports give the same graph once merged.
  */
+import { printable } from '../text/printable.js';
 import type { ChalkInstance } from 'chalk';
 import type { Feed } from '../project/feeds.js';
 import type { TemplateSummary } from '../project/plan.js';
@@ -122,8 +123,8 @@ export function graphText(graph: readonly GraphTemplate[], c: ChalkInstance): st
   const lines: string[] = [];
   for (const t of graph) {
     lines.push(c.bold(graphLine(t)));
-    const width = Math.max(0, ...t.consumers.map((x) => x.project.length));
-    for (const x of t.consumers) lines.push(`  ${x.project.padEnd(width)}  ${consumerText(x)}`);
+    const width = t.consumers.reduce((w, x) => Math.max(w, x.project.length), 0);
+    for (const x of t.consumers) lines.push(`  ${printable(x.project.padEnd(width))}  ${consumerText(x)}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,6 +2,7 @@
  * Runs as reports: every project's files, jobs and errors in one RunReport (each tagged with its project, so
  * every `--format` works as for a single run), plus the group summary and one line per project.
  */
+import { printable } from '../text/printable.js';
 import type { ChalkInstance } from 'chalk';
 import { finding } from '../findings/finding.js';
 import type { ProjectResult } from '../project/plan.js';
@@ -70,8 +71,11 @@ export interface ProjectRow {
 export function groupText(summary: GroupSummary, rows: readonly ProjectRow[], c: ChalkInstance, all = false): string {
   const colour = { migrated: c.green, partial: c.yellow, manual: c.magenta, failed: c.red, unchanged: c.dim } as const;
   const lines: string[] = [];
-  const shown = rows.filter((r) => all || r.status !== 'unchanged' || r.outcome);
-  const width = Math.max(0, ...shown.map((r) => r.project.length));
+  // names and reasons come from folders and files: control characters escaped (src/text/printable.ts)
+  const shown = rows
+    .filter((r) => all || r.status !== 'unchanged' || r.outcome)
+    .map((r) => ({ ...r, project: printable(r.project), reason: r.reason && printable(r.reason) }));
+  const width = shown.reduce((w, r) => Math.max(w, r.project.length), 0);
   for (const r of shown) {
     const what = [r.outcome, r.link, r.reason].filter(Boolean).join(' · ');
     lines.push(

@@ -63,7 +63,7 @@ export function rolloutText(records: readonly RolloutRecord[], c: ChalkInstance)
   const lines: string[] = [];
   for (const [template, rows] of byTemplate(records)) {
     lines.push(c.bold(headline(template, rows)));
-    const width = Math.max(0, ...rows.map((r) => r.project.length));
+    const width = rows.reduce((w, r) => Math.max(w, r.project.length), 0);
     for (const r of rows) lines.push(`  ${NAME[r.step.step].padEnd(13)}  ${r.project.padEnd(width)}  ${what(r)}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
