@@ -25,7 +25,13 @@ export { migrateSource };
 export { DiskSource, MemorySource } from './pipeline/fs-source.js';
 export { migrateRepository, type RepositoryOptions, type RepositoryResult } from './repository/migrate.js';
 export { diskRepository, memoryRepository, type RepositorySource } from './repository/source.js';
-export { writeRepository, type WriteOutcome } from './repository/write.js';
+export {
+  recoverRepository,
+  writeBlockers,
+  writeRepository,
+  type WriteHooks,
+  type WriteOutcome,
+} from './repository/write.js';
 export { checkoutResolver, localProjects } from './bulk/checkouts.js';
 export type { IncludeResolver, ProjectFiles } from './pipeline/includes.js';
 

@@ -14,7 +14,7 @@ import type { ProjectResult } from '../project/plan.js';
 import { migrateRepository, type RepositoryResult } from '../repository/migrate.js';
 import type { MigrationMode } from '../project/transition.js';
 import { diskRepository } from '../repository/source.js';
-import { writeRepository, type WriteOutcome } from '../repository/write.js';
+import { afterRecovery, writeRepository, type WriteOutcome } from '../repository/write.js';
 import { isCheckedOut } from './checkouts.js';
 import { splitLabel } from './graph.js';
 import { failureOf, projectStatus, type ProjectStatus } from './outcome.js';
@@ -103,7 +103,7 @@ export async function migrateRepositories(roots: readonly string[], opts: LocalO
   const results = await mapPool(
     roots,
     opts.concurrency,
-    async (root) => (opts.stop?.() ? undefined : planLocal(root, opts)),
+    async (root) => (opts.stop?.() ? undefined : afterRecovery(root, () => planLocal(root, opts))),
     opts.onDone,
   );
   if (opts.templateRuns && opts.checkouts && !opts.stop?.())

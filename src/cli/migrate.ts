@@ -50,6 +50,7 @@ async function loadLib() {
     migrateRepository: repository.migrateRepository,
     diskRepository: source.diskRepository,
     writeRepository: write.writeRepository,
+    afterRecovery: write.afterRecovery,
     describeReadError: load.describeReadError,
     appendProject: bulkReport.appendProject,
     checkoutResolver: checkouts.checkoutResolver,
@@ -192,13 +193,16 @@ async function migrateTarget(
 ): Promise<boolean> {
   // `write()` is asked after the migration: a signal that came meanwhile leaves the target unwritten
   const repo = lib.diskRepository(t.root, hooks.source?.(t.root));
-  const result = await lib.migrateRepository(repo, {
-    entry: t.entry ?? null,
-    sources: t.sources,
-    buildkitImage: flags.buildkitImage,
-    mode: modeOf(flags),
-    ...include,
-  });
+  // a write of this repository that was cut short is settled first (src/repository/journal.ts)
+  const result = await lib.afterRecovery(t.root, () =>
+    lib.migrateRepository(repo, {
+      entry: t.entry ?? null,
+      sources: t.sources,
+      buildkitImage: flags.buildkitImage,
+      mode: modeOf(flags),
+      ...include,
+    }),
+  );
   const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
   const git = repositoryRoot(t.root); // Code Quality paths are relative to it (src/report/codequality.ts)
   const inRepo = (p: string) => relative(git, join(t.root, p)).split('\\').join('/');

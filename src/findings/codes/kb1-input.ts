@@ -112,4 +112,21 @@ export const INPUT_CODES = {
     action: 'Nothing of the project is migrated or written; the message lists the cycle in order. Exit code 2.',
     todo: 'Remove one `extends` of the cycle, then run again.',
   },
+  KB114: {
+    severity: 'warning',
+    title: 'An interrupted write was settled',
+    explanation:
+      'An earlier run was stopped while it wrote this repository (kill -9, a crash, a power cut), and left its journal (`.kaniko2buildkit-journal.json` in the repository root) with the temporary files and backups it names (`.<name>.k2b-tmp-…`, `.<name>.k2b-orig-…`).',
+    action:
+      'Before the files are read, the write is settled from the journal: cut short before the first rename, the temporary files are removed; half-way through the renames, every file gets its original back (then this run migrates it again); after the last rename, only the backups are removed. Every file of the repository is then either as it was or migrated, with the others, and no file of the run is left behind. A journal this tool did not write, or one of a run that is still going, is left as it is.',
+    todo: 'Nothing, unless the message says a file could not be rolled back: then check that file and run again.',
+  },
+  KB115: {
+    severity: 'error',
+    title: 'Not written: the repository has an error',
+    explanation:
+      "A repository is written all or nothing: a job's edits may span files (a template in an include, its job in another), and a pipeline with an error (an include outside the repository, an include or `extends` cycle, a file that cannot be read, a job the self-check refused) is not one to rewrite in part.",
+    action: 'No file of the repository is written; each changed file names the finding that kept it as it was.',
+    todo: 'Fix the error the message names (or report it, for KB105), then run again.',
+  },
 } satisfies CodeTable<'1'>;

@@ -1,0 +1,279 @@
+/**
+ * The journal of one repository's write, and the recovery from a write that was cut short (kill -9, a crash, a power
+ * cut): no design survives a kill between two renames without a record, so the writer keeps one.
+ *
+ * The journal, `.kaniko2buildkit-journal.json` in the repository's root (src/repository/names.ts), lists each file
+ * being written with its temporary file and its backup (repository-relative paths), and the state of the write:
+ * - `staging`: written before the first temporary file is made; the files are untouched;
+ * - `renaming`: written once every temporary file is staged and checked and every backup made, before the first rename;
+ * - `done`: written after the last rename (and the folders fsynced), before the backups are removed.
+ * It is created with link(2) (so only one write of a repository runs at a time) and replaced by a rename, each fsynced
+ * with its folder; it is removed last, after every temporary file and backup.
+ *
+ * `recoverRepository(root)`, run at the start of every disk repository run before its files are read, finds a journal
+ * left by a process that is no longer running and settles it, deterministically:
+ * - `staging`: the temporary files and backups are removed; every file is as it was;
+ * - `renaming`: rolled back: every file gets its backup again (a file not renamed yet is its own backup, a hard link to
+ *   the same file), so every file is as it was before that run, and this run migrates it again;
+ * - `done`: every file is migrated; the leftover backups are removed.
+ * Then the journal goes, and each file gets a KB114 finding saying what was done. Files of ours in the root folder
+ * left by processes that are gone (a journal's own temporary file) are removed too. A journal that this tool did not
+ * write (it names paths outside the repository, or names that are not ours) is left as it is and reported.
+ */
+import { constants } from 'node:fs';
+import { link, lstat, open, readdir, readFile, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { finding } from '../findings/finding.js';
+import type { Finding } from '../findings/types.js';
+import type { ProjectResult } from '../project/plan.js';
+import { repoPath } from '../pipeline/load.js';
+import { isRunning, JOURNAL_NAME, ourName, ourNameOf, type OurKind } from './names.js';
+import { describeWriteError, REAL_IO, removeQuietly, syncFolder, WriteError, type WriteIO } from './staging.js';
+
+export type JournalState = 'staging' | 'renaming' | 'done';
+
+export interface JournalEntry {
+  /** The file written (its real path, relative to the repository's real root, `/`-separated). */
+  target: string;
+  /** Its temporary file, beside it. */
+  temp: string;
+  /** Its backup, beside it. */
+  backup: string;
+}
+
+export interface Journal {
+  tool: 'kaniko2buildkit';
+  version: 1;
+  pid: number;
+  state: JournalState;
+  entries: JournalEntry[];
+}
+
+/** The journals this process is writing (its own pid on a journal does not make it stale while it is here). */
+const active = new Set<string>();
+
+/** The largest journal read (a few thousand files). */
+const MAX_JOURNAL_BYTES = 4 * 1024 * 1024;
+
+async function writeDurably(path: string, text: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0));
+    await handle.writeFile(text, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    const back = await readFile(path, 'utf8');
+    if (back !== text) throw new WriteError('the journal on disk is not what was written');
+  } catch (e) {
+    await handle?.close().catch(() => undefined);
+    await removeQuietly(path);
+    throw e;
+  }
+}
+
+/**
+ * Creates the journal of a write in `realRoot`: fails (WriteError) when another write of the repository holds one.
+ */
+export async function createJournal(realRoot: string, journal: Journal): Promise<void> {
+  const path = join(realRoot, JOURNAL_NAME);
+  const temp = ourName(path, 'tmp');
+  await writeDurably(temp, JSON.stringify(journal));
+  try {
+    await link(temp, path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
+      throw new WriteError(`another run of kaniko2buildkit is writing this repository (${JOURNAL_NAME} is there)`);
+    throw e;
+  } finally {
+    await removeQuietly(temp);
+  }
+  active.add(path);
+  await syncFolder(realRoot);
+}
+
+/** Replaces the journal with its next state (a rename over it, fsynced). */
+export async function updateJournal(realRoot: string, journal: Journal, io: WriteIO = REAL_IO): Promise<void> {
+  const path = join(realRoot, JOURNAL_NAME);
+  const temp = ourName(path, 'tmp');
+  await writeDurably(temp, JSON.stringify(journal));
+  try {
+    await io.rename(temp, path);
+  } catch (e) {
+    await removeQuietly(temp);
+    throw e;
+  }
+  await syncFolder(realRoot);
+}
+
+/** Forgets a journal this process leaves behind on purpose (the next run settles it). */
+export function leaveJournal(realRoot: string): void {
+  active.delete(join(realRoot, JOURNAL_NAME));
+}
+
+/** Removes the journal, last. */
+export async function removeJournal(realRoot: string): Promise<void> {
+  const path = join(realRoot, JOURNAL_NAME);
+  await unlink(path).catch(() => undefined);
+  active.delete(path);
+  await syncFolder(realRoot);
+}
+
+/**
+ * Puts each entry's backup back over its file (the renames already done undone; a file not renamed yet is a link to
+ * its backup, and stays), then removes the temporary files and backups. Returns the entries it could not restore.
+ */
+export async function rollBack(
+  realRoot: string,
+  entries: readonly JournalEntry[],
+  io: WriteIO = REAL_IO,
+): Promise<{ entry: JournalEntry; reason: string }[]> {
+  const failed: { entry: JournalEntry; reason: string }[] = [];
+  for (const entry of [...entries].reverse()) {
+    const backup = join(realRoot, entry.backup);
+    const there = await lstat(backup).catch(() => undefined);
+    if (there?.isFile()) {
+      try {
+        await io.rename(backup, join(realRoot, entry.target));
+      } catch (e) {
+        // the backup and the journal stay: the next run tries again
+        failed.push({ entry, reason: describeWriteError(e) });
+        continue;
+      }
+    }
+    // a rename between two links to one file does nothing (POSIX): the backup name is still there
+    await removeQuietly(backup);
+    await removeQuietly(join(realRoot, entry.temp));
+  }
+  for (const dir of new Set(entries.map((e) => dirname(join(realRoot, e.target))))) await syncFolder(dir);
+  return failed;
+}
+
+/** Removes every temporary file and backup of the entries. */
+export async function removeStaged(realRoot: string, entries: readonly JournalEntry[]): Promise<void> {
+  for (const e of entries) {
+    await removeQuietly(join(realRoot, e.temp));
+    await removeQuietly(join(realRoot, e.backup));
+  }
+}
+
+/** A journal entry path this tool would have written: inside the repository, the name of `kind` beside the target. */
+function validEntry(e: unknown): e is JournalEntry {
+  if (typeof e !== 'object' || e === null) return false;
+  const { target, temp, backup } = e as Record<string, unknown>;
+  if (typeof target !== 'string' || typeof temp !== 'string' || typeof backup !== 'string') return false;
+  if (!target || repoPath(target) !== target) return false;
+  const beside = (p: string, kind: OurKind) => {
+    if (repoPath(p) !== p || dirname(p) !== dirname(target)) return false;
+    const ours = ourNameOf(p.slice(p.lastIndexOf('/') + 1));
+    return ours?.kind === kind && ours.of === target.slice(target.lastIndexOf('/') + 1);
+  };
+  return beside(temp, 'tmp') && beside(backup, 'orig');
+}
+
+function parseJournal(text: string): Journal | undefined {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof j !== 'object' || j === null) return undefined;
+  const { tool, version, pid, state, entries } = j as Record<string, unknown>;
+  if (tool !== 'kaniko2buildkit' || version !== 1 || typeof pid !== 'number') return undefined;
+  if (state !== 'staging' && state !== 'renaming' && state !== 'done') return undefined;
+  if (!Array.isArray(entries) || !entries.every(validEntry)) return undefined;
+  return j as Journal;
+}
+
+/** Removes the files of ours in `dir` made by processes that are gone (never a live run's). */
+async function removeStrays(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const ours = ourNameOf(name);
+    if (!ours || isRunning(ours.pid)) continue;
+    const st = await lstat(join(dir, name)).catch(() => undefined);
+    if (st?.isFile()) await removeQuietly(join(dir, name));
+  }
+}
+
+const SETTLED: Record<JournalState, string> = {
+  staging: 'before any file was replaced: its temporary files are removed; the file is as it was',
+  renaming:
+    'half-way through replacing the files of this repository: rolled back, the file is as it was before that run (this run migrates it again)',
+  done: 'after every file was replaced: the file is migrated; the backups left are removed',
+};
+
+/**
+ * Settles a write of the repository at `root` that was cut short (see the top of this file): returns a KB114 finding
+ * per file it settled (paths relative to `root`), none when there was nothing to do. Never throws.
+ */
+export async function recoverRepository(root: string): Promise<Finding[]> {
+  let realRoot: string;
+  try {
+    realRoot = await realpath(root);
+  } catch {
+    return [];
+  }
+  const path = join(realRoot, JOURNAL_NAME);
+  const st = await lstat(path).catch(() => undefined);
+  if (!st) {
+    await removeStrays(realRoot);
+    return [];
+  }
+  const where = { file: JOURNAL_NAME, line: 0 };
+  if (!st.isFile() || st.size > MAX_JOURNAL_BYTES)
+    return [finding('KB114', `${JOURNAL_NAME} is not a journal this tool wrote: left as it is; remove it`, where)];
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const journal = text === undefined ? undefined : parseJournal(text);
+  if (!journal)
+    return [
+      finding(
+        'KB114',
+        `${JOURNAL_NAME} cannot be read as a journal of this tool: left as it is (no file of this repository is written while it is there); remove it`,
+        where,
+      ),
+    ];
+  if (active.has(path) || (journal.pid !== process.pid && isRunning(journal.pid)))
+    return [
+      finding(
+        'KB114',
+        `another run of kaniko2buildkit (pid ${journal.pid}) is writing this repository: its journal is left alone`,
+        where,
+      ),
+    ];
+  const failed = journal.state === 'renaming' ? await rollBack(realRoot, journal.entries) : [];
+  if (!failed.length) {
+    await removeStaged(realRoot, journal.entries);
+    for (const dir of new Set(journal.entries.map((e) => dirname(join(realRoot, e.target))))) await removeStrays(dir);
+    await removeJournal(realRoot);
+  }
+  await removeStrays(realRoot);
+  const shown = (target: string) => {
+    const rel = relative(root, join(realRoot, target));
+    return rel.startsWith('..') ? target : rel.split(sep).join('/');
+  };
+  const out = journal.entries.map((e) => {
+    const bad = failed.find((f) => f.entry === e);
+    const message = bad
+      ? `an earlier run (pid ${journal.pid}) was interrupted half-way through writing this repository, and this file cannot be rolled back (${bad.reason}): it may be migrated while another file is not; ${JOURNAL_NAME} is kept, run again`
+      : `an earlier run (pid ${journal.pid}) was interrupted ${SETTLED[journal.state]}`;
+    return finding('KB114', message, { file: shown(e.target), line: 0 });
+  });
+  return out;
+}
+
+/**
+ * `run` (the migration of the repository at `root`) after `recoverRepository(root)`, with its KB114 findings on the
+ * files they name (a file the run does not report gets a row of its own, unchanged).
+ */
+export async function afterRecovery<R extends ProjectResult>(root: string, run: () => Promise<R>): Promise<R> {
+  const notes = await recoverRepository(root);
+  const result = await run();
+  for (const note of notes) {
+    const file = result.files.find((f) => f.path === note.file);
+    if (file) file.findings.unshift(note);
+    else result.files.push({ path: note.file, original: '', output: '', changed: false, edits: [], findings: [note] });
+  }
+  return result;
+}
