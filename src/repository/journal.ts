@@ -5,23 +5,26 @@
  * The journal, `.kaniko2buildkit-journal.json` in the repository's root (src/repository/names.ts), lists each file
  * being written with its temporary file and its backup (repository-relative paths), and the state of the write:
  * - `staging`: written before the first temporary file is made; the files are untouched;
- * - `renaming`: written once every temporary file is staged and checked and every backup made, before the first rename;
- * - `done`: written after the last rename (and the folders fsynced), before the backups are removed.
- * It is created with link(2) (so only one write of a repository runs at a time) and replaced by a rename, each fsynced
- * with its folder; it is removed last, after every temporary file and backup.
+ * - `renaming`: written (and fsynced) once every temporary file is staged, fsynced and checked on disk and every backup
+ *   made, before the first rename;
+ * - `rolling-back`: written when a rename failed, before the renames done are undone from the backups.
+ * It is created with link(2) (so only one write of a repository runs at a time) and replaced by a rename; it is
+ * removed last, after every temporary file and backup.
  *
  * `recoverRepository(root)`, run at the start of every disk repository run before its files are read, finds a journal
  * left by a process that is no longer running and settles it, deterministically:
  * - `staging`: the temporary files and backups are removed; every file is as it was;
- * - `renaming`: rolled back: every file gets its backup again (a file not renamed yet is its own backup, a hard link to
- *   the same file), so every file is as it was before that run, and this run migrates it again;
- * - `done`: every file is migrated; the leftover backups are removed.
- * Then the journal goes, and each file gets a KB114 finding saying what was done. Files of ours in the root folder
- * left by processes that are gone (a journal's own temporary file) are removed too. A journal that this tool did not
- * write (it names paths outside the repository, or names that are not ours) is left as it is and reported.
+ * - `renaming`: completed (rolled forward): every temporary file still there is renamed over its file, so every file
+ *   of the set is migrated as that run meant it (its text was staged and checked on disk before the first rename); a
+ *   file replaced since (not the inode its backup holds) is left as it is and reported;
+ * - `rolling-back`: the rollback is finished: every file gets its backup again, so every file is as it was.
+ * Then the backups and the journal go, and each file gets a KB114 finding saying what was done. Files of ours in the
+ * root folder and in the folders the journal names, left by processes that are gone, are removed too. A journal that
+ * this tool did not write (it names paths outside the repository, or names that are not ours) is left as it is and
+ * reported; so is the journal of a run that is still going.
  */
 import { constants } from 'node:fs';
-import { link, lstat, open, readdir, readFile, realpath, unlink, type FileHandle } from 'node:fs/promises';
+import { link, lstat, open, readdir, readFile, realpath, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { finding } from '../findings/finding.js';
 import type { Finding } from '../findings/types.js';
@@ -30,7 +33,7 @@ import { repoPath } from '../pipeline/load.js';
 import { isRunning, JOURNAL_NAME, ourName, ourNameOf, type OurKind } from './names.js';
 import { describeWriteError, REAL_IO, removeQuietly, syncFolder, WriteError, type WriteIO } from './staging.js';
 
-export type JournalState = 'staging' | 'renaming' | 'done';
+export type JournalState = 'staging' | 'renaming' | 'rolling-back';
 
 export interface JournalEntry {
   /** The file written (its real path, relative to the repository's real root, `/`-separated). */
@@ -55,12 +58,12 @@ const active = new Set<string>();
 /** The largest journal read (a few thousand files). */
 const MAX_JOURNAL_BYTES = 4 * 1024 * 1024;
 
-async function writeDurably(path: string, text: string): Promise<void> {
+async function writeDurably(path: string, text: string, sync = true): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0));
     await handle.writeFile(text, 'utf8');
-    await handle.sync();
+    if (sync) await handle.sync();
     await handle.close();
     handle = undefined;
     const back = await readFile(path, 'utf8');
@@ -78,7 +81,8 @@ async function writeDurably(path: string, text: string): Promise<void> {
 export async function createJournal(realRoot: string, journal: Journal): Promise<void> {
   const path = join(realRoot, JOURNAL_NAME);
   const temp = ourName(path, 'tmp');
-  await writeDurably(temp, JSON.stringify(journal));
+  // not fsynced: before the renames the journal only names files to remove (a kill leaves it in the page cache)
+  await writeDurably(temp, JSON.stringify(journal), false);
   try {
     await link(temp, path);
   } catch (e) {
@@ -89,7 +93,6 @@ export async function createJournal(realRoot: string, journal: Journal): Promise
     await removeQuietly(temp);
   }
   active.add(path);
-  await syncFolder(realRoot);
 }
 
 /** Replaces the journal with its next state (a rename over it, fsynced). */
@@ -116,7 +119,6 @@ export async function removeJournal(realRoot: string): Promise<void> {
   const path = join(realRoot, JOURNAL_NAME);
   await unlink(path).catch(() => undefined);
   active.delete(path);
-  await syncFolder(realRoot);
 }
 
 /**
@@ -147,6 +149,38 @@ export async function rollBack(
   }
   for (const dir of new Set(entries.map((e) => dirname(join(realRoot, e.target))))) await syncFolder(dir);
   return failed;
+}
+
+/**
+ * Completes the renames of a write cut short in `renaming`: each temporary file still there replaces its file, unless
+ * that file is no longer the one the write staged against (its backup is a link to it). Returns the entries left.
+ */
+async function rollForward(
+  realRoot: string,
+  entries: readonly JournalEntry[],
+): Promise<{ entry: JournalEntry; reason: string }[]> {
+  const left: { entry: JournalEntry; reason: string }[] = [];
+  for (const entry of entries) {
+    const temp = join(realRoot, entry.temp);
+    const target = join(realRoot, entry.target);
+    const staged = await lstat(temp).catch(() => undefined);
+    if (!staged?.isFile()) continue; // renamed already
+    const [now, backup] = await Promise.all([
+      lstat(target).catch(() => undefined),
+      lstat(join(realRoot, entry.backup)).catch(() => undefined),
+    ]);
+    if (!now?.isFile() || !backup || now.ino !== backup.ino || now.dev !== backup.dev) {
+      left.push({ entry, reason: 'the file was changed or replaced since that run: left as it is' });
+      continue;
+    }
+    try {
+      await rename(temp, target);
+    } catch (e) {
+      left.push({ entry, reason: `cannot complete it (${describeWriteError(e)})` });
+    }
+  }
+  for (const dir of new Set(entries.map((e) => dirname(join(realRoot, e.target))))) await syncFolder(dir);
+  return left;
 }
 
 /** Removes every temporary file and backup of the entries. */
@@ -181,7 +215,7 @@ function parseJournal(text: string): Journal | undefined {
   if (typeof j !== 'object' || j === null) return undefined;
   const { tool, version, pid, state, entries } = j as Record<string, unknown>;
   if (tool !== 'kaniko2buildkit' || version !== 1 || typeof pid !== 'number') return undefined;
-  if (state !== 'staging' && state !== 'renaming' && state !== 'done') return undefined;
+  if (state !== 'staging' && state !== 'renaming' && state !== 'rolling-back') return undefined;
   if (!Array.isArray(entries) || !entries.every(validEntry)) return undefined;
   return j as Journal;
 }
@@ -200,8 +234,8 @@ async function removeStrays(dir: string): Promise<void> {
 const SETTLED: Record<JournalState, string> = {
   staging: 'before any file was replaced: its temporary files are removed; the file is as it was',
   renaming:
-    'half-way through replacing the files of this repository: rolled back, the file is as it was before that run (this run migrates it again)',
-  done: 'after every file was replaced: the file is migrated; the backups left are removed',
+    'half-way through replacing the files of this repository: completed, the file is migrated as that run staged and checked it',
+  'rolling-back': 'while it undid a failed write: rolled back, the file is as it was',
 };
 
 /**
@@ -222,9 +256,8 @@ export async function recoverRepository(root: string): Promise<Finding[]> {
     return [];
   }
   const where = { file: JOURNAL_NAME, line: 0 };
-  if (!st.isFile() || st.size > MAX_JOURNAL_BYTES)
-    return [finding('KB114', `${JOURNAL_NAME} is not a journal this tool wrote: left as it is; remove it`, where)];
-  const text = await readFile(path, 'utf8').catch(() => undefined);
+  const text =
+    st.isFile() && st.size <= MAX_JOURNAL_BYTES ? await readFile(path, 'utf8').catch(() => undefined) : undefined;
   const journal = text === undefined ? undefined : parseJournal(text);
   if (!journal)
     return [
@@ -242,10 +275,18 @@ export async function recoverRepository(root: string): Promise<Finding[]> {
         where,
       ),
     ];
-  const failed = journal.state === 'renaming' ? await rollBack(realRoot, journal.entries) : [];
-  if (!failed.length) {
-    await removeStaged(realRoot, journal.entries);
-    for (const dir of new Set(journal.entries.map((e) => dirname(join(realRoot, e.target))))) await removeStrays(dir);
+  const { entries, state, pid } = journal;
+  const failed =
+    state === 'renaming'
+      ? await rollForward(realRoot, entries)
+      : state === 'rolling-back'
+        ? await rollBack(realRoot, entries)
+        : [];
+  // a rollback that could not finish keeps its backups and the journal: the next run tries again
+  const keep = state === 'rolling-back' && failed.length > 0;
+  if (!keep) {
+    await removeStaged(realRoot, entries);
+    for (const dir of new Set(entries.map((e) => dirname(join(realRoot, e.target))))) await removeStrays(dir);
     await removeJournal(realRoot);
   }
   await removeStrays(realRoot);
@@ -253,14 +294,13 @@ export async function recoverRepository(root: string): Promise<Finding[]> {
     const rel = relative(root, join(realRoot, target));
     return rel.startsWith('..') ? target : rel.split(sep).join('/');
   };
-  const out = journal.entries.map((e) => {
+  return entries.map((e) => {
     const bad = failed.find((f) => f.entry === e);
     const message = bad
-      ? `an earlier run (pid ${journal.pid}) was interrupted half-way through writing this repository, and this file cannot be rolled back (${bad.reason}): it may be migrated while another file is not; ${JOURNAL_NAME} is kept, run again`
-      : `an earlier run (pid ${journal.pid}) was interrupted ${SETTLED[journal.state]}`;
+      ? `an earlier run (pid ${pid}) was interrupted while it wrote this repository, and this file was not settled: ${bad.reason}${keep ? `; ${JOURNAL_NAME} is kept, run again` : ''}`
+      : `an earlier run (pid ${pid}) was interrupted ${SETTLED[state]}`;
     return finding('KB114', message, { file: shown(e.target), line: 0 });
   });
-  return out;
 }
 
 /**

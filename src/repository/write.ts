@@ -17,10 +17,12 @@
  *    repository could not be written" on the others.
  * 4. Just before the renames, each file is checked again: the same path kind (a regular file is still no symbolic
  *    link), the same real path, the same file (device and inode), size and modification time; else KB107 as in 2.
- * 5. The journal goes to `renaming`; each temporary file is renamed over its file (a symbolic link is written through
- *    to its target, the link stays). A rename that fails: the ones done are rolled back from the backups; KB106 as
- *    in 3. Then the folders are fsynced, the journal goes to `done`, the backups and the journal are removed.
- * A kill at any moment leaves the journal; the next run settles it before reading (`recoverRepository`).
+ * 5. The journal goes to `renaming` (fsynced); each temporary file is renamed over its file (a symbolic link is written
+ *    through to its target, the link stays). A rename that fails: the journal goes to `rolling-back` and the renames
+ *    done are undone from the backups; KB106 as in 3. Then the folders are fsynced, and the backups and the journal
+ *    removed.
+ * A kill at any moment leaves the journal; the next run settles it before reading (`recoverRepository`): cut short
+ * while staging, nothing was replaced; while renaming, the set is completed; while rolling back, the rollback is.
  */
 import { constants, type Stats } from 'node:fs';
 import { copyFile, link, lstat, open, realpath } from 'node:fs/promises';
@@ -258,32 +260,26 @@ export async function writeRepository(
     try {
       await io.rename(abs(entries[i]!.temp), t.real);
     } catch (e) {
-      const unrestored = await rollBack(realRoot, entries.slice(0, i), io);
       const findings = failedWrite(targets, t, describeWriteError(e));
-      if (unrestored.length) {
-        // the journal stays: the next run rolls the rest back
-        leaveJournal(realRoot);
-        for (const u of unrestored)
-          findings.push(
-            finding(
-              'KB106',
-              `cannot restore the original after a failed write (${u.reason}): the file is migrated while another file of the repository is not; the next run rolls it back`,
-              { file: targets.find((x) => x.rel === u.entry.target)!.file.path, line: 0 },
-            ),
-          );
-        return { written: [], findings };
-      }
-      return abandon(findings);
+      // recorded first: a kill during the rollback is finished by the next run, not completed forward
+      await updateJournal(realRoot, { ...journal, state: 'rolling-back' }, io).catch(() => undefined);
+      const unrestored = await rollBack(realRoot, entries.slice(0, i), io);
+      if (!unrestored.length) return abandon(findings);
+      // the journal stays: the next run finishes the rollback
+      leaveJournal(realRoot);
+      for (const u of unrestored)
+        findings.push(
+          finding(
+            'KB106',
+            `cannot restore the original after a failed write (${u.reason}): the file is migrated while another file of the repository is not; the next run rolls it back`,
+            { file: targets.find((x) => x.rel === u.entry.target)!.file.path, line: 0 },
+          ),
+        );
+      return { written: [], findings };
     }
   }
   for (const dir of new Set(targets.map((t) => dirname(t.real)))) await syncFolder(dir);
-  try {
-    await updateJournal(realRoot, { ...journal, state: 'done' }, io);
-  } catch {
-    // every file is written; the journal still says `renaming`, so the next run rolls back and migrates again
-    leaveJournal(realRoot);
-    return { written: changed.map((f) => f.path), findings: [] };
-  }
+  // every file is written: a kill from here on leaves a journal whose renames are all done (the next run removes it)
   await removeStaged(realRoot, entries);
   await removeJournal(realRoot);
   return { written: changed.map((f) => f.path), findings: [] };

@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateRepository } from '../../src/repository/migrate.js';
 import { diskRepository } from '../../src/repository/source.js';
-import { writeBlockers, writeRepository, type WriteHooks } from '../../src/repository/write.js';
+import { writeBlockers, writeRepository } from '../../src/repository/write.js';
 import { JOURNAL_NAME } from '../../src/repository/names.js';
 import { leftovers } from './write-helpers.js';
 import type { FileResult } from '../../src/project/plan.js';
