@@ -131,7 +131,8 @@ test('kill -9 at random moments during `migrate --recursive`, then a second run:
       left.push(
         Array.from({ length: REPOS }, (_, i) => existsSync(join(tree, name(i), JOURNAL_NAME))).filter(Boolean).length,
       );
-      expect(end).toBe('SIGKILL');
+      // (a run that ended before its moment came leaves a consistent tree all the same)
+      expect(['SIGKILL', 'exit 0']).toContain(end);
       if (trial === TRIALS - 1) {
         // the last: a second run in write mode settles every repository and migrates what is left, to the end
         const last = spawnSync(process.execPath, [cli, 'migrate', '--recursive', '--no-sources', tree], {
