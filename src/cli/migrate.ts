@@ -210,8 +210,8 @@ async function migrateTarget(
     lib.appendProject(report, t.shown, result, shown, undefined, inRepo);
     return false;
   }
-  // A file that cannot be read or parsed has no output to write; the target's other files are written (README,
-  // "Exit status"). `migrate --recursive` writes nothing of a failed repository (src/bulk/outcome.ts).
+  // A repository with any error (a file that cannot be read or parsed, KB104, KB108, KB105…) writes nothing; each
+  // changed file says why (KB115, `writeBlockers`; README, "Exit status"), as `migrate --recursive` does.
   lib.appendProject(report, t.shown, result, shown, await lib.writeRepository(t.root, result, hooks), inRepo);
   return true;
 }
