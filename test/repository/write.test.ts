@@ -16,7 +16,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import type { FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrateRepository } from '../../src/repository/migrate.js';
@@ -89,14 +88,11 @@ describe('item 1: the bytes on disk are checked before the rename', () => {
     ]) {
       const root = twoFiles();
       const result = await planned(root);
-      const seen: FileHandle[] = [];
       const out = await writeRepository(root, result, {
         io: {
-          // the first file is staged whole; the second one's writes fail
-          write: async (handle, buffer, offset, length) => {
-            if (!seen.includes(handle)) seen.push(handle);
-            return seen.indexOf(handle) === 0 ? handle.write(buffer, offset, length) : fail();
-          },
+          // the root file is staged whole; the template's writes fail
+          write: async (handle, buffer, offset, length) =>
+            buffer.includes('build-b') ? fail() : handle.write(buffer, offset, length),
         },
       });
       expect(out.written).toEqual([]);
