@@ -185,7 +185,7 @@ describe('item 2: a repository is written all or nothing', () => {
     } finally {
       chmodSync(join(root, 'ci'), 0o755);
     }
-  }, 60_000);
+  }, 180_000);
 
   const blocked: [string, Record<string, string>, RegExp][] = [
     [
