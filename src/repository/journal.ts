@@ -60,8 +60,10 @@ const MAX_JOURNAL_BYTES = 4 * 1024 * 1024;
 
 async function writeDurably(path: string, text: string, sync = true): Promise<void> {
   let handle: FileHandle | undefined;
+  let created = false;
   try {
     handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0));
+    created = true;
     await handle.writeFile(text, 'utf8');
     if (sync) await handle.sync();
     await handle.close();
@@ -70,7 +72,8 @@ async function writeDurably(path: string, text: string, sync = true): Promise<vo
     if (back !== text) throw new WriteError('the journal on disk is not what was written');
   } catch (e) {
     await handle?.close().catch(() => undefined);
-    await removeQuietly(path);
+    // only a file this call made is removed (O_EXCL failed: it is someone else's)
+    if (created) await removeQuietly(path);
     throw e;
   }
 }
@@ -83,12 +86,19 @@ export async function createJournal(realRoot: string, journal: Journal): Promise
   const temp = ourName(path, 'tmp');
   // not fsynced: before the renames the journal only names files to remove (a kill leaves it in the page cache)
   await writeDurably(temp, JSON.stringify(journal), false);
+  const taken = () =>
+    new WriteError(`another run of kaniko2buildkit is writing this repository (${JOURNAL_NAME} is there)`);
   try {
     await link(temp, path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST')
-      throw new WriteError(`another run of kaniko2buildkit is writing this repository (${JOURNAL_NAME} is there)`);
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw taken();
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw e;
+    // a file system without hard links: the journal written in place, O_EXCL (a kill in that instant leaves a
+    // journal that cannot be read: reported, nothing else touched)
+    await writeDurably(path, JSON.stringify(journal), false).catch((f: unknown) => {
+      throw (f as NodeJS.ErrnoException).code === 'EEXIST' ? taken() : f;
+    });
   } finally {
     await removeQuietly(temp);
   }

@@ -62,12 +62,14 @@ async function readAll(handle: FileHandle, expected: number): Promise<Buffer> {
 export async function stageFile(temp: string, bytes: Buffer, like: Stats, io: WriteIO = REAL_IO): Promise<void> {
   const mode = like.mode & 0o7777;
   let handle: FileHandle | undefined;
+  let created = false;
   try {
     handle = await open(
       temp,
       constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0),
       0o600,
     );
+    created = true;
     // as root, the owner of the original (a file written by root must not change hands); the mode after, as chown
     // may clear set-id bits
     if (process.getuid?.() === 0 && (like.uid !== 0 || like.gid !== 0)) await handle.chown(like.uid, like.gid);
@@ -95,7 +97,8 @@ export async function stageFile(temp: string, bytes: Buffer, like: Stats, io: Wr
     }
   } catch (e) {
     await handle?.close().catch(() => undefined);
-    await removeQuietly(temp);
+    // only a file this call made is removed (O_EXCL failed: the name is someone else's)
+    if (created) await removeQuietly(temp);
     throw e;
   }
 }

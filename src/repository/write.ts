@@ -42,7 +42,7 @@ import {
   type JournalEntry,
 } from './journal.js';
 import { JOURNAL_NAME, ourName } from './names.js';
-import { describeWriteError, REAL_IO, stageFile, syncFolder, type WriteIO } from './staging.js';
+import { describeWriteError, REAL_IO, removeQuietly, stageFile, syncFolder, type WriteIO } from './staging.js';
 import type { FileResult } from '../project/plan.js';
 
 export { afterRecovery, recoverRepository } from './journal.js';
@@ -226,8 +226,10 @@ export async function writeRepository(
       findings: targets.map((t) => finding('KB106', `cannot write: ${why}`, { file: t.file.path, line: 0 })),
     };
   }
+  // the temporary files and backups this write made (only those are removed when it gives up)
+  const made = new Set<string>();
   const abandon = async (findings: Finding[]): Promise<WriteOutcome> => {
-    await removeStaged(realRoot, entries);
+    for (const path of made) await removeQuietly(path);
     await removeJournal(realRoot);
     return { written: [], findings };
   };
@@ -238,8 +240,11 @@ export async function writeRepository(
     const batch = targets.slice(from, from + STAGED_AT_ONCE);
     const settled = await Promise.allSettled(
       batch.map(async (t, k) => {
-        await stageFile(abs(entries[from + k]!.temp), t.bytes, t.stat, io);
-        await makeBackup(t.real, abs(entries[from + k]!.backup));
+        const { temp, backup } = entries[from + k]!;
+        await stageFile(abs(temp), t.bytes, t.stat, io);
+        made.add(abs(temp));
+        await makeBackup(t.real, abs(backup));
+        made.add(abs(backup));
       }),
     );
     const k = settled.findIndex((r) => r.status === 'rejected');
