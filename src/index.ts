@@ -25,7 +25,13 @@ export { migrateSource };
 export { DiskSource, MemorySource } from './pipeline/fs-source.js';
 export { migrateRepository, type RepositoryOptions, type RepositoryResult } from './repository/migrate.js';
 export { diskRepository, memoryRepository, type RepositorySource } from './repository/source.js';
-export { writeRepository, type WriteOutcome } from './repository/write.js';
+export {
+  recoverRepository,
+  writeBlockers,
+  writeRepository,
+  type WriteHooks,
+  type WriteOutcome,
+} from './repository/write.js';
 export { checkoutResolver, localProjects } from './bulk/checkouts.js';
 export type { IncludeResolver, ProjectFiles } from './pipeline/includes.js';
 
@@ -41,8 +47,10 @@ export interface ProjectOptions extends MigrateOptions {
 /**
  * Migrates a repository folder as `kaniko2buildkit migrate DIR` does: its `.gitlab-ci.yml` (or `entry`), every file
  * that includes locally, and its generator sources (a folder with generator sources needs no pipeline file). Writes
- * nothing (`writeRepository(root, result)` writes as the command does). A file that cannot be read or parsed is in
- * `failed`; so is a part of the migration that threw (KB106 "cannot migrate").
+ * nothing (`writeRepository(root, result)` writes as the command does: all or nothing, and nothing of a result with
+ * an error; call `recoverRepository(root)` first, as the command does, to settle a write of an earlier run that was
+ * cut short). A file that cannot be read or parsed is in `failed`; so is a part of the migration that threw (KB106
+ * "cannot migrate").
  */
 export async function migrateProject(opts: ProjectOptions): Promise<ProjectResult> {
   return migrateRepository(diskRepository(opts.root), {

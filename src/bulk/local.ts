@@ -15,7 +15,7 @@ import type { ProjectResult } from '../project/plan.js';
 import type { RepositoryResult } from '../repository/migrate.js';
 import type { MigrationMode } from '../project/transition.js';
 import { diskRepository } from '../repository/source.js';
-import { writeRepository, type WriteOutcome } from '../repository/write.js';
+import { afterRecovery, writeRepository, type WriteOutcome } from '../repository/write.js';
 import { isCheckedOut } from './checkouts.js';
 import { splitLabel } from './graph.js';
 import { isolation, type IsolatedMigrate } from './isolation.js';
@@ -120,7 +120,9 @@ export async function migrateRepositories(roots: readonly string[], opts: LocalO
     results = await mapPool(
       roots,
       opts.concurrency,
-      async (root) => (opts.signal?.aborted ? undefined : planLocal(root, opts, workers.migrate)),
+      // a write of the repository that was cut short is settled first (src/repository/journal.ts)
+      async (root) =>
+        opts.signal?.aborted ? undefined : afterRecovery(root, () => planLocal(root, opts, workers.migrate)),
       opts.onDone,
     );
   } finally {

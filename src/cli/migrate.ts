@@ -54,6 +54,7 @@ async function loadLib() {
     migrateRepository: repository.migrateRepository,
     diskRepository: source.diskRepository,
     writeRepository: write.writeRepository,
+    afterRecovery: write.afterRecovery,
     describeReadError: load.describeReadError,
     appendProject: bulkReport.appendProject,
     checkoutResolver: checkouts.checkoutResolver,
@@ -199,13 +200,16 @@ async function migrateTarget(
 ): Promise<boolean> {
   // `write()` is asked after the migration: a signal that came meanwhile leaves the target unwritten
   const repo = lib.diskRepository(t.root, hooks.source?.(t.root));
-  const result = await migrate(repo, {
-    entry: t.entry ?? null,
-    sources: t.sources,
-    buildkitImage: flags.buildkitImage,
-    mode: modeOf(flags),
-    ...include,
-  });
+  // a write of this repository that was cut short is settled first (src/repository/journal.ts)
+  const result = await lib.afterRecovery(t.root, () =>
+    migrate(repo, {
+      entry: t.entry ?? null,
+      sources: t.sources,
+      buildkitImage: flags.buildkitImage,
+      mode: modeOf(flags),
+      ...include,
+    }),
+  );
   if (!result) return false; // stopped while it was planned
   const shown = (p: string) => (p === '' ? t.shown : display(io, join(t.root, p)));
   const git = repositoryRoot(t.root); // Code Quality paths are relative to it (src/report/codequality.ts)
@@ -214,8 +218,8 @@ async function migrateTarget(
     lib.appendProject(report, t.shown, result, shown, undefined, inRepo);
     return false;
   }
-  // A file that cannot be read or parsed has no output to write; the target's other files are written (README,
-  // "Exit status"). `migrate --recursive` writes nothing of a failed repository (src/bulk/outcome.ts).
+  // A repository with any error (a file that cannot be read or parsed, KB104, KB108, KB105…) writes nothing; each
+  // changed file says why (KB115, `writeBlockers`; README, "Exit status"), as `migrate --recursive` does.
   lib.appendProject(report, t.shown, result, shown, await lib.writeRepository(t.root, result, hooks), inRepo);
   return true;
 }

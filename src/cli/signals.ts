@@ -1,7 +1,9 @@
 /**
  * Stopping a writing run cleanly on SIGINT/SIGTERM (`migrate PATH…` and `migrate --recursive`): the project being
- * written is finished (each file whole, by an atomic rename), no other is started, and the report says what was
- * written. A second signal exits at once; even then every file is either as it was or completely migrated.
+ * written is finished (its files staged and checked, then renamed together: src/repository/write.ts), no other is
+ * started, and the report says what was written. A second signal exits at once; a repository cut short in its renames
+ * is then settled by the next run from its journal (src/repository/journal.ts), so every repository ends either as it
+ * was or completely migrated.
  *
  * A handler runs only when the main thread is free. Runs over several repositories plan them in worker threads
  * (src/bulk/isolation.ts), so a signal is seen at once and `signal` ends the planning; a run over one repository

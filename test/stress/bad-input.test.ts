@@ -226,14 +226,19 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     );
   });
 
-  test('an include cycle does not stop the rest of the repository from being migrated (exit 2)', async () => {
-    const root = repoWith(`include: ci/a.yml\n${kanikoJob('build')}`, { 'ci/a.yml': 'include: .gitlab-ci.yml\n' });
+  // issue 18 item 2: a repository with an error is not written at all (it was: the root file migrated, exit 2)
+  test('an include cycle is reported and keeps the whole repository as it was (KB115 on the changed file, exit 2)', async () => {
+    const text = `include: ci/a.yml\n${kanikoJob('build')}`;
+    const root = repoWith(text, { 'ci/a.yml': 'include: .gitlab-ci.yml\n' });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(
       /^ci\/a\.yml:1:10 {2}KB108 {2}error {3}include cycle: \.gitlab-ci\.yml → ci\/a\.yml → \.gitlab-ci\.yml/m,
     );
-    expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
+    expect(r.stderr).toMatch(
+      /^\.gitlab-ci\.yml {2}KB115 {2}error {3}not written: this repository has an error \(ci\/a\.yml:1: KB108 /m,
+    );
+    expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(text);
   });
 
   test('a file included twice (not a cycle) is read once and migrated', async () => {
@@ -322,13 +327,18 @@ describe('bad input: a clear message, exit 2, nothing written, other paths still
     expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
   });
 
-  test('a broken include is reported; the files of the project it does not touch are still migrated', async () => {
-    const root = repoWith(`include: [ci/broken.yml]\n${kanikoJob('build')}`, { 'ci/broken.yml': 'x: [\n' });
+  // issue 18 item 2: a repository with an error is not written at all (it was: the root file migrated, exit 2)
+  test('a broken include is reported, and no file of the repository is written (KB115 names it)', async () => {
+    const text = `include: [ci/broken.yml]\n${kanikoJob('build')}`;
+    const root = repoWith(text, { 'ci/broken.yml': 'x: [\n' });
     const r = await runCli(['migrate', '.'], { cwd: root });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ci\/broken\.yml:\d+:\d+ {2}KB101 {2}error {3}invalid YAML/m);
+    expect(r.stderr).toMatch(
+      /^\.gitlab-ci\.yml {2}KB115 {2}error {3}not written: this repository has an error \(ci\/broken\.yml:\d+:\d+: KB101 /m,
+    );
     expect(readFileSync(join(root, 'ci/broken.yml'), 'utf8')).toBe('x: [\n');
-    expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toContain(MIGRATED);
+    expect(readFileSync(join(root, '.gitlab-ci.yml'), 'utf8')).toBe(text);
   });
 
   test('several bad inputs in one run: each reported, the good one in the middle migrated', async () => {

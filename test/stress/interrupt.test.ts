@@ -106,7 +106,7 @@ function check(x: Expected) {
     } else if (now === f.original) original++;
     else throw new Error(`${path} is neither the original nor the complete migration`);
   }
-  // no temporary file of write-file-atomic left behind
+  // no temporary file, backup or journal of the writer left behind (src/repository/names.ts)
   for (const name of x.names) {
     for (const f of listFiles(join(x.parent, name)))
       expect(['.gitlab-ci.yml', 'Dockerfile', 'ci/build.yml']).toContain(f);
@@ -180,7 +180,8 @@ describe('interrupting a run over 200 repositories', () => {
     checkStopped(x, r.stderr, 'SIGINT');
   }, 120_000);
 
-  // SIGKILL cannot be caught: the atomic rename alone keeps every file whole (a temporary file may be left).
+  // SIGKILL cannot be caught: each rename keeps every file whole (a journal may be left for the next run to settle:
+  // test/repository/kill.test.ts).
   test('SIGKILL: every file is still the original or the complete migration', async () => {
     const x = fresh();
     const r = await runAndKill(cli, x, 'SIGKILL', 10);

@@ -112,6 +112,23 @@ export const INPUT_CODES = {
     action: 'Nothing of the project is migrated or written; the message lists the cycle in order. Exit code 2.',
     todo: 'Remove one `extends` of the cycle, then run again.',
   },
+  KB114: {
+    severity: 'warning',
+    title: 'An interrupted write was settled',
+    explanation:
+      'An earlier run was stopped while it wrote this repository (kill -9, a crash, a power cut), and left its journal (`.kaniko2buildkit-journal.json` in the repository root) with the temporary files and backups it names (`.<name>.k2b-tmp-…`, `.<name>.k2b-orig-…`).',
+    action:
+      'Before the files are read, the write is settled from the journal: cut short before the first rename (while staging), the temporary files are removed and every file is as it was; during the renames, they are completed (every temporary file was checked on disk before the first rename), so every file of the set is migrated; while a failed write was being undone, the undoing is finished and every file is as it was. Then the backups and the journal are removed: every file of the repository is either as it was or migrated, with the others, and no file of the run is left behind. A journal this tool did not write, or one of a run that is still going, is left as it is.',
+    todo: 'Nothing, unless the message says a file could not be settled (it was replaced since): then check that file and run again.',
+  },
+  KB115: {
+    severity: 'error',
+    title: 'Not written: the repository has an error',
+    explanation:
+      "A repository is written all or nothing: a job's edits may span files (a template in an include, its job in another), and a pipeline with an error (an include outside the repository, an include or `extends` cycle, a file that cannot be read, a job the self-check refused) is not one to rewrite in part.",
+    action: 'No file of the repository is written; each changed file names the finding that kept it as it was.',
+    todo: 'Fix the error the message names (or report it, for KB105), then run again.',
+  },
   KB116: {
     severity: 'error',
     title: 'A repository took longer than the time limit',
