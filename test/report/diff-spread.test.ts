@@ -6,7 +6,7 @@
 import { Chalk } from 'chalk';
 import { migrateText } from '../../src/index.js';
 import { changedLines, unifiedDiff } from '../../src/report/diff.js';
-import { generateDocumentedPipeline } from '../../bench/generate.mjs';
+import { generateDocumentedPipeline } from '../../workloads/shapes.mjs';
 
 const plain = new Chalk({ level: 0 });
 

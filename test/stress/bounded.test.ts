@@ -15,7 +15,7 @@ import {
   generateManyIncludes,
   generateMergeKeys,
   writeRepo,
-} from '../../bench/generate.mjs';
+} from '../../workloads/shapes.mjs';
 import { builtCli } from './helpers.js';
 
 interface Report {
