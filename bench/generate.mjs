@@ -43,3 +43,7 @@ export function generateDensePipeline(n) {
   }
   return parts.join('');
 }
+
+// Issue 18 item 7's shapes live in workloads/shapes.mjs (test/stress/bounded.test.ts uses them too, and test/ never
+// imports bench/): the bench gets them from here, with the others.
+export * from '../workloads/shapes.mjs';

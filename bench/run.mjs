@@ -4,7 +4,7 @@
  *   node bench/run.mjs [--sizes=100,1000,10000] [--bulk=200|--no-bulk] [--gitlab=2000|--no-gitlab]
  *                      [--gitlab-latency=20] [--gitlab-concurrency=4] [--no-profile] [--json=FILE]
  *                      [--no-processes] [--pairs=5] [--jobs=10000] [--no-big] [--big-pairs=N] [--repos=1000|--no-repos]
- *                      [--profile-processes=1] [--markdown[=FILE]]
+ *                      [--profile-processes=1] [--markdown[=FILE]] [--no-shapes] [--shape-pairs=3]
  *
  * The library, in this process (issue 6):
  * - migrate time per file, as a ratio to one yaml `parseDocument` of the same text (target ≤ 1.5×): the real-world
@@ -18,6 +18,11 @@
  * - `migrate --check` and `--dry-run` of a --jobs-job pipeline, generate.mjs's and the denser one (every 4th job a
  *   Kaniko build with --cache=true), against a process that only runs `parseDocument` on the file (bench/parse.mjs):
  *   time ≤ 1.0×, peak memory ≤ 1.2×; growth of `--dry-run` from a tenth of the jobs: ≤ 10× the time;
+ * - issue 18's shapes (bench/generate.mjs; --no-shapes skips them): jobs as GitLab documents them (every 4th a Kaniko
+ *   build, `--context $CI_PROJECT_DIR`), 2,000 → 20,000, with `--check` and `--dry-run`; 100 → 1,000 included local
+ *   files; a chain of 100 → 1,000 local includes; 2,000 → 20,000 jobs extending one template; 4,000 → 40,000 jobs
+ *   with `<<: *d`; each `--check` (the work of a write, without writing) at n and 10n in --shape-pairs paired rounds:
+ *   ≤ 10× the time for 10× the jobs;
  * - start-up: `--version` ≤ 1.3× and `migrate --dry-run examples/shop` ≤ 2.0× `node -e 0`;
  * - a pipeline of about 10 MiB (generate.mjs's shape, within the size limit of src/pipeline/fs-source.ts; --no-big
  *   skips it): `--dry-run` under 5× one parseDocument process, peak memory under 1 GiB;
@@ -41,7 +46,16 @@ import { cpus, loadavg, tmpdir, totalmem, platform, release } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseDocument } from 'yaml';
-import { generateDensePipeline, generatePipeline } from './generate.mjs';
+import {
+  generateDensePipeline,
+  generateDocumentedPipeline,
+  generateExtendsOne,
+  generateIncludeChain,
+  generateManyIncludes,
+  generateMergeKeys,
+  generatePipeline,
+  writeRepo,
+} from './generate.mjs';
 import { median, pairedMedian, rounds, TIME } from './processes.mjs';
 import { summarizeProfile } from './profile.mjs';
 
@@ -65,6 +79,8 @@ const BIG = !opt('no-big', false);
 const BIG_PAIRS = Math.max(1, Number(opt('big-pairs', PAIRS)));
 const REPOS = opt('no-repos', false) ? 0 : Number(opt('repos', 1000));
 const PROFILE_PROCESSES = Number(opt('profile-processes', 1));
+const SHAPES = !opt('no-shapes', false);
+const SHAPE_PAIRS = Math.max(1, Number(opt('shape-pairs', 3)));
 /** The size limit of a pipeline file (src/pipeline/fs-source.ts MAX_FILE_BYTES). */
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 
@@ -398,6 +414,9 @@ async function processRows() {
     }
   }
 
+  // issue 18 item 7: the shapes that grew faster than their jobs, each at n and 10n, as whole processes
+  if (SHAPES) await shapeRows();
+
   // many repositories: migrate --recursive --dry-run
   if (REPOS && compiled.has('workloads/repos')) {
     const { generateRepos } = await import(compiled.get('workloads/repos'));
@@ -439,6 +458,47 @@ async function processRows() {
       );
     }
   } else if (REPOS) notes.push('workloads/repos.ts did not compile: no --recursive rows');
+}
+
+/**
+ * Issue 18 item 7's shapes (bench/generate.mjs), each written as a repository at n and at 10n jobs (files, for the
+ * includes) and run as `migrate --check` (the planning and verification a write does, without writing) in paired
+ * rounds: the growth of the time, target ≤ 10× for 10× the jobs. The documented shape also runs `--dry-run` (its diff).
+ */
+async function shapeRows() {
+  const shapes = [
+    ['jobs as GitLab documents them (every 4th Kaniko)', generateDocumentedPipeline, 2000, ['--check', '--dry-run']],
+    ['included local files', generateManyIncludes, 100, ['--check']],
+    ['a chain of local includes', generateIncludeChain, 100, ['--check']],
+    ['jobs extending one template', generateExtendsOne, 2000, ['--check']],
+    ['jobs with <<: *d', generateMergeKeys, 4000, ['--check']],
+  ];
+  console.error(`bench: growth of issue 18's shapes, ${SHAPE_PAIRS} paired rounds each (after a warm-up round)`);
+  for (const [shape, gen, small, modes] of shapes) {
+    const dirs = {};
+    for (const size of [small, 10 * small]) {
+      dirs[size] = mkdtempSync(join(work, 'shape-'));
+      await writeRepo(dirs[size], gen(size));
+    }
+    for (const mode of modes) {
+      const args = (size) => ['migrate', mode, '--no-color', dirs[size]];
+      const ok = mode === '--check' ? [1] : [0];
+      const r = rounds(
+        { small: { args: [CLI, ...args(small)], ok }, big: { args: [CLI, ...args(10 * small)], ok } },
+        SHAPE_PAIRS,
+        progress(`${shape}, ${mode}`),
+      );
+      const g = pairedMedian(r.big, r.small, (a, b) => a.ms / b.ms);
+      processRow(
+        `process: growth of migrate ${mode}, ${n(small)} → ${n(10 * small)} ${shape}`,
+        `${g.toFixed(1)}× the time (${s1(median(r.small.map((x) => x.ms)))} → ${s1(median(r.big.map((x) => x.ms)))})`,
+        '≤ 10×',
+        g,
+        10,
+        { args: args(10 * small) },
+      );
+    }
+  }
 }
 
 if (PROCESSES) await processRows();

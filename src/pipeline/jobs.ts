@@ -101,6 +101,13 @@ export class Pipeline {
     chain: new Map<string, string[]>(),
     /** job → key → answer (a map per job: a 10,000-job file asks each of them a dozen keys) */
     lookup: new Map<string, Map<string, Located | undefined>>(),
+    /**
+     * key → what `default:` or the global keyword gives it, the same for every job that inherits it (each job asked
+     * every file for it: 1,000 included files made that quadratic)
+     */
+    fallback: new Map<string, Located | undefined>(),
+    /** The global `variables:` of all files, in the order they apply (computed once, not once a job). */
+    globalVariables: undefined as Map<string, Located> | undefined,
   };
 
   constructor(readonly files: SourceFile[]) {
@@ -229,6 +236,15 @@ export class Pipeline {
   effective(name: string, key: string): Located | undefined {
     const found = this.lookup(name, key);
     if (found || !DEFAULTABLE.has(key) || !this.inheritsDefault(name, key)) return found;
+    const memo = this.memo.fallback;
+    if (memo.has(key)) return memo.get(key);
+    const fallback = this.fallbackOf(key);
+    memo.set(key, fallback);
+    return fallback;
+  }
+
+  /** What `default:` (else the global keyword) gives `key`, the including file's value winning. */
+  private fallbackOf(key: string): Located | undefined {
     for (let i = this.globals.length - 1; i >= 0; i--) {
       const g = this.globals[i]!;
       const def = lookupInMap(g.map, 'default', g.doc, g.file);
@@ -257,11 +273,17 @@ export class Pipeline {
 
   /** Job and global variables, job values last (they win): name → where the value lives. */
   variables(name: string): Map<string, Located> {
-    const out = new Map<string, Located>();
-    for (const g of this.globals) {
-      const v = lookupInMap(g.map, 'variables', g.doc, g.file);
-      if (v) addVariables(out, this.deref(v));
+    if (!this.memo.globalVariables) {
+      const global = new Map<string, Located>();
+      for (const g of this.globals) {
+        const v = lookupInMap(g.map, 'variables', g.doc, g.file);
+        if (v) addVariables(global, this.deref(v));
+      }
+      this.memo.globalVariables = global;
     }
+    // a copy of each, as each call made its own before
+    const out = new Map<string, Located>();
+    for (const [k, loc] of this.memo.globalVariables) out.set(k, { ...loc });
     const chain = this.extendsChain(name);
     for (const job of chain) {
       for (const def of this.definitions(job)) {

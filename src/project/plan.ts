@@ -135,6 +135,13 @@ export interface ProjectPlan {
   transitionNames: string[];
 }
 
+/** The nodes (of those some job touches) that a job that is not migrated reads. */
+function notMigratedReads(readers: Map<string, JobMigration[]>): Set<string> {
+  const out = new Set<string>();
+  for (const [key, list] of readers) if (list.some((o) => !o.kaniko || o.manual)) out.add(key);
+  return out;
+}
+
 /** Hidden templates that some other job extends or `!reference`s: their users are analysed instead. */
 function usedTemplates(pipeline: Pipeline, files: SourceFile[]): Set<string> {
   const used = new Set<string>();
@@ -221,10 +228,13 @@ export function planProject(
   });
   // A template that also makes a job that is not migrated must not gain BUILDKITD_FLAGS: such jobs get it themselves.
   let readers = readersOf(jobs);
+  // the nodes some job that is not migrated reads, found once (not once for each job that reads them: a template that
+  // 20,000 jobs extend has 20,000 readers); the loops below replace jobs, they do not change the ones readers holds
+  let readByOther = notMigratedReads(readers);
   let replanned = false;
   jobs.forEach((job, i) => {
     const map = job.variablesIn;
-    if (map && job.kaniko && !job.manual && readers.get(map)?.some((o) => !o.kaniko || o.manual)) {
+    if (map && job.kaniko && !job.manual && readByOther.has(map)) {
       jobs[i] = analyseJob(pipeline, job.name, {
         env: envOf(job.name),
         buildkitImage: opts.buildkitImage,
@@ -233,14 +243,16 @@ export function planProject(
       replanned = true;
     }
   });
-  if (replanned) readers = readersOf(jobs);
+  if (replanned) {
+    readers = readersOf(jobs);
+    readByOther = notMigratedReads(readers);
+  }
   // A job sharing its image or anchored script items with a job that is not migrated gets its own copies of them.
   replanned = false;
   jobs.forEach((job, i) => {
     if (!job.kaniko || job.manual) return;
-    const shared = new Set(
-      [...job.touches].filter((k) => readers.get(k)?.some((o) => o !== job && (!o.kaniko || o.manual))),
-    );
+    // (the job itself is migrated, so a reader that is not is another job)
+    const shared = new Set([...job.touches].filter((k) => readByOther.has(k)));
     if (!shared.size) return;
     const own = analyseJob(pipeline, job.name, {
       env: envOf(job.name),

@@ -33,16 +33,29 @@ function hunksAround(
   const starts = lineStartsOf(before);
   const lineAt = (at: number) => positionIn(starts, at).line - 1;
   const last = starts.length - 1;
-  // stretches of old lines [from, to], each edit's lines with MARGIN lines around, joined where they meet
-  const stretches: { from: number; to: number; first: number; end: number }[] = [];
+  // stretches of old lines [from, to], each edit's lines with MARGIN lines around, joined where the edits' lines are
+  // close enough for one hunk; where the margins of two stretches meet but the edits are farther apart, the lines
+  // between are shared out at the middle (each side keeps a context and four lines more: with less, a diff of the
+  // stretch can place a change elsewhere than the whole file's diff does): joining them instead made one stretch of a
+  // whole file whose Kaniko jobs stand a few jobs apart, and the diff of that grows with its square (issue 18)
+  const JOIN = 2 * context + 8;
+  const stretches: { from: number; to: number; first: number; end: number; lastLine: number }[] = [];
   edits.forEach((e, i) => {
-    const from = Math.max(0, lineAt(e.start) - MARGIN);
-    const to = Math.min(last, lineAt(e.end) + MARGIN);
+    const firstLine = lineAt(e.start);
+    const lastLine = lineAt(e.end);
     const prev = stretches.at(-1);
-    if (prev && from <= prev.to + 1) {
-      prev.to = Math.max(prev.to, to);
+    if (prev && firstLine - prev.lastLine <= JOIN) {
+      prev.to = Math.max(prev.to, Math.min(last, lastLine + MARGIN));
+      prev.lastLine = Math.max(prev.lastLine, lastLine);
       prev.end = i;
-    } else stretches.push({ from, to, first: i, end: i });
+      return;
+    }
+    let from = Math.max(0, firstLine - MARGIN);
+    if (prev && from <= prev.to) {
+      prev.to = Math.floor((prev.lastLine + firstLine) / 2);
+      from = prev.to + 1;
+    }
+    stretches.push({ from, to: Math.min(last, lastLine + MARGIN), first: i, end: i, lastLine });
   });
   const hunks: StructuredPatchHunk[] = [];
   let shift = 0; // offset delta of the edits before the stretch
