@@ -338,13 +338,67 @@ export class Pipeline {
     return out;
   }
 
-  private chainFrom(name: string, seen: Set<string>): string[] {
-    if (seen.has(name)) return [];
-    seen.add(name);
+  /** Ancestors first, each once (depth-first, in `extends` order); a loop, not recursion: a chain is as long as a
+   * file makes it. */
+  private chainFrom(start: string, seen: Set<string>): string[] {
     const out: string[] = [];
-    for (const parent of this.extendsOf(name)) out.push(...this.chainFrom(parent, seen));
-    out.push(name);
+    if (seen.has(start)) return out;
+    seen.add(start);
+    const stack = [{ name: start, next: 0, parents: this.extendsOf(start) }];
+    while (stack.length) {
+      const top = stack.at(-1)!;
+      if (top.next < top.parents.length) {
+        const p = top.parents[top.next++]!;
+        if (!seen.has(p)) {
+          seen.add(p);
+          stack.push({ name: p, next: 0, parents: this.extendsOf(p) });
+        }
+        continue;
+      }
+      out.push(top.name);
+      stack.pop();
+    }
     return out;
+  }
+
+  /**
+   * The job with the most `extends` ancestors along one chain, when that is more than `max` (GitLab's
+   * Extendable::Entry::MAX_NESTING_LEVELS, 10: "nesting too deep in `extends`"), with that chain (the job first) and
+   * how many jobs are nested too deep; undefined when none is. For a pipeline without cycles (extendsCycles).
+   */
+  extendsTooDeep(max = 10): { chain: string[]; jobs: number } | undefined {
+    const depth = new Map<string, number>();
+    const defined = (n: string) => this.definitions(n).length > 0;
+    for (const root of this.names()) {
+      if (depth.has(root)) continue;
+      const stack = [{ name: root, next: 0, parents: this.extendsOf(root).filter(defined) }];
+      while (stack.length) {
+        const top = stack.at(-1)!;
+        if (top.next < top.parents.length) {
+          const p = top.parents[top.next++]!;
+          if (!depth.has(p)) stack.push({ name: p, next: 0, parents: this.extendsOf(p).filter(defined) });
+          continue;
+        }
+        depth.set(top.name, top.parents.reduce((d, p) => Math.max(d, (depth.get(p) ?? 0) + 1), 0));
+        stack.pop();
+      }
+    }
+    let deepest: string | undefined;
+    let jobs = 0;
+    for (const [name, d] of depth)
+      if (d > max) {
+        jobs++;
+        if (!deepest || d > depth.get(deepest)!) deepest = name;
+      }
+    if (!deepest) return undefined;
+    const chain = [deepest];
+    for (let at = deepest; depth.get(at)! > 0; ) {
+      at = this.extendsOf(at)
+        .filter(defined)
+        .reduce((a, b) => (depth.get(b)! > depth.get(a)! ? b : a));
+      chain.push(at);
+    }
+    return { chain, jobs };
   }
 
   /**

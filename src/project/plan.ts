@@ -197,6 +197,8 @@ export function planProject(
       pipeline,
       cycles.map((c) => cycleFinding(pipeline, c)),
     );
+  const deep = only ? undefined : pipeline.extendsTooDeep();
+  if (deep) return refused(files, pipeline, [tooDeepFinding(pipeline, deep)]);
   let names: string[];
   if (only) names = only.filter((n) => pipeline.definitions(n).length);
   else {
@@ -337,6 +339,23 @@ function cycleFinding(pipeline: Pipeline, cycle: string[]): Finding {
     ...place,
     job: cycle[0]!,
   });
+}
+
+/** `extends` nested deeper than GitLab allows (KB117), at the `extends` of the deepest job. */
+function tooDeepFinding(pipeline: Pipeline, deep: { chain: string[]; jobs: number }): Finding {
+  const { chain, jobs } = deep;
+  const at = pipeline.ownLookup(chain[0]!, 'extends');
+  const place = at ? positionIn(at.file.lineStarts, (at.node as ParsedNode).range[0]) : { line: 1, column: 1 };
+  const shown =
+    chain.length > 12
+      ? `${chain.slice(0, 6).join(' → ')} → … (${chain.length - 9} more) → ${chain.slice(-3).join(' → ')}`
+      : chain.join(' → ');
+  const others = jobs > 1 ? ` (${jobs} jobs are nested deeper than that)` : '';
+  return finding(
+    'KB117',
+    `extends nested too deep: ${chain[0]} has ${chain.length - 1} ancestors (${shown}), GitLab allows 10${others}; GitLab rejects the pipeline`,
+    { file: at?.file.path ?? pipeline.definitions(chain[0]!)[0]?.file.path ?? '', ...place, job: chain[0]! },
+  );
 }
 
 /** A plan that changes nothing, for a pipeline GitLab rejects: only the findings that say why. */
