@@ -8,6 +8,7 @@
  * repository does not hold up the others, the CPU work is spread over `concurrency` cores, and a stop (`signal`) ends
  * the planning at once. Reads and writes stay in this thread.
  */
+import { append } from '../text/append.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncludeResolver } from '../pipeline/includes.js';
@@ -155,7 +156,10 @@ async function addIncludedTemplates(
       const onDisk = await readFile(join(root!, f.path), 'utf8').catch(() => undefined);
       if (onDisk !== f.original) continue;
       into.files.push(f);
-      into.jobs.push(...alone.jobs.filter((j) => j.file === f.path && !j.template));
+      append(
+        into.jobs,
+        alone.jobs.filter((j) => j.file === f.path && !j.template),
+      );
     }
   }
 }

@@ -3,6 +3,7 @@
  * API, or commit the migration and open one merge request per project. The token comes from the environment
  * (`GITLAB_TOKEN`, or `--token-env NAME`), never from a flag value, and is redacted from everything printed or saved.
  */
+import { append } from '../text/append.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
@@ -166,7 +167,7 @@ export async function runGitLab(flags: GitLabFlags, io: CliIO, deps: GitLabDeps 
     onDone: (d, t) => progress.update(d, t),
   });
   progress.end();
-  outcomes.push(...missing);
+  append(outcomes, missing);
   // the reports are made of the records alone (and sort them): a merge of shard reports gives the same reports
   const records = outcomes.map(projectRecord);
 

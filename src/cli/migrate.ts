@@ -1,4 +1,5 @@
 /** `kaniko2buildkit migrate [PATH...]`: migrate repositories or single files; write, show a diff, or check. */
+import { append } from '../text/append.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { finding } from '../findings/finding.js';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -271,7 +272,7 @@ export function applyLine(
   else if (flags.sources !== undefined && flags.sources !== DEFAULT_SOURCES) words.push('--sources', flags.sources);
   if (flags.buildkitImage !== undefined) words.push('--buildkit-image', flags.buildkitImage);
   if (flags.projectMap !== undefined) words.push('--project-map', flags.projectMap);
-  words.push(...paths);
+  append(words, paths);
   return `Run \`${words.map(shellWord).join(' ')}\` to apply.\n`;
 }
 

@@ -4,6 +4,7 @@
  * `x-next-page` or the `Link` header (never followed to another origin: the token would go with it), and errors
  * that name the request but never the token.
  */
+import { append } from '../text/append.js';
 import { STATUS_CODES } from 'node:http';
 import { mapPool } from '../bulk/pool.js';
 import { redactor, type Redact } from './redact.js';
@@ -271,7 +272,7 @@ export class GitLabClient {
       if (page >= MAX_PAGES)
         throw new GitLabError(`GET ${this.shown(u)}: more than ${MAX_PAGES} pages`, undefined, 'GET', u.pathname);
       const res: ApiResponse<T[]> = await this.request<T[]>('GET', u);
-      out.push(...this.listOf(u, res));
+      append(out, this.listOf(u, res));
       const next = nextPage(u, res.headers);
       const ahead = page === 0 && next ? pagesAhead(res.headers, next) : [];
       if (parallel > 1 && ahead.length > 1) {
@@ -279,7 +280,7 @@ export class GitLabClient {
           const r = await this.request<T[]>('GET', at);
           return { items: this.listOf(at, r), next: nextPage(at, r.headers) };
         });
-        for (const p of pages) out.push(...p.items);
+        for (const p of pages) append(out, p.items);
         page += pages.length;
         u = pages.at(-1)!.next;
       } else u = next;

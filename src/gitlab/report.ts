@@ -8,6 +8,7 @@
  * in the same order (by path), byte for byte what one run over the whole group prints.
  * The JSON report is also the input of `--only-failed`.
  */
+import { append } from '../text/append.js';
 import type { ChalkInstance } from 'chalk';
 import { hasKaniko, summariseGroup, type GroupSummary, type ProjectStatus } from '../bulk/outcome.js';
 import { appendProject, groupMarkdown, groupText, type ProjectRow } from '../bulk/report.js';
@@ -153,7 +154,10 @@ export function combinedReport(records: readonly ProjectRecord[]): RunReport {
         project: r.path,
       });
     for (const j of r.jobs) report.jobs.push({ ...j, project: r.path });
-    report.errors.push(...r.errors.map((x) => findingOfJson(x, x.path)));
+    append(
+      report.errors,
+      r.errors.map((x) => findingOfJson(x, x.path)),
+    );
   }
   return report;
 }

@@ -14,6 +14,7 @@
  * an open merge request is updated, a merged one is not opened again. `in-place` instead updates F in P and translates
  * the consumers' variables in their own merge requests, to be merged together.
  */
+import { append } from '../text/append.js';
 import type { Feed } from '../project/feeds.js';
 import { besidePath, type IncludeSwitch } from '../project/include-switch.js';
 import { migrateTemplate } from '../project/pipeline.js';
@@ -222,7 +223,7 @@ async function templateRollout(
     if (lastCommitId === undefined) return wait(`${file} is not on ${main.ref}`);
     ownerPart.changes.push({ path: file, content: made.output, lastCommitId });
     ownerPart.files.push(made);
-    ownerPart.jobs.push(...made.jobs);
+    append(ownerPart.jobs, made.jobs);
     return toConsumers({
       step: 'in-place',
       state: 'ready',
@@ -247,7 +248,10 @@ async function templateRollout(
     ownerPart.changes.push({ path: beside, content });
     const { jobs, ...result } = made;
     ownerPart.files.push({ ...result, path: beside, original: '', output: content, edits: [] });
-    ownerPart.jobs.push(...jobs.map((j) => ({ ...j, file: beside })));
+    append(
+      ownerPart.jobs,
+      jobs.map((j) => ({ ...j, file: beside })),
+    );
     ownerPart.keep.add(file);
     return wait(`waits for ${projectPath}'s merge request that adds ${beside}: merge it, then run again`, stepOne);
   }

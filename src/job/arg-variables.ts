@@ -11,6 +11,7 @@
  * so only values free of quotes and escapes are rewritten. Script values are rewritten when they are one
  * double-quoted or unquoted string, optionally starting with the variable itself (an append).
  */
+import { append } from '../text/append.js';
 import { unplaced } from '../findings/finding.js';
 import {
   planFragment,
@@ -411,11 +412,11 @@ export function translateArgVariable<I extends HostItem>(
       const end = value.replace(/\s+$/, '').length; // a block scalar's final line break stays
       const edits = loc.edit(end, r.parts ?? [r.text]);
       if (!edits) return fail('cannot be edited in place');
-      result.edits.push(...edits);
+      append(result.edits, edits);
       result.touches.push(loc.key);
     }
     result.reads.push(loc.key);
-    result.findings.push(...r.findings);
+    append(result.findings, r.findings);
     if (call.uses.length)
       result.findings.push(
         unplaced('KB207', `$${name} holds executor flags; its value in ${loc.file} now holds ${ROLE_TEXT[role]}`),
@@ -437,7 +438,7 @@ export function translateArgVariable<I extends HostItem>(
       item: a.item,
       edit: { start: valueStart, end: a.word.end, parts: [text], join: 'soft', multiline: false },
     });
-    result.findings.push(...r.findings);
+    append(result.findings, r.findings);
   }
   const printed = u.reads.get(name) === 'printed' ? '; echo/printf also print it, so the log shows the new form' : '';
   if (assignments.length && result.scriptEdits.length) {
@@ -532,9 +533,9 @@ export function translateInput<I extends HostItem>(world: InputWorld, input: Inp
     if (t.kind === 'unchanged') continue;
     const edits = def.edit(def.value.replace(/\s+$/, '').length, t.parts);
     if (!edits) return fail(`cannot be edited in place in ${def.file}`);
-    result.edits.push(...edits);
+    append(result.edits, edits);
     result.touches.push(def.key);
-    result.findings.push(...t.findings);
+    append(result.findings, t.findings);
     changed.push(`${JSON.stringify(def.value)} → ${JSON.stringify(t.text)} in ${def.file}`);
   }
   result.findings.push(
@@ -569,7 +570,10 @@ export function readCallArguments<I extends HostItem>(
       const variable = i > head ? loneVariable(w) : undefined;
       const t = variable ? translate(variable) : undefined;
       if (!t?.ok || t.role !== 'inline') return [w];
-      findings.push(...t.findings.map((f) => ({ ...f, offset: w.start })));
+      append(
+        findings,
+        t.findings.map((f) => ({ ...f, offset: w.start })),
+      );
       return t.inline.map((x) => ({ ...x, start: w.start, end: w.end }));
     },
   );
@@ -609,7 +613,10 @@ export function readCallArguments<I extends HostItem>(
         return true;
       }
       passthrough.push(p.word.raw);
-      findings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
+      append(
+        findings,
+        t.findings.map((f) => ({ ...f, offset: p.word.start })),
+      );
       return false;
     }
     const variable = loneVariable(p.word);
@@ -621,7 +628,10 @@ export function readCallArguments<I extends HostItem>(
     if (t.role === 'names') vars.names.push(variableNames(variable!));
     else if (t.role === 'push') vars.push = variable;
     else passthrough.push(p.word.raw);
-    findings.push(...t.findings.map((f) => ({ ...f, offset: p.word.start })));
+    append(
+      findings,
+      t.findings.map((f) => ({ ...f, offset: p.word.start })),
+    );
     return false;
   });
   return { call, vars, passthrough, findings };

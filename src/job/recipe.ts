@@ -4,6 +4,7 @@
  * TypeScript generator. A job migrates whole or not at all: when any part needs a person, no edit is proposed and the
  * findings say why. The same job gives the same findings and the same buildctl words from either host.
  */
+import { append } from '../text/append.js';
 import { renderCall } from '../buildkit/render.js';
 import { finding } from '../findings/finding.js';
 import { messages, severityOf } from '../findings/registry.js';
@@ -169,7 +170,7 @@ class JobDraft<I extends HostItem> {
   }
 
   private apply(c: Change): void {
-    this.out.edits.push(...c.edits);
+    append(this.out.edits, c.edits);
     for (const t of c.touches) this.out.touches.add(t);
   }
 
@@ -190,7 +191,7 @@ class JobDraft<I extends HostItem> {
   private insertBefore(item: I, valueOffset: number, lines: string[]): void {
     const key = `${this.host.key(item)}\0${valueOffset}`;
     const place = this.insertions.get(key) ?? { item, offset: valueOffset, lines: [] };
-    place.lines.push(...lines);
+    append(place.lines, lines);
     this.insertions.set(key, place);
   }
 
@@ -210,7 +211,7 @@ class JobDraft<I extends HostItem> {
       this.argVariables.set(variable, (t = this.host.translate(variable, this.env)));
       if (t.ok) {
         this.out.passThrough.push({ name: variable, role: t.role === 'unknown' ? 'args' : t.role });
-        this.out.edits.push(...t.edits);
+        append(this.out.edits, t.edits);
         for (const { item, edit } of t.scriptEdits) this.pushEdit(item, edit);
         for (const n of t.touches) this.out.touches.add(n);
         for (const n of t.reads) this.out.reads.add(n);
@@ -229,7 +230,7 @@ class JobDraft<I extends HostItem> {
       if (t.ok) {
         if (!this.out.passThrough.some((p) => p.input && p.name === input.name))
           this.out.passThrough.push({ name: input.name, role: 'args', input: true });
-        this.out.edits.push(...t.edits);
+        append(this.out.edits, t.edits);
         for (const n of t.touches) this.out.touches.add(n);
         for (const n of t.reads) this.out.reads.add(n);
       }
@@ -317,13 +318,13 @@ class JobDraft<I extends HostItem> {
     );
     const planned = planCall(call, this.env, vars);
     out.feedHost ??= planned.host;
-    planned.plan.passthrough.push(...passthrough);
-    planned.findings.push(...varFindings);
-    for (const use of call.uses)
-      out.flags.push({
-        flag: use.flag.name,
-        manual: planned.findings.some((f) => severityOf(f.code) === 'manual' && f.offset === use.nameWord.start),
-      });
+    // loops, not push(...list): a call holds as many flags as its file gives it (a spread of 100,000 overflows)
+    for (const p of passthrough) planned.plan.passthrough.push(p);
+    for (const f of varFindings) planned.findings.push(f);
+    // the flags a manual finding stands at, once: not every finding for every flag (70,000 flags: quadratic)
+    const manualAt = new Set<number | undefined>();
+    for (const f of planned.findings) if (severityOf(f.code) === 'manual') manualAt.add(f.offset);
+    for (const use of call.uses) out.flags.push({ flag: use.flag.name, manual: manualAt.has(use.nameWord.start) });
     for (const p of call.problems)
       out.flags.push({ flag: p.kind === 'unknown-flag' ? p.text : `(${p.kind})`, manual: true });
     for (const f of planned.findings) this.add(f.code, host.at(item, f.offset ?? command.start), f.message);

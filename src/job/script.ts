@@ -2,6 +2,7 @@
  * Migrating one shell script string on its own, for front doors that are not YAML scalars (TypeScript generators):
  * every executor call is replaced by its buildctl call on one line; auth and other Kaniko paths move as in YAML jobs.
  */
+import { append } from '../text/append.js';
 import { renderCall } from '../buildkit/render.js';
 import { unplaced } from '../findings/finding.js';
 import { messages, severityOf } from '../findings/registry.js';
@@ -35,7 +36,7 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
     calls++;
     callCommands.add(command);
     const planned = planCall(readKanikoCall(command, head), env);
-    findings.push(...planned.findings);
+    append(findings, planned.findings);
     if (planned.manual) {
       manual = true;
       continue;
@@ -71,7 +72,10 @@ export function migrateScriptText(script: string, env: PlanEnv): ScriptMigration
       ...scanAuth(script, parsed).edits.filter((a) => !callEdits.some((c) => a.start >= c.start && a.end <= c.end)),
     );
     const paths = scanKanikoPaths([{ parsed }], callCommands);
-    edits.push(...paths.edits.map((p) => p.edit));
+    append(
+      edits,
+      paths.edits.map((p) => p.edit),
+    );
     for (const f of paths.findings) findings.push(unplaced(f.code, f.message, f.offset));
     if (paths.findings.some((f) => severityOf(f.code) === 'manual')) manual = true;
     const at = paths.certSetupBefore?.offset;

@@ -13,6 +13,7 @@
  * errors are reported as the whole parse reports them, at their place. test/pipeline/chunked-parse.test.ts checks
  * that the two readings give the same nodes, ranges and data on every fixture, the corpus and generated files.
  */
+import { append } from '../text/append.js';
 import { Composer, isMap, parseAllDocuments, Parser, type Document, type ParsedNode, type YAMLMap } from 'yaml';
 import type { DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
 
@@ -115,8 +116,8 @@ export function parsePieces(text: string, options: Options, pieceBytes = PIECE_B
   const [doc, ...rest] = pieces as [Document.Parsed, ...Document.Parsed[]];
   const map = doc.contents as YAMLMap<ParsedNode, ParsedNode>;
   for (const piece of rest) {
-    map.items.push(...(piece.contents as YAMLMap<ParsedNode, ParsedNode>).items);
-    doc.warnings.push(...piece.warnings);
+    append(map.items, (piece.contents as YAMLMap<ParsedNode, ParsedNode>).items);
+    append(doc.warnings, piece.warnings);
   }
   const last = rest.at(-1)!;
   const [from] = (map as ParsedNode).range;

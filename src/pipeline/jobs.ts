@@ -3,6 +3,7 @@
  * (own keys, `<<:` merge keys, `extends`, `default:`, global keywords, aliases, `!reference`), where every value
  * remembers the file and node it really lives in. Edits go to that node, once, whoever inherits it.
  */
+import { append } from '../text/append.js';
 import {
   isAlias,
   isMap,
@@ -379,7 +380,10 @@ export class Pipeline {
           if (!depth.has(p)) stack.push({ name: p, next: 0, parents: this.extendsOf(p).filter(defined) });
           continue;
         }
-        depth.set(top.name, top.parents.reduce((d, p) => Math.max(d, (depth.get(p) ?? 0) + 1), 0));
+        depth.set(
+          top.name,
+          top.parents.reduce((d, p) => Math.max(d, (depth.get(p) ?? 0) + 1), 0),
+        );
         stack.pop();
       }
     }
@@ -392,7 +396,7 @@ export class Pipeline {
       }
     if (!deepest) return undefined;
     const chain = [deepest];
-    for (let at = deepest; depth.get(at)! > 0; ) {
+    for (let at = deepest; depth.get(at)! > 0;) {
       at = this.extendsOf(at)
         .filter(defined)
         .reduce((a, b) => (depth.get(b)! > depth.get(a)! ? b : a));
@@ -441,7 +445,7 @@ export class Pipeline {
       const item = this.deref({ ...loc, node: raw });
       // reached through an alias or `!reference`: the item lives elsewhere, so no list to insert into here
       if (isScalar(item.node)) out.push({ ...item, node: item.node, key });
-      else if (isSeq(item.node)) out.push(...this.itemsOf(item, key, depth + 1));
+      else if (isSeq(item.node)) append(out, this.itemsOf(item, key, depth + 1));
     }
     return out;
   }

@@ -5,6 +5,7 @@
  * its include. Each value this project's own files set, for a job built from such a template, is translated through
  * the flag table (KB603), or reported when it cannot be (KB604).
  */
+import { append } from '../text/append.js';
 import { finding } from '../findings/finding.js';
 import type { Finding, Where } from '../findings/types.js';
 import type { FragmentHost, PlanEnv } from '../kaniko/context.js';
@@ -189,7 +190,7 @@ function settleFeed(
     translation.kind === 'translated' ? def.edit(def.value!.replace(/\s+$/, '').length, translation.parts) : undefined;
   if (translation.kind === 'translated' && edits) {
     feed.outcome = 'translated';
-    plan.edits.push(...edits);
+    append(plan.edits, edits);
     plan.findings.push(
       finding(
         'KB603',

@@ -2,6 +2,7 @@
  * One pass over the generator sources: job objects, then string and template literals holding executor calls outside
  * them, then gcix `KanikoExecute` jobs. Returns the edits (offsets into the given texts) and findings; writes nothing.
  */
+import { append } from '../text/append.js';
 import type * as TM from 'ts-morph';
 import { finding } from '../findings/finding.js';
 import { messages } from '../findings/registry.js';
@@ -190,7 +191,7 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
       }
       const edits = literalEdits(model, r.output);
       if (edits.some((e) => accepted.some((a) => overlaps(a, e)))) return;
-      accepted.push(...edits);
+      append(accepted, edits);
       const name = jobName(ast, n);
       findings.push(
         finding(
@@ -203,7 +204,7 @@ export function runOnce(tm: TsMorph, texts: Map<string, string>, opts: RunOption
   }
 
   // --- gcix KanikoExecute -----------------------------------------------------------------------------------------------
-  findings.push(...kanikoExecuteFindings(ast, files, opts));
+  append(findings, kanikoExecuteFindings(ast, files, opts));
 
   const jobs: JobResult[] = plans
     .filter((p) => p.kaniko && !p.template)

@@ -4,6 +4,7 @@
  * same text two different ways (KB211). One settling loop for the YAML pipeline and the TypeScript generator runs; each
  * says how it names a shared node and where a job's finding goes.
  */
+import { append } from '../text/append.js';
 import { EditIndex, type TextEdit } from '../text/edits.js';
 import type { JobOutcome } from '../job/recipe.js';
 
@@ -132,7 +133,7 @@ export function acceptEdits<J extends JobOutcome>(
         if (apart) same.add(key);
         accepted.add(e);
       }
-      edits.push(...job.edits);
+      append(edits, job.edits);
     }
     if (!clashed) return edits;
   }

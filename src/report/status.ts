@@ -12,6 +12,7 @@
  * A `migrated` or `partial` row of a project nothing was written of (a dry run, a check, a refused write) is `pending`:
  * the reports print it as `would migrate` / `would partly migrate`.
  */
+import { append } from '../text/append.js';
 import { jobNames } from '../findings/merge.js';
 import type { Finding } from '../findings/types.js';
 import {
@@ -75,7 +76,7 @@ function groups(report: RunReport): Group[] {
   for (const f of report.files) {
     const g = group(f.path, f.project);
     g.changed ||= f.changed;
-    g.findings.push(...f.findings);
+    append(g.findings, f.findings);
   }
   for (const e of report.errors) {
     const g = [...out.values()].find((x) => x.path === e.file) ?? group(e.file);

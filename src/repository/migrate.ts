@@ -5,6 +5,7 @@
  * `migrate PATH`, `migrate --recursive`, `gitlab` and the library's `migrateProject`. Nothing is written here
  * (src/repository/write.ts writes a result to disk; the GitLab door commits it through the API).
  */
+import { append } from '../text/append.js';
 import { finding } from '../findings/finding.js';
 import { describeReadError } from '../pipeline/load.js';
 import type { IncludeResolver } from '../pipeline/includes.js';
@@ -126,12 +127,12 @@ function withoutTwins(part: { files: FileResult[]; jobs: JobResult[] }): { files
 }
 
 function add(to: RepositoryResult, part: Partial<ProjectResult>): void {
-  to.files.push(...(part.files ?? []));
-  to.jobs.push(...(part.jobs ?? []));
-  to.failed.push(...(part.failed ?? []));
-  if (part.includes) (to.includes ??= []).push(...part.includes);
-  if (part.feeds) (to.feeds ??= []).push(...part.feeds);
-  if (part.templates) (to.templates ??= []).push(...part.templates);
+  append(to.files, part.files ?? []);
+  append(to.jobs, part.jobs ?? []);
+  append(to.failed, part.failed ?? []);
+  if (part.includes) append((to.includes ??= []), part.includes);
+  if (part.feeds) append((to.feeds ??= []), part.feeds);
+  if (part.templates) append((to.templates ??= []), part.templates);
 }
 
 function thrown(path: string, message: string): ProjectResult['failed'][number] {

@@ -6,6 +6,7 @@
  *
  * Plain data in and out: the caller (the ts-morph walk) gives offsets; nothing here loads ts-morph.
  */
+import { append } from '../text/append.js';
 import { diffArrays } from 'diff';
 import type { TextEdit } from '../text/edits.js';
 
@@ -165,7 +166,7 @@ export function buildLiteral(fileText: string, shape: LiteralShape): LiteralMode
   const spans: { start: number; end: number }[] = [];
   for (const [k, c] of cookedPieces.entries()) {
     cooked += c.value;
-    spans.push(...c.spans);
+    append(spans, c.spans);
     const ph = shape.placeholders[k];
     if (k < cookedPieces.length - 1 && ph) {
       const m = markerText(prefix, markerOf[k]!);

@@ -4,6 +4,7 @@
  */
 import { parse } from 'yaml';
 import { migrateText } from '../../src/index.js';
+import { runCli, tempRepo } from '../helpers.js';
 
 /** The `build` job of the migrated text, after checking that it migrated without an error. */
 async function migratedJob(text: string) {
@@ -103,5 +104,27 @@ describe('shapes a file can drive past the stack', () => {
       expect(r.files[0]!.output).toContain(expected);
     },
     60_000,
+  );
+
+  // a finding per flag: the flags a manual finding stands at were found by scanning every finding for every flag
+  // (150,000: over 300 s), and the report's groups spread every finding of a file into one call (a stack overflow)
+  test.each([
+    ['--ignore-path', (i: number) => `/p${i}`],
+    ['--git', (i: number) => `branch=b${i}`],
+    ['--credential-helpers', (i: number) => `helper${i}`],
+  ])(
+    'a call with 150,000 %s flags is planned and reported, each flag with its finding',
+    async (flag, value) => {
+      const flags = Array.from({ length: 150_000 }, (_, i) => `${flag} ${value(i)}`).join(' ');
+      const text = `${kaniko}    - /kaniko/executor --context . --destination r/x:1 ${flags}\n`;
+      const r = await migrateText(text);
+      expect(r.failed).toEqual([]);
+      expect(r.jobs[0]!.flags.filter((f) => `--${f.flag}` === flag)).toHaveLength(150_000);
+      const dir = tempRepo({ '.gitlab-ci.yml': text });
+      const cli = await runCli(['migrate', '--check', dir]);
+      expect(cli.stderr).not.toMatch(/Maximum call stack|internal error/);
+      expect(cli.code).toBeLessThan(2);
+    },
+    120_000,
   );
 });
