@@ -4,7 +4,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { OutsideRepositoryError, type FileSource } from './load.js';
 import { positionIn, lineStartsOf, MAX_FILE_BYTES, tooLargeMessage } from './source.js';
@@ -93,15 +93,10 @@ export class DiskSource implements FileSource {
       if (now.size > MAX_FILE_BYTES) throw new Error(tooLargeMessage(path, now.size));
       // One byte more than the size seen: a file that grows while it is read is refused, never read in part.
       const size = now.size;
-      const buffer = Buffer.alloc(size + 1);
-      let length = 0;
-      while (length < buffer.length) {
-        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-        if (bytesRead === 0) break;
-        length += bytesRead;
-      }
-      if (length > size) throw new Error(`${path} grew while it was read (another program is writing it): run again`);
-      return decodeText(path, buffer.subarray(0, length));
+      const bytes = await readAll(handle, size);
+      if (bytes.length > size)
+        throw new Error(`${path} grew while it was read (another program is writing it): run again`);
+      return decodeText(path, bytes);
     } finally {
       await handle.close();
     }
@@ -171,4 +166,16 @@ export class MemorySource implements FileSource {
     const prefix = folder ? `${folder}/` : '';
     return [...this.files.keys()].filter((p) => p.startsWith(prefix));
   }
+}
+
+/** What an open file holds, read up to one byte more than `expected` (so a file that grew shows it). */
+export async function readAll(handle: FileHandle, expected: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(expected + 1);
+  let length = 0;
+  while (length < buffer.length) {
+    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+    if (bytesRead === 0) break;
+    length += bytesRead;
+  }
+  return buffer.subarray(0, length);
 }

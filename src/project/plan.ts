@@ -328,34 +328,39 @@ export function planProject(
 
 /** An `extends` cycle (KB113), at the `extends` of its first member. */
 function cycleFinding(pipeline: Pipeline, cycle: string[]): Finding {
-  const at = pipeline.ownLookup(cycle[0]!, 'extends');
-  const place = at ? positionIn(at.file.lineStarts, (at.node as ParsedNode).range[0]) : { line: 1, column: 1 };
-  const shown =
-    cycle.length > 12
-      ? `${cycle.slice(0, 6).join(' → ')} → … (${cycle.length - 9} more) → ${cycle.slice(-3).join(' → ')}`
-      : cycle.join(' → ');
-  return finding('KB113', `extends cycle: ${shown}; GitLab rejects the pipeline`, {
-    file: at?.file.path ?? pipeline.definitions(cycle[0]!)[0]?.file.path ?? '',
-    ...place,
-    job: cycle[0]!,
-  });
+  return extendsFinding(pipeline, 'KB113', cycle, (shown) => `extends cycle: ${shown}; GitLab rejects the pipeline`);
 }
 
 /** `extends` nested deeper than GitLab allows (KB117), at the `extends` of the deepest job. */
-function tooDeepFinding(pipeline: Pipeline, deep: { chain: string[]; jobs: number }): Finding {
-  const { chain, jobs } = deep;
-  const at = pipeline.ownLookup(chain[0]!, 'extends');
+function tooDeepFinding(pipeline: Pipeline, { chain, jobs }: { chain: string[]; jobs: number }): Finding {
+  const others = jobs > 1 ? ` (${jobs} jobs are nested deeper than that)` : '';
+  return extendsFinding(
+    pipeline,
+    'KB117',
+    chain,
+    (shown) =>
+      `extends nested too deep: ${chain[0]} has ${chain.length - 1} ancestors (${shown}), GitLab allows 10${others}; GitLab rejects the pipeline`,
+  );
+}
+
+/** A finding at the `extends` of `names[0]`, saying `say` of the names (a long list shortened to a line). */
+function extendsFinding(
+  pipeline: Pipeline,
+  code: 'KB113' | 'KB117',
+  names: string[],
+  say: (shown: string) => string,
+): Finding {
+  const at = pipeline.ownLookup(names[0]!, 'extends');
   const place = at ? positionIn(at.file.lineStarts, (at.node as ParsedNode).range[0]) : { line: 1, column: 1 };
   const shown =
-    chain.length > 12
-      ? `${chain.slice(0, 6).join(' → ')} → … (${chain.length - 9} more) → ${chain.slice(-3).join(' → ')}`
-      : chain.join(' → ');
-  const others = jobs > 1 ? ` (${jobs} jobs are nested deeper than that)` : '';
-  return finding(
-    'KB117',
-    `extends nested too deep: ${chain[0]} has ${chain.length - 1} ancestors (${shown}), GitLab allows 10${others}; GitLab rejects the pipeline`,
-    { file: at?.file.path ?? pipeline.definitions(chain[0]!)[0]?.file.path ?? '', ...place, job: chain[0]! },
-  );
+    names.length > 12
+      ? `${names.slice(0, 6).join(' → ')} → … (${names.length - 9} more) → ${names.slice(-3).join(' → ')}`
+      : names.join(' → ');
+  return finding(code, say(shown), {
+    file: at?.file.path ?? pipeline.definitions(names[0]!)[0]?.file.path ?? '',
+    ...place,
+    job: names[0]!,
+  });
 }
 
 /** A plan that changes nothing, for a pipeline GitLab rejects: only the findings that say why. */

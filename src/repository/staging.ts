@@ -7,6 +7,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { describeReadError } from '../pipeline/load.js';
+import { readAll } from '../pipeline/fs-source.js';
 
 /** The file operations the writer uses that a test may replace (a short write, a failing rename). */
 export interface WriteIO {
@@ -40,18 +41,6 @@ export function describeWriteError(e: unknown): string {
     default:
       return describeReadError(e);
   }
-}
-
-/** Reads a whole file through an open handle (no size limit: the writer reads back what it wrote). */
-async function readAll(handle: FileHandle, expected: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(expected + 1);
-  let length = 0;
-  while (length < buffer.length) {
-    const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
-    if (bytesRead === 0) break;
-    length += bytesRead;
-  }
-  return buffer.subarray(0, length);
 }
 
 /**

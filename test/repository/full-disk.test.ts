@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers.js';
-import { densePipeline, leftovers } from './write-helpers.js';
+import { slowPipeline } from '../support/slow-pipeline.js';
+import { leftovers } from './write-helpers.js';
 
 /** A 96 KB tmpfs mounted on a new folder, or why there is none. */
 function smallDisk(): { dir: string } | { why: string } {
@@ -36,7 +37,7 @@ afterAll(() => {
 run(title, () => {
   test('a 300-job file whose migration does not fit: exit 2, KB106 naming the file, the original stays, nothing of ours left', async () => {
     const root = (disk as { dir: string }).dir;
-    const text = densePipeline(300);
+    const text = slowPipeline(300);
     writeFileSync(join(root, '.gitlab-ci.yml'), text);
     writeFileSync(join(root, 'Dockerfile'), 'FROM alpine:3.20\n');
     // the migration is larger than the space left beside the original

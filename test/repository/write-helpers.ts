@@ -18,19 +18,3 @@ export function leftovers(dir: string): string[] {
     return name === JOURNAL_NAME || ourNameOf(name) !== undefined || /k2b|kaniko2buildkit/.test(name);
   });
 }
-
-/**
- * The dense pipeline of bench/generate.mjs (`generateDensePipeline`): `n` jobs, every 4th a Kaniko build the migration
- * rewrites, about 145 bytes a job.
- */
-export function densePipeline(n: number): string {
-  const parts = ['stages: [test, build]\n.defaults: &defaults\n  retry: 1\n  tags: [docker]\n'];
-  for (let i = 0; i < n; i++)
-    parts.push(
-      i % 4 === 0
-        ? `build-${i}:\n  stage: build\n  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n  script:\n` +
-            `    - /kaniko/executor --context "$CI_PROJECT_DIR" --dockerfile Dockerfile --destination "$CI_REGISTRY_IMAGE/app-${i}:$CI_COMMIT_SHA" --cache=true\n`
-        : `test-${i}:\n  <<: *defaults\n  stage: test\n  image: node:20-alpine\n  script:\n    - npm test -- --shard=${i}\n`,
-    );
-  return parts.join('');
-}

@@ -142,7 +142,8 @@ export const INPUT_CODES = {
     title: 'Jobs extend each other more than ten levels deep',
     explanation:
       'A job has more than 10 `extends` ancestors along one chain (`a` extends `b`, which extends `c`, …). GitLab rejects such a pipeline ("nesting too deep in `extends`": at most 10 ancestors, 11 levels with the job).',
-    action: 'Nothing of the project is migrated or written; the message names the deepest job and its chain. Exit code 2.',
+    action:
+      'Nothing of the project is migrated or written; the message names the deepest job and its chain. Exit code 2.',
     todo: 'Flatten the chain (merge templates, or use `!reference` for the parts shared), then run again.',
   },
 } satisfies CodeTable<'1'>;
