@@ -10,6 +10,9 @@
  *   `undefined` (not processed). Nothing is written by a worker, so nothing is left half-done.
  * - A worker that dies (out of memory, a bug) gives that repository a KB106 error; the others go on.
  *
+ * A repository that is a plain folder on disk (RepositorySource.folder) is read by the worker itself, as the main
+ * thread would read it: asking for each file would cost a round trip between the threads for every read.
+ *
  * Every door with more than one repository uses it (`migrate --recursive`, `gitlab`); `migrate PATH` and the library
  * plan in their own thread.
  */
@@ -252,6 +255,7 @@ export function isolation(opts: IsolationOptions): Isolation {
       },
       ...(resolver ? { resolver: { hosts: resolver.hosts, releases: !!resolver.releases } } : {}),
       list: !!task.source.list,
+      ...(task.source.folder !== undefined ? { folder: task.source.folder } : {}),
     } satisfies ToWorker);
   }
 

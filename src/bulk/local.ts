@@ -6,7 +6,8 @@
  *
  * Each repository is migrated in a worker thread of its own under a time limit (src/bulk/isolation.ts): one slow
  * repository does not hold up the others, the CPU work is spread over `concurrency` cores, and a stop (`signal`) ends
- * the planning at once. Reads and writes stay in this thread.
+ * the planning at once. The worker reads the repository's folder; recovery, the writer's checks and the writes stay in
+ * this thread.
  */
 import { append } from '../text/append.js';
 import { readFile } from 'node:fs/promises';
@@ -120,7 +121,8 @@ export async function migrateRepositories(roots: readonly string[], opts: LocalO
   try {
     results = await mapPool(
       roots,
-      opts.concurrency,
+      // twice as many as the workers: while a worker plans one repository, the next one's recovery is read here
+      2 * opts.concurrency,
       // a write of the repository that was cut short is settled first (src/repository/journal.ts)
       async (root) =>
         opts.signal?.aborted ? undefined : afterRecovery(root, () => planLocal(root, opts, workers.migrate)),

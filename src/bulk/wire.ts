@@ -7,9 +7,8 @@
 import { OutsideRepositoryError } from '../pipeline/load.js';
 import { InputError } from '../pipeline/source.js';
 import type { Code } from '../findings/types.js';
-import type { IncludeSwitch } from '../project/include-switch.js';
-import type { MigrationMode } from '../project/transition.js';
 import type { ProjectResult } from '../project/plan.js';
+import type { RepositoryOptions } from '../repository/migrate.js';
 
 /** An error as it crosses a thread. */
 export type WireError =
@@ -47,13 +46,7 @@ export function fromWireResult(r: WireResult): ProjectResult {
 }
 
 /** The options of one repository's migration that can cross (the resolver and template runs are proxied). */
-export interface WireOptions {
-  entry?: string | null;
-  sources?: string;
-  buildkitImage?: string;
-  includeSwitches?: readonly IncludeSwitch[];
-  mode?: MigrationMode;
-}
+export type WireOptions = Pick<RepositoryOptions, 'entry' | 'sources' | 'buildkitImage' | 'includeSwitches' | 'mode'>;
 
 /**
  * What a worker calls on the main thread: `source` (the repository's files), `resolver` (other projects), or
@@ -71,6 +64,8 @@ export type ToWorker =
       resolver?: { hosts?: readonly string[]; releases: boolean };
       /** The source can list a folder. */
       list: boolean;
+      /** The source is this folder on disk (RepositorySource.folder): the worker reads it itself. */
+      folder?: string;
     }
   | { type: 'reply'; call: number; value?: unknown; error?: WireError };
 

@@ -2,7 +2,8 @@
  * A repository worker (issue 18: one repository must not stall the others): a worker thread that migrates one
  * repository at a time with `migrateRepository`, while the main thread stays free to run the others, count the time
  * limit, answer signals and print progress. Started by src/bulk/isolation.ts, which holds everything that reads:
- * the repository's files, the resolver of other projects; here they are proxies that ask the main thread. So a
+ * the repository's files, the resolver of other projects; here they are proxies that ask the main thread (but a
+ * repository that is a folder on disk is read here, with the same diskRepository). So a
  * repository is migrated exactly as in the main thread, from the same reads, whichever door it came through.
  *
  * Template runs (other projects' files migrated on their own) are kept for the worker's life, and each one this
@@ -13,7 +14,7 @@ import type { FileSource } from '../pipeline/file-source.js';
 import type { IncludeResolver, ProjectFiles } from '../pipeline/includes.js';
 import type { ProjectResult } from '../project/plan.js';
 import { migrateRepository } from '../repository/migrate.js';
-import type { RepositorySource } from '../repository/source.js';
+import { diskRepository, type RepositorySource } from '../repository/source.js';
 import {
   fromWireError,
   toWireError,
@@ -97,11 +98,14 @@ function resolver(task: number, about: NonNullable<Extract<ToWorker, { type: 'ru
 
 async function run(message: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   const { task } = message;
-  const source: RepositorySource = {
-    ...files(task, 'source', message.list),
-    listSources: (glob) => call(task, 'source', 'listSources', [glob]) as Promise<string[]>,
-    readSource: (path) => call(task, 'source', 'readSource', [path]) as Promise<string | undefined>,
-  };
+  const source: RepositorySource =
+    message.folder !== undefined
+      ? diskRepository(message.folder)
+      : {
+          ...files(task, 'source', message.list),
+          listSources: (glob) => call(task, 'source', 'listSources', [glob]) as Promise<string[]>,
+          readSource: (path) => call(task, 'source', 'readSource', [path]) as Promise<string | undefined>,
+        };
   templateRuns.made = [];
   try {
     const result = await migrateRepository(source, {

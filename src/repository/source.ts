@@ -14,6 +14,11 @@ export interface RepositorySource extends FileSource {
   listSources(glob: string): Promise<string[]>;
   /** A generator source's text (undefined: not there any more). Throws, with the reason, for an unreadable one. */
   readSource(path: string): Promise<string | undefined>;
+  /**
+   * The folder on disk the repository is, when every read is a plain read of it (diskRepository without `files`): a
+   * repository worker (src/bulk/isolation.ts) then opens the folder itself instead of asking for each file.
+   */
+  readonly folder?: string;
 }
 
 /**
@@ -73,6 +78,7 @@ export function diskRepository(root: string, files?: FileSource): RepositorySour
     list: async (folder) => yaml().list?.(folder),
     listSources: async (glob) => listSourceFiles(root, glob),
     readSource: async (path) => readSourceFile(join(root, path), path),
+    ...(files ? {} : { folder: root }),
   };
 }
 

@@ -1,6 +1,7 @@
 /**
  * Issue 18, item 5: one repository must not stall the others. Each repository of a run over several is migrated in a
- * worker thread (src/bulk/isolation.ts) under a time limit; the main thread keeps the reads and stays free.
+ * worker thread (src/bulk/isolation.ts) under a time limit; the main thread keeps the reads (but a folder on disk is
+ * read by its worker) and stays free.
  *
  * - A worker gives the same result as the main thread (every fixture: results, findings, failures with their
  *   classes and places), so isolation changes nothing but where the work runs.
@@ -45,6 +46,32 @@ test('a worker migrates every fixture exactly as the main thread does', async ()
     await workers.close();
   }
 }, 180_000);
+
+test('a folder on disk is read by the worker itself, not file by file through the main thread', async () => {
+  const root = tempRepo({
+    '.gitlab-ci.yml': `include: ci/more.yml\n${KANIKO_JOB}`,
+    'ci/more.yml': 'x:\n  script: [a]\n',
+  });
+  const asked: string[] = [];
+  const ask = (what: string) => () => {
+    asked.push(what);
+    throw new Error(`${what} asked of the main thread`);
+  };
+  // the folder the worker opens, with every method of this thread refusing
+  const folder = { ...diskRepository(root), read: ask('read'), exists: ask('exists'), list: ask('list') };
+  const workers = isolation({ workers: 1, timeLimitMs: 60_000, script: script() });
+  try {
+    const there = await workers.migrate(folder);
+    expect(asked).toEqual([]);
+    expect(there).toEqual(await migrateRepository(diskRepository(root)));
+    expect(there!.files.map((f) => [f.path, f.changed])).toEqual([
+      ['.gitlab-ci.yml', true],
+      ['ci/more.yml', false],
+    ]);
+  } finally {
+    await workers.close();
+  }
+}, 60_000);
 
 test('reads, existence checks and other projects go through the main thread', async () => {
   const template = tempRepo({ 'templates/kaniko.yml': KANIKO_JOB.replace('build:', '.kaniko-build:') });
