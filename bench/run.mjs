@@ -253,6 +253,8 @@ function compileBench(names) {
   );
   writeFileSync(join(out, 'package.json'), '{"type":"module"}\n');
   symlinkSync(join(ROOT, 'node_modules'), join(out, 'node_modules'));
+  // the repository workers of src/bulk/isolation.ts are the build's (../../dist/bulk/ from the compiled src/bulk/)
+  symlinkSync(join(ROOT, 'dist'), join(out, 'dist'));
   const compiled = new Map();
   for (const n of there) {
     const js = join(out, `${n}.js`);

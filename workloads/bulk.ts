@@ -44,6 +44,9 @@ export async function benchBulk(n: number): Promise<BulkBench> {
     const seconds = (performance.now() - start) / 1000;
     if (outcomes.length !== gen.repos.length)
       throw new Error(`found ${outcomes.length} of ${gen.repos.length} repositories`);
+    // a run whose workers could not start fails every repository at once: no throughput to report
+    const worker = outcomes.find((o) => /cannot start a worker/.test(o.reason ?? ''));
+    if (worker) throw new Error(`${worker.root}: ${worker.reason}`);
     return { reposPerSecond: outcomes.length / seconds, singleFileMs: median(times) };
   } finally {
     rmSync(gen.root, { recursive: true, force: true });

@@ -207,12 +207,14 @@ export function isolation(opts: IsolationOptions): Isolation {
       }
     });
     worker.on('exit', (code) => {
-      if (!slot.ready && all.has(slot)) starting--;
-      if (all.has(slot) && slot.task)
-        end(slot, failure(slot.task, `cannot migrate: the worker exited (${code})`, 'KB106'));
+      const mine = all.has(slot);
+      if (!slot.ready && mine) starting--;
+      if (mine && slot.task) end(slot, failure(slot.task, `cannot migrate: the worker exited (${code})`, 'KB106'));
       all.delete(slot);
       const i = idle.indexOf(slot);
       if (i >= 0) idle.splice(i, 1);
+      // a repository that came while this worker was failing to start waits for it: it gets a worker of its own
+      if (mine) next();
     });
     channel.port1.unref();
     return slot;

@@ -17,10 +17,11 @@ import { isolation } from '../../src/bulk/isolation.js';
 import { checkoutResolver } from '../../src/bulk/checkouts.js';
 import { InputError } from '../../src/pipeline/source.js';
 import { migrateRepository } from '../../src/repository/migrate.js';
+import type { RepositoryResult } from '../../src/repository/migrate.js';
 import { diskRepository, memoryRepository } from '../../src/repository/source.js';
 import { slowPipeline } from '../support/slow-pipeline.js';
 import { builtCli } from '../stress/helpers.js';
-import { KANIKO_JOB, tempRepo } from '../helpers.js';
+import { KANIKO_JOB, kanikoRepo, tempRepo } from '../helpers.js';
 
 const script = () => join(dirname(dirname(builtCli())), 'dist', 'bulk', 'worker.js');
 const FIXTURES = join(process.cwd(), 'fixtures');
@@ -154,3 +155,33 @@ test('cancel() ends the planning at once: what was planned or waiting is not pro
     await workers.close();
   }
 }, 20_000);
+
+test('a worker that cannot start fails each repository with the reason, also one that comes while it fails', async () => {
+  const root = kanikoRepo();
+  const workers = isolation({ workers: 1, timeLimitMs: 60_000, script: join(root, 'no-such-worker.js') });
+  /** The repository's result, or 'stalled': a repository queued while the worker was failing once waited forever. */
+  const within = async (p: Promise<unknown>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const stalled = new Promise((r) => (timer = setTimeout(() => r('stalled'), 10_000)));
+    try {
+      return await Promise.race([p, stalled]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const reason = (r: unknown) => {
+    const failed = (r as RepositoryResult | undefined)?.failed ?? [];
+    return failed.map((f) => [f.error.code, /^cannot migrate: cannot start a worker: /.test(f.error.message)]);
+  };
+  try {
+    // the second comes at once after the first failed: its worker's failure to start is not over yet
+    const first = await within(workers.migrate(diskRepository(root)));
+    const second = await within(workers.migrate(diskRepository(root)));
+    expect(reason(first)).toEqual([['KB106', true]]);
+    expect(reason(second)).toEqual([['KB106', true]]);
+    const more = await within(Promise.all([1, 2, 3].map(() => workers.migrate(diskRepository(root)))));
+    expect((more as unknown[]).map(reason)).toEqual([1, 2, 3].map(() => [['KB106', true]]));
+  } finally {
+    await workers.close();
+  }
+}, 60_000);
