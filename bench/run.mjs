@@ -465,7 +465,8 @@ async function processRows() {
 /**
  * Issue 18 item 7's shapes (bench/generate.mjs), each written as a repository at n and at 10n jobs (files, for the
  * includes) and run as `migrate --check` (the planning and verification a write does, without writing) in paired
- * rounds: the growth of the time, target ≤ 10× for 10× the jobs. The documented shape also runs `--dry-run` (its diff).
+ * rounds: the growth of the time, target ≤ 10× for 10× the jobs. The documented shape and the `<<: *d` one (every
+ * job edited, a few lines apart: the diff's worst case) also run `--dry-run`.
  */
 async function shapeRows() {
   const shapes = [
@@ -473,7 +474,7 @@ async function shapeRows() {
     ['included local files', generateManyIncludes, 100, ['--check']],
     ['a chain of local includes', generateIncludeChain, 100, ['--check']],
     ['jobs extending one template', generateExtendsOne, 2000, ['--check']],
-    ['jobs with <<: *d', generateMergeKeys, 4000, ['--check']],
+    ['jobs with <<: *d', generateMergeKeys, 4000, ['--check', '--dry-run']],
   ];
   console.error(`bench: growth of issue 18's shapes, ${SHAPE_PAIRS} paired rounds each (after a warm-up round)`);
   for (const [shape, gen, small, modes] of shapes) {

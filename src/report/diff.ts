@@ -3,7 +3,8 @@
  * stretches around them are compared (a general diff of a whole 10,000-job file is the slow part of a dry run), and
  * the result is the same text the whole-file diff gives (test/report/diff-edits.test.ts checks it on every fixture).
  */
-import { createTwoFilesPatch, formatPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
+import { createTwoFilesPatch, diffLines, formatPatch, structuredPatch, type StructuredPatchHunk } from 'diff';
+import { append } from '../text/append.js';
 import type { ChalkInstance } from 'chalk';
 import { lineStartsOf, positionIn } from '../pipeline/source.js';
 import type { TextEdit } from '../text/edits.js';
@@ -16,13 +17,23 @@ const CONTEXT = 3;
  */
 const margin = (context: number) => 2 * context + 4;
 
-const newlines = (s: string) => {
-  let n = 0;
-  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
-  return n;
-};
+/** At most this many edits are compared in one piece: a long run of edits close together is cut between two of them. */
+const PIECE_EDITS = 32;
 
-/** The hunks of `before` → `after` compared only around `edits` (sorted, not overlapping, offsets into `before`). */
+/** A run of lines of a diff: unchanged (old lines `from`..`to` - 1, shared with the new text), added or removed. */
+type Part = { kind: 'same'; from: number; to: number } | { kind: 'added' | 'removed'; lines: string[] };
+
+/**
+ * The hunks of `before` → `after` compared only around `edits` (sorted, not overlapping, offsets into `before`).
+ *
+ * The old lines are cut into pieces: each edit's lines with MARGIN unchanged lines around, joined where the edits'
+ * lines are close enough for one hunk; where the margins of two pieces meet but the edits are farther apart, the lines
+ * between are shared out at the middle (each side keeps a context and four lines more: with less, a diff of the piece
+ * can place a change elsewhere than the whole file's diff does). A run of more than PIECE_EDITS edits close together
+ * (every job of a file edited, a few lines apart) is cut between two of them as well: one piece of a whole file is a
+ * diff that grows with its square (issue 18). Each piece is compared with `diffLines`; the lines between pieces are
+ * unchanged; and the hunks are made from that sequence as the diff package makes them from its own (`hunksOf`).
+ */
 function hunksAround(
   before: string,
   after: string,
@@ -33,18 +44,13 @@ function hunksAround(
   const starts = lineStartsOf(before);
   const lineAt = (at: number) => positionIn(starts, at).line - 1;
   const last = starts.length - 1;
-  // stretches of old lines [from, to], each edit's lines with MARGIN lines around, joined where the edits' lines are
-  // close enough for one hunk; where the margins of two stretches meet but the edits are farther apart, the lines
-  // between are shared out at the middle (each side keeps a context and four lines more: with less, a diff of the
-  // stretch can place a change elsewhere than the whole file's diff does): joining them instead made one stretch of a
-  // whole file whose Kaniko jobs stand a few jobs apart, and the diff of that grows with its square (issue 18)
   const JOIN = 2 * context + 8;
-  const stretches: { from: number; to: number; first: number; end: number; lastLine: number }[] = [];
-  edits.forEach((e, i) => {
-    const firstLine = lineAt(e.start);
-    const lastLine = lineAt(e.end);
-    const prev = stretches.at(-1);
-    if (prev && firstLine - prev.lastLine <= JOIN) {
+  const lines = edits.map((e) => ({ first: lineAt(e.start), last: lineAt(e.end) }));
+  const pieces: { from: number; to: number; first: number; end: number; lastLine: number }[] = [];
+  lines.forEach(({ first: firstLine, last: lastLine }, i) => {
+    const prev = pieces.at(-1);
+    const full = prev && i - prev.first >= PIECE_EDITS && firstLine > prev.lastLine;
+    if (prev && firstLine - prev.lastLine <= JOIN && !full) {
       prev.to = Math.max(prev.to, Math.min(last, lastLine + MARGIN));
       prev.lastLine = Math.max(prev.lastLine, lastLine);
       prev.end = i;
@@ -55,33 +61,117 @@ function hunksAround(
       prev.to = Math.floor((prev.lastLine + firstLine) / 2);
       from = prev.to + 1;
     }
-    stretches.push({ from, to: Math.min(last, lastLine + MARGIN), first: i, end: i, lastLine });
+    pieces.push({ from, to: Math.min(last, lastLine + MARGIN), first: i, end: i, lastLine });
   });
-  const hunks: StructuredPatchHunk[] = [];
-  let shift = 0; // offset delta of the edits before the stretch
-  let lineShift = 0; // line delta of the same edits
+  const parts: Part[] = [];
+  const add = (part: Part) => {
+    const prev = parts.at(-1);
+    if (prev?.kind === 'same' && part.kind === 'same' && prev.to === part.from) prev.to = part.to;
+    else if (prev && prev.kind !== 'same' && prev.kind === part.kind) append(prev.lines, part.lines);
+    else parts.push(part);
+  };
+  const lineEnd = (line: number) => (line + 1 <= last ? starts[line + 1]! : before.length);
+  let shift = 0; // offset delta of the edits before the piece
   let done = 0; // edits accounted in shift
-  for (const s of stretches) {
-    for (; done < s.first; done++) {
-      const e = edits[done]!;
-      shift += e.text.length - (e.end - e.start);
-      lineShift += newlines(e.text) - newlines(before.slice(e.start, e.end));
-    }
-    const oldFrom = starts[s.from]!;
-    const oldTo = s.to + 1 <= last ? starts[s.to + 1]! : before.length;
+  let line = 0; // the first old line not yet in `parts`
+  for (const p of pieces) {
+    for (; done < p.first; done++) shift += edits[done]!.text.length - (edits[done]!.end - edits[done]!.start);
+    if (p.from > line) add({ kind: 'same', from: line, to: p.from });
+    const oldFrom = starts[p.from]!;
+    const oldTo = lineEnd(p.to);
     let inner = 0;
-    for (let i = s.first; i <= s.end; i++) inner += edits[i]!.text.length - (edits[i]!.end - edits[i]!.start);
-    const part = structuredPatch(
-      'a',
-      'b',
-      before.slice(oldFrom, oldTo),
-      after.slice(oldFrom + shift, oldTo + shift + inner),
-      undefined,
-      undefined,
-      { context },
-    );
-    for (const h of part.hunks)
-      hunks.push({ ...h, oldStart: h.oldStart + s.from, newStart: h.newStart + s.from + lineShift });
+    for (let i = p.first; i <= p.end; i++) inner += edits[i]!.text.length - (edits[i]!.end - edits[i]!.start);
+    let at = p.from;
+    for (const c of diffLines(before.slice(oldFrom, oldTo), after.slice(oldFrom + shift, oldTo + shift + inner))) {
+      if (c.added || c.removed) add({ kind: c.added ? 'added' : 'removed', lines: splitLines(c.value) });
+      else add({ kind: 'same', from: at, to: at + c.count });
+      if (!c.added) at += c.count;
+    }
+    line = p.to + 1;
+  }
+  // the old text's lines (an empty last line after a final newline is none)
+  const count = starts[last] === before.length ? last : last + 1;
+  if (line < count) add({ kind: 'same', from: line, to: count });
+  return hunksOf(parts, context, (i) => before.slice(starts[i], lineEnd(i)));
+}
+
+/** A text's lines, each with its newline (the last one without, when the text does not end with one). */
+function splitLines(text: string): string[] {
+  const out: string[] = [];
+  let from = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', from)) {
+    out.push(text.slice(from, i + 1));
+    from = i + 1;
+  }
+  if (from < text.length) out.push(text.slice(from));
+  return out;
+}
+
+/**
+ * The hunks of a sequence of parts, exactly as the diff package's `structuredPatch` makes them from its diff (diff
+ * 8.0.1, src/patch/create.ts, diffLinesResultToPatch): `context` unchanged lines around each change, changes at most
+ * twice that apart in one hunk, and "\ No newline at end of file" after a line without one. `oldLine(i)` is old line
+ * i (0-based) with its newline.
+ */
+function hunksOf(parts: readonly Part[], context: number, oldLine: (i: number) => string): StructuredPatchHunk[] {
+  const hunks: StructuredPatchHunk[] = [];
+  const same = (from: number, to: number) => {
+    const out: string[] = [];
+    for (let i = from; i < to; i++) out.push(` ${oldLine(i)}`);
+    return out;
+  };
+  let oldStart = 0;
+  let newStart = 0;
+  let range: string[] = [];
+  let oldNo = 1;
+  let newNo = 1;
+  parts.forEach((part, i) => {
+    if (part.kind !== 'same') {
+      if (!oldStart) {
+        oldStart = oldNo;
+        newStart = newNo;
+        const prev = parts[i - 1];
+        if (prev?.kind === 'same' && context > 0) range = same(Math.max(prev.from, prev.to - context), prev.to);
+        else range = [];
+        oldStart -= range.length;
+        newStart -= range.length;
+      }
+      for (const l of part.lines) range.push((part.kind === 'added' ? '+' : '-') + l);
+      if (part.kind === 'added') newNo += part.lines.length;
+      else oldNo += part.lines.length;
+      return;
+    }
+    const n = part.to - part.from;
+    if (oldStart) {
+      // the diff package ends its diff with an empty part: the last unchanged run always closes the hunk
+      if (n <= context * 2 && i < parts.length - 1) append(range, same(part.from, part.to));
+      else {
+        const size = Math.min(n, context);
+        append(range, same(part.from, part.from + size));
+        hunks.push({
+          oldStart,
+          oldLines: oldNo - oldStart + size,
+          newStart,
+          newLines: newNo - newStart + size,
+          lines: range,
+        });
+        oldStart = 0;
+        newStart = 0;
+        range = [];
+      }
+    }
+    oldNo += n;
+    newNo += n;
+  });
+  if (oldStart)
+    hunks.push({ oldStart, oldLines: oldNo - oldStart, newStart, newLines: newNo - newStart, lines: range });
+  for (const h of hunks) {
+    const out: string[] = [];
+    for (const l of h.lines) {
+      if (l.endsWith('\n')) out.push(l.slice(0, -1));
+      else out.push(l, '\\ No newline at end of file');
+    }
+    h.lines = out;
   }
   return hunks;
 }
