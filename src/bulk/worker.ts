@@ -3,8 +3,8 @@
  * repository at a time with `migrateRepository`, while the main thread stays free to run the others, count the time
  * limit, answer signals and print progress. Started by src/bulk/isolation.ts, which holds everything that reads:
  * the repository's files, the resolver of other projects; here they are proxies that ask the main thread (but a
- * repository that is a folder on disk is read here, with the same diskRepository). So a
- * repository is migrated exactly as in the main thread, from the same reads, whichever door it came through.
+ * repository that is a folder on disk is read here, with the same diskRepository). So a repository is migrated exactly
+ * as in the main thread, from the same reads, whichever door it came through.
  *
  * Template runs (other projects' files migrated on their own) are kept for the worker's life, and each one this
  * worker made is sent back with the result, so that the run's own map holds them as if made in the main thread.

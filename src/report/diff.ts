@@ -20,6 +20,9 @@ const margin = (context: number) => 2 * context + 4;
 /** At most this many edits are compared in one piece: a long run of edits close together is cut between two of them. */
 const PIECE_EDITS = 32;
 
+/** How much longer an edit makes the text. */
+const delta = (e: TextEdit) => e.text.length - (e.end - e.start);
+
 /** A run of lines of a diff: unchanged (old lines `from`..`to` - 1, shared with the new text), added or removed. */
 type Part = { kind: 'same'; from: number; to: number } | { kind: 'added' | 'removed'; lines: string[] };
 
@@ -75,15 +78,15 @@ function hunksAround(
   let done = 0; // edits accounted in shift
   let line = 0; // the first old line not yet in `parts`
   for (const p of pieces) {
-    for (; done < p.first; done++) shift += edits[done]!.text.length - (edits[done]!.end - edits[done]!.start);
+    for (; done < p.first; done++) shift += delta(edits[done]!);
     if (p.from > line) add({ kind: 'same', from: line, to: p.from });
     const oldFrom = starts[p.from]!;
     const oldTo = lineEnd(p.to);
     let inner = 0;
-    for (let i = p.first; i <= p.end; i++) inner += edits[i]!.text.length - (edits[i]!.end - edits[i]!.start);
+    for (let i = p.first; i <= p.end; i++) inner += delta(edits[i]!);
     let at = p.from;
     for (const c of diffLines(before.slice(oldFrom, oldTo), after.slice(oldFrom + shift, oldTo + shift + inner))) {
-      if (c.added || c.removed) add({ kind: c.added ? 'added' : 'removed', lines: splitLines(c.value) });
+      if (c.added || c.removed) add({ kind: c.added ? 'added' : 'removed', lines: c.value.split(/(?<=\n)/) });
       else add({ kind: 'same', from: at, to: at + c.count });
       if (!c.added) at += c.count;
     }
@@ -93,18 +96,6 @@ function hunksAround(
   const count = starts[last] === before.length ? last : last + 1;
   if (line < count) add({ kind: 'same', from: line, to: count });
   return hunksOf(parts, context, (i) => before.slice(starts[i], lineEnd(i)));
-}
-
-/** A text's lines, each with its newline (the last one without, when the text does not end with one). */
-function splitLines(text: string): string[] {
-  const out: string[] = [];
-  let from = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', from)) {
-    out.push(text.slice(from, i + 1));
-    from = i + 1;
-  }
-  if (from < text.length) out.push(text.slice(from));
-  return out;
 }
 
 /**

@@ -22,7 +22,13 @@ const shape = fc.record({
   edits: fc.array(fc.record({ at: fc.nat(), drop: fc.nat({ max: 2 }), put: lines(0, 3) }), { maxLength: 120 }),
 });
 
-function build({ text, newline, edits }: fc.RecordValue<fc.Constraints<typeof shape>>) {
+interface Shape {
+  text: string[];
+  newline: boolean;
+  edits: { at: number; drop: number; put: string[] }[];
+}
+
+function build({ text, newline, edits }: Shape) {
   const before = text.join('\n') + (newline ? '\n' : '');
   const starts = [0];
   for (let i = 0; i < text.length; i++) starts.push(starts[i]! + text[i]!.length + 1);
